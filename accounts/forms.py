@@ -1,0 +1,91 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import ROLE_CHOICES, STAFF
+
+User = get_user_model()
+
+
+class _CrispyForm(forms.Form):
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class UserCreateForm(_CrispyForm):
+    username = forms.CharField(label=_("Username"), max_length=150, strip=True)
+    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=STAFF)
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput, strip=False
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(
+                _("The username “%(name)s” is already taken."),
+                params={"name": username},
+            )
+        return username
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            probe = User(
+                username=data.get("username", ""), first_name=data.get("first_name", "")
+            )
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class UserUpdateForm(_CrispyForm):
+    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_("A deactivated account can no longer sign in; its history stays."),
+    )
+
+
+class PasswordResetByOwnerForm(_CrispyForm):
+    submit_label = _("Set password")
+    password1 = forms.CharField(
+        label=_("New password"), widget=forms.PasswordInput, strip=False
+    )
+    password2 = forms.CharField(
+        label=_("New password again"), widget=forms.PasswordInput, strip=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

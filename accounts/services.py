@@ -1,0 +1,56 @@
+"""Writes to user accounts: only these functions create or change users."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.roles import OWNER
+
+User = get_user_model()
+
+
+def _set_role(user, role: str) -> None:
+    user.groups.set([Group.objects.get(name=role)])
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+):
+    """Create an active account holding exactly one role."""
+    user = User(username=username, first_name=first_name, last_name=last_name)
+    user.set_password(password)
+    user.save()
+    _set_role(user, role)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *, user, acting_user, role: str, is_active: bool, first_name: str, last_name: str
+):
+    """Change a user's name, role or active flag; owners cannot lock themselves out."""
+    if user.pk == acting_user.pk and (not is_active or role != OWNER):
+        raise ValidationError(
+            _("You cannot deactivate your own account or remove your own owner role.")
+        )
+    user.first_name = first_name
+    user.last_name = last_name
+    user.is_active = is_active
+    user.save(update_fields=["first_name", "last_name", "is_active"])
+    _set_role(user, role)
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, user, password: str) -> None:
+    """Set a new password (the owner resetting a clerk's forgotten one)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])

@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import selectors, services
+from accounts.forms import PasswordResetByOwnerForm, UserCreateForm, UserUpdateForm
+from accounts.roles import ROLE_LABELS, user_role
+
+User = get_user_model()
+MANAGE_USERS = "accounts.manage_users"
+
+
+@permission_required(MANAGE_USERS, raise_exception=True)
+def user_list(request):
+    users = [
+        (user, ROLE_LABELS.get(user_role(user), "")) for user in selectors.user_list()
+    ]
+    return render(request, "accounts/user_list.html", {"users": users})
+
+
+@permission_required(MANAGE_USERS, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_create(
+            username=data["username"],
+            password=data["password1"],
+            role=data["role"],
+            first_name=data["first_name"],
+        )
+        messages.success(
+            request, _("Account “%(name)s” created.") % {"name": user.username}
+        )
+        return redirect("accounts:user_list")
+    return render(
+        request, "accounts/user_form.html", {"form": form, "title": _("New account")}
+    )
+
+
+@permission_required(MANAGE_USERS, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def user_update(request, pk):
+    user = get_object_or_404(User, pk=pk)
+    initial = {
+        "first_name": user.first_name,
+        "role": user_role(user),
+        "is_active": user.is_active,
+    }
+    form = UserUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(
+                user=user,
+                acting_user=request.user,
+                **form.cleaned_data,
+                last_name=user.last_name,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Account “%(name)s” saved.") % {"name": user.username}
+            )
+            return redirect("accounts:user_list")
+    title = _("Edit account %(name)s") % {"name": user.username}
+    return render(request, "accounts/user_form.html", {"form": form, "title": title})
+
+
+@permission_required(MANAGE_USERS, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def user_password(request, pk):
+    user = get_object_or_404(User, pk=pk)
+    form = PasswordResetByOwnerForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_password(user=user, password=form.cleaned_data["password1"])
+        messages.success(
+            request, _("New password set for “%(name)s”.") % {"name": user.username}
+        )
+        return redirect("accounts:user_list")
+    title = _("Set a new password for %(name)s") % {"name": user.username}
+    return render(request, "accounts/user_form.html", {"form": form, "title": title})

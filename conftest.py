@@ -1,0 +1,104 @@
+"""Fixtures shared by every app's tests: accounts in each role, logged-in clients,
+and a real Chromium for browser tests (Playwright)."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from accounts.tests.factories import PASSWORD, OwnerFactory, StaffFactory
+
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+
+
+@pytest.fixture
+def owner(db):
+    return OwnerFactory(username="boss")
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(username="clerk")
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def staff_client(db, client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+# --- browser tests -----------------------------------------------------------
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("JXC_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+
+
+_browser_skips: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    if not path:
+        message = "Chromium not found (apt-get install chromium): browser tests skipped"
+        if os.environ.get("JXC_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + ", but JXC_REQUIRE_BROWSER=1 requires them")
+        _browser_skips.append(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, request):
+    context = chromium.new_context(
+        locale="en-US", viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(
+        path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True
+    )
+    context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _browser_skips:
+        terminalreporter.write_line(
+            f"NOTE: {_browser_skips[0]}.", yellow=True, bold=True
+        )

@@ -1,0 +1,37 @@
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services as account_services
+from accounts.roles import OWNER, STAFF
+from jxc import demo
+
+DEMO_ACCOUNTS = [("owner", "店主", OWNER), ("staff", "店员", STAFF)]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data (accounts, master data) once; running it again changes nothing."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        for username, name, role in DEMO_ACCOUNTS:
+            if User.objects.filter(username=username).exists():
+                self.stdout.write(
+                    f"Account '{username}' already exists (password unchanged; "
+                    f"reset it with: python manage.py changepassword {username})"
+                )
+                continue
+            password = secrets.token_urlsafe(9)
+            account_services.user_create(
+                username=username, password=password, role=role, first_name=name
+            )
+            self.stdout.write(
+                self.style.SUCCESS(f"Created {role} account: {username} / {password}")
+            )
+        for line in demo.seed():
+            self.stdout.write(line)

@@ -1,0 +1,42 @@
+"""Numbers that read like money: ¥ with two decimals, quantities without trailing 0s."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from jxc.decimals import money as round_money
+
+register = template.Library()
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+@register.filter
+def money(value):
+    """¥1,234.50; empty for no value."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    # ¥1,234.50 in both languages (Django's zh-hans format has no grouping).
+    text = f"{round_money(abs(number)):,.2f}"
+    return f"-¥{text}" if number < 0 else f"¥{text}"
+
+
+@register.filter
+def qty(value):
+    """12, 2.5, 0.125: a quantity without trailing zeros, thousands separated."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    normal = number.normalize()
+    if normal == normal.to_integral():
+        normal = normal.quantize(Decimal(1))
+    places = max(0, -normal.as_tuple().exponent)
+    return f"{normal:,.{places}f}"

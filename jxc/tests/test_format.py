@@ -1,0 +1,44 @@
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from jxc.decimals import money, round_to
+from jxc.templatetags.jxc_format import money as money_filter
+from jxc.templatetags.jxc_format import qty
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("1234.5"), "¥1,234.50"),
+        (Decimal("-3"), "-¥3.00"),
+        (None, ""),
+        ("x", ""),
+        (Decimal("0.005"), "¥0.01"),
+    ],
+)
+def test_money_shows_yuan_with_two_decimals_and_grouping(value, shown):
+    with translation.override("zh-hans"):
+        assert money_filter(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("12.000"), "12"),
+        (Decimal("2.500"), "2.5"),
+        (Decimal("0.125"), "0.125"),
+        (Decimal("12000"), "12,000"),
+        (Decimal("1E+1"), "10"),
+    ],
+)
+def test_quantity_drops_trailing_zeros(value, shown):
+    with translation.override("zh-hans"):
+        assert qty(value) == shown
+
+
+def test_rounding_is_half_up_like_postgresql():
+    assert money(Decimal("2.675")) == Decimal("2.68")
+    assert money(Decimal("-2.675")) == Decimal("-2.68")
+    assert round_to(Decimal("0.00005"), 4) == Decimal("0.0001")

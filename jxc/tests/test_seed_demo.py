@@ -1,0 +1,37 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from accounts.roles import OWNER, STAFF, user_role
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_an_owner_and_a_staff_account_and_prints_passwords():
+    output = seed()
+    User = get_user_model()
+    owner, staff = (
+        User.objects.get(username="owner"),
+        User.objects.get(username="staff"),
+    )
+    assert (user_role(owner), user_role(staff)) == (OWNER, STAFF)
+    password = output.split("owner / ")[1].split()[0]
+    assert owner.check_password(password)
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_changes_nothing():
+    seed()
+    User = get_user_model()
+    before = list(User.objects.values_list("username", "password").order_by("username"))
+    output = seed()
+    after = list(User.objects.values_list("username", "password").order_by("username"))
+    assert before == after
+    assert "already exists" in output
