@@ -82,8 +82,30 @@ def chromium():
         browser.close()
 
 
+# Rows that data migrations create (roles, default warehouse, walk-in customer).
+# A transactional test empties every table when it ends; browser tests put these
+# rows back first by running the same migration functions again (they are
+# idempotent). Django's serialized_rollback cannot be used: under Playwright's
+# event loop the test sees a fresh connection object without the serialized copy.
+DATA_MIGRATIONS = [
+    ("accounts.migrations.0002_roles", "create_roles"),
+    ("catalog.migrations.0002_search_indexes_defaults_roles", "defaults"),
+    ("catalog.migrations.0002_search_indexes_defaults_roles", "roles"),
+]
+
+
 @pytest.fixture
-def page(chromium, live_server, request):
+def migration_rows(transactional_db):
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def page(chromium, live_server, migration_rows, request):
     context = chromium.new_context(
         locale="en-US", viewport={"width": 1280, "height": 800}
     )
@@ -102,3 +124,15 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"NOTE: {_browser_skips[0]}.", yellow=True, bold=True
         )
+
+
+@pytest.fixture
+def signed_in_owner(page, live_server):
+    """A browser page where a shop owner has signed in through the login form."""
+    OwnerFactory(username="boss")
+    page.goto(live_server.url + "/login/")
+    page.locator("#id_username").fill("boss")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#login-button").click()
+    page.wait_for_url(live_server.url + "/")
+    return page

@@ -20,7 +20,7 @@ class _CrispyForm(forms.Form):
 
 class UserCreateForm(_CrispyForm):
     username = forms.CharField(label=_("Username"), max_length=150, strip=True)
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=STAFF)
     password1 = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput, strip=False
@@ -56,7 +56,7 @@ class UserCreateForm(_CrispyForm):
 
 
 class UserUpdateForm(_CrispyForm):
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
     is_active = forms.BooleanField(
         label=_("Active"),

@@ -1,9 +1,170 @@
-"""Demo data for `manage.py seed_demo`: each app's part, loaded through its services.
+"""Demo data for `manage.py seed_demo`: each part loaded through its app's services.
 
-Every step is idempotent: it creates only what is missing.
+Every step creates only what is missing, so running it again changes nothing.
 """
+
+from decimal import Decimal
+
+from catalog import services as catalog_services
+from catalog.models import Category, Customer, Product, Supplier, Warehouse
+
+SUPPLIERS = [
+    (
+        "GYS001",
+        "南方果业批发",
+        "陈经理",
+        "13800138001",
+        "广州市江南果菜批发市场 A 区 12 号",
+    ),
+    ("GYS002", "晨光文具经销部", "刘女士", "13900139002", "上海市静安区共和新路 88 号"),
+    (
+        "GYS003",
+        "杭州织里服饰",
+        "王先生",
+        "13700137003",
+        "湖州市吴兴区织里镇童装城 3 楼",
+    ),
+    ("GYS004", "本地菜市场", "", "", "街口菜市场"),
+]
+CUSTOMERS = [
+    ("KH001", "阳光幼儿园", "李老师", "13600136001", "幸福路 12 号"),
+    ("KH002", "城东小学", "张主任", "13500135002", "城东大道 200 号"),
+    ("KH003", "绿叶餐厅", "赵老板", "13300133003", "美食街 8 号"),
+]
+# sku, name, category, unit, spec, purchase, sale, safety stock, supplier
+PRODUCTS = [
+    ("SG001", "红富士苹果", "水果", "斤", "80mm", "4.50", "6.80", "20", "GYS001"),
+    ("SG002", "香蕉", "水果", "斤", "", "2.20", "3.50", "30", "GYS001"),
+    ("SG003", "赣南脐橙", "水果", "斤", "", "3.90", "5.80", "20", "GYS001"),
+    ("SG004", "巨峰葡萄", "水果", "斤", "", "6.00", "9.90", "10", "GYS001"),
+    ("SG005", "砀山梨", "水果", "斤", "", "2.50", "3.90", "20", "GYS001"),
+    ("SG006", "海南西瓜", "水果", "个", "约8斤", "18.00", "29.90", "5", "GYS001"),
+    ("SG007", "猕猴桃", "水果", "斤", "", "7.50", "11.80", "10", "GYS001"),
+    ("SG008", "丹东草莓", "水果", "盒", "500g", "15.00", "25.00", "8", "GYS001"),
+    ("SG009", "芒果", "水果", "斤", "", "5.50", "8.80", "10", "GYS004"),
+    ("SG010", "火龙果", "水果", "个", "红心", "4.00", "6.50", "10", "GYS004"),
+    ("SG011", "哈密瓜", "水果", "个", "", "12.00", "19.90", "5", "GYS001"),
+    ("SG012", "柠檬", "水果", "个", "", "0.80", "1.50", "30", "GYS004"),
+    ("SG013", "樱桃", "水果", "斤", "JJ级", "28.00", "45.00", "5", "GYS001"),
+    ("SG014", "蓝莓", "水果", "盒", "125g", "9.00", "15.90", "10", "GYS001"),
+    (
+        "WJ001",
+        "晨光中性笔 0.5mm 黑",
+        "文具",
+        "支",
+        "0.5mm",
+        "1.10",
+        "2.50",
+        "50",
+        "GYS002",
+    ),
+    (
+        "WJ002",
+        "晨光中性笔 0.5mm 红",
+        "文具",
+        "支",
+        "0.5mm",
+        "1.10",
+        "2.50",
+        "30",
+        "GYS002",
+    ),
+    ("WJ003", "得力订书机 0414", "文具", "个", "", "8.50", "15.00", "5", "GYS002"),
+    ("WJ004", "A5 笔记本 80页", "文具", "本", "A5", "3.20", "6.00", "40", "GYS002"),
+    (
+        "WJ005",
+        "2B 铅笔（12支装）",
+        "文具",
+        "盒",
+        "12支",
+        "5.60",
+        "9.90",
+        "20",
+        "GYS002",
+    ),
+    ("WJ006", "橡皮擦 4B", "文具", "块", "", "0.60", "1.50", "50", "GYS002"),
+    ("WJ007", "文件夹 A4 蓝", "文具", "个", "A4", "2.10", "4.50", "20", "GYS002"),
+    ("WJ008", "A4 打印纸 70g", "文具", "包", "500张", "18.00", "26.00", "10", "GYS002"),
+    ("WJ009", "透明胶带", "文具", "卷", "18mm", "1.00", "2.50", "30", "GYS002"),
+    ("WJ010", "彩色便利贴", "文具", "本", "76×76mm", "1.80", "3.50", "30", "GYS002"),
+    ("WJ011", "直尺 30cm", "文具", "把", "30cm", "1.20", "3.00", "20", "GYS002"),
+    ("WJ012", "水彩笔 24色", "文具", "盒", "24色", "9.50", "18.00", "10", "GYS002"),
+    ("WJ013", "计算器", "文具", "台", "12位", "22.00", "39.00", "5", "GYS002"),
+    ("FZ001", "纯棉T恤 白 M", "服装", "件", "M", "22.00", "59.00", "10", "GYS003"),
+    ("FZ002", "纯棉T恤 白 L", "服装", "件", "L", "22.00", "59.00", "10", "GYS003"),
+    ("FZ003", "纯棉T恤 黑 XL", "服装", "件", "XL", "23.00", "59.00", "10", "GYS003"),
+    ("FZ004", "牛仔裤 直筒 30", "服装", "条", "30", "65.00", "139.00", "5", "GYS003"),
+    ("FZ005", "牛仔裤 直筒 32", "服装", "条", "32", "65.00", "139.00", "5", "GYS003"),
+    ("FZ006", "卫衣 灰 L", "服装", "件", "L", "48.00", "99.00", "5", "GYS003"),
+    ("FZ007", "羽绒服 黑 L", "服装", "件", "L", "180.00", "399.00", "3", "GYS003"),
+    ("FZ008", "针织围巾 红", "服装", "条", "", "25.00", "59.00", "5", "GYS003"),
+    ("FZ009", "棉袜 五双装", "服装", "包", "均码", "9.00", "19.90", "10", "GYS003"),
+    ("FZ010", "运动短裤 蓝 M", "服装", "条", "M", "19.00", "45.00", "5", "GYS003"),
+    ("FZ011", "衬衫 白 40", "服装", "件", "40", "55.00", "129.00", "3", "GYS003"),
+    ("FZ012", "毛线帽 灰", "服装", "顶", "均码", "12.00", "29.00", "5", "GYS003"),
+    ("FZ013", "连衣裙 碎花 M", "服装", "件", "M", "75.00", "169.00", "3", "GYS003"),
+]
 
 
 def seed() -> list[str]:
     """Load the demo shop; returns lines to print."""
-    return []
+    lines = []
+    if not Warehouse.objects.filter(code="WH02").exists():
+        catalog_services.warehouse_save(
+            data={"code": "WH02", "name": "后仓", "address": ""}
+        )
+    for code, name, contact, phone, address in SUPPLIERS:
+        if not Supplier.objects.filter(code=code).exists():
+            catalog_services.party_save(
+                model=Supplier,
+                data={
+                    "code": code,
+                    "name": name,
+                    "contact": contact,
+                    "phone": phone,
+                    "address": address,
+                },
+            )
+    for code, name, contact, phone, address in CUSTOMERS:
+        if not Customer.objects.filter(code=code).exists():
+            catalog_services.party_save(
+                model=Customer,
+                data={
+                    "code": code,
+                    "name": name,
+                    "contact": contact,
+                    "phone": phone,
+                    "address": address,
+                },
+            )
+    for order, name in enumerate(["水果", "文具", "服装"]):
+        if not Category.objects.filter(name=name).exists():
+            catalog_services.category_save(data={"name": name, "sort_order": order})
+    categories = {c.name: c for c in Category.objects.all()}
+    suppliers = {s.code: s for s in Supplier.objects.all()}
+    created = 0
+    for number, row in enumerate(PRODUCTS):
+        sku, name, category, unit, spec, cost, price, safety, supplier = row
+        if Product.objects.filter(sku=sku).exists():
+            continue
+        catalog_services.product_save(
+            data={
+                "sku": sku,
+                "name": name,
+                "barcode": f"69{number + 20000000000:011d}",
+                "category": categories[category],
+                "unit": unit,
+                "spec": spec,
+                "purchase_price": Decimal(cost),
+                "sale_price": Decimal(price),
+                "safety_stock": Decimal(safety),
+                "reorder_quantity": Decimal(safety) * 2,
+                "lead_time_days": 2 if category == "水果" else 7,
+                "preferred_supplier": suppliers[supplier],
+            }
+        )
+        created += 1
+    lines.append(
+        f"Demo catalog: {created} products added ({len(PRODUCTS)} in the demo)."
+    )
+    return lines

@@ -1,0 +1,100 @@
+"""List filters for the catalog pages (django-filter)."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog import selectors
+from catalog.models import Category, Customer, Product, Supplier, Warehouse
+
+ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]
+
+
+class StyledFilterSet(django_filters.FilterSet):
+    """Bootstrap classes on every filter field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault(
+                "class", "form-select" if is_select else "form-control"
+            )
+
+
+class SearchFilterSet(StyledFilterSet):
+    """Search box, active filter and sortable columns shared by every list."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    active = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=ACTIVE_CHOICES,
+        method="filter_active",
+        empty_label=_("All"),
+    )
+
+    def filter_search(self, queryset, name, value):
+        return selectors.search(queryset, value)
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "1")
+
+
+class ProductFilter(SearchFilterSet):
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        queryset=selectors.category_choices(),
+        empty_label=_("All categories"),
+    )
+    o = django_filters.OrderingFilter(
+        fields=[
+            ("sku", "sku"),
+            ("name", "name"),
+            ("category__name", "category"),
+            ("sale_price", "sale_price"),
+            ("purchase_price", "purchase_price"),
+            ("safety_stock", "safety_stock"),
+            ("updated_at", "updated_at"),
+        ],
+    )
+
+    class Meta:
+        model = Product
+        fields = ["q", "category", "active"]
+
+
+class SupplierFilter(SearchFilterSet):
+    o = django_filters.OrderingFilter(fields=["code", "name", "contact", "updated_at"])
+
+    class Meta:
+        model = Supplier
+        fields = ["q", "active"]
+
+
+class CustomerFilter(SupplierFilter):
+    class Meta:
+        model = Customer
+        fields = ["q", "active"]
+
+
+class WarehouseFilter(StyledFilterSet):
+    o = django_filters.OrderingFilter(fields=["code", "name"])
+
+    class Meta:
+        model = Warehouse
+        fields = []
+
+
+class CategoryFilter(StyledFilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), field_name="name", lookup_expr="icontains"
+    )
+    o = django_filters.OrderingFilter(fields=["name", "sort_order"])
+
+    class Meta:
+        model = Category
+        fields = ["q"]

@@ -1,0 +1,305 @@
+"""Product, supplier and customer spreadsheets: the columns, their checks, and the
+export rows that the import takes back unchanged."""
+
+from __future__ import annotations
+
+from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import Customer, Product, Supplier
+from jxc.decimals import MAX_PRICE, MAX_QUANTITY
+from jxc.excel import MONEY, QUANTITY, TEXT, Col
+from jxc.tabular import (
+    Column,
+    RowError,
+    Table,
+    parse_bool,
+    parse_code,
+    parse_decimal,
+    parse_int,
+    parse_rows,
+    parse_text,
+)
+
+_price = parse_decimal(2, MAX_PRICE)
+_quantity = parse_decimal(3, MAX_QUANTITY)
+_money_hint = gettext_lazy("a number ≥ 0 with at most 2 decimals, e.g. 12.50")
+_qty_hint = gettext_lazy("a number ≥ 0 with at most 3 decimals")
+
+PRODUCT_COLUMNS = [
+    Column(
+        "sku",
+        "商品编码",
+        "SKU",
+        parse_code(64),
+        required=True,
+        expected=gettext_lazy("a code of at most 64 characters"),
+    ),
+    Column(
+        "name",
+        "商品名称",
+        "Name",
+        parse_text(200),
+        required=True,
+        expected=gettext_lazy("a name of at most 200 characters"),
+    ),
+    Column(
+        "barcode",
+        "条形码",
+        "Barcode",
+        parse_code(64),
+        expected=gettext_lazy("digits or letters, at most 64"),
+    ),
+    Column(
+        "category_name",
+        "分类",
+        "Category",
+        parse_text(50),
+        expected=gettext_lazy("a category name of at most 50 characters"),
+    ),
+    Column(
+        "unit", "单位", "Unit", parse_text(16), expected=gettext_lazy("e.g. 件, 斤, 箱")
+    ),
+    Column(
+        "spec",
+        "规格",
+        "Spec",
+        parse_text(100),
+        expected=gettext_lazy("at most 100 characters"),
+    ),
+    Column("purchase_price", "进价", "Purchase price", _price, expected=_money_hint),
+    Column("sale_price", "售价", "Sale price", _price, expected=_money_hint),
+    Column("safety_stock", "安全库存", "Safety stock", _quantity, expected=_qty_hint),
+    Column(
+        "reorder_quantity",
+        "补货数量",
+        "Reorder quantity",
+        _quantity,
+        expected=_qty_hint,
+    ),
+    Column(
+        "lead_time_days",
+        "采购周期(天)",
+        "Lead time (days)",
+        parse_int(365),
+        expected=gettext_lazy("whole days from 0 to 365"),
+    ),
+    Column(
+        "supplier_code",
+        "首选供应商编码",
+        "Preferred supplier code",
+        parse_code(32),
+        expected=gettext_lazy("the code of an existing supplier"),
+    ),
+    Column(
+        "is_active",
+        "状态",
+        "Active",
+        parse_bool,
+        expected=gettext_lazy("启用 or 停用 (yes / no)"),
+    ),
+    Column(
+        "note",
+        "备注",
+        "Note",
+        parse_text(1000),
+        expected=gettext_lazy("at most 1000 characters"),
+    ),
+]
+
+PARTY_COLUMNS = [
+    Column(
+        "code",
+        "编码",
+        "Code",
+        parse_code(32),
+        required=True,
+        expected=gettext_lazy("a code of at most 32 characters"),
+    ),
+    Column(
+        "name",
+        "名称",
+        "Name",
+        parse_text(100),
+        required=True,
+        expected=gettext_lazy("a name of at most 100 characters"),
+    ),
+    Column(
+        "contact",
+        "联系人",
+        "Contact",
+        parse_text(50),
+        expected=gettext_lazy("at most 50 characters"),
+    ),
+    Column(
+        "phone",
+        "电话",
+        "Phone",
+        parse_code(50),
+        expected=gettext_lazy("at most 50 characters"),
+    ),
+    Column(
+        "address",
+        "地址",
+        "Address",
+        parse_text(200),
+        expected=gettext_lazy("at most 200 characters"),
+    ),
+    Column(
+        "is_active",
+        "状态",
+        "Active",
+        parse_bool,
+        expected=gettext_lazy("启用 or 停用 (yes / no)"),
+    ),
+    Column(
+        "note",
+        "备注",
+        "Note",
+        parse_text(1000),
+        expected=gettext_lazy("at most 1000 characters"),
+    ),
+]
+
+TEXT_KEYS = {"barcode", "category_name", "spec", "note", "contact", "phone", "address"}
+COST_KEYS = {"purchase_price"}
+KINDS = {
+    "purchase_price": MONEY, "sale_price": MONEY, "safety_stock": QUANTITY,
+    "reorder_quantity": QUANTITY, "lead_time_days": QUANTITY,
+}  # fmt: skip
+
+
+def export_columns(columns: list[Column], *, with_cost: bool) -> list[Column]:
+    """The columns an export writes: all of the import's, costs only for owners."""
+    return [c for c in columns if with_cost or c.key not in COST_KEYS]
+
+
+def _chinese() -> bool:
+    return translation.get_language().startswith("zh")
+
+
+def export_header(columns: list[Column]) -> list[Col]:
+    """Headers in the interface language; the import reads either language."""
+    chinese = _chinese()
+    return [
+        Col(column.label if chinese else column.english, KINDS.get(column.key, TEXT))
+        for column in columns
+    ]
+
+
+def _status(is_active: bool) -> str:
+    if _chinese():
+        return "启用" if is_active else "停用"
+    return "active" if is_active else "inactive"
+
+
+def _blank_text_means_empty(table: Table, rows: list[tuple[int, dict]]) -> None:
+    """A blank text cell clears the field; a blank number keeps it (or the default)."""
+    present = {column.key for column in table.columns}
+    for _number, values in rows:
+        for key in TEXT_KEYS & present:
+            values.setdefault(key, "")
+
+
+def _duplicates(rows, key: str, label: str, errors: list[RowError]) -> None:
+    seen: dict[str, int] = {}
+    for number, values in rows:
+        value = values.get(key)
+        if not value:
+            continue
+        first = seen.setdefault(value.lower(), number)
+        if first != number:
+            errors.append(
+                RowError(
+                    number,
+                    label,
+                    _("“%(value)s” also appears in row %(row)d")
+                    % {"value": value, "row": first},
+                )
+            )
+
+
+def product_rows(table: Table) -> list[dict]:
+    """Checked product rows ready for products_import; problems in table.errors."""
+    rows = parse_rows(table)
+    _blank_text_means_empty(table, rows)
+    _duplicates(rows, "sku", "商品编码", table.errors)
+    _duplicates(rows, "barcode", "条形码", table.errors)
+    barcodes = {v["barcode"].lower(): n for n, v in rows if v.get("barcode")}
+    if barcodes:
+        holders = Product.objects.annotate(b=Lower("barcode")).filter(b__in=barcodes)
+        skus_in_file = {v["sku"].lower() for _n, v in rows if v.get("sku")}
+        for holder in holders:
+            row_number = barcodes[holder.barcode.lower()]
+            row_sku = next(v.get("sku", "") for n, v in rows if n == row_number)
+            if (
+                holder.sku.lower() != row_sku.lower()
+                and holder.sku.lower() not in skus_in_file
+            ):
+                table.errors.append(
+                    RowError(
+                        row_number,
+                        "条形码",
+                        _("already used by “%(name)s” (%(sku)s)")
+                        % {"name": holder.name, "sku": holder.sku},
+                    )
+                )
+    codes = {v["supplier_code"].lower() for _n, v in rows if v.get("supplier_code")}
+    suppliers = {
+        s.code.lower(): s
+        for s in Supplier.objects.annotate(c=Lower("code")).filter(c__in=codes)
+    }
+    for number, values in rows:
+        code = values.pop("supplier_code", None)
+        if code is None:
+            continue
+        if code == "":
+            values["preferred_supplier"] = None
+        elif code.lower() in suppliers:
+            values["preferred_supplier"] = suppliers[code.lower()]
+        else:
+            table.errors.append(
+                RowError(
+                    number,
+                    "首选供应商编码",
+                    _("no supplier has the code “%(code)s”") % {"code": code},
+                    _("the code of an existing supplier"),
+                )
+            )
+    table.errors.sort(key=lambda error: error.row)
+    return [values for _number, values in rows]
+
+
+def party_rows(table: Table, model: type[Supplier] | type[Customer]) -> list[dict]:
+    """Checked supplier or customer rows; problems in table.errors."""
+    rows = parse_rows(table)
+    _blank_text_means_empty(table, rows)
+    _duplicates(rows, "code", "编码", table.errors)
+    table.errors.sort(key=lambda error: error.row)
+    return [values for _number, values in rows]
+
+
+def product_export_rows(products, columns: list[Column]):
+    """One row per product in the import's column order (ORM objects in, values out)."""
+    getters = {
+        "category_name": lambda p: p.category.name if p.category else "",
+        "supplier_code": lambda p: (
+            p.preferred_supplier.code if p.preferred_supplier else ""
+        ),
+        "is_active": lambda p: _status(p.is_active),
+    }
+    for product in products:
+        yield [
+            getters[c.key](product) if c.key in getters else getattr(product, c.key)
+            for c in columns
+        ]
+
+
+def party_export_rows(parties, columns: list[Column]):
+    for party in parties:
+        yield [
+            _status(party.is_active) if c.key == "is_active" else getattr(party, c.key)
+            for c in columns
+        ]

@@ -1,0 +1,314 @@
+"""Catalog pages: thin glue between permissions, forms, services and selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_GET
+from django_filters.views import FilterView
+
+from catalog import filters, forms, imports, selectors, services
+from catalog.models import Customer, Product, Supplier
+from jxc.excel import Sheet, xlsx_response
+from jxc.tabular import TableError, read_upload
+
+VIEW_COST = "accounts.view_cost"
+PAGE_SIZE = 50
+
+
+class ListView(PermissionRequiredMixin, FilterView):
+    """A filtered, sortable, paginated list of one kind of master data."""
+
+    paginate_by = PAGE_SIZE
+    selector = None
+    strict = False
+
+    def get_permission_required(self):
+        return [f"catalog.view_{self.model._meta.model_name}"]
+
+    def get_queryset(self):
+        return self.selector()
+
+    def get_template_names(self):
+        return [
+            self.template_name or f"catalog/{self.model._meta.model_name}_list.html"
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meta = self.model._meta
+        name, plural = meta.model_name, f"{meta.model_name}s"
+        user = self.request.user
+        context.update(
+            title=meta.verbose_name_plural,
+            new_label=_("New %(thing)s") % {"thing": meta.verbose_name},
+            empty_label=_("No %(things)s yet") % {"things": meta.verbose_name_plural},
+            can_add=user.has_perm(f"catalog.add_{name}"),
+            can_change=user.has_perm(f"catalog.change_{name}"),
+            create_url=f"catalog:{name}_create",
+            update_url=f"catalog:{name}_update",
+            import_url=f"catalog:{plural}_import",
+            export_url=f"catalog:{plural}_export",
+        )
+        return context
+
+
+class ProductListView(ListView):
+    model = Product
+    filterset_class = filters.ProductFilter
+    selector = staticmethod(selectors.product_list)
+
+    def get(self, request, *args, **kwargs):
+        # A barcode scanned into the search box opens that product at once.
+        scanned = request.GET.get("q", "")
+        if scanned and request.GET.get("scan", "1") == "1":
+            product = selectors.product_by_barcode(scanned)
+            if product is not None and len(request.GET) == 1:
+                return redirect("catalog:product_detail", pk=product.pk)
+        return super().get(request, *args, **kwargs)
+
+
+class EditView(PermissionRequiredMixin, View):
+    """Create (no pk) or edit (pk) a record through a form and a service."""
+
+    model = None
+    form_class = None
+    save = None  # callable(instance_or_None, form) -> instance
+    template_name = "catalog/form.html"
+    list_url = ""
+
+    def get_permission_required(self):
+        action = "change" if "pk" in self.kwargs else "add"
+        return [f"catalog.{action}_{self.model._meta.model_name}"]
+
+    def get_object(self):
+        if "pk" in self.kwargs:
+            return get_object_or_404(self.model, pk=self.kwargs["pk"])
+        return None
+
+    def render(self, form, instance):
+        meta = self.model._meta
+        title = (
+            _("Edit %(thing)s") % {"thing": meta.verbose_name}
+            if instance
+            else _("New %(thing)s") % {"thing": meta.verbose_name}
+        )
+        delete_url = (
+            reverse(f"catalog:{meta.model_name}_delete", args=[instance.pk])
+            if instance
+            and self.request.user.has_perm(f"catalog.delete_{meta.model_name}")
+            else ""
+        )
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "object": instance,
+                "title": title,
+                "list_url": self.list_url,
+                "delete_url": delete_url,
+            },
+        )
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return self.render(self.form_class(instance=instance), instance)
+
+    def post(self, request, *args, **kwargs):
+        instance = self.get_object()
+        form = self.form_class(request.POST, instance=instance)
+        if form.is_valid():
+            try:
+                saved = self.save(instance, form)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("“%(name)s” saved.") % {"name": saved})
+                return redirect(self.success_url(saved))
+        return self.render(form, instance)
+
+    def success_url(self, saved):
+        return self.list_url
+
+
+class ProductEditView(EditView):
+    model = Product
+    form_class = forms.ProductForm
+    template_name = "catalog/product_form.html"
+    list_url = "catalog:product_list"
+
+    def save(self, instance, form):
+        product = services.product_save(product=instance, data=form.cleaned_data)
+        if form.sells_below_cost():
+            messages.warning(
+                self.request,
+                _("Note: the sale price of “%(name)s” is below its purchase price.")
+                % {"name": product.name},
+            )
+        return product
+
+    def success_url(self, saved):
+        return reverse("catalog:product_detail", args=[saved.pk])
+
+
+class DeleteView(PermissionRequiredMixin, View):
+    """Confirm, then delete an unused record; a used one gets a clear refusal."""
+
+    model = None
+    remove = None  # callable(instance); "delete" is taken by the HTTP method
+    list_url = ""
+
+    def get_permission_required(self):
+        return [f"catalog.delete_{self.model._meta.model_name}"]
+
+    def get(self, request, pk):
+        instance = get_object_or_404(self.model, pk=pk)
+        return render(
+            request,
+            "catalog/confirm_delete.html",
+            {
+                "object": instance,
+                "list_url": self.list_url,
+                "thing": self.model._meta.verbose_name,
+            },
+        )
+
+    def post(self, request, pk):
+        instance = get_object_or_404(self.model, pk=pk)
+        name = str(instance)
+        try:
+            self.remove(instance)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.META.get("HTTP_REFERER") or self.list_url)
+        messages.success(request, _("“%(name)s” deleted.") % {"name": name})
+        return redirect(self.list_url)
+
+
+@permission_required("catalog.view_product", raise_exception=True)
+@require_GET
+def product_detail(request, pk):
+    product = get_object_or_404(selectors.product_detail(pk))
+    return render(request, "catalog/product_detail.html", {"product": product})
+
+
+# --- import and export ------------------------------------------------------------
+
+IMPORTS = {
+    "products": {
+        "model": Product,
+        "columns": imports.PRODUCT_COLUMNS,
+        "rows": imports.product_rows,
+        "save": lambda rows: services.products_import(rows=rows),
+        "list_url": "catalog:product_list",
+    },
+    "suppliers": {
+        "model": Supplier,
+        "columns": imports.PARTY_COLUMNS,
+        "rows": lambda table: imports.party_rows(table, Supplier),
+        "save": lambda rows: services.parties_import(model=Supplier, rows=rows),
+        "list_url": "catalog:supplier_list",
+    },
+    "customers": {
+        "model": Customer,
+        "columns": imports.PARTY_COLUMNS,
+        "rows": lambda table: imports.party_rows(table, Customer),
+        "save": lambda rows: services.parties_import(model=Customer, rows=rows),
+        "list_url": "catalog:customer_list",
+    },
+}
+EXPORTS = {
+    "products": (
+        filters.ProductFilter,
+        selectors.product_list,
+        imports.product_export_rows,
+    ),
+    "suppliers": (
+        filters.SupplierFilter,
+        selectors.supplier_list,
+        imports.party_export_rows,
+    ),
+    "customers": (
+        filters.CustomerFilter,
+        selectors.customer_list,
+        imports.party_export_rows,
+    ),
+}
+
+
+@permission_required("catalog.import_product", raise_exception=True)
+def import_file(request, kind):
+    spec = IMPORTS[kind]
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    problems, file_error = [], ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = read_upload(form.cleaned_data["file"], spec["columns"])
+        except TableError as error:
+            file_error = str(error)
+        else:
+            rows = spec["rows"](table)
+            problems = table.errors
+            if not problems:
+                created, updated = spec["save"](rows)
+                messages.success(
+                    request,
+                    _("Import finished: %(created)d created, %(updated)d updated.")
+                    % {"created": created, "updated": updated},
+                )
+                return redirect(spec["list_url"])
+    return render(
+        request,
+        "catalog/import.html",
+        {
+            "form": form,
+            "kind": kind,
+            "problems": problems[:500],
+            "problem_count": len(problems),
+            "file_error": file_error,
+            "thing": spec["model"]._meta.verbose_name_plural,
+            "list_url": spec["list_url"],
+            "columns": spec["columns"],
+        },
+    )
+
+
+@permission_required("catalog.import_product", raise_exception=True)
+@require_GET
+def import_template(request, kind):
+    """An empty workbook with the import's headers, to fill in and upload."""
+    columns = IMPORTS[kind]["columns"]
+    meta = IMPORTS[kind]["model"]._meta
+    sheet = Sheet(
+        title=str(meta.verbose_name_plural),
+        columns=imports.export_header(columns),
+        rows=[],
+    )
+    return xlsx_response(
+        [sheet], _("%(thing)s template") % {"thing": meta.verbose_name_plural}
+    )
+
+
+def export_file(request, kind):
+    """The filtered list as .xlsx, in the columns the import takes back."""
+    filterset_class, selector, make_rows = EXPORTS[kind]
+    model = filterset_class._meta.model
+    if not request.user.has_perm(f"catalog.view_{model._meta.model_name}"):
+        raise PermissionDenied
+    filterset = filterset_class(request.GET, queryset=selector())
+    columns = imports.export_columns(
+        IMPORTS[kind]["columns"], with_cost=request.user.has_perm(VIEW_COST)
+    )
+    sheet = Sheet(
+        title=str(model._meta.verbose_name_plural),
+        columns=imports.export_header(columns),
+        rows=make_rows(filterset.qs, columns),
+    )
+    return xlsx_response([sheet], str(model._meta.verbose_name_plural))

@@ -1,0 +1,157 @@
+"""Writing .xlsx files: properly formatted, formula-safe, fast for large exports.
+
+Every app's exports use this one writer (catalog may import no other app, so it
+lives in the project package). It makes no queries: callers pass rows.
+
+Text is always stored as text: a product named ``=HYPERLINK(...)`` is written as
+those characters, never as a formula Excel would run.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+TEXT, MONEY, QUANTITY, COST, INTEGER, DATE, DATETIME = (
+    "text", "money", "quantity", "cost", "integer", "date", "datetime",
+)  # fmt: skip
+NUMBER_FORMATS = {
+    MONEY: "#,##0.00",
+    QUANTITY: "#,##0.###",
+    COST: "#,##0.0000",
+    INTEGER: "#,##0",
+    DATE: "yyyy-mm-dd",
+    DATETIME: "yyyy-mm-dd hh:mm",
+    TEXT: "@",
+}
+WIDTHS = {
+    TEXT: 16,
+    MONEY: 13,
+    QUANTITY: 11,
+    COST: 13,
+    INTEGER: 9,
+    DATE: 12,
+    DATETIME: 17,
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    kind: str = TEXT
+    width: int | None = None
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: list[Col]
+    rows: Iterable[Iterable]
+    totals: list | None = None  # one value (or None) per column, written in bold
+
+
+def _styles(workbook: Workbook) -> None:
+    thin = Side(style="thin", color="999999")
+    header = NamedStyle(
+        name="jxc_header",
+        font=Font(bold=True),
+        fill=PatternFill("solid", fgColor="DDEBF7"),
+        border=Border(bottom=thin),
+        alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+    )
+    workbook.add_named_style(header)
+    for kind, number_format in NUMBER_FORMATS.items():
+        workbook.add_named_style(
+            NamedStyle(name=f"jxc_{kind}", number_format=number_format)
+        )
+        workbook.add_named_style(
+            NamedStyle(
+                name=f"jxc_{kind}_total",
+                number_format=number_format,
+                font=Font(bold=True),
+                border=Border(top=thin),
+            )
+        )
+
+
+def _cell(sheet, value, kind: str, total: bool = False) -> WriteOnlyCell:
+    if isinstance(value, datetime):
+        value = (
+            timezone.localtime(value).replace(tzinfo=None)
+            if timezone.is_aware(value)
+            else value
+        )
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+    cell.style = f"jxc_{kind}_total" if total else f"jxc_{kind}"
+    return cell
+
+
+def workbook_bytes(sheets: list[Sheet]) -> bytes:
+    """The .xlsx file for these sheets: header row frozen, filters, widths, formats."""
+    workbook = Workbook(write_only=True)
+    _styles(workbook)
+    for spec in sheets:
+        sheet = workbook.create_sheet(title=spec.title[:31])
+        for index, column in enumerate(spec.columns, start=1):
+            width = column.width or max(WIDTHS[column.kind], len(column.header) * 2 + 2)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        last = get_column_letter(len(spec.columns))
+        count = 0
+        header = []
+        for column in spec.columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.data_type = "s"
+            cell.style = "jxc_header"
+            header.append(cell)
+        sheet.append(header)
+        kinds = [column.kind for column in spec.columns]
+        for row in spec.rows:
+            sheet.append(
+                [
+                    _cell(sheet, value, kind)
+                    for value, kind in zip(row, kinds, strict=True)
+                ]
+            )
+            count += 1
+        if spec.totals is not None:
+            sheet.append(
+                [
+                    _cell(sheet, value, kind, total=True)
+                    for value, kind in zip(spec.totals, kinds, strict=True)
+                ]
+            )
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+    if not sheets:
+        workbook.create_sheet()
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(sheets: list[Sheet], filename: str) -> HttpResponse:
+    """An attachment download of the workbook, named e.g. 商品资料_20261126.xlsx."""
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_TYPE)
+    name = f"{filename}_{stamp}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"export_{stamp}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
