@@ -91,6 +91,7 @@ DATA_MIGRATIONS = [
     ("accounts.migrations.0002_roles", "create_roles"),
     ("catalog.migrations.0002_search_indexes_defaults_roles", "defaults"),
     ("catalog.migrations.0002_search_indexes_defaults_roles", "roles"),
+    ("inventory.migrations.0002_roles", "roles"),
 ]
 
 
@@ -104,8 +105,15 @@ def migration_rows(transactional_db):
         getattr(importlib.import_module(module), function)(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _transactional_tests_get_migration_rows(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("migration_rows")
+
+
 @pytest.fixture
-def page(chromium, live_server, migration_rows, request):
+def page(chromium, live_server, request):
     context = chromium.new_context(
         locale="en-US", viewport={"width": 1280, "height": 800}
     )

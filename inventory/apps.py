@@ -7,3 +7,8 @@ class InventoryConfig(AppConfig):
 
     name = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self):
+        from inventory import receivers
+
+        receivers.connect()

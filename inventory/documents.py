@@ -1,0 +1,380 @@
+"""Writes of inventory documents: adjustments, transfers, stocktakes, opening stock.
+
+Each posts its stock through inventory.services (the ledger's only writer) in the
+same transaction as the document, and is cancelled by posting the reverse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product, Warehouse
+from inventory.models import (
+    Adjustment,
+    AdjustmentLine,
+    DocumentStatus,
+    MoveKind,
+    OpeningStock,
+    OpeningStockLine,
+    StockLevel,
+    Stocktake,
+    StocktakeLine,
+    Transfer,
+    TransferLine,
+)
+from inventory.services import (
+    MoveLine,
+    SourceRef,
+    stock_document_reverse,
+    stock_moves_post,
+)
+from jxc.numbering import document_number_next
+
+
+class StaleDocument(ValidationError):
+    """Someone else changed the document since this form was opened."""
+
+
+@dataclass(frozen=True)
+class AdjustmentInput:
+    product: Product
+    quantity: Decimal  # negative: written off; positive: found
+    reason: str
+    note: str = ""
+
+
+def _refuse_duplicates(products: list[Product]) -> None:
+    seen = set()
+    for product in products:
+        if product.pk in seen:
+            raise ValidationError(
+                _("“%(name)s” appears on two lines; put it on one line.")
+                % {"name": product.name}
+            )
+        seen.add(product.pk)
+
+
+def _posted(document, user, now) -> None:
+    document.status = DocumentStatus.POSTED
+    document.posted_by = user
+    document.posted_at = now
+
+
+@transaction.atomic
+def adjustment_post(
+    *, warehouse: Warehouse, lines: list[AdjustmentInput], note: str, user
+) -> Adjustment:
+    """Write stock off (报损) or book found stock (报溢); found stock enters at cost."""
+    if not lines:
+        raise ValidationError(_("A document needs at least one line."))
+    _refuse_duplicates([line.product for line in lines])
+    now = timezone.now()
+    adjustment = Adjustment(
+        number=document_number_next(prefix="ADJ"),
+        warehouse=warehouse,
+        note=note,
+        created_by=user,
+    )
+    _posted(adjustment, user, now)
+    adjustment.save()
+    rows = AdjustmentLine.objects.bulk_create(
+        [
+            AdjustmentLine(
+                adjustment=adjustment,
+                product=line.product,
+                quantity=line.quantity,
+                reason=line.reason,
+                note=line.note,
+            )
+            for line in lines
+        ]
+    )
+    stock_moves_post(
+        lines=[
+            MoveLine(row.product_id, warehouse.pk, row.quantity, line=row.pk)
+            for row in rows
+        ],
+        kind=MoveKind.ADJUSTMENT,
+        source=SourceRef.of(adjustment),
+        occurred_at=now,
+        user=user,
+    )
+    return adjustment
+
+
+@transaction.atomic
+def transfer_post(
+    *,
+    from_warehouse: Warehouse,
+    to_warehouse: Warehouse,
+    lines: list[tuple[Product, Decimal]],
+    note: str,
+    user,
+) -> Transfer:
+    """Move stock between warehouses: out at the source's cost, in at that same value."""
+    if from_warehouse.pk == to_warehouse.pk:
+        raise ValidationError(_("A transfer needs two different warehouses."))
+    if not lines:
+        raise ValidationError(_("A document needs at least one line."))
+    _refuse_duplicates([product for product, _q in lines])
+    for product, quantity in lines:
+        if quantity <= 0:
+            raise ValidationError(
+                _("The quantity of “%(name)s” must be greater than zero.")
+                % {"name": product.name}
+            )
+    now = timezone.now()
+    transfer = Transfer(
+        number=document_number_next(prefix="TRF"),
+        from_warehouse=from_warehouse,
+        to_warehouse=to_warehouse,
+        note=note,
+        created_by=user,
+    )
+    _posted(transfer, user, now)
+    transfer.save()
+    rows = TransferLine.objects.bulk_create(
+        [
+            TransferLine(transfer=transfer, product=product, quantity=quantity)
+            for product, quantity in lines
+        ]
+    )
+    outs = [
+        MoveLine(
+            r.product_id,
+            from_warehouse.pk,
+            -r.quantity,
+            line=r.pk,
+            kind=MoveKind.TRANSFER_OUT,
+        )
+        for r in rows
+    ]
+    ins = [
+        MoveLine(
+            r.product_id,
+            to_warehouse.pk,
+            r.quantity,
+            line=r.pk,
+            kind=MoveKind.TRANSFER_IN,
+            paired_with=index,
+        )
+        for index, r in enumerate(rows)
+    ]
+    stock_moves_post(
+        lines=outs + ins,
+        kind=MoveKind.TRANSFER_OUT,
+        source=SourceRef.of(transfer),
+        occurred_at=now,
+        user=user,
+    )
+    return transfer
+
+
+@transaction.atomic
+def opening_stock_post(
+    *, lines: list[tuple[Product, Warehouse, Decimal, Decimal]], note: str, user
+) -> OpeningStock:
+    """Book the stock a shop starts with (product, warehouse, quantity, unit cost)."""
+    if not lines:
+        raise ValidationError(_("A document needs at least one line."))
+    now = timezone.now()
+    opening = OpeningStock(
+        number=document_number_next(prefix="OPN"), note=note, created_by=user
+    )
+    _posted(opening, user, now)
+    opening.save()
+    rows = OpeningStockLine.objects.bulk_create(
+        [
+            OpeningStockLine(
+                opening=opening, product=p, warehouse=w, quantity=q, unit_cost=c
+            )
+            for p, w, q, c in lines
+        ]
+    )
+    stock_moves_post(
+        lines=[
+            MoveLine(r.product_id, r.warehouse_id, r.quantity, r.unit_cost, r.pk)
+            for r in rows
+        ],
+        kind=MoveKind.OPENING,
+        source=SourceRef.of(opening),
+        occurred_at=now,
+        user=user,
+    )
+    return opening
+
+
+def _lock(document):
+    """The document's row, locked: its status is checked under this lock."""
+    return type(document).objects.select_for_update().get(pk=document.pk)
+
+
+@transaction.atomic
+def document_cancel(*, document, user, reason: str):
+    """Cancel a posted document by posting the reverse of its moves, if stock allows."""
+    document = _lock(document)
+    if document.status != DocumentStatus.POSTED:
+        raise ValidationError(
+            _("%(number)s is %(status)s; only a posted document can be cancelled.")
+            % {"number": document.number, "status": document.get_status_display()}
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the document is cancelled."))
+    now = timezone.now()
+    stock_document_reverse(source=SourceRef.of(document), occurred_at=now, user=user)
+    document.status = DocumentStatus.CANCELLED
+    document.cancelled_by = user
+    document.cancelled_at = now
+    document.cancel_reason = reason.strip()
+    document.save(
+        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+    )
+    return document
+
+
+# --- stocktake ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def stocktake_start(*, warehouse: Warehouse, categories, note: str, user) -> Stocktake:
+    """Open a count sheet: every active product in scope with its quantity right now."""
+    if not warehouse.is_active:
+        raise ValidationError(
+            _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
+        )
+    products = Product.objects.filter(is_active=True)
+    if categories:
+        products = products.filter(category__in=categories)
+    product_ids = list(products.order_by("sku").values_list("pk", flat=True))
+    if not product_ids:
+        raise ValidationError(_("No active products to count in this selection."))
+    now = timezone.now()
+    # One statement reads every quantity at the same instant: the snapshot.
+    on_hand = dict(
+        StockLevel.objects.filter(
+            warehouse=warehouse, product_id__in=product_ids
+        ).values_list("product_id", "on_hand")
+    )
+    stocktake = Stocktake.objects.create(
+        number=document_number_next(prefix="STK"),
+        warehouse=warehouse,
+        note=note,
+        status=DocumentStatus.COUNTING,
+        snapshot_at=now,
+        created_by=user,
+    )
+    if categories:
+        stocktake.categories.set(categories)
+    StocktakeLine.objects.bulk_create(
+        [
+            StocktakeLine(
+                stocktake=stocktake,
+                product_id=pk,
+                system_quantity=on_hand.get(pk, Decimal("0")),
+            )
+            for pk in product_ids
+        ],
+        batch_size=1000,
+    )
+    return stocktake
+
+
+def _lock_counting(stocktake: Stocktake, version: int) -> Stocktake:
+    locked = _lock(stocktake)
+    if locked.status != DocumentStatus.COUNTING:
+        raise ValidationError(
+            _("%(number)s is already %(status)s; it cannot change any more.")
+            % {"number": locked.number, "status": locked.get_status_display()}
+        )
+    if locked.version != version:
+        raise StaleDocument(
+            _(
+                "Someone else saved counts on %(number)s since you opened it. The sheet "
+                "now shows the current counts; enter yours again."
+            )
+            % {"number": locked.number}
+        )
+    return locked
+
+
+@transaction.atomic
+def stocktake_counts_save(
+    *, stocktake: Stocktake, counts: dict[int, Decimal | None], version: int, user
+) -> Stocktake:
+    """Record counted quantities (line id → quantity, None clears a count)."""
+    stocktake = _lock_counting(stocktake, version)
+    lines = {line.pk: line for line in stocktake.lines.filter(pk__in=counts)}
+    changed = []
+    for pk, counted in counts.items():
+        line = lines.get(pk)
+        if line is None:
+            raise ValidationError(_("A line does not belong to this stocktake."))
+        if counted is not None and counted < 0:
+            raise ValidationError(_("A counted quantity cannot be negative."))
+        if line.counted_quantity != counted:
+            line.counted_quantity = counted
+            line.counted_by = user if counted is not None else None
+            changed.append(line)
+    StocktakeLine.objects.bulk_update(changed, ["counted_quantity", "counted_by"])
+    stocktake.version += 1
+    stocktake.save(update_fields=["version"])
+    return stocktake
+
+
+@transaction.atomic
+def stocktake_post(*, stocktake: Stocktake, version: int, user) -> Stocktake:
+    """Post counted − snapshot for every counted line, on top of what moved since.
+
+    Sales and receipts go on during a count: a line's difference is measured
+    against the snapshot, and added to the current stock, so moves made since the
+    snapshot are neither lost nor counted twice. Uncounted lines change nothing.
+    """
+    stocktake = _lock_counting(stocktake, version)
+    lines = [
+        line
+        for line in stocktake.lines.all()
+        if line.counted_quantity is not None and line.difference != 0
+    ]
+    now = timezone.now()
+    if lines:
+        stock_moves_post(
+            lines=[
+                MoveLine(
+                    line.product_id,
+                    stocktake.warehouse_id,
+                    line.difference,
+                    line=line.pk,
+                )
+                for line in lines
+            ],
+            kind=MoveKind.STOCKTAKE,
+            source=SourceRef.of(stocktake),
+            occurred_at=now,
+            user=user,
+        )
+    _posted(stocktake, user, now)
+    stocktake.version += 1
+    stocktake.save(update_fields=["status", "posted_by", "posted_at", "version"])
+    return stocktake
+
+
+@transaction.atomic
+def stocktake_abandon(*, stocktake: Stocktake, user, reason: str) -> Stocktake:
+    """Drop a count that will not be posted; nothing moves."""
+    stocktake = _lock(stocktake)
+    if stocktake.status != DocumentStatus.COUNTING:
+        raise ValidationError(_("Only a count in progress can be abandoned."))
+    stocktake.status = DocumentStatus.CANCELLED
+    stocktake.cancelled_by = user
+    stocktake.cancelled_at = timezone.now()
+    stocktake.cancel_reason = reason.strip()
+    stocktake.save(
+        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+    )
+    return stocktake

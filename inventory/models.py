@@ -1,0 +1,412 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product, Warehouse
+from jxc.decimals import COST_DIGITS, COST_PLACES, MONEY_DIGITS, QUANTITY_DIGITS
+
+QTY = {"max_digits": QUANTITY_DIGITS, "decimal_places": 3}
+COST = {"max_digits": COST_DIGITS, "decimal_places": COST_PLACES}
+VALUE = {"max_digits": MONEY_DIGITS, "decimal_places": 2}
+
+
+class StockLevel(models.Model):
+    """On hand, reserved and moving-average cost of one product in one warehouse.
+
+    Written only by inventory.services, in the transaction that writes the moves.
+    """
+
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        related_name="levels",
+        verbose_name=_("product"),
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        related_name="levels",
+        verbose_name=_("warehouse"),
+    )
+    on_hand = models.DecimalField(_("on hand"), default=0, **QTY)
+    reserved = models.DecimalField(_("reserved"), default=0, **QTY)
+    unit_cost = models.DecimalField(_("unit cost"), default=0, **COST)
+    value = models.DecimalField(_("stock value"), default=0, **VALUE)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "warehouse"],
+                name="inventory_level_product_warehouse",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0), name="inventory_level_on_hand_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="inventory_level_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0),
+                name="inventory_level_reserved_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} @ {self.warehouse}: {self.on_hand}"
+
+    @property
+    def available(self):
+        return self.on_hand - self.reserved
+
+
+class MoveKind(models.TextChoices):
+    OPENING = "opening", _("Opening stock")
+    RECEIPT = "receipt", _("Purchase receipt")
+    PURCHASE_RETURN = "purchase_return", _("Purchase return")
+    SHIPMENT = "shipment", _("Shipment")
+    SALES_RETURN = "sales_return", _("Sales return")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    STOCKTAKE = "stocktake", _("Stocktake")
+    TRANSFER_OUT = "transfer_out", _("Transfer out")
+    TRANSFER_IN = "transfer_in", _("Transfer in")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Stock moves are append-only: post a reversing move instead.")
+
+    def delete(self):
+        raise TypeError("Stock moves are append-only: post a reversing move instead.")
+
+
+class StockMove(models.Model):
+    """One line of the stock ledger. Append-only: corrections are reversing moves."""
+
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        related_name="moves",
+        verbose_name=_("product"),
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        related_name="moves",
+        verbose_name=_("warehouse"),
+    )
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    unit_cost = models.DecimalField(_("unit cost"), **COST)
+    value = models.DecimalField(_("value"), **VALUE)
+    kind = models.CharField(_("kind"), max_length=20, choices=MoveKind.choices)
+    source_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("document type"),
+    )
+    source_id = models.PositiveBigIntegerField(_("document id"), null=True, blank=True)
+    source_number = models.CharField(_("document number"), max_length=40, blank=True)
+    source_line = models.PositiveBigIntegerField(
+        _("document line"), null=True, blank=True
+    )
+    is_reversal = models.BooleanField(_("reversal"), default=False)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    balance_after = models.DecimalField(_("balance after"), **QTY)
+    value_after = models.DecimalField(_("value after"), **VALUE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock move")
+        verbose_name_plural = _("stock moves")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quantity=0), name="inventory_move_quantity_not_zero"
+            ),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0),
+                name="inventory_move_balance_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["product", "warehouse", "occurred_at"],
+                name="inventory_move_pw_time",
+            ),
+            models.Index(fields=["occurred_at"], name="inventory_move_time"),
+            models.Index(
+                fields=["source_type", "source_id"], name="inventory_move_source"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.product_id}@{self.warehouse_id} {self.quantity}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(
+                "Stock moves are append-only: post a reversing move instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Stock moves are append-only: post a reversing move instead.")
+
+
+# --- documents -------------------------------------------------------------------
+
+
+class DocumentStatus(models.TextChoices):
+    COUNTING = "counting", _("Counting")
+    POSTED = "posted", _("Posted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class StockDocument(models.Model):
+    """What every inventory document carries: number, status, who and when."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=DocumentStatus.choices,
+        default=DocumentStatus.POSTED,
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("posted by"),
+    )
+    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("cancelled by"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.number
+
+
+class AdjustmentReason(models.TextChoices):
+    DAMAGED = "damaged", _("Damaged")
+    EXPIRED = "expired", _("Expired")
+    LOST = "lost", _("Lost")
+    FOUND = "found", _("Found")
+    OTHER = "other", _("Other")
+
+
+class Adjustment(StockDocument):
+    """报损 / 报溢: stock written off or found, with a reason per line."""
+
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, verbose_name=_("warehouse")
+    )
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("adjustment")
+        verbose_name_plural = _("adjustments")
+
+
+class AdjustmentLine(models.Model):
+    adjustment = models.ForeignKey(
+        Adjustment, on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, verbose_name=_("product")
+    )
+    quantity = models.DecimalField(
+        _("quantity"), help_text=_("Negative: written off; positive: found."), **QTY
+    )
+    reason = models.CharField(
+        _("reason"), max_length=10, choices=AdjustmentReason.choices
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("adjustment line")
+        verbose_name_plural = _("adjustment lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quantity=0), name="inventory_adjline_not_zero"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.quantity}"
+
+
+class Transfer(StockDocument):
+    """调拨: stock moved between two warehouses at its cost."""
+
+    from_warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from warehouse"),
+    )
+    to_warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to warehouse"),
+    )
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_warehouse=models.F("to_warehouse")),
+                name="inventory_transfer_two_warehouses",
+            )
+        ]
+
+
+class TransferLine(models.Model):
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, verbose_name=_("product")
+    )
+    quantity = models.DecimalField(_("quantity"), **QTY)
+
+    class Meta:
+        verbose_name = _("transfer line")
+        verbose_name_plural = _("transfer lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="inventory_transferline_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.quantity}"
+
+
+class OpeningStock(StockDocument):
+    """期初库存: quantities and costs a shop starts with, usually imported."""
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("opening stock")
+        verbose_name_plural = _("opening stock")
+
+
+class OpeningStockLine(models.Model):
+    opening = models.ForeignKey(
+        OpeningStock, on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, verbose_name=_("product")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, verbose_name=_("warehouse")
+    )
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    unit_cost = models.DecimalField(_("unit cost"), **COST)
+
+    class Meta:
+        verbose_name = _("opening stock line")
+        verbose_name_plural = _("opening stock lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="inventory_openingline_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.quantity}"
+
+
+class Stocktake(StockDocument):
+    """盘点: a count of one warehouse against the system quantity at snapshot time."""
+
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, verbose_name=_("warehouse")
+    )
+    categories = models.ManyToManyField(
+        "catalog.Category", blank=True, verbose_name=_("categories")
+    )
+    snapshot_at = models.DateTimeField(_("snapshot at"))
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+
+
+class StocktakeLine(models.Model):
+    stocktake = models.ForeignKey(
+        Stocktake, on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, verbose_name=_("product")
+    )
+    system_quantity = models.DecimalField(_("system quantity"), **QTY)
+    counted_quantity = models.DecimalField(
+        _("counted quantity"), null=True, blank=True, **QTY
+    )
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("stocktake line")
+        verbose_name_plural = _("stocktake lines")
+        ordering = ["product__sku"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stocktake", "product"], name="inventory_stocktakeline_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(counted_quantity__gte=0),
+                name="inventory_stocktakeline_counted_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.counted_quantity}"
+
+    @property
+    def difference(self):
+        if self.counted_quantity is None:
+            return None
+        return self.counted_quantity - self.system_quantity

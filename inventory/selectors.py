@@ -1,0 +1,185 @@
+"""Reads of stock: balances, the ledger, drift checks. Fixed query counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce
+
+from catalog.models import Product
+from inventory.models import StockLevel, StockMove
+
+ZERO = Decimal("0")
+QTY_FIELD = DecimalField(max_digits=14, decimal_places=3)
+VALUE_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _total(field: str, warehouse_id: int | None):
+    condition = Q(levels__warehouse_id=warehouse_id) if warehouse_id else Q()
+    output = VALUE_FIELD if field == "value" else QTY_FIELD
+    return Coalesce(
+        Sum(f"levels__{field}", filter=condition), Value(ZERO), output_field=output
+    )
+
+
+def stock_overview(warehouse_id: int | None = None) -> QuerySet:
+    """Products with on hand, reserved, available and value (in one warehouse or all).
+
+    Each row carries ``on_hand``, ``reserved``, ``available``, ``value`` and
+    ``below_safety``; filter and sort on those names.
+    """
+    return (
+        Product.objects.select_related("category")
+        .annotate(
+            on_hand=_total("on_hand", warehouse_id),
+            reserved=_total("reserved", warehouse_id),
+            value=_total("value", warehouse_id),
+        )
+        .annotate(
+            available=ExpressionWrapper(
+                F("on_hand") - F("reserved"), output_field=QTY_FIELD
+            ),
+            below_safety=Case(
+                When(
+                    Q(safety_stock__gt=0) & Q(on_hand__lt=F("safety_stock")),
+                    then=Value(True),
+                ),
+                default=Value(False),
+            ),
+        )
+    )
+
+
+def stock_overview_totals(queryset: QuerySet) -> dict:
+    """Sums of the overview's columns over every filtered row (not just one page)."""
+    return queryset.aggregate(
+        total_on_hand=Coalesce(Sum("on_hand"), Value(ZERO), output_field=QTY_FIELD),
+        total_reserved=Coalesce(Sum("reserved"), Value(ZERO), output_field=QTY_FIELD),
+        total_value=Coalesce(Sum("value"), Value(ZERO), output_field=VALUE_FIELD),
+    )
+
+
+def levels_by_product(product_ids, warehouse_id: int | None = None) -> dict[int, list]:
+    """StockLevel rows (with warehouse) for the products on one page."""
+    levels = StockLevel.objects.filter(product_id__in=product_ids).select_related(
+        "warehouse"
+    )
+    if warehouse_id:
+        levels = levels.filter(warehouse_id=warehouse_id)
+    grouped: dict[int, list] = {}
+    for level in levels.order_by("warehouse__code"):
+        grouped.setdefault(level.product_id, []).append(level)
+    return grouped
+
+
+def product_levels(product_id: int) -> QuerySet:
+    return (
+        StockLevel.objects.filter(product_id=product_id)
+        .select_related("warehouse")
+        .order_by("warehouse__code")
+    )
+
+
+def recent_moves(product_id: int, limit: int = 10) -> list[StockMove]:
+    return list(
+        StockMove.objects.filter(product_id=product_id)
+        .select_related("warehouse", "source_type")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class StockCard:
+    opening_quantity: Decimal
+    opening_value: Decimal
+    moves: QuerySet  # each with running ``balance`` and ``running_value``
+
+
+def stock_card(
+    *,
+    product_id: int,
+    warehouse_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> StockCard:
+    """A product's moves in a period with the balance before it and after each move."""
+    moves = StockMove.objects.filter(product_id=product_id)
+    if warehouse_id:
+        moves = moves.filter(warehouse_id=warehouse_id)
+    before = moves.filter(occurred_at__lt=start) if start else moves.none()
+    opening = before.aggregate(
+        q=Coalesce(Sum("quantity"), Value(ZERO), output_field=QTY_FIELD),
+        v=Coalesce(Sum("value"), Value(ZERO), output_field=VALUE_FIELD),
+    )
+    if start:
+        moves = moves.filter(occurred_at__gte=start)
+    if end:
+        moves = moves.filter(occurred_at__lt=end)
+    order = [F("occurred_at").asc(), F("id").asc()]
+    moves = (
+        moves.select_related("warehouse", "source_type", "created_by")
+        .annotate(
+            balance=ExpressionWrapper(
+                Window(Sum("quantity"), order_by=order) + Value(opening["q"]),
+                output_field=QTY_FIELD,
+            ),
+            running_value=ExpressionWrapper(
+                Window(Sum("value"), order_by=order) + Value(opening["v"]),
+                output_field=VALUE_FIELD,
+            ),
+        )
+        .order_by("occurred_at", "id")
+    )
+    return StockCard(opening["q"], opening["v"], moves)
+
+
+@dataclass
+class Drift:
+    product_id: int
+    warehouse_id: int
+    level_quantity: Decimal
+    ledger_quantity: Decimal
+    level_value: Decimal
+    ledger_value: Decimal
+
+
+def stock_drift() -> list[Drift]:
+    """Every balance that disagrees with the sum of its moves (there should be none).
+
+    The ledger is summed in SQL per (product, warehouse); the comparison with the
+    balances is a plain join in Python, run by `manage.py check_stock` and tests.
+    """
+    ledger = {
+        (row["product_id"], row["warehouse_id"]): (row["q"], row["v"])
+        for row in StockMove.objects.values("product_id", "warehouse_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+        .order_by()
+    }
+    drifts = []
+    for product_id, warehouse_id, on_hand, value in StockLevel.objects.values_list(
+        "product_id", "warehouse_id", "on_hand", "value"
+    ):
+        quantity_sum, value_sum = ledger.pop((product_id, warehouse_id), (ZERO, ZERO))
+        if on_hand != quantity_sum or value != value_sum:
+            drifts.append(
+                Drift(product_id, warehouse_id, on_hand, quantity_sum, value, value_sum)
+            )
+    for (product_id, warehouse_id), (quantity_sum, value_sum) in ledger.items():
+        drifts.append(
+            Drift(product_id, warehouse_id, ZERO, quantity_sum, ZERO, value_sum)
+        )
+    return drifts

@@ -1,0 +1,383 @@
+"""The only writer of stock: every StockMove and StockLevel change passes here.
+
+One posting runs in one transaction: it locks the StockLevel rows it touches in
+(product, warehouse) order, so two documents touching the same products can never
+deadlock; computes moving-average costs; writes all moves in one statement and all
+levels in one statement. A short line raises InsufficientStock naming every short
+line, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product, Warehouse
+from inventory.models import StockLevel, StockMove
+from jxc.decimals import MAX_QUANTITY, QUANTITY_PLACES, money, round_to, unit_cost
+from jxc.templatetags.jxc_format import qty
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class MoveLine:
+    """One stock change a document asks for.
+
+    ``quantity`` is signed: positive comes in, negative goes out. Inbound lines
+    carry their ``unit_cost``; None means "at the current moving-average cost"
+    (adjustments, stocktake surpluses). ``paired_with`` makes an inbound line take
+    exactly the value that line index ``paired_with`` took out (transfers).
+    """
+
+    product_id: int
+    warehouse_id: int
+    quantity: Decimal
+    unit_cost: Decimal | None = None
+    line: int | None = None
+    kind: str | None = None
+    paired_with: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """The document a posting comes from, for the ledger's links and display."""
+
+    content_type_id: int | None
+    object_id: int | None
+    number: str
+
+    @classmethod
+    def of(cls, document) -> SourceRef:
+        return cls(
+            ContentType.objects.get_for_model(document).pk,
+            document.pk,
+            getattr(document, "number", "") or "",
+        )
+
+
+@dataclass
+class Shortage:
+    product: Product
+    warehouse: Warehouse
+    on_hand: Decimal
+    requested: Decimal
+
+    def __str__(self):
+        return _(
+            "%(product)s in %(warehouse)s: %(on_hand)s %(unit)s on hand, "
+            "%(requested)s %(unit)s needed"
+        ) % {
+            "product": self.product.name,
+            "warehouse": self.warehouse.name,
+            "on_hand": qty(self.on_hand),
+            "requested": qty(self.requested),
+            "unit": self.product.unit,
+        }
+
+
+class InsufficientStock(Exception):
+    """Some lines need more than is there; nothing was written."""
+
+    def __init__(self, shortages: list[Shortage]):
+        self.shortages = shortages
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return _("Not enough stock: %(lines)s") % {
+            "lines": "; ".join(str(s) for s in self.shortages)
+        }
+
+
+@dataclass
+class _Level:
+    row: StockLevel
+    changed: bool = False
+    moves: list = field(default_factory=list)
+
+
+def stock_levels_lock(
+    pairs: Iterable[tuple[int, int]],
+) -> dict[tuple[int, int], StockLevel]:
+    """Lock (creating if missing) the StockLevel rows for (product, warehouse) pairs.
+
+    Rows are locked with SELECT ... FOR UPDATE ordered by (product, warehouse), so
+    every posting takes its locks in the same order and none waits on another in a
+    cycle. Missing rows are inserted ignoring conflicts first: two first receipts
+    of a new product cannot both create it, nor miss each other's row.
+    """
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return {}
+    products = {p for p, _w in wanted}
+    warehouses = {w for _p, w in wanted}
+
+    def locked():
+        rows = (
+            StockLevel.objects.select_for_update()
+            .filter(product_id__in=products, warehouse_id__in=warehouses)
+            .order_by("product_id", "warehouse_id")
+        )
+        return {(r.product_id, r.warehouse_id): r for r in rows}
+
+    levels = locked()
+    missing = [pair for pair in wanted if pair not in levels]
+    if missing:
+        StockLevel.objects.bulk_create(
+            [StockLevel(product_id=p, warehouse_id=w) for p, w in missing],
+            ignore_conflicts=True,
+        )
+        levels = locked()
+    return {pair: levels[pair] for pair in wanted}
+
+
+def _check_quantity(quantity: Decimal) -> None:
+    if quantity == 0:
+        raise ValidationError(_("A quantity cannot be zero."))
+    if abs(quantity) > MAX_QUANTITY:
+        raise ValidationError(_("The quantity %(q)s is too large.") % {"q": quantity})
+    if round_to(quantity, QUANTITY_PLACES) != quantity:
+        raise ValidationError(
+            _("Quantities have at most 3 decimals (%(q)s has more).") % {"q": quantity}
+        )
+
+
+def _master_data(lines: Sequence[MoveLine], allow_inactive: bool):
+    products = Product.objects.in_bulk({line.product_id for line in lines})
+    warehouses = Warehouse.objects.in_bulk({line.warehouse_id for line in lines})
+    for line in lines:
+        product = products.get(line.product_id)
+        warehouse = warehouses.get(line.warehouse_id)
+        if product is None or warehouse is None:
+            raise ValidationError(_("Unknown product or warehouse."))
+        if not allow_inactive and not product.is_active:
+            raise ValidationError(
+                _("“%(name)s” is deactivated; activate it before moving its stock.")
+                % {"name": product.name}
+            )
+        if not allow_inactive and not warehouse.is_active:
+            raise ValidationError(
+                _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
+            )
+    return products, warehouses
+
+
+@transaction.atomic
+def stock_moves_post(
+    *,
+    lines: Sequence[MoveLine],
+    kind: str,
+    source: SourceRef | None,
+    occurred_at,
+    user,
+    reversal: bool = False,
+    allow_inactive: bool = False,
+) -> list[StockMove]:
+    """Post lines of one kind as ledger moves and update the balances, atomically.
+
+    Raises ValidationError for bad lines and InsufficientStock when any outbound
+    line needs more than is on hand; in both cases nothing is written.
+    """
+    if not lines:
+        raise ValidationError(_("A document needs at least one line."))
+    lines = [line if line.kind else _with_kind(line, kind) for line in lines]
+    for line in lines:
+        _check_quantity(line.quantity)
+        if line.unit_cost is not None and line.unit_cost < 0:
+            raise ValidationError(_("A unit cost cannot be negative."))
+    products, warehouses = _master_data(lines, allow_inactive or reversal)
+    levels = stock_levels_lock((line.product_id, line.warehouse_id) for line in lines)
+
+    # Shortages are checked over the whole document first, so the message names
+    # every short line and nothing is half-posted.
+    needed: dict[tuple[int, int], Decimal] = {}
+    for line in lines:
+        if line.quantity < 0:
+            key = (line.product_id, line.warehouse_id)
+            needed[key] = needed.get(key, ZERO) - line.quantity
+    shortages = [
+        Shortage(products[p], warehouses[w], levels[(p, w)].on_hand, amount)
+        for (p, w), amount in needed.items()
+        if amount > levels[(p, w)].on_hand
+    ]
+    if shortages:
+        raise InsufficientStock(shortages)
+
+    source_fields = {
+        "source_type_id": source.content_type_id if source else None,
+        "source_id": source.object_id if source else None,
+        "source_number": source.number if source else "",
+    }
+    moves: list[StockMove] = []
+    for line in lines:
+        level = levels[(line.product_id, line.warehouse_id)]
+        if line.quantity < 0:
+            cost = level.unit_cost
+            new_on_hand = level.on_hand + line.quantity
+            # Out at the average cost; the last unit out takes whatever value is
+            # left, so no rounding residue stays behind.
+            delta = -level.value if new_on_hand == 0 else -money(-line.quantity * cost)
+            delta = max(delta, -level.value)
+        else:
+            if line.paired_with is not None:
+                delta = -moves[line.paired_with].value
+                cost = unit_cost(delta / line.quantity)
+            else:
+                cost = line.unit_cost
+                if cost is None:
+                    cost = level.unit_cost or products[line.product_id].purchase_price
+                cost = unit_cost(cost)
+                delta = money(line.quantity * cost)
+            new_on_hand = level.on_hand + line.quantity
+        level.on_hand = new_on_hand
+        level.value = level.value + delta
+        if new_on_hand == 0:
+            level.value = ZERO
+        elif line.quantity > 0:
+            level.unit_cost = unit_cost(level.value / new_on_hand)
+        moves.append(
+            StockMove(
+                product_id=line.product_id,
+                warehouse_id=line.warehouse_id,
+                quantity=line.quantity,
+                unit_cost=cost,
+                value=delta,
+                kind=line.kind,
+                source_line=line.line,
+                is_reversal=reversal,
+                occurred_at=occurred_at,
+                balance_after=level.on_hand,
+                value_after=level.value,
+                created_by=user,
+                **source_fields,
+            )
+        )
+    StockMove.objects.bulk_create(moves)
+    now = timezone.now()
+    for level in levels.values():
+        level.updated_at = now
+    StockLevel.objects.bulk_update(
+        list(levels.values()), ["on_hand", "unit_cost", "value", "updated_at"]
+    )
+    return moves
+
+
+def _with_kind(line: MoveLine, kind: str) -> MoveLine:
+    return MoveLine(
+        line.product_id,
+        line.warehouse_id,
+        line.quantity,
+        line.unit_cost,
+        line.line,
+        kind,
+        line.paired_with,
+    )
+
+
+# --- reservations ------------------------------------------------------------------
+
+
+@transaction.atomic
+def stock_reserve(
+    *, product_id: int, warehouse_id: int, quantity: Decimal
+) -> StockLevel:
+    """Promise stock to a sales order, at most what is available (on hand − reserved)."""
+    _check_quantity(quantity)
+    level = stock_levels_lock([(product_id, warehouse_id)])[(product_id, warehouse_id)]
+    if quantity > level.available:
+        product = Product.objects.get(pk=product_id)
+        raise InsufficientStock(
+            [
+                Shortage(
+                    product,
+                    Warehouse.objects.get(pk=warehouse_id),
+                    max(level.available, ZERO),
+                    quantity,
+                )
+            ]
+        )
+    level.reserved += quantity
+    level.save(update_fields=["reserved", "updated_at"])
+    return level
+
+
+@transaction.atomic
+def stock_release(
+    *, product_id: int, warehouse_id: int, quantity: Decimal
+) -> StockLevel:
+    """Give back a promise (order shipped, cancelled or closed short)."""
+    _check_quantity(quantity)
+    level = stock_levels_lock([(product_id, warehouse_id)])[(product_id, warehouse_id)]
+    if quantity > level.reserved:
+        raise ValidationError(
+            _("Cannot release %(q)s: only %(reserved)s is reserved.")
+            % {"q": qty(quantity), "reserved": qty(level.reserved)}
+        )
+    level.reserved -= quantity
+    level.save(update_fields=["reserved", "updated_at"])
+    return level
+
+
+def stock_document_reverse(*, source: SourceRef, occurred_at, user) -> list[StockMove]:
+    """Post the reverse of every move a document posted (cancelling it).
+
+    What came in goes out again (refused with InsufficientStock when it is no
+    longer there); what went out comes back at the cost it left with. A transfer's
+    two sides stay paired, so its value moves back exactly.
+    """
+    moves = list(
+        StockMove.objects.filter(
+            source_type_id=source.content_type_id,
+            source_id=source.object_id,
+            is_reversal=False,
+        ).order_by("pk")
+    )
+    lines: list[MoveLine] = []
+    taken_out: dict[tuple, int] = {}
+    for move in moves:
+        if move.quantity > 0:
+            taken_out[(move.source_line, move.product_id)] = len(lines)
+            lines.append(
+                MoveLine(
+                    move.product_id,
+                    move.warehouse_id,
+                    -move.quantity,
+                    None,
+                    move.source_line,
+                    move.kind,
+                )
+            )
+    for move in moves:
+        if move.quantity < 0:
+            paired = (
+                taken_out.get((move.source_line, move.product_id))
+                if (move.kind == "transfer_out")
+                else None
+            )
+            lines.append(
+                MoveLine(
+                    move.product_id,
+                    move.warehouse_id,
+                    -move.quantity,
+                    move.unit_cost,
+                    move.source_line,
+                    move.kind,
+                    paired,
+                )
+            )
+    return stock_moves_post(
+        lines=lines,
+        kind="",
+        source=source,
+        occurred_at=occurred_at,
+        user=user,
+        reversal=True,
+    )

@@ -1,0 +1,118 @@
+"""Real threads on their own PostgreSQL connections: stock never goes below zero."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from catalog.models import Warehouse
+from catalog.tests.factories import ProductFactory
+from inventory.models import MoveKind, StockLevel, StockMove
+from inventory.services import InsufficientStock, MoveLine, stock_moves_post
+from inventory.tests.factories import receive
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks need PostgreSQL (SQLite serializes writers instead)",
+    ),
+]
+
+
+def run_in_threads(count: int, work) -> list:
+    """Start ``count`` threads together; each runs work(i) on its own connection."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def target(index):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work(index)
+        except Exception as error:  # noqa: BLE001 - the test inspects what happened
+            results[index] = error
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_parallel_outbound_moves_issue_exactly_the_stock(owner):
+    warehouse = Warehouse.objects.get(is_default=True)
+    product = ProductFactory()
+    receive(product, "5", "2.00", user=owner)
+
+    def ship(_index):
+        return stock_moves_post(
+            lines=[MoveLine(product.pk, warehouse.pk, Decimal("-1"))],
+            kind=MoveKind.SHIPMENT,
+            source=None,
+            occurred_at=timezone.now(),
+            user=owner,
+        )
+
+    results = run_in_threads(12, ship)
+    shipped = [r for r in results if isinstance(r, list)]
+    refused = [r for r in results if isinstance(r, InsufficientStock)]
+    assert len(shipped) == 5
+    assert len(refused) == 7
+    level = StockLevel.objects.get(product=product, warehouse=warehouse)
+    assert (level.on_hand, level.value) == (Decimal("0"), Decimal("0"))
+    assert StockMove.objects.filter(kind=MoveKind.SHIPMENT).count() == 5
+    call_command("check_stock")
+
+
+def test_documents_touching_products_in_opposite_order_do_not_deadlock(owner):
+    warehouse = Warehouse.objects.get(is_default=True)
+    a, b = ProductFactory(), ProductFactory()
+    receive(a, "100", "1", user=owner)
+    receive(b, "100", "1", user=owner)
+
+    def post(index):
+        first, second = (a, b) if index % 2 == 0 else (b, a)
+        for _ in range(5):
+            stock_moves_post(
+                lines=[
+                    MoveLine(first.pk, warehouse.pk, Decimal("-1")),
+                    MoveLine(second.pk, warehouse.pk, Decimal("-1")),
+                ],
+                kind=MoveKind.SHIPMENT,
+                source=None,
+                occurred_at=timezone.now(),
+                user=owner,
+            )
+        return "ok"
+
+    assert run_in_threads(6, post) == ["ok"] * 6
+    assert StockLevel.objects.get(product=a).on_hand == Decimal("70")
+    assert StockLevel.objects.get(product=b).on_hand == Decimal("70")
+    call_command("check_stock")
+
+
+def test_two_first_receipts_of_a_new_product_create_one_balance(owner):
+    warehouse = Warehouse.objects.get(is_default=True)
+    product = ProductFactory()
+
+    def first_receipt(_index):
+        return stock_moves_post(
+            lines=[MoveLine(product.pk, warehouse.pk, Decimal("2"), Decimal("3"))],
+            kind=MoveKind.RECEIPT,
+            source=None,
+            occurred_at=timezone.now(),
+            user=owner,
+        )
+
+    results = run_in_threads(6, first_receipt)
+    assert all(isinstance(r, list) for r in results), results
+    level = StockLevel.objects.get(product=product, warehouse=warehouse)
+    assert (level.on_hand, level.value) == (Decimal("12"), Decimal("36.00"))
+    call_command("check_stock")
