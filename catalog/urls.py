@@ -50,6 +50,7 @@ urlpatterns = [
     path("products/", views.ProductListView.as_view(), name="product_list"),
     path("products/new/", views.ProductEditView.as_view(), name="product_create"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
+    path("products/options/", views.product_options, name="product_options"),
     path(
         "products/<int:pk>/edit/",
         views.ProductEditView.as_view(),

@@ -199,6 +199,16 @@ def product_detail(request, pk):
     return render(request, "catalog/product_detail.html", {"product": product})
 
 
+@permission_required("catalog.view_product", raise_exception=True)
+@require_GET
+def product_options(request):
+    """<option>s for a document line's product field: what a clerk is typing."""
+    products = selectors.search(
+        selectors.product_list().filter(is_active=True), request.GET.get("q", "")
+    ).order_by("sku")[:20]
+    return render(request, "catalog/product_options.html", {"products": products})
+
+
 # --- import and export ------------------------------------------------------------
 
 IMPORTS = {

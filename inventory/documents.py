@@ -117,7 +117,7 @@ def transfer_post(
     note: str,
     user,
 ) -> Transfer:
-    """Move stock between warehouses: out at the source's cost, in at that same value."""
+    """Move stock between warehouses: out at the source's cost, in at that value."""
     if from_warehouse.pk == to_warehouse.pk:
         raise ValidationError(_("A transfer needs two different warehouses."))
     if not lines:
@@ -295,7 +295,8 @@ def _lock_counting(stocktake: Stocktake, version: int) -> Stocktake:
     if locked.version != version:
         raise StaleDocument(
             _(
-                "Someone else saved counts on %(number)s since you opened it. The sheet "
+                "Someone else saved counts on %(number)s since you opened it. "
+                "The sheet "
                 "now shows the current counts; enter yours again."
             )
             % {"number": locked.number}

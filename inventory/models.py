@@ -153,7 +153,7 @@ class StockMove(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.product_id}@{self.warehouse_id} {self.quantity}"
+        return f"{self.kind} {self.product_id}@{self.warehouse_id} {self.quantity}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -26,6 +26,7 @@ from inventory.models import StockLevel, StockMove
 ZERO = Decimal("0")
 QTY_FIELD = DecimalField(max_digits=14, decimal_places=3)
 VALUE_FIELD = DecimalField(max_digits=14, decimal_places=2)
+COST_FIELD = DecimalField(max_digits=16, decimal_places=4)
 
 
 def _total(field: str, warehouse_id: int | None):
@@ -183,3 +184,58 @@ def stock_drift() -> list[Drift]:
             Drift(product_id, warehouse_id, ZERO, quantity_sum, ZERO, value_sum)
         )
     return drifts
+
+
+@dataclass
+class StocktakeRow:
+    line: object
+    snapshot: Decimal
+    moved_since: Decimal
+    current: Decimal
+    after: Decimal | None
+    counted: Decimal | None
+    difference: Decimal | None
+    unit_cost: Decimal
+    difference_value: Decimal
+
+
+def stocktake_review(stocktake) -> list[StocktakeRow]:
+    """Each counted line: snapshot, moved since, counted, difference and its value.
+
+    "Moved since" is the current balance minus the snapshot: sales and receipts
+    made while counting. The difference is counted − snapshot, whatever moved.
+    """
+    lines = list(stocktake.lines.select_related("product").order_by("product__sku"))
+    levels = {
+        level.product_id: level
+        for level in StockLevel.objects.filter(
+            warehouse_id=stocktake.warehouse_id,
+            product_id__in=[line.product_id for line in lines],
+        )
+    }
+    rows = []
+    for line in lines:
+        level = levels.get(line.product_id)
+        on_hand = level.on_hand if level else ZERO
+        cost = (
+            level.unit_cost
+            if level and level.unit_cost
+            else line.product.purchase_price
+        )
+        difference = line.difference
+        rows.append(
+            StocktakeRow(
+                line=line,
+                snapshot=line.system_quantity,
+                moved_since=on_hand - line.system_quantity,
+                current=on_hand,
+                after=on_hand + difference if difference is not None else None,
+                counted=line.counted_quantity,
+                difference=difference,
+                unit_cost=cost,
+                difference_value=(difference * cost).quantize(Decimal("0.01"))
+                if difference is not None
+                else ZERO,
+            )
+        )
+    return rows

@@ -289,7 +289,7 @@ def _with_kind(line: MoveLine, kind: str) -> MoveLine:
 def stock_reserve(
     *, product_id: int, warehouse_id: int, quantity: Decimal
 ) -> StockLevel:
-    """Promise stock to a sales order, at most what is available (on hand − reserved)."""
+    """Promise stock to a sales order: at most on hand − reserved."""
     _check_quantity(quantity)
     level = stock_levels_lock([(product_id, warehouse_id)])[(product_id, warehouse_id)]
     if quantity > level.available:

@@ -4,9 +4,9 @@ the balance in agreement, and the cost within the range of what came in."""
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.utils import timezone
 
 from catalog.models import Warehouse
 from catalog.tests.factories import ProductFactory

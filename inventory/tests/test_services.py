@@ -153,8 +153,8 @@ def test_posting_takes_ordered_row_locks_before_updating(owner, warehouse):
     )
     assert lock < update
     assert (
-        'ORDER BY "inventory_stocklevel"."product_id" ASC, "inventory_stocklevel"."warehouse_id" ASC'
-        in sql[lock]
+        'ORDER BY "inventory_stocklevel"."product_id" ASC, '
+        '"inventory_stocklevel"."warehouse_id" ASC' in sql[lock]
     )
     if connection.features.has_select_for_update:
         assert "FOR UPDATE" in sql[lock]

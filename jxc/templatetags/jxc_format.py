@@ -40,3 +40,10 @@ def qty(value):
         normal = normal.quantize(Decimal(1))
     places = max(0, -normal.as_tuple().exponent)
     return f"{normal:,.{places}f}"
+
+
+@register.filter
+def negate(value):
+    """-x, for showing an outbound (negative) quantity in an "out" column."""
+    number = _decimal(value)
+    return "" if number is None else -number

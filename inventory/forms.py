@@ -1,0 +1,236 @@
+"""Forms of the inventory pages; the services do every write."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category, Product, Warehouse
+from catalog.pinyin import fold_code
+from inventory.models import AdjustmentReason
+from jxc.decimals import MAX_QUANTITY
+
+OUT_REASONS = {
+    AdjustmentReason.DAMAGED,
+    AdjustmentReason.EXPIRED,
+    AdjustmentReason.LOST,
+}
+
+
+def active_warehouses():
+    return Warehouse.objects.filter(is_active=True)
+
+
+class ProductCodeField(forms.CharField):
+    """A product typed or scanned as SKU or barcode; resolves to an active product."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Product (SKU or barcode)"))
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"list": "product-options", "autocomplete": "off", "class": "product-code"}
+        )
+
+    def clean(self, value):
+        code = fold_code(super().clean(value))
+        if not code:
+            return None
+        product = (
+            Product.objects.filter(Q(sku__iexact=code) | Q(barcode__iexact=code))
+            .order_by("pk")
+            .first()
+        )
+        if product is None:
+            raise forms.ValidationError(
+                _("No product has the SKU or barcode “%(code)s”."),
+                params={"code": code},
+            )
+        if not product.is_active:
+            raise forms.ValidationError(
+                _("“%(name)s” is deactivated."), params={"name": product.name}
+            )
+        return product
+
+
+def quantity_field(**kwargs):
+    return forms.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        validators=[MaxValueValidator(MAX_QUANTITY)],
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        **kwargs,
+    )
+
+
+class LineFormSet(forms.BaseFormSet):
+    """Document lines: blank rows are ignored, at least one line is needed."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not self.filled():
+            raise forms.ValidationError(_("Enter at least one line."))
+
+    def filled(self) -> list[dict]:
+        return [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data
+            and f.cleaned_data.get("product")
+            and not f.cleaned_data.get("DELETE")
+        ]
+
+
+class AdjustmentHeaderForm(forms.Form):
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=active_warehouses(), empty_label=None
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class AdjustmentLineForm(forms.Form):
+    product = ProductCodeField(required=False)
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=[("out", _("Write off (报损)")), ("in", _("Found (报溢)"))],
+    )
+    quantity = quantity_field(label=_("Quantity"), required=False)
+    reason = forms.ChoiceField(label=_("Reason"), choices=AdjustmentReason.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not data.get("quantity"):
+            self.add_error("quantity", _("Enter a quantity greater than zero."))
+        reason, direction = data.get("reason"), data.get("direction")
+        if (reason in OUT_REASONS and direction == "in") or (
+            reason == AdjustmentReason.FOUND and direction == "out"
+        ):
+            self.add_error("reason", _("This reason does not fit the direction."))
+        return data
+
+    def signed_quantity(self) -> Decimal:
+        quantity = self.cleaned_data["quantity"]
+        return -quantity if self.cleaned_data["direction"] == "out" else quantity
+
+
+AdjustmentLineFormSet = forms.formset_factory(
+    AdjustmentLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
+)
+
+
+class TransferHeaderForm(forms.Form):
+    from_warehouse = forms.ModelChoiceField(
+        label=_("From warehouse"), queryset=active_warehouses(), empty_label=None
+    )
+    to_warehouse = forms.ModelChoiceField(
+        label=_("To warehouse"), queryset=active_warehouses(), empty_label=None
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_warehouse") and data.get("from_warehouse") == data.get(
+            "to_warehouse"
+        ):
+            self.add_error(
+                "to_warehouse", _("Choose a different warehouse to move to.")
+            )
+        return data
+
+
+class TransferLineForm(forms.Form):
+    product = ProductCodeField(required=False)
+    quantity = quantity_field(label=_("Quantity"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not data.get("quantity"):
+            self.add_error("quantity", _("Enter a quantity greater than zero."))
+        return data
+
+
+TransferLineFormSet = forms.formset_factory(
+    TransferLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
+)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is it cancelled?"), max_length=200)
+
+
+class StocktakeStartForm(forms.Form):
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=active_warehouses(), empty_label=None
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"),
+        queryset=Category.objects.all(),
+        required=False,
+        help_text=_("Leave empty to count every product."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class CountSheetForm(forms.Form):
+    """One field per line of a count sheet, plus the version it was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            self.fields[f"count_{line.pk}"] = forms.DecimalField(
+                label=line.product.name,
+                required=False,
+                max_digits=14,
+                decimal_places=3,
+                min_value=Decimal("0"),
+                validators=[MaxValueValidator(MAX_QUANTITY)],
+                initial=line.counted_quantity,
+                widget=forms.NumberInput(
+                    attrs={
+                        "step": "any",
+                        "inputmode": "decimal",
+                        "class": "form-control form-control-sm num",
+                    }
+                ),
+            )
+
+    def counts(self) -> dict[int, Decimal | None]:
+        return {
+            line.pk: self.cleaned_data.get(f"count_{line.pk}") for line in self.lines
+        }
+
+    def rows(self):
+        return [(line, self[f"count_{line.pk}"]) for line in self.lines]
+
+
+class StockCardFilterForm(forms.Form):
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"),
+        queryset=Warehouse.objects.all(),
+        required=False,
+        empty_label=_("All warehouses"),
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data

@@ -1,0 +1,123 @@
+"""Opening stock spreadsheets: SKU, warehouse, quantity, unit cost."""
+
+from __future__ import annotations
+
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import Product, Warehouse
+from jxc.decimals import MAX_PRICE, MAX_QUANTITY
+from jxc.tabular import (
+    Column,
+    RowError,
+    Table,
+    parse_code,
+    parse_decimal,
+    parse_rows,
+    parse_text,
+)
+
+OPENING_COLUMNS = [
+    Column(
+        "sku",
+        "商品编码",
+        "SKU",
+        parse_code(64),
+        required=True,
+        expected=gettext_lazy("the SKU of an active product"),
+    ),
+    Column(
+        "warehouse",
+        "仓库",
+        "Warehouse",
+        parse_text(100),
+        expected=gettext_lazy("warehouse code or name; empty: the default warehouse"),
+    ),
+    Column(
+        "quantity",
+        "数量",
+        "Quantity",
+        parse_decimal(3, MAX_QUANTITY),
+        required=True,
+        expected=gettext_lazy("a number > 0 with at most 3 decimals"),
+    ),
+    Column(
+        "unit_cost",
+        "成本单价",
+        "Unit cost",
+        parse_decimal(4, MAX_PRICE),
+        required=True,
+        expected=gettext_lazy("a number ≥ 0 with at most 4 decimals"),
+    ),
+]
+
+
+def opening_rows(table: Table) -> list[tuple]:
+    """(product, warehouse, quantity, unit cost) per row; problems in table.errors."""
+    rows = parse_rows(table)
+    skus = {values["sku"].lower() for _n, values in rows if values.get("sku")}
+    products = {
+        p.sku.lower(): p
+        for p in Product.objects.annotate(s=Lower("sku")).filter(s__in=skus)
+    }
+    warehouses = list(Warehouse.objects.all())
+    default = next(w for w in warehouses if w.is_default)
+    by_name = {}
+    for warehouse in warehouses:
+        by_name[warehouse.code.lower()] = warehouse
+        by_name.setdefault(warehouse.name.lower(), warehouse)
+    seen: dict[tuple, int] = {}
+    lines = []
+    for number, values in rows:
+        product = products.get(values.get("sku", "").lower())
+        if values.get("sku") and product is None:
+            table.errors.append(
+                RowError(
+                    number,
+                    "商品编码",
+                    _("no product has the SKU “%(sku)s”") % {"sku": values["sku"]},
+                )
+            )
+        elif product is not None and not product.is_active:
+            table.errors.append(
+                RowError(
+                    number,
+                    "商品编码",
+                    _("“%(name)s” is deactivated") % {"name": product.name},
+                )
+            )
+        name = values.get("warehouse", "")
+        warehouse = by_name.get(name.lower()) if name else default
+        if warehouse is None:
+            table.errors.append(
+                RowError(
+                    number,
+                    "仓库",
+                    _("no warehouse is called “%(name)s”") % {"name": name},
+                )
+            )
+        elif not warehouse.is_active:
+            table.errors.append(
+                RowError(number, "仓库", _("the warehouse is deactivated"))
+            )
+        if values.get("quantity") == 0:
+            table.errors.append(
+                RowError(number, "数量", _("must be greater than zero"))
+            )
+        if product and warehouse:
+            key = (product.pk, warehouse.pk)
+            if key in seen:
+                table.errors.append(
+                    RowError(
+                        number,
+                        "商品编码",
+                        _("“%(value)s” also appears in row %(row)d")
+                        % {"value": product.sku, "row": seen[key]},
+                    )
+                )
+            seen.setdefault(key, number)
+        if product and warehouse and "quantity" in values and "unit_cost" in values:
+            lines.append((product, warehouse, values["quantity"], values["unit_cost"]))
+    table.errors.sort(key=lambda error: error.row)
+    return lines

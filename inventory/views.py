@@ -1,0 +1,568 @@
+"""Inventory pages: stock overview, stock card, adjustments, transfers, stocktakes,
+opening stock. Permissions first, then a form or selector, then a service."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog.forms import ImportForm
+from catalog.models import Product
+from inventory import documents, exports, imports, selectors
+from inventory.filters import StockFilter
+from inventory.forms import (
+    AdjustmentHeaderForm,
+    AdjustmentLineFormSet,
+    CancelForm,
+    CountSheetForm,
+    StockCardFilterForm,
+    StocktakeStartForm,
+    TransferHeaderForm,
+    TransferLineFormSet,
+)
+from inventory.models import Adjustment, DocumentStatus, Stocktake, Transfer
+from inventory.services import InsufficientStock
+from jxc.excel import xlsx_response
+from jxc.tabular import TableError, read_upload
+
+VIEW_COST = "accounts.view_cost"
+
+
+def _page(request, items, size=50):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+# --- stock overview and stock card ----------------------------------------------
+
+
+def _overview(request):
+    warehouse_id = request.GET.get("warehouse")
+    warehouse_id = (
+        int(warehouse_id) if warehouse_id and warehouse_id.isdigit() else None
+    )
+    rows = selectors.stock_overview(warehouse_id).filter(
+        Q(is_active=True) | ~Q(on_hand=0)
+    )
+    stock_filter = StockFilter(request.GET, queryset=rows.order_by("sku"))
+    return stock_filter, warehouse_id
+
+
+@permission_required("inventory.view_stocklevel", raise_exception=True)
+@require_GET
+def stock_overview(request):
+    stock_filter, warehouse_id = _overview(request)
+    page = _page(request, stock_filter.qs)
+    levels = selectors.levels_by_product([p.pk for p in page], warehouse_id)
+    rows = [(product, levels.get(product.pk, [])) for product in page]
+    totals = selectors.stock_overview_totals(stock_filter.qs)
+    return render(
+        request,
+        "inventory/stock_overview.html",
+        {"filter": stock_filter, "page_obj": page, "rows": rows, "totals": totals},
+    )
+
+
+@permission_required("inventory.view_stocklevel", raise_exception=True)
+@require_GET
+def stock_overview_export(request):
+    stock_filter, _warehouse_id = _overview(request)
+    totals = selectors.stock_overview_totals(stock_filter.qs)
+    sheet = exports.stock_overview_sheet(
+        stock_filter.qs, totals, with_cost=request.user.has_perm(VIEW_COST)
+    )
+    return xlsx_response([sheet], _("Stock"))
+
+
+def _card(request, product):
+    form = StockCardFilterForm(request.GET or None)
+    warehouse_id = start = end = None
+    if form.is_valid():
+        warehouse = form.cleaned_data["warehouse"]
+        warehouse_id = warehouse.pk if warehouse else None
+        if form.cleaned_data["start"]:
+            start = timezone.make_aware(
+                datetime.combine(form.cleaned_data["start"], time())
+            )
+        if form.cleaned_data["end"]:
+            end = timezone.make_aware(
+                datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time())
+            )
+    card = selectors.stock_card(
+        product_id=product.pk, warehouse_id=warehouse_id, start=start, end=end
+    )
+    return form, card
+
+
+@permission_required("inventory.view_stockmove", raise_exception=True)
+@require_GET
+def stock_card(request, product_id):
+    product = get_object_or_404(
+        Product.objects.select_related("category"), pk=product_id
+    )
+    form, card = _card(request, product)
+    page = _page(request, card.moves, size=100)
+    return render(
+        request,
+        "inventory/stock_card.html",
+        {"product": product, "form": form, "card": card, "page_obj": page},
+    )
+
+
+@permission_required("inventory.view_stockmove", raise_exception=True)
+@require_GET
+def stock_card_export(request, product_id):
+    product = get_object_or_404(Product, pk=product_id)
+    _form, card = _card(request, product)
+    sheet = exports.stock_card_sheet(
+        product, card, with_cost=request.user.has_perm(VIEW_COST)
+    )
+    return xlsx_response([sheet], _("Stock card %(sku)s") % {"sku": product.sku})
+
+
+@permission_required("inventory.view_stocklevel", raise_exception=True)
+@require_GET
+def product_stock(request, product_id):
+    """The stock part of a product's page (loaded into catalog's product detail)."""
+    product = get_object_or_404(Product, pk=product_id)
+    return render(
+        request,
+        "inventory/product_stock.html",
+        {
+            "product": product,
+            "levels": selectors.product_levels(product.pk),
+            "moves": selectors.recent_moves(product.pk),
+        },
+    )
+
+
+# --- adjustments and transfers -----------------------------------------------------
+
+DOCUMENTS = {"adjustment": Adjustment, "transfer": Transfer}
+
+
+LABELS = {
+    "adjustment": (_lazy("New adjustment"), _lazy("No adjustments yet.")),
+    "transfer": (_lazy("New transfer"), _lazy("No transfers yet.")),
+    "stocktake": (_lazy("Start a stocktake"), _lazy("No stocktakes yet.")),
+}
+
+
+def _document_list(request, model, create_name: str):
+    kind = model._meta.model_name
+    create_label, empty_label = LABELS[kind]
+    return render(
+        request,
+        "inventory/document_list.html",
+        {
+            "page_obj": _page(
+                request, model.objects.select_related("created_by").all()
+            ),
+            "title": model._meta.verbose_name_plural,
+            "can_add": request.user.has_perm(f"inventory.add_{kind}"),
+            "create_url": reverse(f"inventory:{create_name}"),
+            "create_label": create_label,
+            "empty_label": empty_label,
+            "detail_url": f"inventory:{kind}_detail",
+        },
+    )
+
+
+@permission_required("inventory.view_adjustment", raise_exception=True)
+@require_GET
+def adjustment_list(request):
+    return _document_list(request, Adjustment, "adjustment_create")
+
+
+@permission_required("inventory.view_transfer", raise_exception=True)
+@require_GET
+def transfer_list(request):
+    return _document_list(request, Transfer, "transfer_create")
+
+
+def _refusal(request, error) -> None:
+    text = (
+        error.message
+        if isinstance(error, InsufficientStock)
+        else " ".join(error.messages)
+    )
+    messages.error(request, text)
+
+
+@permission_required("inventory.add_adjustment", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def adjustment_create(request):
+    header = AdjustmentHeaderForm(request.POST or None)
+    lines = AdjustmentLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and header.is_valid() and lines.is_valid():
+        rows = [
+            documents.AdjustmentInput(
+                f.cleaned_data["product"],
+                f.signed_quantity(),
+                f.cleaned_data["reason"],
+                f.cleaned_data["note"],
+            )
+            for f in lines.forms
+            if f.cleaned_data.get("product")
+        ]
+        try:
+            adjustment = documents.adjustment_post(
+                warehouse=header.cleaned_data["warehouse"],
+                lines=rows,
+                note=header.cleaned_data["note"],
+                user=request.user,
+            )
+        except (InsufficientStock, ValidationError) as error:
+            _refusal(request, error)
+        else:
+            messages.success(
+                request, _("%(number)s posted.") % {"number": adjustment.number}
+            )
+            return redirect("inventory:adjustment_detail", pk=adjustment.pk)
+    return render(
+        request,
+        "inventory/lines_form.html",
+        {
+            "header": header,
+            "lines": lines,
+            "title": _("New adjustment"),
+            "submit_label": _("Post adjustment"),
+            "cancel_url": reverse("inventory:adjustment_list"),
+        },
+    )
+
+
+@permission_required("inventory.add_transfer", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def transfer_create(request):
+    header = TransferHeaderForm(request.POST or None)
+    lines = TransferLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and header.is_valid() and lines.is_valid():
+        rows = [
+            (f.cleaned_data["product"], f.cleaned_data["quantity"])
+            for f in lines.forms
+            if f.cleaned_data.get("product")
+        ]
+        try:
+            transfer = documents.transfer_post(
+                from_warehouse=header.cleaned_data["from_warehouse"],
+                to_warehouse=header.cleaned_data["to_warehouse"],
+                lines=rows,
+                note=header.cleaned_data["note"],
+                user=request.user,
+            )
+        except (InsufficientStock, ValidationError) as error:
+            _refusal(request, error)
+        else:
+            messages.success(
+                request, _("%(number)s posted.") % {"number": transfer.number}
+            )
+            return redirect("inventory:transfer_detail", pk=transfer.pk)
+    return render(
+        request,
+        "inventory/lines_form.html",
+        {
+            "header": header,
+            "lines": lines,
+            "title": _("New transfer"),
+            "submit_label": _("Post transfer"),
+            "cancel_url": reverse("inventory:transfer_list"),
+        },
+    )
+
+
+@permission_required("inventory.view_adjustment", raise_exception=True)
+@require_GET
+def adjustment_detail(request, pk):
+    adjustment = get_object_or_404(
+        Adjustment.objects.select_related(
+            "warehouse", "created_by", "posted_by", "cancelled_by"
+        ),
+        pk=pk,
+    )
+    lines = adjustment.lines.select_related("product")
+    return render(
+        request,
+        "inventory/adjustment_detail.html",
+        _detail_context(request, adjustment, lines, _("Adjustment")),
+    )
+
+
+@permission_required("inventory.view_transfer", raise_exception=True)
+@require_GET
+def transfer_detail(request, pk):
+    transfer = get_object_or_404(
+        Transfer.objects.select_related(
+            "from_warehouse", "to_warehouse", "created_by", "posted_by", "cancelled_by"
+        ),
+        pk=pk,
+    )
+    lines = transfer.lines.select_related("product")
+    return render(
+        request,
+        "inventory/transfer_detail.html",
+        _detail_context(request, transfer, lines, _("Transfer")),
+    )
+
+
+def _detail_context(request, document, lines, heading) -> dict:
+    kind = document._meta.model_name
+    return {
+        "document": document,
+        "lines": lines,
+        "heading": heading,
+        "list_url": reverse(f"inventory:{kind}_list"),
+        "can_cancel": request.user.has_perm(f"inventory.change_{kind}"),
+        "cancel_url": reverse(f"inventory:{kind}_cancel", args=[document.pk]),
+    }
+
+
+@require_POST
+def document_cancel(request, kind, pk):
+    model = DOCUMENTS[kind]
+    if not request.user.has_perm(f"inventory.change_{kind}"):
+        raise PermissionDenied
+    document = get_object_or_404(model, pk=pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the document is cancelled."))
+    else:
+        try:
+            documents.document_cancel(
+                document=document, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except (InsufficientStock, ValidationError) as error:
+            _refusal(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(number)s cancelled; its stock moves were reversed.")
+                % {"number": document.number},
+            )
+    return redirect(f"inventory:{kind}_detail", pk=pk)
+
+
+# --- stocktake ------------------------------------------------------------------------
+
+
+@permission_required("inventory.view_stocktake", raise_exception=True)
+@require_GET
+def stocktake_list(request):
+    return _document_list(request, Stocktake, "stocktake_start")
+
+
+@permission_required("inventory.add_stocktake", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def stocktake_start(request):
+    form = StocktakeStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stocktake = documents.stocktake_start(
+                warehouse=form.cleaned_data["warehouse"],
+                categories=list(form.cleaned_data["categories"]),
+                note=form.cleaned_data["note"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(
+                request,
+                _("Count sheet %(number)s is ready.") % {"number": stocktake.number},
+            )
+            return redirect("inventory:stocktake_detail", pk=stocktake.pk)
+    return render(request, "inventory/stocktake_start.html", {"form": form})
+
+
+def _stocktake(pk):
+    return get_object_or_404(
+        Stocktake.objects.select_related("warehouse", "created_by", "posted_by"), pk=pk
+    )
+
+
+def _stocktake_lines(stocktake):
+    return list(stocktake.lines.select_related("product", "product__category"))
+
+
+@permission_required("inventory.view_stocktake", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def stocktake_detail(request, pk):
+    """The count sheet: enter counted quantities (staff may), save, review."""
+    stocktake = _stocktake(pk)
+    lines = _stocktake_lines(stocktake)
+    counting = stocktake.status == DocumentStatus.COUNTING
+    form = CountSheetForm(None, lines=lines, initial={"version": stocktake.version})
+    if request.method == "POST":
+        if not request.user.has_perm("inventory.change_stocktakeline"):
+            raise PermissionDenied
+        form = CountSheetForm(request.POST, lines=lines)
+        if form.is_valid():
+            try:
+                documents.stocktake_counts_save(
+                    stocktake=stocktake,
+                    counts=form.counts(),
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                _refusal(request, error)
+                return redirect("inventory:stocktake_detail", pk=pk)
+            messages.success(request, _("Counts saved."))
+            if "review" in request.POST:
+                return redirect("inventory:stocktake_review", pk=pk)
+            return redirect("inventory:stocktake_detail", pk=pk)
+    return render(
+        request,
+        "inventory/stocktake_detail.html",
+        {
+            "document": stocktake,
+            "form": form,
+            "counting": counting,
+            "heading": _("Stocktake"),
+            "list_url": reverse("inventory:stocktake_list"),
+        },
+    )
+
+
+@permission_required("inventory.view_stocktake", raise_exception=True)
+@require_GET
+def stocktake_print(request, pk):
+    stocktake = _stocktake(pk)
+    return render(
+        request,
+        "inventory/stocktake_print.html",
+        {"document": stocktake, "lines": _stocktake_lines(stocktake)},
+    )
+
+
+@permission_required("inventory.view_stocktake", raise_exception=True)
+@require_GET
+def stocktake_review(request, pk):
+    stocktake = _stocktake(pk)
+    rows = selectors.stocktake_review(stocktake)
+    return render(
+        request,
+        "inventory/stocktake_review.html",
+        {
+            "document": stocktake,
+            "rows": rows,
+            "total_value": sum(
+                (r.difference_value for r in rows if r.counted), start=0
+            ),
+        },
+    )
+
+
+@permission_required("inventory.add_stocktake", raise_exception=True)
+@require_POST
+def stocktake_post(request, pk):
+    stocktake = _stocktake(pk)
+    try:
+        version = int(request.POST.get("version", ""))
+        documents.stocktake_post(
+            stocktake=stocktake, version=version, user=request.user
+        )
+    except ValueError:
+        messages.error(request, _("The form was incomplete; open the review again."))
+    except (InsufficientStock, ValidationError) as error:
+        _refusal(request, error)
+        return redirect("inventory:stocktake_review", pk=pk)
+    else:
+        messages.success(
+            request,
+            _("%(number)s posted: the differences are in stock.")
+            % {"number": stocktake.number},
+        )
+    return redirect("inventory:stocktake_detail", pk=pk)
+
+
+@permission_required("inventory.add_stocktake", raise_exception=True)
+@require_POST
+def stocktake_abandon(request, pk):
+    stocktake = _stocktake(pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            documents.stocktake_abandon(
+                stocktake=stocktake,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(number)s abandoned; no stock moved.")
+                % {"number": stocktake.number},
+            )
+    else:
+        messages.error(request, _("Say why the count is abandoned."))
+    return redirect("inventory:stocktake_detail", pk=pk)
+
+
+# --- opening stock --------------------------------------------------------------
+
+
+@permission_required("inventory.add_openingstock", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def opening_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems, file_error = [], ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = read_upload(form.cleaned_data["file"], imports.OPENING_COLUMNS)
+        except TableError as error:
+            file_error = str(error)
+        else:
+            lines = imports.opening_rows(table)
+            problems = table.errors
+            if not problems:
+                try:
+                    opening = documents.opening_stock_post(
+                        lines=lines,
+                        note=form.cleaned_data["file"].name[:200],
+                        user=request.user,
+                    )
+                except (InsufficientStock, ValidationError) as error:
+                    file_error = (
+                        error.message
+                        if isinstance(error, InsufficientStock)
+                        else " ".join(error.messages)
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("%(number)s posted: opening stock for %(count)d lines.")
+                        % {"number": opening.number, "count": len(lines)},
+                    )
+                    return redirect("inventory:stock_overview")
+    return render(
+        request,
+        "inventory/opening_import.html",
+        {
+            "form": form,
+            "problems": problems[:500],
+            "problem_count": len(problems),
+            "file_error": file_error,
+            "columns": imports.OPENING_COLUMNS,
+        },
+    )
+
+
+@permission_required("inventory.add_openingstock", raise_exception=True)
+@require_GET
+def opening_template(request):
+    return xlsx_response(
+        [exports.opening_template_sheet()], _("Opening stock template")
+    )

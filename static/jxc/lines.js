@@ -1,0 +1,47 @@
+// Document lines: add a row without reloading, and suggest products as a clerk types.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var optionsUrl = script && script.dataset.optionsUrl;
+  var form = document.getElementById("document-form");
+  if (!form) { return; }
+  var body = form.querySelector("#lines tbody");
+  var template = document.getElementById("empty-line");
+  var total = form.querySelector("input[name$='-TOTAL_FORMS']");
+
+  function addLine() {
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    body.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var row = body.lastElementChild;
+    var first = row.querySelector("input, select");
+    if (first) { first.focus(); }
+    return row;
+  }
+  document.getElementById("add-line").addEventListener("click", addLine);
+
+  // Enter in the last product field adds a line instead of submitting half a document.
+  form.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || !target.classList.contains("product-code")) { return; }
+    event.preventDefault();
+    var row = target.closest("tr");
+    var next = row.querySelector("input[name$='quantity']");
+    if (next) { next.focus(); next.select(); }
+  });
+
+  var list = document.getElementById("product-options");
+  var timer = null;
+  form.addEventListener("input", function (event) {
+    if (!optionsUrl || !event.target.classList.contains("product-code")) { return; }
+    var text = event.target.value.trim();
+    window.clearTimeout(timer);
+    if (text.length < 1) { return; }
+    timer = window.setTimeout(function () {
+      fetch(optionsUrl + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) { list.innerHTML = html; });
+    }, 150);
+  });
+})();
