@@ -261,7 +261,10 @@ def test_opening_stock_import(owner_client):
 
 def test_opening_stock_import_refuses_bad_rows_and_writes_nothing(owner_client):
     ProductFactory(sku="SG001")
-    data = "商品编码,仓库,数量,成本单价\nNOPE,,1,1\nSG001,火星仓,1,1\nSG001,,0,1\nSG001,,1,-2\n"
+    data = (
+        "商品编码,仓库,数量,成本单价\n"
+        "NOPE,,1,1\nSG001,火星仓,1,1\nSG001,,0,1\nSG001,,1,-2\n"
+    )
     response = owner_client.post(
         "/inventory/opening/", {"file": SimpleUploadedFile("o.csv", data.encode())}
     )
