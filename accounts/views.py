@@ -46,7 +46,7 @@ def user_create(request):
 @permission_required(MANAGE_USERS, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def user_update(request, pk):
-    user = get_object_or_404(User, pk=pk)
+    user = get_object_or_404(selectors.managed_users(), pk=pk)
     initial = {
         "first_name": user.first_name,
         "role": user_role(user),
@@ -75,7 +75,7 @@ def user_update(request, pk):
 @permission_required(MANAGE_USERS, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def user_password(request, pk):
-    user = get_object_or_404(User, pk=pk)
+    user = get_object_or_404(selectors.managed_users(), pk=pk)
     form = PasswordResetByOwnerForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         services.user_set_password(user=user, password=form.cleaned_data["password1"])

@@ -1,22 +1,36 @@
+"""Master data in Django's admin is read-only: changes go through the app's pages,
+whose services keep search keys, the walk-in customer and the default warehouse
+right."""
+
 from django.contrib import admin
 
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdmin):
     list_display = ["sku", "name", "barcode", "category", "sale_price", "is_active"]
     list_filter = ["is_active", "category"]
     search_fields = ["sku", "name", "barcode", "search_text"]
-    readonly_fields = ["search_text", "created_at", "updated_at"]
 
 
 @admin.register(Supplier, Customer)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "contact", "phone", "is_active"]
     search_fields = ["code", "name", "search_text"]
-    readonly_fields = ["search_text"]
 
 
-admin.site.register(Category)
-admin.site.register(Warehouse)
+@admin.register(Category, Warehouse)
+class PlainAdmin(ReadOnlyAdmin):
+    pass

@@ -66,6 +66,18 @@ class ProductFilter(SearchFilterSet):
         model = Product
         fields = ["q", "category", "active"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is None or not user.has_perm("accounts.view_cost"):
+            # Sorting by purchase price would reveal costs to staff.
+            choices = [
+                (value, label)
+                for value, label in self.form.fields["o"].choices
+                if "purchase_price" not in value
+            ]
+            self.form.fields["o"].choices = choices
+
 
 class SupplierFilter(SearchFilterSet):
     o = django_filters.OrderingFilter(fields=["code", "name", "contact", "updated_at"])

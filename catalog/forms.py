@@ -97,7 +97,7 @@ class ProductForm(forms.ModelForm):
         self.unit_suggestions = UNIT_SUGGESTIONS
 
     def clean_sku(self):
-        sku = self.cleaned_data["sku"]
+        sku = fold_code(self.cleaned_data["sku"])
         other = _clash(Product, "sku", sku, self.instance)
         if other:
             raise forms.ValidationError(

@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import Customer, Product, Supplier
+from catalog.models import WALK_IN_CUSTOMER_CODE, Customer, Product, Supplier
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY
 from jxc.excel import MONEY, QUANTITY, TEXT, Col
 from jxc.tabular import (
@@ -176,6 +176,10 @@ def export_columns(columns: list[Column], *, with_cost: bool) -> list[Column]:
     return [c for c in columns if with_cost or c.key not in COST_KEYS]
 
 
+def _header(columns: list[Column], key: str) -> str:
+    return next(column for column in columns if column.key == key).header
+
+
 def _chinese() -> bool:
     return translation.get_language().startswith("zh")
 
@@ -225,23 +229,22 @@ def product_rows(table: Table) -> list[dict]:
     """Checked product rows ready for products_import; problems in table.errors."""
     rows = parse_rows(table)
     _blank_text_means_empty(table, rows)
-    _duplicates(rows, "sku", "商品编码", table.errors)
-    _duplicates(rows, "barcode", "条形码", table.errors)
-    barcodes = {v["barcode"].lower(): n for n, v in rows if v.get("barcode")}
+    _duplicates(rows, "sku", _header(PRODUCT_COLUMNS, "sku"), table.errors)
+    _duplicates(rows, "barcode", _header(PRODUCT_COLUMNS, "barcode"), table.errors)
+    barcodes = {
+        v["barcode"].lower(): (n, v.get("sku", "")) for n, v in rows if v.get("barcode")
+    }
     if barcodes:
         holders = Product.objects.annotate(b=Lower("barcode")).filter(b__in=barcodes)
-        skus_in_file = {v["sku"].lower() for _n, v in rows if v.get("sku")}
         for holder in holders:
-            row_number = barcodes[holder.barcode.lower()]
-            row_sku = next(v.get("sku", "") for n, v in rows if n == row_number)
-            if (
-                holder.sku.lower() != row_sku.lower()
-                and holder.sku.lower() not in skus_in_file
-            ):
+            row_number, row_sku = barcodes[holder.barcode.lower()]
+            # A barcode moving to another product (even one in this file) is
+            # refused: clear it on its current product first.
+            if holder.sku.lower() != row_sku.lower():
                 table.errors.append(
                     RowError(
                         row_number,
-                        "条形码",
+                        _header(PRODUCT_COLUMNS, "barcode"),
                         _("already used by “%(name)s” (%(sku)s)")
                         % {"name": holder.name, "sku": holder.sku},
                     )
@@ -263,7 +266,7 @@ def product_rows(table: Table) -> list[dict]:
             table.errors.append(
                 RowError(
                     number,
-                    "首选供应商编码",
+                    _header(PRODUCT_COLUMNS, "supplier_code"),
                     _("no supplier has the code “%(code)s”") % {"code": code},
                     _("the code of an existing supplier"),
                 )
@@ -276,7 +279,18 @@ def party_rows(table: Table, model: type[Supplier] | type[Customer]) -> list[dic
     """Checked supplier or customer rows; problems in table.errors."""
     rows = parse_rows(table)
     _blank_text_means_empty(table, rows)
-    _duplicates(rows, "code", "编码", table.errors)
+    _duplicates(rows, "code", _header(PARTY_COLUMNS, "code"), table.errors)
+    if model is Customer:
+        for number, values in rows:
+            walk_in = values.get("code", "").lower() == WALK_IN_CUSTOMER_CODE.lower()
+            if walk_in and values.get("is_active") is False:
+                table.errors.append(
+                    RowError(
+                        number,
+                        _header(PARTY_COLUMNS, "is_active"),
+                        _("the walk-in customer stays active"),
+                    )
+                )
     table.errors.sort(key=lambda error: error.row)
     return [values for _number, values in rows]
 

@@ -185,6 +185,8 @@ def parties_import(*, model: type[Supplier] | type[Customer], rows: list[dict]):
             created += 1
         else:
             updated += 1
+            # Matched ignoring case: the stored code keeps its spelling.
+            row = {key: value for key, value in row.items() if key != "code"}
         party_save(model=model, party=party, data=row)
     return created, updated
 

@@ -67,9 +67,10 @@ class ProductListView(ListView):
     def get(self, request, *args, **kwargs):
         # A barcode scanned into the search box opens that product at once.
         scanned = request.GET.get("q", "")
-        if scanned and request.GET.get("scan", "1") == "1":
+        other_filters = any(v for k, v in request.GET.items() if k not in {"q", "o"})
+        if scanned and not other_filters:
             product = selectors.product_by_barcode(scanned)
-            if product is not None and len(request.GET) == 1:
+            if product is not None:
                 return redirect("catalog:product_detail", pk=product.pk)
         return super().get(request, *args, **kwargs)
 
@@ -187,7 +188,7 @@ class DeleteView(PermissionRequiredMixin, View):
             self.remove(instance)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect(request.META.get("HTTP_REFERER") or self.list_url)
+            return redirect(self.list_url)
         messages.success(request, _("“%(name)s” deleted.") % {"name": name})
         return redirect(self.list_url)
 
@@ -312,7 +313,7 @@ def export_file(request, kind):
     model = filterset_class._meta.model
     if not request.user.has_perm(f"catalog.view_{model._meta.model_name}"):
         raise PermissionDenied
-    filterset = filterset_class(request.GET, queryset=selector())
+    filterset = filterset_class(request.GET, queryset=selector(), request=request)
     columns = imports.export_columns(
         IMPORTS[kind]["columns"], with_cost=request.user.has_perm(VIEW_COST)
     )

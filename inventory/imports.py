@@ -53,6 +53,10 @@ OPENING_COLUMNS = [
 ]
 
 
+def _header(key: str) -> str:
+    return next(column for column in OPENING_COLUMNS if column.key == key).header
+
+
 def opening_rows(table: Table) -> list[tuple]:
     """(product, warehouse, quantity, unit cost) per row; problems in table.errors."""
     rows = parse_rows(table)
@@ -75,7 +79,7 @@ def opening_rows(table: Table) -> list[tuple]:
             table.errors.append(
                 RowError(
                     number,
-                    "商品编码",
+                    _header("sku"),
                     _("no product has the SKU “%(sku)s”") % {"sku": values["sku"]},
                 )
             )
@@ -83,7 +87,7 @@ def opening_rows(table: Table) -> list[tuple]:
             table.errors.append(
                 RowError(
                     number,
-                    "商品编码",
+                    _header("sku"),
                     _("“%(name)s” is deactivated") % {"name": product.name},
                 )
             )
@@ -93,17 +97,19 @@ def opening_rows(table: Table) -> list[tuple]:
             table.errors.append(
                 RowError(
                     number,
-                    "仓库",
+                    _header("warehouse"),
                     _("no warehouse is called “%(name)s”") % {"name": name},
                 )
             )
         elif not warehouse.is_active:
             table.errors.append(
-                RowError(number, "仓库", _("the warehouse is deactivated"))
+                RowError(
+                    number, _header("warehouse"), _("the warehouse is deactivated")
+                )
             )
         if values.get("quantity") == 0:
             table.errors.append(
-                RowError(number, "数量", _("must be greater than zero"))
+                RowError(number, _header("quantity"), _("must be greater than zero"))
             )
         if product and warehouse:
             key = (product.pk, warehouse.pk)
@@ -111,7 +117,7 @@ def opening_rows(table: Table) -> list[tuple]:
                 table.errors.append(
                     RowError(
                         number,
-                        "商品编码",
+                        _header("sku"),
                         _("“%(value)s” also appears in row %(row)d")
                         % {"value": product.sku, "row": seen[key]},
                     )

@@ -12,12 +12,12 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,6 +47,13 @@ class Column:
 
     def names(self) -> set[str]:
         return {fold_header(self.label), fold_header(self.english)}
+
+    @property
+    def header(self) -> str:
+        """The column's name in the interface language (messages, templates)."""
+        return (
+            self.label if translation.get_language().startswith("zh") else self.english
+        )
 
 
 @dataclass
@@ -242,8 +249,17 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[list]:
     import openpyxl
 
     try:
+        # A cheap look at the declared size first: a small, highly compressed file
+        # must not be unpacked whole before its row count is refused.
+        probe = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        declared_rows = probe.worksheets[0].max_row or 0
+        probe.close()
+        if declared_rows > max_rows + HEADER_SEARCH_ROWS:
+            raise _too_many_rows(max_rows)
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+    except TableError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any unreadable workbook is one message
         raise TableError(_("This file is not a valid .xlsx workbook.")) from error
     sheet = workbook.worksheets[0]
     if sheet.merged_cells.ranges:
@@ -317,7 +333,7 @@ def _table(grid: list[list], columns: list[Column], max_rows: int) -> Table:
             header_index = index
             break
     if header_index is None:
-        expected = "、".join(column.label for column in columns if column.required)
+        expected = ", ".join(column.header for column in columns if column.required)
         raise TableError(
             _(
                 "No header row found. The first row must name the columns, such as: "
@@ -333,7 +349,7 @@ def _table(grid: list[list], columns: list[Column], max_rows: int) -> Table:
             continue
         if column.key in seen:
             raise TableError(
-                _("The column “%(column)s” appears twice.") % {"column": column.label}
+                _("The column “%(column)s” appears twice.") % {"column": column.header}
             )
         seen.add(column.key)
         positions[position] = column
@@ -376,14 +392,14 @@ def parse_rows(table: Table) -> list[tuple[int, dict]]:
             if is_blank(value):
                 if column.required:
                     table.errors.append(
-                        RowError(number, column.label, _("required"), column.expected)
+                        RowError(number, column.header, _("required"), column.expected)
                     )
                 continue
             try:
                 values[column.key] = column.parse(value)
             except CellError as error:
                 table.errors.append(
-                    RowError(number, column.label, str(error), column.expected)
+                    RowError(number, column.header, str(error), column.expected)
                 )
         parsed.append((number, values))
     return parsed

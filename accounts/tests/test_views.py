@@ -171,3 +171,16 @@ def test_wrong_password_is_refused_with_a_message(client, staff):
     response = client.post("/login/", {"username": "clerk", "password": "wrong"})
     assert response.status_code == 200
     assert "请输入一个正确的" in response.content.decode()
+
+
+def test_owner_cannot_touch_superuser_accounts(owner_client):
+    admin = User.objects.create_superuser("it-admin", password="Admin-Only-2026")
+    assert "it-admin" not in owner_client.get("/accounts/users/").content.decode()
+    assert owner_client.get(f"/accounts/users/{admin.pk}/").status_code == 404
+    response = owner_client.post(
+        f"/accounts/users/{admin.pk}/password/",
+        {"password1": "Taken-Over-99", "password2": "Taken-Over-99"},
+    )
+    assert response.status_code == 404
+    admin.refresh_from_db()
+    assert admin.check_password("Admin-Only-2026")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import Category, Customer, Product, Supplier
@@ -14,7 +13,8 @@ from catalog.tests.factories import ProductFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(settings.BASE_DIR).parent / "shared" / "samples"
+# Copies of ../shared/samples: spreadsheets of the kind shops really keep.
+SAMPLES = Path(__file__).resolve().parent / "samples"
 HEADER = [
     "商品编码",
     "商品名称",
@@ -266,3 +266,43 @@ def test_staff_cannot_import(staff_client):
     response = upload(staff_client, "商品资料.xlsx", sample("商品资料.xlsx"))
     assert response.status_code == 403
     assert not Product.objects.exists()
+
+
+def test_walk_in_customer_rows_cannot_deactivate_it(owner_client):
+    data = "编码,名称,状态\nretail,零售客户,停用\n".encode()
+    response = upload(owner_client, "c.csv", data, "customers")
+    assert "零售客户保持启用" in response.content.decode()
+    data = "编码,名称\nretail,门店零售\n".encode()
+    upload(owner_client, "c.csv", data, "customers")
+    walk_in = Customer.objects.get(code="RETAIL")
+    assert (walk_in.name, walk_in.is_active) == ("门店零售", True)
+
+
+def test_a_barcode_moving_to_another_product_is_refused(owner_client):
+    ProductFactory(sku="A", barcode="111")
+    ProductFactory(sku="B", barcode="222")
+    before = state()
+    data = xlsx([["商品编码", "商品名称", "条形码"], ["A", "甲", "222"], ["B", "乙", "111"]])
+    response = upload(owner_client, "swap.xlsx", data)
+    assert len(response.context["problems"]) == 2
+    assert state() == before
+
+
+def test_a_corrupt_workbook_gets_a_clear_message(owner_client):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<not really xml")
+    html = upload(owner_client, "bad.xlsx", buffer.getvalue()).content.decode()
+    assert "不是有效的 .xlsx" in html
+
+
+def test_problems_are_listed_in_english_when_english_is_chosen(owner_client):
+    owner_client.cookies["django_language"] = "en"
+    data = "SKU,Name,Sale price\nA1,,abc\n".encode()
+    response = upload(owner_client, "e.csv", data)
+    problems = {(p.column, p.problem) for p in response.context["problems"]}
+    assert problems == {("Name", "required"), ("Sale price", "not a number")}
+    problems_table = response.content.decode().split('id="import-problems"')[1]
+    assert "商品" not in problems_table.split("</table>")[0]

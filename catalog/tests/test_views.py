@@ -219,3 +219,25 @@ def test_duplicate_supplier_code_is_refused_naming_the_holder(owner_client):
     )
     assert "南方果业" in str(response.context["form"].errors["code"])
     assert Supplier.objects.count() == 1
+
+
+def test_staff_cannot_sort_by_purchase_price(staff_client):
+    ProductFactory(name="贵", purchase_price=Decimal("9"), sku="A")
+    ProductFactory(name="便宜", purchase_price=Decimal("1"), sku="B")
+    for order in ("purchase_price", "-purchase_price"):
+        response = staff_client.get("/catalog/products/", {"o": order})
+        assert [p.sku for p in response.context["object_list"]] == ["A", "B"]
+
+
+def test_a_scan_from_the_filter_form_opens_the_product(staff_client):
+    product = ProductFactory(barcode="6972168279211")
+    response = staff_client.get(
+        "/catalog/products/", {"q": "6972168279211", "category": "", "active": ""}
+    )
+    assert response.status_code == 302
+    assert response.url == f"/catalog/products/{product.pk}/"
+
+
+def test_full_width_sku_is_stored_folded(owner_client):
+    owner_client.post("/catalog/products/new/", {**GOOD, "sku": "ＳＧ００１"})
+    assert Product.objects.get().sku == "SG001"

@@ -1,14 +1,37 @@
 // Small behaviours every page shares. No framework: Bootstrap and htmx do the rest.
 (function () {
   "use strict";
-  // The first field of the main form has focus, so a clerk can start typing.
   document.addEventListener("DOMContentLoaded", function () {
+    // After a refused submit, the first field with a problem has focus.
+    var invalid = document.querySelector("main .is-invalid");
+    if (invalid) { invalid.focus(); return; }
+    // Otherwise the first field of the main form, so a clerk can start typing.
     if (document.querySelector("[autofocus]")) { return; }
     var field = document.querySelector(
-      "main form:not(.no-autofocus) input:not([type=hidden]):not([disabled]), main form:not(.no-autofocus) select, main form:not(.no-autofocus) textarea"
+      "main form:not(.no-autofocus) input:not([type=hidden]):not([disabled]), " +
+      "main form:not(.no-autofocus) select, main form:not(.no-autofocus) textarea"
     );
     if (field) { field.focus(); }
   });
+
+  // A barcode scanner types the code and presses Enter: in a data-entry form that
+  // moves to the next field instead of submitting a half-filled form.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || !target.form || !target.form.hasAttribute("data-enter-moves")) {
+      return;
+    }
+    if (target.tagName === "TEXTAREA" || target.type === "submit" || target.type === "button") {
+      return;
+    }
+    event.preventDefault();
+    var fields = Array.prototype.slice.call(target.form.querySelectorAll(
+      "input:not([type=hidden]):not([disabled]), select, textarea, button[type=submit]"
+    ));
+    var next = fields[fields.indexOf(target) + 1];
+    if (next) { next.focus(); }
+  });
+
   // A submitted form cannot be sent twice by a double click.
   document.addEventListener("submit", function (event) {
     var form = event.target;
