@@ -221,12 +221,17 @@ class StockCardFilterForm(forms.Form):
         queryset=Warehouse.objects.all(),
         required=False,
         empty_label=_("All warehouses"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
 
     def clean(self):

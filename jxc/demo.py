@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from catalog import services as catalog_services
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
+from inventory import documents as inventory_documents
+from inventory.models import OpeningStock
 
 SUPPLIERS = [
     (
@@ -106,7 +108,7 @@ PRODUCTS = [
 ]
 
 
-def seed() -> list[str]:
+def seed(*, owner) -> list[str]:
     """Load the demo shop; returns lines to print."""
     lines = []
     if not Warehouse.objects.filter(code="WH02").exists():
@@ -167,4 +169,27 @@ def seed() -> list[str]:
     lines.append(
         f"Demo catalog: {created} products added ({len(PRODUCTS)} in the demo)."
     )
+    lines.append(_opening_stock(owner))
     return lines
+
+
+def _opening_stock(owner) -> str:
+    """Opening stock for the demo products; a few sit below their safety stock."""
+    if OpeningStock.objects.exists():
+        return "Demo opening stock: already there."
+    main = Warehouse.objects.get(is_default=True)
+    back = Warehouse.objects.get(code="WH02")
+    products = Product.objects.filter(sku__in=[row[0] for row in PRODUCTS])
+    rows = []
+    products = products.select_related("category").order_by("sku")
+    for number, product in enumerate(products):
+        # Every seventh product is short, so the overview's filter has something.
+        factor = Decimal("0.5") if number % 7 == 0 else Decimal(3)
+        quantity = product.safety_stock * factor
+        rows.append((product, main, quantity, product.purchase_price))
+        if product.category and product.category.name == "服装":
+            rows.append((product, back, Decimal(4), product.purchase_price))
+    opening = inventory_documents.opening_stock_post(
+        lines=rows, note="demo", user=owner
+    )
+    return f"Demo opening stock: {opening.number}, {len(rows)} lines."

@@ -282,7 +282,9 @@ def test_a_barcode_moving_to_another_product_is_refused(owner_client):
     ProductFactory(sku="A", barcode="111")
     ProductFactory(sku="B", barcode="222")
     before = state()
-    data = xlsx([["商品编码", "商品名称", "条形码"], ["A", "甲", "222"], ["B", "乙", "111"]])
+    data = xlsx(
+        [["商品编码", "商品名称", "条形码"], ["A", "甲", "222"], ["B", "乙", "111"]]
+    )
     response = upload(owner_client, "swap.xlsx", data)
     assert len(response.context["problems"]) == 2
     assert state() == before
@@ -300,7 +302,7 @@ def test_a_corrupt_workbook_gets_a_clear_message(owner_client):
 
 def test_problems_are_listed_in_english_when_english_is_chosen(owner_client):
     owner_client.cookies["django_language"] = "en"
-    data = "SKU,Name,Sale price\nA1,,abc\n".encode()
+    data = b"SKU,Name,Sale price\nA1,,abc\n"
     response = upload(owner_client, "e.csv", data)
     problems = {(p.column, p.problem) for p in response.context["problems"]}
     assert problems == {("Name", "required"), ("Sale price", "not a number")}

@@ -35,3 +35,17 @@ def test_seed_demo_twice_changes_nothing():
     after = list(User.objects.values_list("username", "password").order_by("username"))
     assert before == after
     assert "already exists" in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_loads_a_shop_with_stock_once():
+    from catalog.models import Product
+    from inventory.models import OpeningStock, StockMove
+    from inventory.selectors import stock_drift
+
+    seed()
+    seed()
+    assert Product.objects.count() == 40
+    assert OpeningStock.objects.count() == 1
+    assert StockMove.objects.count() > 40
+    assert stock_drift() == []

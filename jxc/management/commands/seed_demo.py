@@ -33,5 +33,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Created {role} account: {username} / {password}")
             )
-        for line in demo.seed():
+        owner = User.objects.filter(groups__name=OWNER).order_by("pk").first()
+        for line in demo.seed(owner=owner):
             self.stdout.write(line)
