@@ -60,6 +60,13 @@ def _refuse_duplicates(products: list[Product]) -> None:
         seen.add(product.pk)
 
 
+def document_by_submission(model, submission):
+    """The document an earlier submit of the same form created, if any."""
+    if submission is None:
+        return None
+    return model.objects.filter(submission=submission).first()
+
+
 def _posted(document, user, now) -> None:
     document.status = DocumentStatus.POSTED
     document.posted_by = user
@@ -68,15 +75,26 @@ def _posted(document, user, now) -> None:
 
 @transaction.atomic
 def adjustment_post(
-    *, warehouse: Warehouse, lines: list[AdjustmentInput], note: str, user
+    *,
+    warehouse: Warehouse,
+    lines: list[AdjustmentInput],
+    note: str,
+    user,
+    submission=None,
 ) -> Adjustment:
-    """Write stock off (报损) or book found stock (报溢); found stock enters at cost."""
+    """Write stock off (报损) or book found stock (报溢); found stock enters at cost.
+
+    A second submit of the same form (``submission``) returns the first document.
+    """
+    if existing := document_by_submission(Adjustment, submission):
+        return existing
     if not lines:
         raise ValidationError(_("A document needs at least one line."))
     _refuse_duplicates([line.product for line in lines])
     now = timezone.now()
     adjustment = Adjustment(
         number=document_number_next(prefix="ADJ"),
+        submission=submission,
         warehouse=warehouse,
         note=note,
         created_by=user,
@@ -116,8 +134,11 @@ def transfer_post(
     lines: list[tuple[Product, Decimal]],
     note: str,
     user,
+    submission=None,
 ) -> Transfer:
     """Move stock between warehouses: out at the source's cost, in at that value."""
+    if existing := document_by_submission(Transfer, submission):
+        return existing
     if from_warehouse.pk == to_warehouse.pk:
         raise ValidationError(_("A transfer needs two different warehouses."))
     if not lines:
@@ -132,6 +153,7 @@ def transfer_post(
     now = timezone.now()
     transfer = Transfer(
         number=document_number_next(prefix="TRF"),
+        submission=submission,
         from_warehouse=from_warehouse,
         to_warehouse=to_warehouse,
         note=note,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -88,7 +89,13 @@ class LineFormSet(forms.BaseFormSet):
         ]
 
 
-class AdjustmentHeaderForm(forms.Form):
+class SubmissionForm(forms.Form):
+    """Carries a token made when the form is shown; submitting it twice posts once."""
+
+    submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+class AdjustmentHeaderForm(SubmissionForm):
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"), queryset=active_warehouses(), empty_label=None
     )
@@ -126,7 +133,7 @@ AdjustmentLineFormSet = forms.formset_factory(
 )
 
 
-class TransferHeaderForm(forms.Form):
+class TransferHeaderForm(SubmissionForm):
     from_warehouse = forms.ModelChoiceField(
         label=_("From warehouse"), queryset=active_warehouses(), empty_label=None
     )

@@ -179,6 +179,9 @@ class StockDocument(models.Model):
     """What every inventory document carries: number, status, who and when."""
 
     number = models.CharField(_("number"), max_length=40, unique=True)
+    # The token of the form that created the document: a double click, a second
+    # tab or a retry of the same form finds this document instead of a new one.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     status = models.CharField(
         _("status"),
         max_length=12,

@@ -18,7 +18,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from catalog.models import Product
 from inventory.models import StockLevel, StockMove
@@ -29,12 +29,27 @@ VALUE_FIELD = DecimalField(max_digits=14, decimal_places=2)
 COST_FIELD = DecimalField(max_digits=16, decimal_places=4)
 
 
+def exact(expression, output):
+    """Round an aggregate to its field's places.
+
+    PostgreSQL sums numerics exactly; SQLite sums them as floating point
+    (21.233 comes back as 21.2330000000001), so every sum is rounded back to the
+    places its column keeps, on both databases alike.
+    """
+    return Round(expression, output.decimal_places, output_field=output)
+
+
+def total(field: str, output, **filters):
+    """SUM(field), 0 when there are no rows, rounded to the field's places."""
+    return exact(
+        Coalesce(Sum(field, **filters), Value(ZERO), output_field=output), output
+    )
+
+
 def _total(field: str, warehouse_id: int | None):
     condition = Q(levels__warehouse_id=warehouse_id) if warehouse_id else Q()
     output = VALUE_FIELD if field == "value" else QTY_FIELD
-    return Coalesce(
-        Sum(f"levels__{field}", filter=condition), Value(ZERO), output_field=output
-    )
+    return total(f"levels__{field}", output, filter=condition)
 
 
 def stock_overview(warehouse_id: int | None = None) -> QuerySet:
@@ -68,9 +83,9 @@ def stock_overview(warehouse_id: int | None = None) -> QuerySet:
 def stock_overview_totals(queryset: QuerySet) -> dict:
     """Sums of the overview's columns over every filtered row (not just one page)."""
     return queryset.aggregate(
-        total_on_hand=Coalesce(Sum("on_hand"), Value(ZERO), output_field=QTY_FIELD),
-        total_reserved=Coalesce(Sum("reserved"), Value(ZERO), output_field=QTY_FIELD),
-        total_value=Coalesce(Sum("value"), Value(ZERO), output_field=VALUE_FIELD),
+        total_on_hand=total("on_hand", QTY_FIELD),
+        total_reserved=total("reserved", QTY_FIELD),
+        total_value=total("value", VALUE_FIELD),
     )
 
 
@@ -123,9 +138,10 @@ def stock_card(
         moves = moves.filter(warehouse_id=warehouse_id)
     before = moves.filter(occurred_at__lt=start) if start else moves.none()
     opening = before.aggregate(
-        q=Coalesce(Sum("quantity"), Value(ZERO), output_field=QTY_FIELD),
-        v=Coalesce(Sum("value"), Value(ZERO), output_field=VALUE_FIELD),
+        q=total("quantity", QTY_FIELD),
+        v=total("value", VALUE_FIELD),
     )
+    opening = {key: value or ZERO for key, value in opening.items()}
     if start:
         moves = moves.filter(occurred_at__gte=start)
     if end:
@@ -135,11 +151,13 @@ def stock_card(
         moves.select_related("warehouse", "source_type", "created_by")
         .annotate(
             balance=ExpressionWrapper(
-                Window(Sum("quantity"), order_by=order) + Value(opening["q"]),
+                exact(Window(Sum("quantity"), order_by=order), QTY_FIELD)
+                + Value(opening["q"]),
                 output_field=QTY_FIELD,
             ),
             running_value=ExpressionWrapper(
-                Window(Sum("value"), order_by=order) + Value(opening["v"]),
+                exact(Window(Sum("value"), order_by=order), VALUE_FIELD)
+                + Value(opening["v"]),
                 output_field=VALUE_FIELD,
             ),
         )
@@ -167,7 +185,7 @@ def stock_drift() -> list[Drift]:
     ledger = {
         (row["product_id"], row["warehouse_id"]): (row["q"], row["v"])
         for row in StockMove.objects.values("product_id", "warehouse_id")
-        .annotate(q=Sum("quantity"), v=Sum("value"))
+        .annotate(q=total("quantity", QTY_FIELD), v=total("value", VALUE_FIELD))
         .order_by()
     }
     drifts = []

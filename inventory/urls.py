@@ -45,6 +45,20 @@ urlpatterns = [
         views.stocktake_abandon,
         name="stocktake_abandon",
     ),
+    path(
+        "stocktakes/<int:pk>/cancel/",
+        views.document_cancel,
+        {"kind": "stocktake"},
+        name="stocktake_cancel",
+    ),
     path("opening/", views.opening_import, name="opening_import"),
+    path("opening/list/", views.openingstock_list, name="openingstock_list"),
+    path("opening/<int:pk>/", views.openingstock_detail, name="openingstock_detail"),
+    path(
+        "opening/<int:pk>/cancel/",
+        views.document_cancel,
+        {"kind": "openingstock"},
+        name="openingstock_cancel",
+    ),
     path("opening/template/", views.opening_template, name="opening_template"),
 ]

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.forms import ImportForm
@@ -31,7 +32,13 @@ from inventory.forms import (
     TransferHeaderForm,
     TransferLineFormSet,
 )
-from inventory.models import Adjustment, DocumentStatus, Stocktake, Transfer
+from inventory.models import (
+    Adjustment,
+    DocumentStatus,
+    OpeningStock,
+    Stocktake,
+    Transfer,
+)
 from inventory.services import InsufficientStock
 from jxc.excel import xlsx_response
 from jxc.tabular import TableError, read_upload
@@ -148,13 +155,25 @@ def product_stock(request, product_id):
 
 # --- adjustments and transfers -----------------------------------------------------
 
-DOCUMENTS = {"adjustment": Adjustment, "transfer": Transfer}
+DOCUMENTS = {
+    "adjustment": Adjustment,
+    "transfer": Transfer,
+    "stocktake": Stocktake,
+    "openingstock": OpeningStock,
+}
 
 
 LABELS = {
-    "adjustment": (_lazy("New adjustment"), _lazy("No adjustments yet.")),
-    "transfer": (_lazy("New transfer"), _lazy("No transfers yet.")),
-    "stocktake": (_lazy("Start a stocktake"), _lazy("No stocktakes yet.")),
+    "adjustment": (gettext_lazy("New adjustment"), gettext_lazy("No adjustments yet.")),
+    "transfer": (gettext_lazy("New transfer"), gettext_lazy("No transfers yet.")),
+    "stocktake": (
+        gettext_lazy("Start a stocktake"),
+        gettext_lazy("No stocktakes yet."),
+    ),
+    "openingstock": (
+        gettext_lazy("Import opening stock"),
+        gettext_lazy("No opening stock yet."),
+    ),
 }
 
 
@@ -217,11 +236,18 @@ def adjustment_create(request):
         ]
         try:
             adjustment = documents.adjustment_post(
+                submission=header.cleaned_data["submission"],
                 warehouse=header.cleaned_data["warehouse"],
                 lines=rows,
                 note=header.cleaned_data["note"],
                 user=request.user,
             )
+        except IntegrityError:
+            # The same form submitted twice at once: the other request posted it.
+            adjustment = documents.document_by_submission(
+                Adjustment, header.cleaned_data["submission"]
+            )
+            return redirect("inventory:adjustment_detail", pk=adjustment.pk)
         except (InsufficientStock, ValidationError) as error:
             _refusal(request, error)
         else:
@@ -255,12 +281,19 @@ def transfer_create(request):
         ]
         try:
             transfer = documents.transfer_post(
+                submission=header.cleaned_data["submission"],
                 from_warehouse=header.cleaned_data["from_warehouse"],
                 to_warehouse=header.cleaned_data["to_warehouse"],
                 lines=rows,
                 note=header.cleaned_data["note"],
                 user=request.user,
             )
+        except IntegrityError:
+            # The same form submitted twice at once: the other request posted it.
+            transfer = documents.document_by_submission(
+                Transfer, header.cleaned_data["submission"]
+            )
+            return redirect("inventory:transfer_detail", pk=transfer.pk)
         except (InsufficientStock, ValidationError) as error:
             _refusal(request, error)
         else:
@@ -425,11 +458,9 @@ def stocktake_detail(request, pk):
         request,
         "inventory/stocktake_detail.html",
         {
-            "document": stocktake,
+            **_detail_context(request, stocktake, None, _("Stocktake")),
             "form": form,
             "counting": counting,
-            "heading": _("Stocktake"),
-            "list_url": reverse("inventory:stocktake_list"),
         },
     )
 
@@ -514,6 +545,27 @@ def stocktake_abandon(request, pk):
 # --- opening stock --------------------------------------------------------------
 
 
+@permission_required("inventory.view_openingstock", raise_exception=True)
+@require_GET
+def openingstock_list(request):
+    return _document_list(request, OpeningStock, "opening_import")
+
+
+@permission_required("inventory.view_openingstock", raise_exception=True)
+@require_GET
+def openingstock_detail(request, pk):
+    opening = get_object_or_404(
+        OpeningStock.objects.select_related("created_by", "posted_by", "cancelled_by"),
+        pk=pk,
+    )
+    lines = opening.lines.select_related("product", "warehouse")
+    return render(
+        request,
+        "inventory/openingstock_detail.html",
+        _detail_context(request, opening, lines, _("Opening stock")),
+    )
+
+
 @permission_required("inventory.add_openingstock", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def opening_import(request):
@@ -546,7 +598,7 @@ def opening_import(request):
                         _("%(number)s posted: opening stock for %(count)d lines.")
                         % {"number": opening.number, "count": len(lines)},
                     )
-                    return redirect("inventory:stock_overview")
+                    return redirect("inventory:openingstock_detail", pk=opening.pk)
     return render(
         request,
         "inventory/opening_import.html",

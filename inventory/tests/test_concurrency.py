@@ -116,3 +116,32 @@ def test_two_first_receipts_of_a_new_product_create_one_balance(owner):
     level = StockLevel.objects.get(product=product, warehouse=warehouse)
     assert (level.on_hand, level.value) == (Decimal("12"), Decimal("36.00"))
     call_command("check_stock")
+
+
+def test_the_same_form_submitted_twice_at_once_posts_once(owner):
+    import uuid
+
+    from django.db import IntegrityError
+
+    from inventory import documents
+    from inventory.models import Adjustment
+
+    warehouse = Warehouse.objects.get(is_default=True)
+    product = ProductFactory()
+    receive(product, "10", "1", user=owner)
+    token = uuid.uuid4()
+
+    def submit(_index):
+        return documents.adjustment_post(
+            warehouse=warehouse,
+            note="",
+            user=owner,
+            submission=token,
+            lines=[documents.AdjustmentInput(product, Decimal("-1"), "damaged")],
+        )
+
+    results = run_in_threads(4, submit)
+    assert all(isinstance(r, (Adjustment, IntegrityError)) for r in results), results
+    assert Adjustment.objects.count() == 1
+    assert StockLevel.objects.get(product=product).on_hand == Decimal("9")
+    call_command("check_stock")

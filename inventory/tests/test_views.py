@@ -109,25 +109,26 @@ def test_product_page_fragment_shows_stock_per_warehouse(staff_client, stocked):
 
 def test_owner_posts_an_adjustment_through_the_form(owner_client, stocked):
     apple, _pen = stocked
-    response = owner_client.post(
-        "/inventory/adjustments/new/",
-        {
-            "warehouse": Warehouse.objects.get(is_default=True).pk,
-            "note": "",
-            "lines-TOTAL_FORMS": "2",
-            "lines-INITIAL_FORMS": "0",
-            "lines-0-product": "sg001",
-            "lines-0-direction": "out",
-            "lines-0-quantity": "2.5",
-            "lines-0-reason": "damaged",
-            "lines-1-product": "",
-            "lines-1-direction": "out",
-            "lines-1-quantity": "",
-            "lines-1-reason": "damaged",
-        },
-    )
+    form = {
+        "warehouse": Warehouse.objects.get(is_default=True).pk,
+        "note": "",
+        "submission": "6f1c1c4e-8d2a-4a53-9a39-5b0c7b1d2e11",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-product": "sg001",
+        "lines-0-direction": "out",
+        "lines-0-quantity": "2.5",
+        "lines-0-reason": "damaged",
+        "lines-1-product": "",
+        "lines-1-direction": "out",
+        "lines-1-quantity": "",
+        "lines-1-reason": "damaged",
+    }
+    response = owner_client.post("/inventory/adjustments/new/", form)
+    again = owner_client.post("/inventory/adjustments/new/", form)  # a double click
     adjustment = Adjustment.objects.get()
     assert response.status_code == 302
+    assert again.url == response.url
     assert StockLevel.objects.get(product=apple).on_hand == D("27.5")
     detail = owner_client.get(
         f"/inventory/adjustments/{adjustment.pk}/"
@@ -151,6 +152,7 @@ def test_bad_adjustments_are_refused_and_nothing_changes(
     data = {
         "warehouse": Warehouse.objects.get(is_default=True).pk,
         "note": "",
+        "submission": "0b8e1f34-2a43-4f7e-8d0c-0e8f8e3b9a10",
         "lines-TOTAL_FORMS": "1",
         "lines-INITIAL_FORMS": "0",
         "lines-0-direction": "out",
@@ -179,6 +181,7 @@ def test_transfer_to_the_same_warehouse_is_refused_in_the_form(owner_client, sto
         {
             "from_warehouse": main.pk,
             "to_warehouse": main.pk,
+            "submission": "3d4c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09",
             "note": "",
             "lines-TOTAL_FORMS": "1",
             "lines-INITIAL_FORMS": "0",
@@ -272,3 +275,36 @@ def test_opening_stock_import_refuses_bad_rows_and_writes_nothing(owner_client):
     assert {(2, "商品编码"), (3, "仓库"), (4, "数量"), (5, "成本单价")} <= problems
     assert not StockMove.objects.exists()
     assert not OpeningStock.objects.exists()
+
+
+def test_owner_cancels_opening_stock_and_a_posted_stocktake(owner_client, owner):
+    product = ProductFactory(sku="SG001")
+    data = "商品编码,数量,成本单价\nSG001,10,2\n".encode()
+    owner_client.post(
+        "/inventory/opening/", {"file": SimpleUploadedFile("o.csv", data)}
+    )
+    opening = OpeningStock.objects.get()
+    assert (
+        opening.number
+        in owner_client.get(f"/inventory/opening/{opening.pk}/").content.decode()
+    )
+    owner_client.post(
+        "/inventory/stocktakes/new/",
+        {"warehouse": Warehouse.objects.get(is_default=True).pk},
+    )
+    stocktake = Stocktake.objects.get()
+    line = stocktake.lines.get(product=product)
+    owner_client.post(
+        f"/inventory/stocktakes/{stocktake.pk}/",
+        {"version": "0", f"count_{line.pk}": "12"},
+    )
+    owner_client.post(f"/inventory/stocktakes/{stocktake.pk}/post/", {"version": "1"})
+    assert StockLevel.objects.get(product=product).on_hand == D("12")
+    owner_client.post(
+        f"/inventory/stocktakes/{stocktake.pk}/cancel/", {"reason": "数错了"}
+    )
+    owner_client.post(
+        f"/inventory/opening/{opening.pk}/cancel/", {"reason": "重新导入"}
+    )
+    assert StockLevel.objects.get(product=product).on_hand == D("0")
+    assert StockMove.objects.filter(is_reversal=True).count() == 2
