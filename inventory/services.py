@@ -33,7 +33,9 @@ class MoveLine:
 
     ``quantity`` is signed: positive comes in, negative goes out. Inbound lines
     carry their ``unit_cost``; None means "at the current moving-average cost"
-    (adjustments, stocktake surpluses). ``paired_with`` makes an inbound line take
+    (adjustments, stocktake surpluses). Outbound lines normally leave at the
+    average cost (None); a purchase return or a reversal gives the cost the goods
+    came in at. ``paired_with`` makes an inbound line take
     exactly the value that line index ``paired_with`` took out (transfers).
     """
 
@@ -220,10 +222,13 @@ def stock_moves_post(
     for line in lines:
         level = levels[(line.product_id, line.warehouse_id)]
         if line.quantity < 0:
-            cost = level.unit_cost
+            # Out at the average cost, or, for a return or a reversal, at the cost
+            # the goods came in at. The last unit out takes whatever value is left,
+            # so no rounding residue stays behind; value never goes below zero.
+            cost = (
+                level.unit_cost if line.unit_cost is None else unit_cost(line.unit_cost)
+            )
             new_on_hand = level.on_hand + line.quantity
-            # Out at the average cost; the last unit out takes whatever value is
-            # left, so no rounding residue stays behind.
             delta = -level.value if new_on_hand == 0 else -money(-line.quantity * cost)
             delta = max(delta, -level.value)
         else:
@@ -241,7 +246,7 @@ def stock_moves_post(
         level.value = level.value + delta
         if new_on_hand == 0:
             level.value = ZERO
-        elif line.quantity > 0:
+        elif line.quantity > 0 or line.unit_cost is not None:
             level.unit_cost = unit_cost(level.value / new_on_hand)
         moves.append(
             StockMove(
@@ -329,8 +334,9 @@ def stock_release(
 def stock_document_reverse(*, source: SourceRef, occurred_at, user) -> list[StockMove]:
     """Post the reverse of every move a document posted (cancelling it).
 
-    What came in goes out again (refused with InsufficientStock when it is no
-    longer there); what went out comes back at the cost it left with. A transfer's
+    What came in goes out again at the cost it came in at (refused with
+    InsufficientStock when it is no longer there); what went out comes back at
+    the cost it left with. A transfer's
     two sides stay paired, so its value moves back exactly.
     """
     moves = list(
@@ -350,7 +356,7 @@ def stock_document_reverse(*, source: SourceRef, occurred_at, user) -> list[Stoc
                     move.product_id,
                     move.warehouse_id,
                     -move.quantity,
-                    None,
+                    move.unit_cost,
                     move.source_line,
                     move.kind,
                 )

@@ -182,7 +182,7 @@ def _document_list(request, model, create_name: str):
     create_label, empty_label = LABELS[kind]
     return render(
         request,
-        "inventory/document_list.html",
+        "documents/list.html",
         {
             "page_obj": _page(
                 request, model.objects.select_related("created_by").all()
@@ -257,7 +257,7 @@ def adjustment_create(request):
             return redirect("inventory:adjustment_detail", pk=adjustment.pk)
     return render(
         request,
-        "inventory/lines_form.html",
+        "documents/lines_form.html",
         {
             "header": header,
             "lines": lines,
@@ -303,7 +303,7 @@ def transfer_create(request):
             return redirect("inventory:transfer_detail", pk=transfer.pk)
     return render(
         request,
-        "inventory/lines_form.html",
+        "documents/lines_form.html",
         {
             "header": header,
             "lines": lines,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("inventory/", include("inventory.urls")),
+    path("purchasing/", include("purchasing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -217,3 +217,23 @@ def test_signals_post_stock_through_the_receivers(owner, warehouse):
             occurred_at=timezone.now(),
             user=owner,
         )
+
+
+def test_reversing_a_receipt_takes_out_the_value_it_brought(owner, warehouse):
+    from inventory.services import SourceRef, stock_document_reverse
+
+    product = ProductFactory()
+    receive(product, "10", "1.00", user=owner)
+    source = SourceRef(None, 77, "GR-77")
+    stock_moves_post(
+        lines=[MoveLine(product.pk, warehouse.pk, D("10"), D("5.00"))],
+        kind=MoveKind.RECEIPT,
+        source=source,
+        occurred_at=timezone.now(),
+        user=owner,
+    )
+    assert level(product, warehouse).unit_cost == D("3.0000")
+    stock_document_reverse(source=source, occurred_at=timezone.now(), user=owner)
+    row = level(product, warehouse)
+    assert (row.on_hand, row.value, row.unit_cost) == (D("10"), D("10.00"), D("1.0000"))
+    call_command("check_stock")

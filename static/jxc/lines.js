@@ -45,3 +45,47 @@
     }, 150);
   });
 })();
+
+// Purchase lines: the price defaults to the last one paid to the supplier, and the
+// document total follows every change.
+(function () {
+  "use strict";
+  var script = document.querySelector("script[data-price-url]");
+  var form = document.getElementById("document-form");
+  if (!form) { return; }
+  var totalCell = document.getElementById("document-total");
+
+  function updateTotal() {
+    if (!totalCell) { return; }
+    var total = 0;
+    form.querySelectorAll("#lines tbody tr").forEach(function (row) {
+      var quantity = row.querySelector("input[name$='-quantity']");
+      var price = row.querySelector("input.line-price");
+      if (quantity && price && quantity.value && price.value) {
+        total += parseFloat(quantity.value) * parseFloat(price.value);
+      }
+    });
+    totalCell.textContent = "¥" + total.toLocaleString("zh-CN", {
+      minimumFractionDigits: 2, maximumFractionDigits: 2
+    });
+  }
+  form.addEventListener("input", updateTotal);
+  updateTotal();
+
+  if (!script) { return; }
+  var priceUrl = script.dataset.priceUrl;
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.classList.contains("product-code") || !target.value.trim()) { return; }
+    var supplier = form.querySelector("select[name='supplier']");
+    var price = target.closest("tr").querySelector("input.line-price");
+    if (!supplier || !supplier.value || !price || price.value) { return; }
+    var url = priceUrl + "?supplier=" + encodeURIComponent(supplier.value) +
+      "&product=" + encodeURIComponent(target.value.trim());
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (data.price && !price.value) { price.value = data.price; updateTotal(); }
+      });
+  });
+})();

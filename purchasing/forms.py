@@ -1,0 +1,184 @@
+"""Purchasing forms: validation and layout; the services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Supplier, Warehouse
+from inventory.forms import (
+    LineFormSet,
+    ProductCodeField,
+    SubmissionForm,
+    quantity_field,
+)
+from jxc.decimals import MAX_PRICE
+from purchasing.models import PurchasingSettings
+
+
+def money_field(**kwargs):
+    return forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        validators=[MaxValueValidator(MAX_PRICE)],
+        widget=forms.NumberInput(
+            attrs={"step": "0.01", "inputmode": "decimal", "class": "line-price"}
+        ),
+        **kwargs,
+    )
+
+
+class OrderHeaderForm(SubmissionForm):
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True)
+    )
+    warehouse = forms.ModelChoiceField(
+        label=_("Receiving warehouse"),
+        queryset=Warehouse.objects.filter(is_active=True),
+        empty_label=None,
+    )
+    order_date = forms.DateField(
+        label=_("Order date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    expected_date = forms.DateField(
+        label=_("Expected date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("order_date"), data.get("expected_date")
+        if start and end and end < start:
+            self.add_error(
+                "expected_date", _("The expected date is before the order date.")
+            )
+        return data
+
+
+class OrderLineForm(forms.Form):
+    product = ProductCodeField(required=False)
+    quantity = quantity_field(label=_("Quantity"), required=False)
+    unit_price = money_field(
+        label=_("Unit price"),
+        required=False,
+        help_text=_("Empty: the last price paid."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not data.get("quantity"):
+            self.add_error("quantity", _("Enter a quantity greater than zero."))
+        return data
+
+
+OrderLineFormSet = forms.formset_factory(
+    OrderLineForm, formset=LineFormSet, extra=3, max_num=300, validate_max=True
+)
+
+
+class ReceiptHeaderForm(SubmissionForm):
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True)
+    )
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"),
+        queryset=Warehouse.objects.filter(is_active=True),
+        empty_label=None,
+    )
+    date = forms.DateField(
+        label=_("Date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order is not None:
+            # Supplier and warehouse come from the order.
+            del self.fields["supplier"]
+            del self.fields["warehouse"]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("Goods cannot be received in the future."))
+        return date
+
+
+class ReceiptLineForm(forms.Form):
+    product = ProductCodeField(required=False)
+    quantity = quantity_field(label=_("Accepted"), required=False)
+    rejected_quantity = quantity_field(label=_("Rejected"), required=False)
+    reject_reason = forms.CharField(
+        label=_("Reject reason"), max_length=200, required=False
+    )
+    unit_cost = money_field(
+        label=_("Unit cost"),
+        required=False,
+        help_text=_("Empty: the order's price or the last price paid."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not (
+            data.get("quantity") or data.get("rejected_quantity")
+        ):
+            self.add_error(
+                "quantity", _("Enter the accepted or the rejected quantity.")
+            )
+        if data.get("rejected_quantity") and not data.get("reject_reason", "").strip():
+            self.add_error("reject_reason", _("Say why the goods were rejected."))
+        return data
+
+
+class ReceiptLineNoCostForm(ReceiptLineForm):
+    """For staff receiving against an order: the cost is the order's price."""
+
+    unit_cost = None
+
+
+ReceiptLineFormSet = forms.formset_factory(
+    ReceiptLineForm, formset=LineFormSet, extra=2, max_num=300, validate_max=True
+)
+ReceiptLineNoCostFormSet = forms.formset_factory(
+    ReceiptLineNoCostForm, formset=LineFormSet, extra=0, max_num=300, validate_max=True
+)
+
+
+class ReturnHeaderForm(ReceiptHeaderForm):
+    def __init__(self, *args, receipt=None, **kwargs):
+        super().__init__(*args, order=receipt, **kwargs)
+
+
+class ReturnLineForm(forms.Form):
+    product = ProductCodeField(required=False)
+    quantity = quantity_field(label=_("Quantity"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not data.get("quantity"):
+            self.add_error("quantity", _("Enter a quantity greater than zero."))
+        return data
+
+
+ReturnLineFormSet = forms.formset_factory(
+    ReturnLineForm, formset=LineFormSet, extra=2, max_num=300, validate_max=True
+)
+
+
+class EndOrderForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = PurchasingSettings
+        fields = ["over_receipt_percent"]

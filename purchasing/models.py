@@ -1,0 +1,302 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product, Supplier, Warehouse
+from jxc.decimals import COST_DIGITS, COST_PLACES, MONEY_DIGITS, QUANTITY_DIGITS
+
+QTY = {"max_digits": QUANTITY_DIGITS, "decimal_places": 3}
+PRICE = {"max_digits": MONEY_DIGITS, "decimal_places": 2}
+COST = {"max_digits": COST_DIGITS, "decimal_places": COST_PLACES}
+USER = settings.AUTH_USER_MODEL
+
+
+def _by(verbose_name):
+    return models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=verbose_name,
+    )
+
+
+class PurchasingSettings(models.Model):
+    """The owner's purchasing rules; one row."""
+
+    over_receipt_percent = models.PositiveSmallIntegerField(
+        _("over-receipt tolerance (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "How much more than ordered may be received, in percent of the "
+            "ordered quantity. 0: never more than ordered."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("purchasing settings")
+        verbose_name_plural = _("purchasing settings")
+        permissions = [
+            ("cancel_posted", _("Can cancel posted purchasing documents")),
+            ("edit_cost", _("Can change unit costs on receipts")),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ORDERED = "ordered", _("Ordered")
+    PARTIAL = "partial", _("Partially received")
+    RECEIVED = "received", _("Received")
+    CANCELLED = "cancelled", _("Cancelled")
+    CLOSED = "closed", _("Closed short")
+
+
+OPEN_ORDER_STATUSES = [OrderStatus.ORDERED, OrderStatus.PARTIAL]
+
+
+class PurchaseOrder(models.Model):
+    """采购订单: what was ordered from a supplier, and how much of it has arrived."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.PROTECT,
+        related_name="purchase_orders",
+        verbose_name=_("supplier"),
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("receiving warehouse"),
+    )
+    order_date = models.DateField(_("order date"))
+    expected_date = models.DateField(_("expected date"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=OrderStatus.choices,
+        default=OrderStatus.DRAFT,
+    )
+    total = models.DecimalField(_("total"), default=0, **PRICE)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    ordered_by = _by(_("ordered by"))
+    ordered_at = models.DateTimeField(_("ordered at"), null=True, blank=True)
+    closed_by = _by(_("closed by"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+        ordering = ["-order_date", "-id"]
+        indexes = [
+            models.Index(fields=["status", "order_date"], name="purchasing_po_status")
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class PurchaseOrderLine(models.Model):
+    order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    unit_price = models.DecimalField(_("unit price"), **PRICE)
+    amount = models.DecimalField(_("amount"), **PRICE)
+    received_quantity = models.DecimalField(_("received"), default=0, **QTY)
+
+    class Meta:
+        verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "product"], name="purchasing_poline_product_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="purchasing_poline_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0),
+                name="purchasing_poline_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_quantity__gte=0),
+                name="purchasing_poline_received_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} × {self.quantity}"
+
+    @property
+    def remaining(self):
+        return max(self.quantity - self.received_quantity, 0)
+
+
+class DocumentStatus(models.TextChoices):
+    POSTED = "posted", _("Posted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PostedDocument(models.Model):
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("warehouse"),
+    )
+    occurred_at = models.DateTimeField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DocumentStatus.choices,
+        default=DocumentStatus.POSTED,
+    )
+    total = models.DecimalField(_("total"), default=0, **PRICE)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    cancelled_by = _by(_("cancelled by"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self):
+        return self.number
+
+
+class GoodsReceipt(PostedDocument):
+    """入库单: what arrived, checked: accepted goods enter stock, rejected do not."""
+
+    order = models.ForeignKey(
+        PurchaseOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipts",
+        verbose_name=_("purchase order"),
+    )
+
+    class Meta(PostedDocument.Meta):
+        verbose_name = _("goods receipt")
+        verbose_name_plural = _("goods receipts")
+
+
+class GoodsReceiptLine(models.Model):
+    receipt = models.ForeignKey(
+        GoodsReceipt, on_delete=models.CASCADE, related_name="lines"
+    )
+    order_line = models.ForeignKey(
+        PurchaseOrderLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipt_lines",
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.DecimalField(_("accepted quantity"), **QTY)
+    rejected_quantity = models.DecimalField(_("rejected quantity"), default=0, **QTY)
+    reject_reason = models.CharField(_("reject reason"), max_length=200, blank=True)
+    unit_cost = models.DecimalField(_("unit cost"), **COST)
+    amount = models.DecimalField(_("amount"), **PRICE)
+
+    class Meta:
+        verbose_name = _("goods receipt line")
+        verbose_name_plural = _("goods receipt lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0) & Q(rejected_quantity__gte=0),
+                name="purchasing_grline_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) | Q(rejected_quantity__gt=0),
+                name="purchasing_grline_something",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_cost__gte=0),
+                name="purchasing_grline_cost_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} × {self.quantity}"
+
+
+class PurchaseReturn(PostedDocument):
+    """采购退货: goods sent back to the supplier; they leave stock."""
+
+    receipt = models.ForeignKey(
+        GoodsReceipt,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns",
+        verbose_name=_("goods receipt"),
+    )
+
+    class Meta(PostedDocument.Meta):
+        verbose_name = _("purchase return")
+        verbose_name_plural = _("purchase returns")
+
+
+class PurchaseReturnLine(models.Model):
+    purchase_return = models.ForeignKey(
+        PurchaseReturn, on_delete=models.CASCADE, related_name="lines"
+    )
+    receipt_line = models.ForeignKey(
+        GoodsReceiptLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="return_lines",
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    unit_cost = models.DecimalField(_("unit cost"), **COST)
+    amount = models.DecimalField(_("amount"), **PRICE)
+
+    class Meta:
+        verbose_name = _("purchase return line")
+        verbose_name_plural = _("purchase return lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="purchasing_returnline_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} × {self.quantity}"

@@ -1,0 +1,93 @@
+"""Reads of purchasing: document lists, what is still to receive, prices paid."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
+
+from purchasing.models import (
+    OPEN_ORDER_STATUSES,
+    DocumentStatus,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    PurchaseOrder,
+    PurchaseReturn,
+    PurchasingSettings,
+)
+
+
+def purchasing_settings() -> PurchasingSettings:
+    """The owner's purchasing rules (defaults until the owner saves them)."""
+    return PurchasingSettings.objects.filter(pk=1).first() or PurchasingSettings(pk=1)
+
+
+def order_list() -> QuerySet:
+    return PurchaseOrder.objects.select_related("supplier", "warehouse", "created_by")
+
+
+def order_detail(pk: int) -> QuerySet:
+    return PurchaseOrder.objects.select_related(
+        "supplier", "warehouse", "created_by", "ordered_by", "closed_by"
+    ).filter(pk=pk)
+
+
+def order_lines(order: PurchaseOrder) -> QuerySet:
+    return order.lines.select_related("product").order_by("pk")
+
+
+def open_orders() -> QuerySet:
+    return order_list().filter(status__in=OPEN_ORDER_STATUSES)
+
+
+def receipt_list() -> QuerySet:
+    return GoodsReceipt.objects.select_related(
+        "supplier", "warehouse", "order", "created_by"
+    )
+
+
+def return_list() -> QuerySet:
+    return PurchaseReturn.objects.select_related(
+        "supplier", "warehouse", "receipt", "created_by"
+    )
+
+
+def _paid() -> QuerySet:
+    """Receipt lines of posted receipts that brought goods in: prices really paid."""
+    return GoodsReceiptLine.objects.filter(
+        receipt__status=DocumentStatus.POSTED, quantity__gt=0
+    )
+
+
+def last_prices(*, supplier_id: int, product_ids) -> dict[int, Decimal]:
+    """The last unit price paid to this supplier, per product (one query)."""
+    latest = (
+        _paid()
+        .filter(receipt__supplier_id=supplier_id, product_id=OuterRef("product_id"))
+        .order_by("-receipt__occurred_at", "-pk")
+    )
+    rows = (
+        _paid()
+        .filter(receipt__supplier_id=supplier_id, product_id__in=list(product_ids))
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .values_list("product_id", "unit_cost")
+    )
+    return {product_id: cost.quantize(Decimal("0.01")) for product_id, cost in rows}
+
+
+def price_history(
+    *, product_id: int | None = None, supplier_id: int | None = None, limit: int = 50
+) -> list:
+    """Prices paid, newest first: date, supplier, product, unit price, quantity."""
+    rows = _paid().select_related("product")
+    if product_id:
+        rows = rows.filter(product_id=product_id)
+    if supplier_id:
+        rows = rows.filter(receipt__supplier_id=supplier_id)
+    return list(
+        rows.annotate(
+            occurred_at=F("receipt__occurred_at"),
+            supplier_name=F("receipt__supplier__name"),
+            receipt_number=F("receipt__number"),
+        ).order_by("-receipt__occurred_at", "-pk")[:limit]
+    )

@@ -1,0 +1,601 @@
+"""Purchasing pages. Permission first, then forms, then a service or selector."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog.models import Product, Supplier
+from inventory.services import InsufficientStock
+from jxc.excel import Sheet, xlsx_response
+from purchasing import exports, filters, forms, selectors, services
+from purchasing.models import (
+    GoodsReceipt,
+    OrderStatus,
+    PurchaseOrder,
+    PurchaseReturn,
+)
+
+CANCEL = "purchasing.cancel_posted"
+EDIT_COST = "purchasing.edit_cost"
+
+
+def _page(request, items, size=50):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def _refusal(request, error) -> None:
+    text = (
+        error.message
+        if isinstance(error, InsufficientStock)
+        else " ".join(error.messages)
+    )
+    messages.error(request, text)
+
+
+def _moment(day) -> datetime:
+    """A business date as a moment: now when it is today, else noon that day."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(
+        datetime.combine(day, datetime.min.time().replace(hour=12))
+    )
+
+
+# --- lists --------------------------------------------------------------------------
+
+LISTS = {
+    "order": (filters.OrderFilter, selectors.order_list, "purchasing:order_detail"),
+    "receipt": (
+        filters.ReceiptFilter,
+        selectors.receipt_list,
+        "purchasing:receipt_detail",
+    ),
+    "return": (filters.ReturnFilter, selectors.return_list, "purchasing:return_detail"),
+}
+TITLES = {
+    "order": (
+        gettext_lazy("Purchase orders"),
+        gettext_lazy("New purchase order"),
+        "purchasing:order_create",
+    ),
+    "receipt": (
+        gettext_lazy("Goods receipts"),
+        gettext_lazy("New receipt without order"),
+        "purchasing:receipt_create",
+    ),
+    "return": (
+        gettext_lazy("Purchase returns"),
+        gettext_lazy("New return"),
+        "purchasing:return_create",
+    ),
+}
+VIEW_PERMS = {
+    "order": "purchasing.view_purchaseorder",
+    "receipt": "purchasing.view_goodsreceipt",
+    "return": "purchasing.view_purchasereturn",
+}
+
+
+def document_list(request, kind):
+    if not request.user.has_perm(VIEW_PERMS[kind]):
+        raise PermissionDenied
+    filterset_class, selector, detail_url = LISTS[kind]
+    document_filter = filterset_class(request.GET, queryset=selector())
+    title, create_label, create_url = TITLES[kind]
+    return render(
+        request,
+        "purchasing/document_list.html",
+        {
+            "filter": document_filter,
+            "page_obj": _page(request, document_filter.qs),
+            "kind": kind,
+            "detail_url": detail_url,
+            "title": title,
+            "create_label": create_label,
+            "create_url": reverse(create_url),
+            "export_url": reverse(f"purchasing:{kind}_export"),
+        },
+    )
+
+
+@require_GET
+def document_export(request, kind):
+    if kind not in LISTS or not request.user.has_perm(VIEW_PERMS[kind]):
+        raise PermissionDenied
+    filterset_class, selector, _detail = LISTS[kind]
+    document_filter = filterset_class(request.GET, queryset=selector())
+    sheet: Sheet = exports.document_sheet(kind, document_filter.qs)
+    return xlsx_response([sheet], str(sheet.title))
+
+
+# --- purchase orders ---------------------------------------------------------------
+
+
+def _order_form(request, order=None):
+    initial = None
+    if order is not None:
+        initial = {
+            "supplier": order.supplier_id,
+            "warehouse": order.warehouse_id,
+            "order_date": order.order_date,
+            "expected_date": order.expected_date,
+            "note": order.note,
+        }
+    header = forms.OrderHeaderForm(request.POST or None, initial=initial)
+    line_initial = None
+    if order is not None and request.method != "POST":
+        line_initial = [
+            {
+                "product": line.product.sku,
+                "quantity": line.quantity.normalize(),
+                "unit_price": line.unit_price,
+            }
+            for line in selectors.order_lines(order)
+        ]
+    lines = forms.OrderLineFormSet(
+        request.POST or None, prefix="lines", initial=line_initial
+    )
+    if request.method == "POST" and header.is_valid() and lines.is_valid():
+        data = header.cleaned_data
+        rows = [
+            services.OrderLineInput(f["product"], f["quantity"], f.get("unit_price"))
+            for f in lines.filled()
+        ]
+        try:
+            saved = services.purchase_order_save(
+                order=order,
+                supplier=data["supplier"],
+                warehouse=data["warehouse"],
+                order_date=data["order_date"],
+                expected_date=data["expected_date"],
+                note=data["note"],
+                lines=rows,
+                user=request.user,
+                submission=data["submission"],
+            )
+        except IntegrityError:
+            saved = PurchaseOrder.objects.get(submission=data["submission"])
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(
+                request, _("%(number)s saved as a draft.") % {"number": saved.number}
+            )
+            return redirect("purchasing:order_detail", pk=saved.pk)
+    title = (
+        _("Edit %(number)s") % {"number": order.number}
+        if order
+        else _("New purchase order")
+    )
+    return render(
+        request,
+        "documents/lines_form.html",
+        {
+            "header": header,
+            "lines": lines,
+            "title": title,
+            "submit_label": _("Save draft"),
+            "cancel_url": reverse("purchasing:order_list"),
+            "show_total": True,
+            "price_url": reverse("purchasing:last_price"),
+        },
+    )
+
+
+@permission_required("purchasing.add_purchaseorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_create(request):
+    return _order_form(request)
+
+
+@permission_required("purchasing.change_purchaseorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_edit(request, pk):
+    order = get_object_or_404(PurchaseOrder, pk=pk)
+    if order.status != OrderStatus.DRAFT:
+        messages.error(
+            request,
+            _("%(number)s is %(status)s: only a draft can be edited.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+        return redirect("purchasing:order_detail", pk=pk)
+    return _order_form(request, order)
+
+
+@permission_required("purchasing.view_purchaseorder", raise_exception=True)
+@require_GET
+def order_detail(request, pk):
+    order = get_object_or_404(selectors.order_detail(pk))
+    return render(
+        request,
+        "purchasing/order_detail.html",
+        {
+            "order": order,
+            "lines": selectors.order_lines(order),
+            "receipts": order.receipts.order_by("-occurred_at"),
+            "open": order.status in (OrderStatus.ORDERED, OrderStatus.PARTIAL),
+            "can_end": request.user.has_perm(CANCEL)
+            or order.status == OrderStatus.DRAFT,
+        },
+    )
+
+
+@permission_required("purchasing.view_purchaseorder", raise_exception=True)
+@require_GET
+def order_print(request, pk):
+    order = get_object_or_404(selectors.order_detail(pk))
+    return render(
+        request,
+        "purchasing/order_print.html",
+        {"order": order, "lines": selectors.order_lines(order)},
+    )
+
+
+@permission_required("purchasing.change_purchaseorder", raise_exception=True)
+@require_POST
+def order_confirm(request, pk):
+    order = get_object_or_404(PurchaseOrder, pk=pk)
+    try:
+        services.purchase_order_confirm(order=order, user=request.user)
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(
+            request, _("%(number)s is ordered.") % {"number": order.number}
+        )
+    return redirect("purchasing:order_detail", pk=pk)
+
+
+@permission_required("purchasing.change_purchaseorder", raise_exception=True)
+@require_POST
+def order_end(request, pk):
+    order = get_object_or_404(PurchaseOrder, pk=pk)
+    if order.status != OrderStatus.DRAFT and not request.user.has_perm(CANCEL):
+        raise PermissionDenied
+    form = forms.EndOrderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the order ends."))
+        return redirect("purchasing:order_detail", pk=pk)
+    try:
+        order = services.purchase_order_end(
+            order=order, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s is %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+    return redirect("purchasing:order_detail", pk=pk)
+
+
+@permission_required("purchasing.view_purchaseorder", raise_exception=True)
+@require_GET
+def last_price(request):
+    """The default unit price for a line: last paid to the supplier, else reference."""
+    supplier_id, code = request.GET.get("supplier", ""), request.GET.get("product", "")
+    product = Product.objects.filter(sku__iexact=code.strip()).first() or (
+        Product.objects.filter(barcode__iexact=code.strip()).first()
+        if code.strip()
+        else None
+    )
+    if product is None or not supplier_id.isdigit():
+        return JsonResponse({"price": None})
+    prices = selectors.last_prices(
+        supplier_id=int(supplier_id), product_ids=[product.pk]
+    )
+    price = prices.get(product.pk, product.purchase_price)
+    return JsonResponse(
+        {"price": f"{price:.2f}", "name": product.name, "unit": product.unit}
+    )
+
+
+# --- receipts ------------------------------------------------------------------------
+
+
+@permission_required("purchasing.add_goodsreceipt", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def receipt_create(request):
+    order = None
+    if request.GET.get("order", "").isdigit():
+        order = get_object_or_404(PurchaseOrder, pk=int(request.GET["order"]))
+    with_cost = order is None or request.user.has_perm(EDIT_COST)
+    header = forms.ReceiptHeaderForm(request.POST or None, order=order)
+    formset_class = (
+        forms.ReceiptLineFormSet if with_cost else forms.ReceiptLineNoCostFormSet
+    )
+    initial = None
+    if order is not None and request.method != "POST":
+        initial = [
+            {
+                "product": line.product.sku,
+                "quantity": line.remaining.normalize(),
+                "unit_cost": line.unit_price,
+            }
+            for line in selectors.order_lines(order)
+            if line.remaining > 0
+        ]
+    lines = formset_class(request.POST or None, prefix="lines", initial=initial)
+    if request.method == "POST" and header.is_valid() and lines.is_valid():
+        data = header.cleaned_data
+        rows = [
+            services.ReceiptLineInput(
+                f["product"],
+                f.get("quantity") or 0,
+                f.get("rejected_quantity") or 0,
+                f.get("reject_reason", ""),
+                f.get("unit_cost") if with_cost else None,
+            )
+            for f in lines.filled()
+        ]
+        try:
+            receipt = services.receipt_post(
+                order=order,
+                supplier=data.get("supplier"),
+                warehouse=data.get("warehouse"),
+                lines=rows,
+                occurred_at=_moment(data["date"]),
+                note=data["note"],
+                user=request.user,
+                submission=data["submission"],
+                over_receipt_percent=selectors.purchasing_settings().over_receipt_percent,
+            )
+        except IntegrityError:
+            receipt = GoodsReceipt.objects.get(submission=data["submission"])
+        except (InsufficientStock, ValidationError) as error:
+            _refusal(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(number)s posted: the goods are in stock.")
+                % {"number": receipt.number},
+            )
+            return redirect("purchasing:receipt_detail", pk=receipt.pk)
+    title = (
+        _("Receive %(number)s") % {"number": order.number}
+        if order
+        else _("New receipt without order")
+    )
+    return render(
+        request,
+        "documents/lines_form.html",
+        {
+            "header": header,
+            "lines": lines,
+            "title": title,
+            "submit_label": _("Post receipt"),
+            "cancel_url": reverse("purchasing:order_detail", args=[order.pk])
+            if order
+            else reverse("purchasing:receipt_list"),
+            "intro": order
+            and _(
+                "Supplier %(supplier)s, into %(warehouse)s. Lines show what is "
+                "still to receive; change the quantities to what arrived."
+            )
+            % {"supplier": order.supplier, "warehouse": order.warehouse},
+        },
+    )
+
+
+@permission_required("purchasing.view_goodsreceipt", raise_exception=True)
+@require_GET
+def receipt_detail(request, pk):
+    receipt = get_object_or_404(
+        selectors.receipt_list().select_related("cancelled_by"), pk=pk
+    )
+    return render(
+        request,
+        "purchasing/receipt_detail.html",
+        {
+            "document": receipt,
+            "lines": receipt.lines.select_related("product"),
+            "heading": _("Goods receipt"),
+            "list_url": reverse("purchasing:receipt_list"),
+            "can_cancel": request.user.has_perm(CANCEL),
+            "cancel_url": reverse("purchasing:receipt_cancel", args=[pk]),
+            "returns": receipt.returns.all(),
+        },
+    )
+
+
+@permission_required(CANCEL, raise_exception=True)
+@require_POST
+def receipt_cancel(request, pk):
+    receipt = get_object_or_404(GoodsReceipt, pk=pk)
+    try:
+        services.receipt_cancel(
+            receipt=receipt, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except (InsufficientStock, ValidationError) as error:
+        _refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s cancelled; its stock moves were reversed.")
+            % {"number": receipt.number},
+        )
+    return redirect("purchasing:receipt_detail", pk=pk)
+
+
+# --- returns ------------------------------------------------------------------------
+
+
+@permission_required("purchasing.add_purchasereturn", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def return_create(request):
+    receipt = None
+    if request.GET.get("receipt", "").isdigit():
+        receipt = get_object_or_404(GoodsReceipt, pk=int(request.GET["receipt"]))
+    header = forms.ReturnHeaderForm(request.POST or None, receipt=receipt)
+    initial = None
+    if receipt is not None and request.method != "POST":
+        initial = [
+            {"product": line.product.sku}
+            for line in receipt.lines.select_related("product")
+            if line.quantity > 0
+        ]
+    lines = forms.ReturnLineFormSet(
+        request.POST or None, prefix="lines", initial=initial
+    )
+    if request.method == "POST" and header.is_valid() and lines.is_valid():
+        data = header.cleaned_data
+        rows = [
+            services.ReturnLineInput(f["product"], f["quantity"])
+            for f in lines.filled()
+        ]
+        try:
+            document = services.purchase_return_post(
+                receipt=receipt,
+                supplier=data.get("supplier"),
+                warehouse=data.get("warehouse"),
+                lines=rows,
+                occurred_at=_moment(data["date"]),
+                note=data["note"],
+                user=request.user,
+                submission=data["submission"],
+            )
+        except IntegrityError:
+            document = PurchaseReturn.objects.get(submission=data["submission"])
+        except (InsufficientStock, ValidationError) as error:
+            _refusal(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(number)s posted: the goods left stock.")
+                % {"number": document.number},
+            )
+            return redirect("purchasing:return_detail", pk=document.pk)
+    title = (
+        _("Return goods of %(number)s") % {"number": receipt.number}
+        if receipt
+        else _("New return")
+    )
+    return render(
+        request,
+        "documents/lines_form.html",
+        {
+            "header": header,
+            "lines": lines,
+            "title": title,
+            "submit_label": _("Post return"),
+            "cancel_url": reverse("purchasing:return_list"),
+        },
+    )
+
+
+@permission_required("purchasing.view_purchasereturn", raise_exception=True)
+@require_GET
+def return_detail(request, pk):
+    document = get_object_or_404(
+        selectors.return_list().select_related("cancelled_by"), pk=pk
+    )
+    return render(
+        request,
+        "purchasing/return_detail.html",
+        {
+            "document": document,
+            "lines": document.lines.select_related("product"),
+            "heading": _("Purchase return"),
+            "list_url": reverse("purchasing:return_list"),
+            "can_cancel": request.user.has_perm(CANCEL),
+            "cancel_url": reverse("purchasing:return_cancel", args=[pk]),
+        },
+    )
+
+
+@permission_required(CANCEL, raise_exception=True)
+@require_POST
+def return_cancel(request, pk):
+    document = get_object_or_404(PurchaseReturn, pk=pk)
+    try:
+        services.purchase_return_cancel(
+            purchase_return=document,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except (InsufficientStock, ValidationError) as error:
+        _refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s cancelled; the goods are back in stock.")
+            % {"number": document.number},
+        )
+    return redirect("purchasing:return_detail", pk=pk)
+
+
+# --- price history and settings ----------------------------------------------------
+
+
+def _chart(rows, field="unit_cost"):
+    """Oldest first, one point per receipt line: its date and ``field``."""
+    return [
+        (timezone.localtime(row.occurred_at).date().isoformat(), getattr(row, field))
+        for row in reversed(rows)
+    ]
+
+
+@permission_required("accounts.view_cost", raise_exception=True)
+@require_GET
+def product_prices(request, product_id):
+    product = get_object_or_404(Product, pk=product_id)
+    rows = selectors.price_history(product_id=product.pk)
+    return render(
+        request,
+        "purchasing/price_history.html",
+        {
+            "rows": rows,
+            "show_supplier": True,
+            "show_product": False,
+            "title": _("Prices paid"),
+            "chart_points": _chart(rows),
+        },
+    )
+
+
+@permission_required("accounts.view_cost", raise_exception=True)
+@require_GET
+def supplier_prices(request, supplier_id):
+    supplier = get_object_or_404(Supplier, pk=supplier_id)
+    rows = selectors.price_history(supplier_id=supplier.pk)
+    return render(
+        request,
+        "purchasing/price_history.html",
+        {
+            "rows": rows,
+            "show_supplier": False,
+            "show_product": True,
+            "title": _("Bought from this supplier"),
+            "chart_points": _chart(rows, "amount"),
+        },
+    )
+
+
+@permission_required("purchasing.change_purchasingsettings", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def settings_edit(request):
+    form = forms.SettingsForm(
+        request.POST or None, instance=selectors.purchasing_settings()
+    )
+    if request.method == "POST" and form.is_valid():
+        services.purchasing_settings_save(
+            over_receipt_percent=form.cleaned_data["over_receipt_percent"]
+        )
+        messages.success(request, _("Purchasing settings saved."))
+        return redirect("purchasing:order_list")
+    return render(request, "purchasing/settings.html", {"form": form})
