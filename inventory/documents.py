@@ -200,14 +200,26 @@ def transfer_post(
 
 @transaction.atomic
 def opening_stock_post(
-    *, lines: list[tuple[Product, Warehouse, Decimal, Decimal]], note: str, user
+    *,
+    lines: list[tuple[Product, Warehouse, Decimal, Decimal]],
+    note: str,
+    user,
+    submission=None,
 ) -> OpeningStock:
-    """Book the stock a shop starts with (product, warehouse, quantity, unit cost)."""
+    """Book the stock a shop starts with (product, warehouse, quantity, unit cost).
+
+    Uploading the same form twice (a double click, a retry) posts it once.
+    """
+    if existing := document_by_submission(OpeningStock, submission):
+        return existing
     if not lines:
         raise ValidationError(_("A document needs at least one line."))
     now = timezone.now()
     opening = OpeningStock(
-        number=document_number_next(prefix="OPN"), note=note, created_by=user
+        number=document_number_next(prefix="OPN"),
+        submission=submission,
+        note=note,
+        created_by=user,
     )
     _posted(opening, user, now)
     opening.save()
@@ -264,11 +276,31 @@ def document_cancel(*, document, user, reason: str):
 
 
 @transaction.atomic
-def stocktake_start(*, warehouse: Warehouse, categories, note: str, user) -> Stocktake:
-    """Open a count sheet: every active product in scope with its quantity right now."""
+def stocktake_start(
+    *, warehouse: Warehouse, categories, note: str, user, submission=None
+) -> Stocktake:
+    """Open a count sheet: every active product in scope with its quantity right now.
+
+    One count at a time per warehouse: two open sheets would post the same
+    difference twice. The warehouse row is locked while checking.
+    """
+    if existing := document_by_submission(Stocktake, submission):
+        return existing
+    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
     if not warehouse.is_active:
         raise ValidationError(
             _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
+        )
+    open_count = Stocktake.objects.filter(
+        warehouse=warehouse, status=DocumentStatus.COUNTING
+    ).first()
+    if open_count:
+        raise ValidationError(
+            _(
+                "%(number)s is still counting %(warehouse)s. Post or abandon it before "
+                "starting another count there."
+            )
+            % {"number": open_count.number, "warehouse": warehouse.name}
         )
     products = Product.objects.filter(is_active=True)
     if categories:
@@ -285,6 +317,7 @@ def stocktake_start(*, warehouse: Warehouse, categories, note: str, user) -> Sto
     )
     stocktake = Stocktake.objects.create(
         number=document_number_next(prefix="STK"),
+        submission=submission,
         warehouse=warehouse,
         note=note,
         status=DocumentStatus.COUNTING,

@@ -44,6 +44,14 @@ class StockFilter(StyledFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.form.fields["below"].widget.attrs["class"] = "form-check-input"
+        user = getattr(self.request, "user", None)
+        if user is None or not user.has_perm("accounts.view_cost"):
+            # Sorting by stock value would reveal it to staff.
+            self.form.fields["o"].choices = [
+                (value, label)
+                for value, label in self.form.fields["o"].choices
+                if "value" not in value
+            ]
 
     def filter_search(self, queryset, name, value):
         return catalog_selectors.search(queryset, value)

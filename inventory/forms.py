@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -10,6 +11,7 @@ from django.core.validators import MaxValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.forms import ImportForm
 from catalog.models import Category, Product, Warehouse
 from catalog.pinyin import fold_code
 from inventory.models import AdjustmentReason
@@ -72,6 +74,18 @@ def quantity_field(**kwargs):
 class LineFormSet(forms.BaseFormSet):
     """Document lines: blank rows are ignored, at least one line is needed."""
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            css = (
+                "form-select"
+                if isinstance(field.widget, forms.Select)
+                else "form-control"
+            )
+            field.widget.attrs["class"] = (
+                f"{field.widget.attrs.get('class', '')} {css}".strip()
+            )
+
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -92,7 +106,9 @@ class LineFormSet(forms.BaseFormSet):
 class SubmissionForm(forms.Form):
     """Carries a token made when the form is shown; submitting it twice posts once."""
 
-    submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4, required=False
+    )
 
 
 class AdjustmentHeaderForm(SubmissionForm):
@@ -106,7 +122,7 @@ class AdjustmentLineForm(forms.Form):
     product = ProductCodeField(required=False)
     direction = forms.ChoiceField(
         label=_("Direction"),
-        choices=[("out", _("Write off (报损)")), ("in", _("Found (报溢)"))],
+        choices=[("out", _("Write off")), ("in", _("Found (surplus)"))],
     )
     quantity = quantity_field(label=_("Quantity"), required=False)
     reason = forms.ChoiceField(label=_("Reason"), choices=AdjustmentReason.choices)
@@ -173,7 +189,13 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Why is it cancelled?"), max_length=200)
 
 
-class StocktakeStartForm(forms.Form):
+class OpeningImportForm(ImportForm):
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4, required=False
+    )
+
+
+class StocktakeStartForm(SubmissionForm):
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"), queryset=active_warehouses(), empty_label=None
     )
@@ -243,6 +265,11 @@ class StockCardFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day and not (date(2000, 1, 1) <= day <= date(2100, 12, 31)):
+                self.add_error(name, _("Choose a date between 2000 and 2100."))
+                data.pop(name, None)
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end date is before the start date."))
         return data

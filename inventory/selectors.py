@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, Round
 
 from catalog.models import Product
 from inventory.models import StockLevel, StockMove
+from jxc.decimals import money
 
 ZERO = Decimal("0")
 QTY_FIELD = DecimalField(max_digits=14, decimal_places=3)
@@ -75,6 +76,16 @@ def stock_overview(warehouse_id: int | None = None) -> QuerySet:
                     then=Value(True),
                 ),
                 default=Value(False),
+            ),
+            avg_cost=Case(
+                When(on_hand=0, then=Value(ZERO)),
+                default=exact(
+                    ExpressionWrapper(
+                        F("value") / F("on_hand"), output_field=COST_FIELD
+                    ),
+                    COST_FIELD,
+                ),
+                output_field=COST_FIELD,
             ),
         )
     )
@@ -231,10 +242,13 @@ def stocktake_review(stocktake) -> list[StocktakeRow]:
             product_id__in=[line.product_id for line in lines],
         )
     }
+    # Once posted, the current stock already holds the sheet's own difference.
+    posted = stocktake.status == "posted"
     rows = []
     for line in lines:
         level = levels.get(line.product_id)
         on_hand = level.on_hand if level else ZERO
+        own = (line.difference or ZERO) if posted else ZERO
         cost = (
             level.unit_cost
             if level and level.unit_cost
@@ -245,13 +259,13 @@ def stocktake_review(stocktake) -> list[StocktakeRow]:
             StocktakeRow(
                 line=line,
                 snapshot=line.system_quantity,
-                moved_since=on_hand - line.system_quantity,
-                current=on_hand,
-                after=on_hand + difference if difference is not None else None,
+                moved_since=on_hand - own - line.system_quantity,
+                current=on_hand - own,
+                after=on_hand - own + difference if difference is not None else None,
                 counted=line.counted_quantity,
                 difference=difference,
                 unit_cost=cost,
-                difference_value=(difference * cost).quantize(Decimal("0.01"))
+                difference_value=money(difference * cost)
                 if difference is not None
                 else ZERO,
             )

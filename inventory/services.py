@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, Warehouse
 from inventory.models import StockLevel, StockMove
-from jxc.decimals import MAX_QUANTITY, QUANTITY_PLACES, money, round_to, unit_cost
+from jxc.decimals import (
+    MAX_QUANTITY,
+    MAX_VALUE,
+    QUANTITY_PLACES,
+    money,
+    round_to,
+    unit_cost,
+)
 from jxc.templatetags.jxc_format import qty
 
 ZERO = Decimal("0")
@@ -242,6 +249,18 @@ def stock_moves_post(
                 cost = unit_cost(cost)
                 delta = money(line.quantity * cost)
             new_on_hand = level.on_hand + line.quantity
+        if (
+            abs(delta) > MAX_VALUE
+            or level.value + delta > MAX_VALUE
+            or (new_on_hand > MAX_QUANTITY)
+        ):
+            raise ValidationError(
+                _(
+                    "%(name)s: the stock value or quantity would be larger than the "
+                    "system can hold. Check the quantity and the unit cost."
+                )
+                % {"name": products[line.product_id].name}
+            )
         level.on_hand = new_on_hand
         level.value = level.value + delta
         if new_on_hand == 0:
@@ -346,6 +365,8 @@ def stock_document_reverse(*, source: SourceRef, occurred_at, user) -> list[Stoc
             is_reversal=False,
         ).order_by("pk")
     )
+    if not moves:
+        return []  # e.g. a stocktake that found no difference
     lines: list[MoveLine] = []
     taken_out: dict[tuple, int] = {}
     for move in moves:

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog.forms import ImportForm
 from catalog.models import Product
 from inventory import documents, exports, imports, selectors
 from inventory.filters import StockFilter
@@ -27,6 +26,7 @@ from inventory.forms import (
     AdjustmentLineFormSet,
     CancelForm,
     CountSheetForm,
+    OpeningImportForm,
     StockCardFilterForm,
     StocktakeStartForm,
     TransferHeaderForm,
@@ -54,14 +54,15 @@ def _page(request, items, size=50):
 
 
 def _overview(request):
-    warehouse_id = request.GET.get("warehouse")
-    warehouse_id = (
-        int(warehouse_id) if warehouse_id and warehouse_id.isdigit() else None
-    )
+    chosen = StockFilter(request.GET, queryset=selectors.stock_overview()).form
+    warehouse = chosen.cleaned_data.get("warehouse") if chosen.is_valid() else None
+    warehouse_id = warehouse.pk if warehouse else None
     rows = selectors.stock_overview(warehouse_id).filter(
         Q(is_active=True) | ~Q(on_hand=0)
     )
-    stock_filter = StockFilter(request.GET, queryset=rows.order_by("sku"))
+    stock_filter = StockFilter(
+        request.GET, queryset=rows.order_by("sku"), request=request
+    )
     return stock_filter, warehouse_id
 
 
@@ -401,11 +402,17 @@ def stocktake_start(request):
     if request.method == "POST" and form.is_valid():
         try:
             stocktake = documents.stocktake_start(
+                submission=form.cleaned_data["submission"],
                 warehouse=form.cleaned_data["warehouse"],
                 categories=list(form.cleaned_data["categories"]),
                 note=form.cleaned_data["note"],
                 user=request.user,
             )
+        except IntegrityError:
+            stocktake = Stocktake.objects.get(
+                submission=form.cleaned_data["submission"]
+            )
+            return redirect("inventory:stocktake_detail", pk=stocktake.pk)
         except ValidationError as error:
             _refusal(request, error)
         else:
@@ -569,9 +576,12 @@ def openingstock_detail(request, pk):
 @permission_required("inventory.add_openingstock", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def opening_import(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = OpeningImportForm(request.POST or None, request.FILES or None)
     problems, file_error = [], ""
     if request.method == "POST" and form.is_valid():
+        submission = form.cleaned_data["submission"]
+        if done := documents.document_by_submission(OpeningStock, submission):
+            return redirect("inventory:openingstock_detail", pk=done.pk)
         try:
             table = read_upload(form.cleaned_data["file"], imports.OPENING_COLUMNS)
         except TableError as error:
@@ -582,6 +592,7 @@ def opening_import(request):
             if not problems:
                 try:
                     opening = documents.opening_stock_post(
+                        submission=submission,
                         lines=lines,
                         note=form.cleaned_data["file"].name[:200],
                         user=request.user,

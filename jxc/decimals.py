@@ -13,6 +13,7 @@ COST_DIGITS = 16
 
 MAX_PRICE = Decimal("99999999.99")
 MAX_QUANTITY = Decimal("999999999.999")
+MAX_VALUE = Decimal("999999999999.99")  # a stock value column: 14 digits, 2 places
 
 
 def round_to(value, places: int) -> Decimal:

@@ -105,7 +105,8 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
     workbook = Workbook(write_only=True)
     _styles(workbook)
     for spec in sheets:
-        sheet = workbook.create_sheet(title=spec.title[:31])
+        title = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(spec.title))
+        sheet = workbook.create_sheet(title=title[:31] or "Sheet")
         for index, column in enumerate(spec.columns, start=1):
             width = column.width or max(WIDTHS[column.kind], len(column.header) * 2 + 2)
             sheet.column_dimensions[get_column_letter(index)].width = width

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
 from jxc.decimals import money, unit_cost
+from jxc.templatetags.jxc_format import qty
 from jxc.numbering import document_number_next
 from purchasing import selectors
 from purchasing.models import (
@@ -295,9 +296,9 @@ def receipt_post(
                     )
                     % {
                         "name": line.product.name,
-                        "ordered": order_line.quantity.normalize(),
-                        "received": order_line.received_quantity.normalize(),
-                        "now": line.quantity.normalize(),
+                        "ordered": qty(order_line.quantity),
+                        "received": qty(order_line.received_quantity),
+                        "now": qty(line.quantity),
                     }
                 )
         cost = line.unit_cost
@@ -477,7 +478,7 @@ def purchase_return_post(
                     _("“%(name)s”: only %(left)s of %(number)s can still be returned.")
                     % {
                         "name": line.product.name,
-                        "left": left.normalize(),
+                        "left": qty(left),
                         "number": receipt.number,
                     }
                 )

@@ -45,6 +45,11 @@ def _refusal(request, error) -> None:
     messages.error(request, text)
 
 
+def _plain(quantity) -> str:
+    """A quantity for a number input: 10, 2.5 (no exponent, no grouping)."""
+    return format(quantity.normalize(), "f")
+
+
 def _moment(day) -> datetime:
     """A business date as a moment: now when it is today, else noon that day."""
     if day == timezone.localdate():
@@ -140,7 +145,7 @@ def _order_form(request, order=None):
         line_initial = [
             {
                 "product": line.product.sku,
-                "quantity": line.quantity.normalize(),
+                "quantity": _plain(line.quantity),
                 "unit_price": line.unit_price,
             }
             for line in selectors.order_lines(order)
@@ -324,7 +329,7 @@ def receipt_create(request):
         initial = [
             {
                 "product": line.product.sku,
-                "quantity": line.remaining.normalize(),
+                "quantity": _plain(line.remaining),
                 "unit_cost": line.unit_price,
             }
             for line in selectors.order_lines(order)

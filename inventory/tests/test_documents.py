@@ -200,3 +200,79 @@ def test_stocktake_posted_twice_or_on_a_stale_sheet_is_refused(owner, main):
         documents.stocktake_post(stocktake=stocktake, version=2, user=owner)
     assert on_hand(product, main)[0] == D("2")
     assert StockMove.objects.filter(kind=MoveKind.STOCKTAKE).count() == 1
+
+
+def test_values_beyond_what_the_ledger_holds_are_refused(owner, main):
+    product = ProductFactory()
+    with pytest.raises(ValidationError, match="超出系统"):
+        documents.opening_stock_post(
+            lines=[(product, main, D("200000"), D("99999999"))], note="", user=owner
+        )
+    assert not StockMove.objects.exists()
+
+
+def test_one_count_at_a_time_per_warehouse(owner, main):
+    ProductFactory()
+    first = documents.stocktake_start(
+        warehouse=main, categories=[], note="", user=owner
+    )
+    with pytest.raises(ValidationError, match=first.number):
+        documents.stocktake_start(warehouse=main, categories=[], note="", user=owner)
+    documents.stocktake_abandon(stocktake=first, user=owner, reason="重来")
+    documents.stocktake_start(warehouse=main, categories=[], note="", user=owner)
+
+
+def test_a_stocktake_without_differences_can_still_be_cancelled(owner, main):
+    product = ProductFactory()
+    receive(product, "3", "1", user=owner)
+    stocktake = documents.stocktake_start(
+        warehouse=main, categories=[], note="", user=owner
+    )
+    line = stocktake.lines.get()
+    documents.stocktake_counts_save(
+        stocktake=stocktake, counts={line.pk: D("3")}, version=0, user=owner
+    )
+    documents.stocktake_post(stocktake=stocktake, version=1, user=owner)
+    documents.document_cancel(document=stocktake, user=owner, reason="重盘")
+    stocktake.refresh_from_db()
+    assert stocktake.status == DocumentStatus.CANCELLED
+
+
+def test_review_after_posting_does_not_count_the_difference_twice(owner, main):
+    from inventory.selectors import stocktake_review
+
+    product = ProductFactory()
+    receive(product, "3", "1", user=owner)
+    stocktake = documents.stocktake_start(
+        warehouse=main, categories=[], note="", user=owner
+    )
+    issue(product, "1", user=owner)
+    line = stocktake.lines.get()
+    documents.stocktake_counts_save(
+        stocktake=stocktake, counts={line.pk: D("2")}, version=0, user=owner
+    )
+    before = stocktake_review(stocktake)[0]
+    assert (before.moved_since, before.current, before.after) == (
+        D("-1"),
+        D("2"),
+        D("1"),
+    )
+    documents.stocktake_post(stocktake=stocktake, version=1, user=owner)
+    stocktake.refresh_from_db()
+    after = stocktake_review(stocktake)[0]
+    assert (after.moved_since, after.current, after.after) == (D("-1"), D("2"), D("1"))
+
+
+def test_opening_stock_submitted_twice_posts_once(owner, main):
+    import uuid
+
+    product = ProductFactory()
+    token = uuid.uuid4()
+    for _ in range(2):
+        documents.opening_stock_post(
+            lines=[(product, main, D("5"), D("1"))],
+            note="",
+            user=owner,
+            submission=token,
+        )
+    assert on_hand(product, main)[0] == D("5")

@@ -308,3 +308,46 @@ def test_owner_cancels_opening_stock_and_a_posted_stocktake(owner_client, owner)
     )
     assert StockLevel.objects.get(product=product).on_hand == D("0")
     assert StockMove.objects.filter(is_reversal=True).count() == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"warehouse": "²"},
+        {"warehouse": "99999999999999999999999"},
+        {"o": "-value"},
+        {"below": "maybe"},
+        {"page": "abc"},
+    ],
+)
+def test_odd_overview_queries_never_fail(staff_client, stocked, query):
+    response = staff_client.get("/inventory/", query)
+    assert response.status_code == 200
+
+
+def test_staff_cannot_sort_by_stock_value(staff_client, stocked):
+    response = staff_client.get("/inventory/", {"o": "-value"})
+    assert [p.sku for p, _levels in response.context["rows"]] == ["SG001", "WJ001"]
+
+
+@pytest.mark.parametrize("query", [{"start": "0001-01-01"}, {"end": "9999-12-31"}])
+def test_far_away_dates_on_the_stock_card_are_refused_politely(
+    owner_client, stocked, query
+):
+    apple, _pen = stocked
+    page = owner_client.get(f"/inventory/card/{apple.pk}/", query)
+    assert page.status_code == 200
+    assert "2000" in page.content.decode()
+    assert (
+        owner_client.get(f"/inventory/card/{apple.pk}/export/", query).status_code
+        == 200
+    )
+
+
+def test_owner_export_has_unit_cost_and_value(owner_client, stocked):
+    content = owner_client.get("/inventory/export/").content
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+    )
+    assert rows[0][-2:] == ("成本单价", "库存金额")
+    assert rows[1][-2:] == (4, 120)

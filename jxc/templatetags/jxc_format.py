@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from jxc.decimals import money as round_money
+from jxc.decimals import round_to
 
 register = template.Library()
 
@@ -47,3 +48,15 @@ def negate(value):
     """-x, for showing an outbound (negative) quantity in an "out" column."""
     number = _decimal(value)
     return "" if number is None else -number
+
+
+@register.filter
+def cost(value):
+    """A unit cost: ¥ with 2 to 4 decimals (costs keep 4, ¥3.3325; ¥4.50 stays)."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    rounded = round_to(abs(number), 4)
+    places = max(2, min(4, -rounded.normalize().as_tuple().exponent))
+    text = f"{rounded:,.{places}f}"
+    return f"-¥{text}" if number < 0 else f"¥{text}"

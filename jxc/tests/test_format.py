@@ -42,3 +42,18 @@ def test_rounding_is_half_up_like_postgresql():
     assert money(Decimal("2.675")) == Decimal("2.68")
     assert money(Decimal("-2.675")) == Decimal("-2.68")
     assert round_to(Decimal("0.00005"), 4) == Decimal("0.0001")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("3.3325"), "¥3.3325"),
+        (Decimal("4.5000"), "¥4.50"),
+        (Decimal("1234.1"), "¥1,234.10"),
+        (Decimal("0.00005"), "¥0.0001"),
+    ],
+)
+def test_cost_keeps_up_to_four_decimals(value, shown):
+    from jxc.templatetags.jxc_format import cost
+
+    assert cost(value) == shown

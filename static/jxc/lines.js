@@ -1,4 +1,6 @@
-// Document lines: add a row without reloading, and suggest products as a clerk types.
+// Document lines: add a row without reloading, Enter moves through the fields (a
+// scanner's Enter never posts half a document), and products are suggested as a
+// clerk types.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -21,14 +23,22 @@
   }
   document.getElementById("add-line").addEventListener("click", addLine);
 
-  // Enter in the last product field adds a line instead of submitting half a document.
   form.addEventListener("keydown", function (event) {
     var target = event.target;
-    if (event.key !== "Enter" || !target.classList.contains("product-code")) { return; }
+    if (event.key !== "Enter" || !target.closest("#lines tbody")) { return; }
     event.preventDefault();
     var row = target.closest("tr");
-    var next = row.querySelector("input[name$='quantity']");
-    if (next) { next.focus(); next.select(); }
+    var fields = Array.prototype.slice.call(row.querySelectorAll("input:not([type=hidden]), select"));
+    var next = fields[fields.indexOf(target) + 1];
+    if (target.classList.contains("product-code")) {
+      var quantity = row.querySelector("input[name$='-quantity']");
+      // A scanned product starts at quantity 1.
+      if (quantity && !quantity.value && target.value.trim()) { quantity.value = "1"; }
+    }
+    if (next) { next.focus(); if (next.select) { next.select(); } return; }
+    var following = row.nextElementSibling;
+    var first = following && following.querySelector("input, select");
+    if (first) { first.focus(); } else { addLine(); }
   });
 
   var list = document.getElementById("product-options");
