@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
 from jxc.decimals import money, unit_cost
-from jxc.templatetags.jxc_format import qty
 from jxc.numbering import document_number_next
+from jxc.templatetags.jxc_format import qty
 from purchasing import selectors
 from purchasing.models import (
     OPEN_ORDER_STATUSES,
