@@ -135,13 +135,24 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
-@pytest.fixture
-def signed_in_owner(page, live_server):
-    """A browser page where a shop owner has signed in through the login form."""
-    OwnerFactory(username="boss")
+def _sign_in(page, live_server, username):
     page.goto(live_server.url + "/login/")
-    page.locator("#id_username").fill("boss")
+    page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#login-button").click()
     page.wait_for_url(live_server.url + "/")
     return page
+
+
+@pytest.fixture
+def signed_in_owner(page, live_server):
+    """A browser page where a shop owner has signed in through the login form."""
+    OwnerFactory(username="boss")
+    return _sign_in(page, live_server, "boss")
+
+
+@pytest.fixture
+def signed_in_staff(page, live_server):
+    """A browser page where a clerk has signed in through the login form."""
+    StaffFactory(username="clerk")
+    return _sign_in(page, live_server, "clerk")

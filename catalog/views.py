@@ -115,6 +115,7 @@ class EditView(PermissionRequiredMixin, View):
                 "title": title,
                 "list_url": self.list_url,
                 "delete_url": delete_url,
+                "is_supplier": self.model is Supplier,
             },
         )
 

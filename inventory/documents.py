@@ -205,6 +205,7 @@ def opening_stock_post(
     note: str,
     user,
     submission=None,
+    occurred_at=None,
 ) -> OpeningStock:
     """Book the stock a shop starts with (product, warehouse, quantity, unit cost).
 
@@ -214,7 +215,7 @@ def opening_stock_post(
         return existing
     if not lines:
         raise ValidationError(_("A document needs at least one line."))
-    now = timezone.now()
+    now = occurred_at or timezone.now()
     opening = OpeningStock(
         number=document_number_next(prefix="OPN"),
         submission=submission,

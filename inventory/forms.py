@@ -16,6 +16,7 @@ from catalog.models import Category, Product, Warehouse
 from catalog.pinyin import fold_code
 from inventory.models import AdjustmentReason
 from jxc.decimals import MAX_QUANTITY
+from jxc.widgets import DateInput
 
 OUT_REASONS = {
     AdjustmentReason.DAMAGED,
@@ -255,12 +256,12 @@ class StockCardFilterForm(forms.Form):
     start = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(attrs={"class": "form-control"}),
     )
     end = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(attrs={"class": "form-control"}),
     )
 
     def clean(self):

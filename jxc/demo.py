@@ -3,12 +3,17 @@
 Every step creates only what is missing, so running it again changes nothing.
 """
 
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from catalog import services as catalog_services
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from inventory import documents as inventory_documents
 from inventory.models import OpeningStock
+from purchasing import services as purchasing_services
+from purchasing.models import PurchaseOrder
 
 SUPPLIERS = [
     (
@@ -170,7 +175,59 @@ def seed(*, owner) -> list[str]:
         f"Demo catalog: {created} products added ({len(PRODUCTS)} in the demo)."
     )
     lines.append(_opening_stock(owner))
+    lines.append(_purchases(owner))
     return lines
+
+
+DEMO_DAYS = 120  # the demo shop opened four months ago
+
+
+def _purchases(owner) -> str:
+    """A few months of orders and receipts per supplier, prices drifting a little."""
+    if PurchaseOrder.objects.exists():
+        return "Demo purchases: already there."
+    main = Warehouse.objects.get(is_default=True)
+    count = 0
+    for months_ago in (3, 2, 1):
+        day = timezone.localdate() - timedelta(days=30 * months_ago)
+        for supplier in Supplier.objects.filter(
+            code__in=["GYS001", "GYS002", "GYS003"]
+        ):
+            products = list(supplier.preferred_products.order_by("sku")[:4])
+            drift = Decimal(1) + Decimal("0.03") * (3 - months_ago)
+            order = purchasing_services.purchase_order_save(
+                supplier=supplier,
+                warehouse=main,
+                order_date=day,
+                expected_date=day + timedelta(days=2),
+                note="",
+                user=owner,
+                lines=[
+                    purchasing_services.OrderLineInput(
+                        p,
+                        p.reorder_quantity or Decimal(10),
+                        (p.purchase_price * drift).quantize(Decimal("0.01")),
+                    )
+                    for p in products
+                ],
+            )
+            order = purchasing_services.purchase_order_confirm(order=order, user=owner)
+            purchasing_services.receipt_post(
+                order=order,
+                supplier=None,
+                warehouse=None,
+                note="",
+                user=owner,
+                occurred_at=timezone.make_aware(
+                    datetime.combine(day + timedelta(days=2), time(10))
+                ),
+                lines=[
+                    purchasing_services.ReceiptLineInput(line.product, line.quantity)
+                    for line in order.lines.select_related("product")
+                ],
+            )
+            count += 1
+    return f"Demo purchases: {count} orders received."
 
 
 def _opening_stock(owner) -> str:
@@ -190,6 +247,9 @@ def _opening_stock(owner) -> str:
         if product.category and product.category.name == "服装":
             rows.append((product, back, Decimal(4), product.purchase_price))
     opening = inventory_documents.opening_stock_post(
-        lines=rows, note="demo", user=owner
+        lines=rows,
+        note="demo",
+        user=owner,
+        occurred_at=timezone.now() - timedelta(days=DEMO_DAYS),
     )
     return f"Demo opening stock: {opening.number}, {len(rows)} lines."

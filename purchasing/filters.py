@@ -1,14 +1,14 @@
 """Filters of the purchasing lists (django-filter)."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.filters import StyledFilterSet
 from catalog.models import Supplier
+from jxc.widgets import DateInput
 from purchasing.models import GoodsReceipt, OrderStatus, PurchaseOrder, PurchaseReturn
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class DocumentFilter(StyledFilterSet):

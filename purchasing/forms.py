@@ -15,6 +15,7 @@ from inventory.forms import (
     quantity_field,
 )
 from jxc.decimals import MAX_PRICE
+from jxc.widgets import DateInput
 from purchasing.models import PurchasingSettings
 
 
@@ -43,12 +44,12 @@ class OrderHeaderForm(SubmissionForm):
     order_date = forms.DateField(
         label=_("Order date"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     expected_date = forms.DateField(
         label=_("Expected date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -95,7 +96,7 @@ class ReceiptHeaderForm(SubmissionForm):
     date = forms.DateField(
         label=_("Date"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

@@ -1,0 +1,63 @@
+"""A clerk orders two products, receives part of them, and sees the new stock."""
+
+import pytest
+from playwright.sync_api import expect
+
+from catalog import services as catalog_services
+from catalog.models import Supplier
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_clerk_orders_receives_partially_and_sees_stock(signed_in_staff, live_server):
+    page = signed_in_staff
+    catalog_services.party_save(
+        model=Supplier, data={"code": "GYS001", "name": "南方果业"}
+    )
+    catalog_services.product_save(
+        data={
+            "sku": "SG001",
+            "name": "红富士苹果",
+            "unit": "斤",
+            "purchase_price": "4.50",
+        }
+    )
+    catalog_services.product_save(
+        data={
+            "sku": "SG002",
+            "name": "香蕉",
+            "unit": "斤",
+            "barcode": "6922771648558",
+            "purchase_price": "2.20",
+        }
+    )
+
+    page.goto(live_server.url + "/purchasing/")
+    page.get_by_role("link", name="新建采购订单").first.click()
+    page.get_by_label("供应商").select_option(label="GYS001 南方果业")
+    first = page.locator("#id_lines-0-product")
+    first.fill("SG001")
+    first.press("Enter")  # moves to the quantity, which a scan fills with 1
+    expect(page.locator("#id_lines-0-quantity")).to_be_focused()
+    page.locator("#id_lines-0-quantity").fill("20")
+    page.locator("#id_lines-1-product").fill("6922771648558")  # a scanned barcode
+    page.locator("#id_lines-1-quantity").fill("30")
+    page.locator("#id_lines-1-unit_price").fill("2.00")
+    expect(page.locator("#id_lines-0-unit_price")).to_have_value("4.50")
+    expect(page.locator("#document-total")).to_have_text("¥150.00")
+    page.locator("#post-document").click()
+    expect(page.locator("#order-status")).to_have_text("草稿")
+    page.locator("#confirm-order").click()
+    expect(page.locator("#order-status")).to_have_text("已下单")
+
+    page.locator("#receive-order").click()
+    page.locator("#id_lines-0-quantity").fill("12")
+    page.locator("#id_lines-1-quantity").fill("30")
+    page.locator("#post-document").click()
+    expect(page.locator(".alert-success")).to_contain_text("已过账")
+
+    page.goto(live_server.url + "/inventory/")
+    rows = page.locator("#stock-table tbody tr")
+    expect(rows.filter(has_text="红富士苹果")).to_contain_text("12 斤")
+    expect(rows.filter(has_text="香蕉")).to_contain_text("30 斤")
+    expect(page.locator("#stock-table")).not_to_contain_text("¥")

@@ -1,0 +1,218 @@
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.test import Client
+
+from catalog.models import Warehouse
+from catalog.tests.factories import ProductFactory, SupplierFactory
+from inventory.models import StockLevel, StockMove
+from purchasing.models import GoodsReceipt, OrderStatus, PurchaseOrder
+from purchasing.tests.factories import ordered, received
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def order_form(supplier, lines, **extra):
+    data = {
+        "supplier": supplier.pk,
+        "warehouse": Warehouse.objects.get(is_default=True).pk,
+        "order_date": "2026-11-20",
+        "expected_date": "",
+        "note": "",
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": "0",
+    }
+    for index, (code, quantity, price) in enumerate(lines):
+        data.update(
+            {
+                f"lines-{index}-product": code,
+                f"lines-{index}-quantity": quantity,
+                f"lines-{index}-unit_price": price,
+            }
+        )
+    data.update(extra)
+    return data
+
+
+def test_clerk_creates_places_and_receives_an_order(staff_client):
+    supplier = SupplierFactory()
+    apple = ProductFactory(sku="SG001", purchase_price=D("4.50"))
+    ProductFactory(sku="WJ001", barcode="6900000000001")
+    response = staff_client.post(
+        "/purchasing/orders/new/",
+        order_form(
+            supplier,
+            [("sg001", "10", ""), ("6900000000001", "3", "2.20"), ("", "", "")],
+        ),
+    )
+    order = PurchaseOrder.objects.get()
+    assert response.url == f"/purchasing/orders/{order.pk}/"
+    assert order.total == D("51.60")
+    assert order.lines.get(product=apple).unit_price == D("4.50")
+    staff_client.post(f"/purchasing/orders/{order.pk}/confirm/")
+    page = staff_client.get(f"/purchasing/receipts/new/?order={order.pk}")
+    html = page.content.decode()
+    assert 'value="SG001"' in html and 'value="10"' in html
+    assert "unit_cost" not in html  # staff do not set the cost of an ordered receipt
+    staff_client.post(
+        f"/purchasing/receipts/new/?order={order.pk}",
+        {
+            "date": "2026-11-20",
+            "note": "",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "0",
+            "lines-0-product": "SG001",
+            "lines-0-quantity": "6",
+            "lines-0-rejected_quantity": "1",
+            "lines-0-reject_reason": "烂了",
+        },
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIAL
+    assert StockLevel.objects.get(product=apple).on_hand == D("6")
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([("", "", "")], "请至少录入一行"),
+        ([("SG001", "0", "")], "大于或等于0.001"),
+        ([("SG001", "-2", "")], "大于或等于0.001"),
+        ([("SG001", "1.0001", "")], "3 位"),
+        ([("SG001", "1", "-1")], "大于或等于0"),
+        ([("SG001", "1", "1.001")], "2 位"),
+        ([("SG001", "1", ""), ("sg001", "2", "")], "出现在两行"),
+        ([("NOPE", "1", "")], "没有编码或条码"),
+    ],
+)
+def test_bad_orders_show_why_and_save_nothing(staff_client, lines, message):
+    ProductFactory(sku="SG001")
+    response = staff_client.post(
+        "/purchasing/orders/new/", order_form(SupplierFactory(), lines), follow=True
+    )
+    assert message in response.content.decode()
+    assert not PurchaseOrder.objects.exists()
+
+
+def test_staff_cannot_cancel_posted_documents_or_edit_costs(staff_client, owner):
+    apple = ProductFactory(sku="SG001")
+    order = ordered(owner, [(apple, "5", "2")])
+    receipt = received(owner, order, [(apple, "5")])
+    assert (
+        staff_client.post(
+            f"/purchasing/receipts/{receipt.pk}/cancel/", {"reason": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        staff_client.post(
+            f"/purchasing/orders/{order.pk}/end/", {"reason": "x"}
+        ).status_code
+        == 403
+    )
+    assert staff_client.get("/purchasing/settings/").status_code == 403
+    assert (
+        staff_client.get(f"/purchasing/prices/product/{apple.pk}/").status_code == 403
+    )
+    receipt.refresh_from_db()
+    assert receipt.status == "posted"
+
+
+def test_owner_cancels_a_receipt_from_its_page(owner_client, owner):
+    apple = ProductFactory(sku="SG001")
+    order = ordered(owner, [(apple, "5", "2")])
+    receipt = received(owner, order, [(apple, "5")])
+    response = owner_client.post(
+        f"/purchasing/receipts/{receipt.pk}/cancel/", {"reason": "送错"}, follow=True
+    )
+    assert "已作废" in response.content.decode()
+    assert StockLevel.objects.get(product=apple).on_hand == 0
+
+
+def test_over_receipt_tolerance_is_an_owner_setting(owner_client, owner):
+    apple = ProductFactory(sku="SG001")
+    order = ordered(owner, [(apple, "10", "2")])
+    form = {
+        "date": "2026-11-20",
+        "note": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-product": "SG001",
+        "lines-0-quantity": "11",
+    }
+    refused = owner_client.post(f"/purchasing/receipts/new/?order={order.pk}", form)
+    assert "超出订单" in refused.content.decode()
+    assert not GoodsReceipt.objects.exists()
+    owner_client.post("/purchasing/settings/", {"over_receipt_percent": "10"})
+    owner_client.post(f"/purchasing/receipts/new/?order={order.pk}", form)
+    assert StockLevel.objects.get(product=apple).on_hand == D("11")
+
+
+def test_last_price_endpoint(staff_client, owner):
+    apple = ProductFactory(sku="SG001", purchase_price=D("9.90"))
+    supplier = SupplierFactory()
+    response = staff_client.get(
+        "/purchasing/price/", {"supplier": supplier.pk, "product": "sg001"}
+    )
+    assert response.json()["price"] == "9.90"
+    order = ordered(owner, [(apple, "1", "4.20")], supplier=supplier)
+    received(owner, order, [(apple, "1")])
+    response = staff_client.get(
+        "/purchasing/price/", {"supplier": supplier.pk, "product": "SG001"}
+    )
+    assert response.json()["price"] == "4.20"
+
+
+def test_lists_filter_export_and_print(owner_client, owner):
+    apple = ProductFactory()
+    supplier = SupplierFactory(name="南方果业")
+    order = ordered(owner, [(apple, "2", "3")], supplier=supplier)
+    ordered(owner, [(apple, "1", "1")])
+    response = owner_client.get("/purchasing/", {"supplier": supplier.pk})
+    assert [o.pk for o in response.context["page_obj"]] == [order.pk]
+    export = owner_client.get("/purchasing/order/export/", {"supplier": supplier.pk})
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert len(rows) == 2 and rows[1][0] == order.number
+    printed = owner_client.get(f"/purchasing/orders/{order.pk}/print/").content.decode()
+    assert order.number in printed and "南方果业" in printed
+
+
+def test_price_history_shows_on_the_product_page_for_the_owner(owner_client, owner):
+    apple = ProductFactory()
+    order = ordered(owner, [(apple, "2", "3.30")])
+    received(owner, order, [(apple, "2")], days_ago=3)
+    order = ordered(owner, [(apple, "2", "3.50")], supplier=order.supplier)
+    received(owner, order, [(apple, "2")])
+    html = owner_client.get(f"/purchasing/prices/product/{apple.pk}/").content.decode()
+    assert "¥3.30" in html and "¥3.50" in html and "<svg" in html
+    supplier_html = owner_client.get(
+        f"/purchasing/prices/supplier/{order.supplier_id}/"
+    ).content.decode()
+    assert "¥3.50" in supplier_html
+
+
+def test_receipt_double_submit_posts_once(owner_client, owner):
+    apple = ProductFactory(sku="SG001")
+    order = ordered(owner, [(apple, "10", "2")])
+    form = {
+        "date": "2026-11-20",
+        "note": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-product": "SG001",
+        "lines-0-quantity": "4",
+        "submission": "7a0e1f22-1111-4c1e-9e2b-123456789abc",
+    }
+    first = owner_client.post(f"/purchasing/receipts/new/?order={order.pk}", form)
+    second = Client()
+    second.force_login(owner)
+    again = second.post(f"/purchasing/receipts/new/?order={order.pk}", form)
+    assert first.url == again.url
+    assert StockMove.objects.count() == 1
