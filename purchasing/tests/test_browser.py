@@ -61,3 +61,29 @@ def test_clerk_orders_receives_partially_and_sees_stock(signed_in_staff, live_se
     expect(rows.filter(has_text="红富士苹果")).to_contain_text("12 斤")
     expect(rows.filter(has_text="香蕉")).to_contain_text("30 斤")
     expect(page.locator("#stock-table")).not_to_contain_text("¥")
+
+
+def test_a_line_is_removed_without_reloading(signed_in_staff, live_server):
+    page = signed_in_staff
+    catalog_services.party_save(
+        model=Supplier, data={"code": "GYS001", "name": "南方果业"}
+    )
+    catalog_services.product_save(
+        data={"sku": "SG001", "name": "红富士苹果", "purchase_price": "4.50"}
+    )
+    catalog_services.product_save(
+        data={"sku": "SG002", "name": "香蕉", "purchase_price": "2.00"}
+    )
+    page.goto(live_server.url + "/purchasing/orders/new/")
+    page.get_by_label("供应商").select_option(label="GYS001 南方果业")
+    page.locator("#id_lines-0-product").fill("SG001")
+    page.locator("#id_lines-0-quantity").fill("2")
+    page.locator("#id_lines-0-unit_price").fill("4.50")
+    page.locator("#id_lines-1-product").fill("SG002")
+    page.locator("#id_lines-1-quantity").fill("5")
+    page.locator("#id_lines-1-unit_price").fill("2.00")
+    expect(page.locator("#document-total")).to_have_text("¥19.00")
+    page.locator("#lines tbody tr").nth(1).locator(".remove-line").click()
+    expect(page.locator("#document-total")).to_have_text("¥9.00")
+    page.locator("#post-document").click()
+    expect(page.locator("#order-lines tbody tr")).to_have_count(1)

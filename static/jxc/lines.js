@@ -23,6 +23,16 @@
   }
   document.getElementById("add-line").addEventListener("click", addLine);
 
+  // Removing a line empties it and takes it off the page; an empty line is ignored.
+  body.addEventListener("click", function (event) {
+    var button = event.target.closest(".remove-line");
+    if (!button) { return; }
+    var row = button.closest("tr");
+    row.querySelectorAll("input:not([type=hidden])").forEach(function (field) { field.value = ""; });
+    row.hidden = true;
+    form.dispatchEvent(new Event("input"));
+  });
+
   form.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.key !== "Enter" || !target.closest("#lines tbody")) { return; }
