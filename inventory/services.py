@@ -9,6 +9,7 @@ line, and nothing is written.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -53,6 +54,7 @@ class MoveLine:
     line: int | None = None
     kind: str | None = None
     paired_with: int | None = None
+    value: Decimal | None = None  # inbound only: bring back exactly this value
 
 
 @dataclass(frozen=True)
@@ -230,16 +232,23 @@ def stock_moves_post(
         level = levels[(line.product_id, line.warehouse_id)]
         if line.quantity < 0:
             # Out at the average cost, or, for a return or a reversal, at the cost
-            # the goods came in at. The last unit out takes whatever value is left,
-            # so no rounding residue stays behind; value never goes below zero.
-            cost = (
-                level.unit_cost if line.unit_cost is None else unit_cost(line.unit_cost)
-            )
+            # the goods came in at when the stock still holds that much value (else
+            # at the average: what remains must not be left at no cost). The last
+            # unit out takes whatever value is left, so no rounding residue stays.
             new_on_hand = level.on_hand + line.quantity
+            cost = level.unit_cost
+            if line.unit_cost is not None:
+                own = money(-line.quantity * unit_cost(line.unit_cost))
+                if new_on_hand == 0 or own <= level.value:
+                    cost = unit_cost(line.unit_cost)
             delta = -level.value if new_on_hand == 0 else -money(-line.quantity * cost)
             delta = max(delta, -level.value)
         else:
-            if line.paired_with is not None:
+            if line.value is not None:
+                # The exact value that left earlier comes back (cancelled returns).
+                delta = money(line.value)
+                cost = unit_cost(delta / line.quantity)
+            elif line.paired_with is not None:
                 delta = -moves[line.paired_with].value
                 cost = unit_cost(delta / line.quantity)
             else:
@@ -295,15 +304,7 @@ def stock_moves_post(
 
 
 def _with_kind(line: MoveLine, kind: str) -> MoveLine:
-    return MoveLine(
-        line.product_id,
-        line.warehouse_id,
-        line.quantity,
-        line.unit_cost,
-        line.line,
-        kind,
-        line.paired_with,
-    )
+    return dataclasses.replace(line, kind=kind)
 
 
 # --- reservations ------------------------------------------------------------------
@@ -398,6 +399,8 @@ def stock_document_reverse(*, source: SourceRef, occurred_at, user) -> list[Stoc
                     move.source_line,
                     move.kind,
                     paired,
+                    # What left comes back with exactly the value it took out.
+                    None if paired is not None else -move.value,
                 )
             )
     return stock_moves_post(

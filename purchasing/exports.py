@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from jxc.excel import DATE, DATETIME, MONEY, Col, Sheet
 
 
-def document_sheet(kind: str, documents) -> Sheet:
+def document_sheet(kind: str, documents, *, with_total: bool = True) -> Sheet:
     if kind == "order":
         columns = [
             Col(_("Number")),
@@ -37,9 +37,10 @@ def document_sheet(kind: str, documents) -> Sheet:
         Col(_("Supplier"), width=24),
         Col(_("Warehouse")),
         Col(_("Status")),
-        Col(_("Total"), MONEY),
         Col(_("Note"), width=24),
     ]
+    if with_total:
+        columns.append(Col(_("Total"), MONEY))
     rows = (
         [
             d.number,
@@ -47,8 +48,8 @@ def document_sheet(kind: str, documents) -> Sheet:
             d.supplier.name,
             d.warehouse.name,
             d.get_status_display(),
-            d.total,
             d.note,
+            *([d.total] if with_total else []),
         ]
         for d in documents.iterator(chunk_size=2000)
     )

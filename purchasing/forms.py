@@ -15,7 +15,7 @@ from inventory.forms import (
     quantity_field,
 )
 from jxc.decimals import MAX_PRICE
-from jxc.widgets import DateInput
+from jxc.fields import BusinessDateField
 from purchasing.models import PurchasingSettings
 
 
@@ -41,15 +41,13 @@ class OrderHeaderForm(SubmissionForm):
         queryset=Warehouse.objects.filter(is_active=True),
         empty_label=None,
     )
-    order_date = forms.DateField(
+    order_date = BusinessDateField(
         label=_("Order date"),
         initial=timezone.localdate,
-        widget=DateInput(),
     )
-    expected_date = forms.DateField(
+    expected_date = BusinessDateField(
         label=_("Expected date"),
         required=False,
-        widget=DateInput(),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -93,10 +91,9 @@ class ReceiptHeaderForm(SubmissionForm):
         queryset=Warehouse.objects.filter(is_active=True),
         empty_label=None,
     )
-    date = forms.DateField(
+    date = BusinessDateField(
         label=_("Date"),
         initial=timezone.localdate,
-        widget=DateInput(),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
-from jxc.decimals import money, unit_cost
+from jxc.decimals import MAX_VALUE, money, unit_cost
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
 from purchasing import selectors
@@ -86,6 +86,17 @@ def _check_products(products: list[Product]) -> None:
             )
 
 
+def _check_amounts(rows, total: Decimal) -> None:
+    """Amounts the ledger and the lists can hold (¥999,999,999,999.99 at most)."""
+    if total > MAX_VALUE or any(row.amount > MAX_VALUE for row in rows):
+        raise ValidationError(
+            _(
+                "The amounts are larger than the system can hold. Check the quantities "
+                "and prices."
+            )
+        )
+
+
 def _lock(model, pk):
     """The row, locked: a status is always checked under this lock."""
     return model.objects.select_for_update().get(pk=pk)
@@ -153,6 +164,7 @@ def purchase_order_save(
             )
         )
     order.total = sum((row.amount for row in rows), ZERO)
+    _check_amounts(rows, order.total)
     order.save()
     for row in rows:
         row.order = order
@@ -176,9 +188,20 @@ def purchase_order_confirm(*, order: PurchaseOrder, user) -> PurchaseOrder:
 
 
 @transaction.atomic
-def purchase_order_end(*, order: PurchaseOrder, user, reason: str) -> PurchaseOrder:
-    """Cancel an order nothing arrived for, or close one short (the rest won't come)."""
+def purchase_order_end(
+    *, order: PurchaseOrder, user, reason: str, may_end_placed: bool = True
+) -> PurchaseOrder:
+    """Cancel an order nothing arrived for, or close one short (the rest won't come).
+
+    Ending a placed order needs ``may_end_placed`` (the owner); a draft anyone may
+    drop. Checked under the order's lock, so a concurrent "place" is seen.
+    """
     order = _lock(PurchaseOrder, order.pk)
+    if order.status != OrderStatus.DRAFT and not may_end_placed:
+        raise ValidationError(
+            _("%(number)s is already placed; only the owner can cancel or close it.")
+            % {"number": order.number}
+        )
     received = order.lines.filter(received_quantity__gt=0).exists()
     if order.status == OrderStatus.DRAFT or (
         order.status == OrderStatus.ORDERED and not received
@@ -257,7 +280,9 @@ def receipt_post(
         supplier_id=supplier.pk, product_ids=[line.product.pk for line in lines]
     )
     receipt = GoodsReceipt(
-        number=document_number_next(prefix="GR"),
+        number=document_number_next(
+            prefix="GR", day=timezone.localtime(occurred_at).date()
+        ),
         submission=submission,
         supplier=supplier,
         warehouse=warehouse,
@@ -321,6 +346,7 @@ def receipt_post(
             )
         )
     receipt.total = sum((row.amount for row in rows), ZERO)
+    _check_amounts(rows, receipt.total)
     receipt.save()
     for row in rows:
         row.receipt = receipt
@@ -368,6 +394,14 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
         )
     now = timezone.now()
     lines = list(receipt.lines.select_related("order_line"))
+    # Lock order first, stock second, as receipt_post does: no deadlock between them.
+    order = _lock(PurchaseOrder, receipt.order_id) if receipt.order_id else None
+    order_lines = {
+        line.pk: line
+        for line in PurchaseOrderLine.objects.select_for_update()
+        .filter(pk__in=[line.order_line_id for line in lines if line.order_line_id])
+        .order_by("pk")
+    }
     stock_lines = [
         MoveLine(
             line.product_id,
@@ -388,13 +422,10 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
             user=user,
             reversal=True,
         )
-    if receipt.order_id:
-        order = _lock(PurchaseOrder, receipt.order_id)
+    if order is not None:
         for line in lines:
             if line.order_line_id and line.quantity:
-                order_line = PurchaseOrderLine.objects.select_for_update().get(
-                    pk=line.order_line_id
-                )
+                order_line = order_lines[line.order_line_id]
                 order_line.received_quantity -= line.quantity
                 order_line.save(update_fields=["received_quantity"])
         _refresh_order_status(order)
@@ -447,7 +478,9 @@ def purchase_return_post(
         )
     _check_parties(supplier, warehouse)
     document = PurchaseReturn(
-        number=document_number_next(prefix="PR"),
+        number=document_number_next(
+            prefix="PR", day=timezone.localtime(occurred_at).date()
+        ),
         submission=submission,
         supplier=supplier,
         warehouse=warehouse,
@@ -541,6 +574,7 @@ def purchase_return_cancel(*, purchase_return: PurchaseReturn, user, reason: str
                 line.quantity,
                 line.unit_cost,
                 line.pk,
+                value=line.amount,  # exactly what left comes back
             )
             for line in document.lines.all()
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from inventory.services import InsufficientStock
 from jxc.excel import Sheet, xlsx_response
 from purchasing import exports, filters, forms, selectors, services
 from purchasing.models import (
+    DocumentStatus,
     GoodsReceipt,
     OrderStatus,
     PurchaseOrder,
@@ -43,6 +45,24 @@ def _refusal(request, error) -> None:
         else " ".join(error.messages)
     )
     messages.error(request, text)
+
+
+ID = re.compile(r"[0-9]{1,12}")
+
+
+def _id(value: str) -> int | None:
+    """A record id from a query string, or None for anything else ("²", 10^30...)."""
+    return int(value) if ID.fullmatch(value or "") else None
+
+
+def _reason(request) -> str:
+    """The cancel reason, checked like any form field (required, at most 200)."""
+    form = forms.EndOrderForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(
+            _("Say why the document is cancelled (at most 200 characters).")
+        )
+    return form.cleaned_data["reason"]
 
 
 def _plain(quantity) -> str:
@@ -112,6 +132,9 @@ def document_list(request, kind):
             "create_label": create_label,
             "create_url": reverse(create_url),
             "export_url": reverse(f"purchasing:{kind}_export"),
+            # A return leaves at the average cost: staff never see it.
+            "show_total": kind != "return"
+            or request.user.has_perm("accounts.view_cost"),
         },
     )
 
@@ -122,7 +145,10 @@ def document_export(request, kind):
         raise PermissionDenied
     filterset_class, selector, _detail = LISTS[kind]
     document_filter = filterset_class(request.GET, queryset=selector())
-    sheet: Sheet = exports.document_sheet(kind, document_filter.qs)
+    with_total = kind != "return" or request.user.has_perm("accounts.view_cost")
+    sheet: Sheet = exports.document_sheet(
+        kind, document_filter.qs, with_total=with_total
+    )
     return xlsx_response([sheet], str(sheet.title))
 
 
@@ -268,15 +294,16 @@ def order_confirm(request, pk):
 @require_POST
 def order_end(request, pk):
     order = get_object_or_404(PurchaseOrder, pk=pk)
-    if order.status != OrderStatus.DRAFT and not request.user.has_perm(CANCEL):
-        raise PermissionDenied
     form = forms.EndOrderForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the order ends."))
         return redirect("purchasing:order_detail", pk=pk)
     try:
         order = services.purchase_order_end(
-            order=order, user=request.user, reason=form.cleaned_data["reason"]
+            order=order,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            may_end_placed=request.user.has_perm(CANCEL),
         )
     except ValidationError as error:
         _refusal(request, error)
@@ -299,7 +326,7 @@ def last_price(request):
         if code.strip()
         else None
     )
-    if product is None or not supplier_id.isdigit():
+    if product is None or _id(supplier_id) is None:
         return JsonResponse({"price": None})
     prices = selectors.last_prices(
         supplier_id=int(supplier_id), product_ids=[product.pk]
@@ -317,9 +344,17 @@ def last_price(request):
 @require_http_methods(["GET", "POST"])
 def receipt_create(request):
     order = None
-    if request.GET.get("order", "").isdigit():
-        order = get_object_or_404(PurchaseOrder, pk=int(request.GET["order"]))
-    with_cost = order is None or request.user.has_perm(EDIT_COST)
+    if "order" in request.GET:
+        order = get_object_or_404(PurchaseOrder, pk=_id(request.GET["order"]))
+        if order.status not in (OrderStatus.ORDERED, OrderStatus.PARTIAL):
+            messages.error(
+                request,
+                _("%(number)s is %(status)s: nothing can be received against it.")
+                % {"number": order.number, "status": order.get_status_display()},
+            )
+            return redirect("purchasing:order_detail", pk=order.pk)
+    # Costs come from the order or the last price paid; only the owner changes them.
+    with_cost = request.user.has_perm(EDIT_COST)
     header = forms.ReceiptHeaderForm(request.POST or None, order=order)
     formset_class = (
         forms.ReceiptLineFormSet if with_cost else forms.ReceiptLineNoCostFormSet
@@ -424,7 +459,7 @@ def receipt_cancel(request, pk):
     receipt = get_object_or_404(GoodsReceipt, pk=pk)
     try:
         services.receipt_cancel(
-            receipt=receipt, user=request.user, reason=request.POST.get("reason", "")
+            receipt=receipt, user=request.user, reason=_reason(request)
         )
     except (InsufficientStock, ValidationError) as error:
         _refusal(request, error)
@@ -444,8 +479,15 @@ def receipt_cancel(request, pk):
 @require_http_methods(["GET", "POST"])
 def return_create(request):
     receipt = None
-    if request.GET.get("receipt", "").isdigit():
-        receipt = get_object_or_404(GoodsReceipt, pk=int(request.GET["receipt"]))
+    if "receipt" in request.GET:
+        receipt = get_object_or_404(GoodsReceipt, pk=_id(request.GET["receipt"]))
+        if receipt.status != DocumentStatus.POSTED:
+            messages.error(
+                request,
+                _("%(number)s is cancelled; nothing can be returned from it.")
+                % {"number": receipt.number},
+            )
+            return redirect("purchasing:receipt_detail", pk=receipt.pk)
     header = forms.ReturnHeaderForm(request.POST or None, receipt=receipt)
     initial = None
     if receipt is not None and request.method != "POST":
@@ -531,7 +573,7 @@ def return_cancel(request, pk):
         services.purchase_return_cancel(
             purchase_return=document,
             user=request.user,
-            reason=request.POST.get("reason", ""),
+            reason=_reason(request),
         )
     except (InsufficientStock, ValidationError) as error:
         _refusal(request, error)

@@ -37,8 +37,13 @@ def test_clerk_orders_receives_partially_and_sees_stock(signed_in_staff, live_se
     page.get_by_label("供应商").select_option(label="GYS001 南方果业")
     first = page.locator("#id_lines-0-product")
     first.fill("SG001")
-    first.press("Enter")  # moves to the quantity, which a scan fills with 1
-    expect(page.locator("#id_lines-0-quantity")).to_be_focused()
+    first.press("Enter")  # a scan: quantity 1, the cursor waits on the next line
+    expect(page.locator("#id_lines-0-quantity")).to_have_value("1")
+    expect(page.locator("#id_lines-1-product")).to_be_focused()
+    page.keyboard.type("SG001")
+    page.keyboard.press("Enter")  # the same product again: +1 on its line
+    expect(page.locator("#id_lines-0-quantity")).to_have_value("2")
+    expect(page.locator("#id_lines-1-product")).to_have_value("")
     page.locator("#id_lines-0-quantity").fill("20")
     page.locator("#id_lines-1-product").fill("6922771648558")  # a scanned barcode
     page.locator("#id_lines-1-quantity").fill("30")
@@ -78,10 +83,10 @@ def test_a_line_is_removed_without_reloading(signed_in_staff, live_server):
     page.get_by_label("供应商").select_option(label="GYS001 南方果业")
     page.locator("#id_lines-0-product").fill("SG001")
     page.locator("#id_lines-0-quantity").fill("2")
-    page.locator("#id_lines-0-unit_price").fill("4.50")
+    expect(page.locator("#id_lines-0-unit_price")).to_have_value("4.50")  # last price
     page.locator("#id_lines-1-product").fill("SG002")
     page.locator("#id_lines-1-quantity").fill("5")
-    page.locator("#id_lines-1-unit_price").fill("2.00")
+    expect(page.locator("#id_lines-1-unit_price")).to_have_value("2.00")
     expect(page.locator("#document-total")).to_have_text("¥19.00")
     page.locator("#lines tbody tr").nth(1).locator(".remove-line").click()
     expect(page.locator("#document-total")).to_have_text("¥9.00")

@@ -253,3 +253,41 @@ def test_only_a_draft_can_be_edited_and_orders_end_properly(owner):
         services.purchase_order_end(order=fresh, user=owner, reason="不要了").status
         == OrderStatus.CANCELLED
     )
+
+
+def test_cancelling_a_return_brings_back_exactly_the_value_that_left(owner):
+    apple = ProductFactory()
+    order = ordered(owner, [(apple, "3", "3.33")])
+    receipt = received(owner, order, [(apple, "3")])
+    document = services.purchase_return_post(
+        supplier=None,
+        warehouse=None,
+        receipt=receipt,
+        note="",
+        user=owner,
+        occurred_at=timezone.now(),
+        lines=[services.ReturnLineInput(apple, D("2"))],
+    )
+    level = StockLevel.objects.get(product=apple)
+    before = level.value + document.total
+    services.purchase_return_cancel(purchase_return=document, user=owner, reason="拒收")
+    level.refresh_from_db()
+    assert level.value == before == D("9.99")
+
+
+def test_a_reversal_never_leaves_stock_at_no_cost(owner):
+    apple = ProductFactory()
+    first = received(owner, ordered(owner, [(apple, "10", "100")]), [(apple, "10")])
+    received(owner, ordered(owner, [(apple, "10", "1")]), [(apple, "10")])
+    services.purchase_return_post(
+        supplier=first.supplier,
+        warehouse=first.warehouse,
+        note="",
+        user=owner,
+        occurred_at=timezone.now(),
+        lines=[services.ReturnLineInput(apple, D("9"))],
+    )
+    services.receipt_cancel(receipt=first, user=owner, reason="错了")
+    level = StockLevel.objects.get(product=apple)
+    assert level.on_hand == D("1")
+    assert level.value > 0

@@ -107,12 +107,12 @@ def test_staff_cannot_cancel_posted_documents_or_edit_costs(staff_client, owner)
         ).status_code
         == 403
     )
-    assert (
-        staff_client.post(
-            f"/purchasing/orders/{order.pk}/end/", {"reason": "x"}
-        ).status_code
-        == 403
+    refused = staff_client.post(
+        f"/purchasing/orders/{order.pk}/end/", {"reason": "x"}, follow=True
     )
+    assert "只有店主" in refused.content.decode()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.RECEIVED
     assert staff_client.get("/purchasing/settings/").status_code == 403
     assert (
         staff_client.get(f"/purchasing/prices/product/{apple.pk}/").status_code == 403
@@ -216,3 +216,69 @@ def test_receipt_double_submit_posts_once(owner_client, owner):
     again = second.post(f"/purchasing/receipts/new/?order={order.pk}", form)
     assert first.url == again.url
     assert StockMove.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/purchasing/receipts/new/?order=²",
+        "/purchasing/receipts/new/?order=99999999999999999999",
+        "/purchasing/returns/new/?receipt=abc",
+        "/purchasing/price/?supplier=²&product=x",
+    ],
+)
+def test_odd_ids_never_fail(staff_client, url):
+    assert staff_client.get(url).status_code in {200, 404}
+
+
+def test_staff_never_see_what_a_return_cost(staff_client, owner):
+    apple = ProductFactory(sku="SG001")
+    order = ordered(owner, [(apple, "5", "7.77")])
+    received(owner, order, [(apple, "5")])
+    from purchasing import services as purchasing_services
+
+    document = purchasing_services.purchase_return_post(
+        supplier=order.supplier,
+        warehouse=order.warehouse,
+        note="",
+        user=owner,
+        occurred_at=order.created_at,
+        lines=[purchasing_services.ReturnLineInput(apple, D("1"))],
+    )
+    for url in (f"/purchasing/returns/{document.pk}/", "/purchasing/returns/"):
+        assert "7.77" not in staff_client.get(url).content.decode()
+    content = staff_client.get("/purchasing/return/export/").content
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+    )
+    assert "合计" not in rows[0]
+
+
+def test_staff_receive_at_the_order_price_without_a_cost_field(staff_client):
+    page = staff_client.get("/purchasing/receipts/new/").content.decode()
+    assert "unit_cost" not in page
+
+
+def test_a_closed_order_offers_no_receive_form(owner_client, owner):
+    apple = ProductFactory()
+    order = ordered(owner, [(apple, "5", "1")])
+    from purchasing import services as purchasing_services
+
+    purchasing_services.purchase_order_end(order=order, user=owner, reason="不要了")
+    response = owner_client.get(
+        f"/purchasing/receipts/new/?order={order.pk}", follow=True
+    )
+    assert "不能再按它入库" in response.content.decode()
+
+
+def test_amounts_too_large_for_the_system_are_refused(staff_client):
+    ProductFactory(sku="SG001")
+    response = staff_client.post(
+        "/purchasing/orders/new/",
+        order_form(SupplierFactory(), [("SG001", "999999999", "99999999.99")]),
+        follow=True,
+    )
+    assert (
+        "超出系统" in response.content.decode() or "太大" in response.content.decode()
+    )
+    assert not PurchaseOrder.objects.exists()

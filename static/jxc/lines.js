@@ -33,18 +33,41 @@
     form.dispatchEvent(new Event("input"));
   });
 
+  // A scan (code + Enter): the same product again adds 1 to its line; a new one
+  // gets quantity 1, and the cursor waits on the next line for the next scan.
+  function scanned(row, field) {
+    var code = field.value.trim().toLowerCase();
+    var rows = Array.prototype.slice.call(body.querySelectorAll("tr"));
+    var earlier = rows.filter(function (other) {
+      var input = other.querySelector(".product-code");
+      return other !== row && !other.hidden && input && input.value.trim().toLowerCase() === code;
+    })[0];
+    if (earlier) {
+      var existing = earlier.querySelector("input[name$='-quantity']");
+      existing.value = String((parseFloat(existing.value) || 0) + 1);
+      field.value = "";
+      form.dispatchEvent(new Event("input"));
+      return;
+    }
+    var quantity = row.querySelector("input[name$='-quantity']");
+    if (quantity && !quantity.value) { quantity.value = "1"; }
+    form.dispatchEvent(new Event("input"));
+    var following = row.nextElementSibling;
+    var next = following && following.querySelector(".product-code");
+    if (next) { next.focus(); } else { addLine(); }
+  }
+
   form.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.key !== "Enter" || !target.closest("#lines tbody")) { return; }
     event.preventDefault();
     var row = target.closest("tr");
+    if (target.classList.contains("product-code") && target.value.trim()) {
+      scanned(row, target);
+      return;
+    }
     var fields = Array.prototype.slice.call(row.querySelectorAll("input:not([type=hidden]), select"));
     var next = fields[fields.indexOf(target) + 1];
-    if (target.classList.contains("product-code")) {
-      var quantity = row.querySelector("input[name$='-quantity']");
-      // A scanned product starts at quantity 1.
-      if (quantity && !quantity.value && target.value.trim()) { quantity.value = "1"; }
-    }
     if (next) { next.focus(); if (next.select) { next.select(); } return; }
     var following = row.nextElementSibling;
     var first = following && following.querySelector("input, select");
@@ -105,7 +128,11 @@
     fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
-        if (data.price && !price.value) { price.value = data.price; updateTotal(); }
+        // Never overwrite what the clerk is typing or has typed.
+        if (data.price && !price.value && document.activeElement !== price) {
+          price.value = data.price;
+          updateTotal();
+        }
       });
   });
 })();
