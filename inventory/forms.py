@@ -119,20 +119,33 @@ class AdjustmentHeaderForm(SubmissionForm):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class AdjustmentLineForm(forms.Form):
+class ProductLineForm(forms.Form):
+    """A document line: a product typed or scanned, and how much of it."""
+
     product = ProductCodeField(required=False)
+    quantity = quantity_field(label=_("Quantity"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not data.get("quantity") and self.needs_quantity():
+            self.add_error("quantity", _("Enter a quantity greater than zero."))
+        return data
+
+    def needs_quantity(self) -> bool:
+        return True
+
+
+class AdjustmentLineForm(ProductLineForm):
+    field_order = ["product", "direction", "quantity", "reason", "note"]
     direction = forms.ChoiceField(
         label=_("Direction"),
         choices=[("out", _("Write off")), ("in", _("Found (surplus)"))],
     )
-    quantity = quantity_field(label=_("Quantity"), required=False)
     reason = forms.ChoiceField(label=_("Reason"), choices=AdjustmentReason.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
-        if data.get("product") and not data.get("quantity"):
-            self.add_error("quantity", _("Enter a quantity greater than zero."))
         reason, direction = data.get("reason"), data.get("direction")
         if (reason in OUT_REASONS and direction == "in") or (
             reason == AdjustmentReason.FOUND and direction == "out"
@@ -170,19 +183,8 @@ class TransferHeaderForm(SubmissionForm):
         return data
 
 
-class TransferLineForm(forms.Form):
-    product = ProductCodeField(required=False)
-    quantity = quantity_field(label=_("Quantity"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("product") and not data.get("quantity"):
-            self.add_error("quantity", _("Enter a quantity greater than zero."))
-        return data
-
-
 TransferLineFormSet = forms.formset_factory(
-    TransferLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
+    ProductLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
 )
 
 

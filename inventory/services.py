@@ -102,6 +102,11 @@ class InsufficientStock(Exception):
         super().__init__(self.message)
 
     @property
+    def messages(self) -> list[str]:
+        """Like ValidationError.messages, so pages show either the same way."""
+        return [self.message]
+
+    @property
     def message(self) -> str:
         return _("Not enough stock: %(lines)s") % {
             "lines": "; ".join(str(s) for s in self.shortages)

@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,12 +41,9 @@ from inventory.models import (
 from inventory.services import InsufficientStock
 from jxc.excel import xlsx_response
 from jxc.tabular import TableError, read_upload
+from jxc.views import paginate, refuse
 
 VIEW_COST = "accounts.view_cost"
-
-
-def _page(request, items, size=50):
-    return Paginator(items, size).get_page(request.GET.get("page"))
 
 
 # --- stock overview and stock card ----------------------------------------------
@@ -70,7 +66,7 @@ def _overview(request):
 @require_GET
 def stock_overview(request):
     stock_filter, warehouse_id = _overview(request)
-    page = _page(request, stock_filter.qs)
+    page = paginate(request, stock_filter.qs)
     levels = selectors.levels_by_product([p.pk for p in page], warehouse_id)
     rows = [(product, levels.get(product.pk, [])) for product in page]
     totals = selectors.stock_overview_totals(stock_filter.qs)
@@ -119,7 +115,7 @@ def stock_card(request, product_id):
         Product.objects.select_related("category"), pk=product_id
     )
     form, card = _card(request, product)
-    page = _page(request, card.moves, size=100)
+    page = paginate(request, card.moves, size=100)
     return render(
         request,
         "inventory/stock_card.html",
@@ -185,7 +181,7 @@ def _document_list(request, model, create_name: str):
         request,
         "documents/list.html",
         {
-            "page_obj": _page(
+            "page_obj": paginate(
                 request, model.objects.select_related("created_by").all()
             ),
             "title": model._meta.verbose_name_plural,
@@ -208,15 +204,6 @@ def adjustment_list(request):
 @require_GET
 def transfer_list(request):
     return _document_list(request, Transfer, "transfer_create")
-
-
-def _refusal(request, error) -> None:
-    text = (
-        error.message
-        if isinstance(error, InsufficientStock)
-        else " ".join(error.messages)
-    )
-    messages.error(request, text)
 
 
 @permission_required("inventory.add_adjustment", raise_exception=True)
@@ -250,7 +237,7 @@ def adjustment_create(request):
             )
             return redirect("inventory:adjustment_detail", pk=adjustment.pk)
         except (InsufficientStock, ValidationError) as error:
-            _refusal(request, error)
+            refuse(request, error)
         else:
             messages.success(
                 request, _("%(number)s posted.") % {"number": adjustment.number}
@@ -296,7 +283,7 @@ def transfer_create(request):
             )
             return redirect("inventory:transfer_detail", pk=transfer.pk)
         except (InsufficientStock, ValidationError) as error:
-            _refusal(request, error)
+            refuse(request, error)
         else:
             messages.success(
                 request, _("%(number)s posted.") % {"number": transfer.number}
@@ -376,7 +363,7 @@ def document_cancel(request, kind, pk):
                 document=document, user=request.user, reason=form.cleaned_data["reason"]
             )
         except (InsufficientStock, ValidationError) as error:
-            _refusal(request, error)
+            refuse(request, error)
         else:
             messages.success(
                 request,
@@ -414,7 +401,7 @@ def stocktake_start(request):
             )
             return redirect("inventory:stocktake_detail", pk=stocktake.pk)
         except ValidationError as error:
-            _refusal(request, error)
+            refuse(request, error)
         else:
             messages.success(
                 request,
@@ -455,7 +442,7 @@ def stocktake_detail(request, pk):
                     user=request.user,
                 )
             except ValidationError as error:
-                _refusal(request, error)
+                refuse(request, error)
                 return redirect("inventory:stocktake_detail", pk=pk)
             messages.success(request, _("Counts saved."))
             if "review" in request.POST:
@@ -513,7 +500,7 @@ def stocktake_post(request, pk):
     except ValueError:
         messages.error(request, _("The form was incomplete; open the review again."))
     except (InsufficientStock, ValidationError) as error:
-        _refusal(request, error)
+        refuse(request, error)
         return redirect("inventory:stocktake_review", pk=pk)
     else:
         messages.success(
@@ -537,7 +524,7 @@ def stocktake_abandon(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _refusal(request, error)
+            refuse(request, error)
         else:
             messages.success(
                 request,

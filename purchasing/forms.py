@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Supplier, Warehouse
 from inventory.forms import (
     LineFormSet,
-    ProductCodeField,
+    ProductLineForm,
     SubmissionForm,
     quantity_field,
 )
@@ -61,20 +61,12 @@ class OrderHeaderForm(SubmissionForm):
         return data
 
 
-class OrderLineForm(forms.Form):
-    product = ProductCodeField(required=False)
-    quantity = quantity_field(label=_("Quantity"), required=False)
+class OrderLineForm(ProductLineForm):
     unit_price = money_field(
         label=_("Unit price"),
         required=False,
         help_text=_("Empty: the last price paid."),
     )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("product") and not data.get("quantity"):
-            self.add_error("quantity", _("Enter a quantity greater than zero."))
-        return data
 
 
 OrderLineFormSet = forms.formset_factory(
@@ -111,8 +103,7 @@ class ReceiptHeaderForm(SubmissionForm):
         return date
 
 
-class ReceiptLineForm(forms.Form):
-    product = ProductCodeField(required=False)
+class ReceiptLineForm(ProductLineForm):
     quantity = quantity_field(label=_("Accepted"), required=False)
     rejected_quantity = quantity_field(label=_("Rejected"), required=False)
     reject_reason = forms.CharField(
@@ -123,6 +114,9 @@ class ReceiptLineForm(forms.Form):
         required=False,
         help_text=_("Empty: the order's price or the last price paid."),
     )
+
+    def needs_quantity(self) -> bool:
+        return False  # all of it may have been rejected
 
     def clean(self):
         data = super().clean()
@@ -156,24 +150,9 @@ class ReturnHeaderForm(ReceiptHeaderForm):
         super().__init__(*args, order=receipt, **kwargs)
 
 
-class ReturnLineForm(forms.Form):
-    product = ProductCodeField(required=False)
-    quantity = quantity_field(label=_("Quantity"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("product") and not data.get("quantity"):
-            self.add_error("quantity", _("Enter a quantity greater than zero."))
-        return data
-
-
 ReturnLineFormSet = forms.formset_factory(
-    ReturnLineForm, formset=LineFormSet, extra=2, max_num=300, validate_max=True
+    ProductLineForm, formset=LineFormSet, extra=2, max_num=300, validate_max=True
 )
-
-
-class EndOrderForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
 class SettingsForm(forms.ModelForm):

@@ -8,7 +8,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product, Supplier
+from inventory.forms import CancelForm
 from inventory.services import InsufficientStock
 from jxc.excel import Sheet, xlsx_response
+from jxc.views import paginate, refuse
 from purchasing import exports, filters, forms, selectors, services
 from purchasing.models import (
     DocumentStatus,
@@ -34,19 +35,6 @@ CANCEL = "purchasing.cancel_posted"
 EDIT_COST = "purchasing.edit_cost"
 
 
-def _page(request, items, size=50):
-    return Paginator(items, size).get_page(request.GET.get("page"))
-
-
-def _refusal(request, error) -> None:
-    text = (
-        error.message
-        if isinstance(error, InsufficientStock)
-        else " ".join(error.messages)
-    )
-    messages.error(request, text)
-
-
 ID = re.compile(r"[0-9]{1,12}")
 
 
@@ -57,7 +45,7 @@ def _id(value: str) -> int | None:
 
 def _reason(request) -> str:
     """The cancel reason, checked like any form field (required, at most 200)."""
-    form = forms.EndOrderForm(request.POST)
+    form = CancelForm(request.POST)
     if not form.is_valid():
         raise ValidationError(
             _("Say why the document is cancelled (at most 200 characters).")
@@ -125,7 +113,7 @@ def document_list(request, kind):
         "purchasing/document_list.html",
         {
             "filter": document_filter,
-            "page_obj": _page(request, document_filter.qs),
+            "page_obj": paginate(request, document_filter.qs),
             "kind": kind,
             "detail_url": detail_url,
             "title": title,
@@ -200,7 +188,7 @@ def _order_form(request, order=None):
         except IntegrityError:
             saved = PurchaseOrder.objects.get(submission=data["submission"])
         except ValidationError as error:
-            _refusal(request, error)
+            refuse(request, error)
         else:
             messages.success(
                 request, _("%(number)s saved as a draft.") % {"number": saved.number}
@@ -282,7 +270,7 @@ def order_confirm(request, pk):
     try:
         services.purchase_order_confirm(order=order, user=request.user)
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(
             request, _("%(number)s is ordered.") % {"number": order.number}
@@ -294,7 +282,7 @@ def order_confirm(request, pk):
 @require_POST
 def order_end(request, pk):
     order = get_object_or_404(PurchaseOrder, pk=pk)
-    form = forms.EndOrderForm(request.POST)
+    form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the order ends."))
         return redirect("purchasing:order_detail", pk=pk)
@@ -306,7 +294,7 @@ def order_end(request, pk):
             may_end_placed=request.user.has_perm(CANCEL),
         )
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(
             request,
@@ -398,7 +386,7 @@ def receipt_create(request):
         except IntegrityError:
             receipt = GoodsReceipt.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
-            _refusal(request, error)
+            refuse(request, error)
         else:
             messages.success(
                 request,
@@ -462,7 +450,7 @@ def receipt_cancel(request, pk):
             receipt=receipt, user=request.user, reason=_reason(request)
         )
     except (InsufficientStock, ValidationError) as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(
             request,
@@ -519,7 +507,7 @@ def return_create(request):
         except IntegrityError:
             document = PurchaseReturn.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
-            _refusal(request, error)
+            refuse(request, error)
         else:
             messages.success(
                 request,
@@ -576,7 +564,7 @@ def return_cancel(request, pk):
             reason=_reason(request),
         )
     except (InsufficientStock, ValidationError) as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(
             request,
