@@ -585,11 +585,7 @@ def opening_import(request):
                         user=request.user,
                     )
                 except (InsufficientStock, ValidationError) as error:
-                    file_error = (
-                        error.message
-                        if isinstance(error, InsufficientStock)
-                        else " ".join(error.messages)
-                    )
+                    file_error = " ".join(error.messages)
                 else:
                     messages.success(
                         request,
