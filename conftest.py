@@ -93,6 +93,7 @@ DATA_MIGRATIONS = [
     ("catalog.migrations.0002_search_indexes_defaults_roles", "roles"),
     ("inventory.migrations.0002_roles", "roles"),
     ("purchasing.migrations.0002_roles", "roles"),
+    ("sales.migrations.0002_roles", "roles"),
 ]
 
 

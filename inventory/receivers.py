@@ -8,7 +8,7 @@ from inventory.models import MoveKind
 from inventory.services import stock_moves_post
 
 
-def _post(kind):
+def _post(kind, *, sale=False):
     def receiver(sender, *, lines, source, occurred_at, user, reversal=False, **kwargs):
         return stock_moves_post(
             lines=lines,
@@ -17,6 +17,10 @@ def _post(kind):
             occurred_at=occurred_at,
             user=user,
             reversal=reversal,
+            # A shipment takes free stock plus its order's own reservation
+            # (``reservations``: (product id, warehouse id) → quantity).
+            sale=sale and not reversal,
+            own_reserved=kwargs.get("reservations"),
         )
 
     receiver.__name__ = f"post_{kind}"
@@ -25,7 +29,7 @@ def _post(kind):
 
 on_receipt_posted = _post(MoveKind.RECEIPT)
 on_purchase_return_posted = _post(MoveKind.PURCHASE_RETURN)
-on_shipment_posted = _post(MoveKind.SHIPMENT)
+on_shipment_posted = _post(MoveKind.SHIPMENT, sale=True)
 on_sales_return_posted = _post(MoveKind.SALES_RETURN)
 
 

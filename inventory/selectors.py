@@ -271,3 +271,18 @@ def stocktake_review(stocktake) -> list[StocktakeRow]:
             )
         )
     return rows
+
+
+def product_levels_in(product_ids, warehouse_id: int) -> QuerySet:
+    """The balances of some products in one warehouse (on hand, reserved)."""
+    return StockLevel.objects.filter(
+        product_id__in=list(product_ids), warehouse_id=warehouse_id
+    )
+
+
+def available(product_id: int, warehouse_id: int) -> Decimal:
+    """What can be promised or sold now: on hand − reserved (never below 0)."""
+    level = StockLevel.objects.filter(
+        product_id=product_id, warehouse_id=warehouse_id
+    ).first()
+    return max(level.available, ZERO) if level else ZERO

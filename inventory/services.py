@@ -196,12 +196,19 @@ def stock_moves_post(
     user,
     reversal: bool = False,
     allow_inactive: bool = False,
+    sale: bool = False,
+    own_reserved: dict[tuple[int, int], Decimal] | None = None,
 ) -> list[StockMove]:
     """Post lines of one kind as ledger moves and update the balances, atomically.
 
     Raises ValidationError for bad lines and InsufficientStock when any outbound
     line needs more than is on hand; in both cases nothing is written.
+
+    A ``sale`` never takes stock reserved for another order: it may use free
+    stock (on hand − reserved) plus ``own_reserved``, the reservation the shipped
+    order holds per (product, warehouse), which the sale consumes.
     """
+    own_reserved = own_reserved or {}
     if not lines:
         raise ValidationError(_("A document needs at least one line."))
     lines = [line if line.kind else _with_kind(line, kind) for line in lines]
@@ -219,13 +226,26 @@ def stock_moves_post(
         if line.quantity < 0:
             key = (line.product_id, line.warehouse_id)
             needed[key] = needed.get(key, ZERO) - line.quantity
+
+    def usable(pair) -> Decimal:
+        level = levels[pair]
+        if not sale:
+            return level.on_hand
+        own = min(own_reserved.get(pair, ZERO), level.reserved)
+        return max(min(level.on_hand, level.on_hand - level.reserved + own), ZERO)
+
     shortages = [
-        Shortage(products[p], warehouses[w], levels[(p, w)].on_hand, amount)
+        Shortage(products[p], warehouses[w], usable((p, w)), amount)
         for (p, w), amount in needed.items()
-        if amount > levels[(p, w)].on_hand
+        if amount > usable((p, w))
     ]
     if shortages:
         raise InsufficientStock(shortages)
+    for pair, amount in needed.items():
+        if sale and own_reserved.get(pair):
+            # The order's own promise is used up by what it ships.
+            level = levels[pair]
+            level.reserved -= min(own_reserved[pair], amount, level.reserved)
 
     source_fields = {
         "source_type_id": source.content_type_id if source else None,
@@ -303,7 +323,8 @@ def stock_moves_post(
     for level in levels.values():
         level.updated_at = now
     StockLevel.objects.bulk_update(
-        list(levels.values()), ["on_hand", "unit_cost", "value", "updated_at"]
+        list(levels.values()),
+        ["on_hand", "reserved", "unit_cost", "value", "updated_at"],
     )
     return moves
 

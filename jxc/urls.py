@@ -18,6 +18,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("inventory/", include("inventory.urls")),
     path("purchasing/", include("purchasing.urls")),
+    path("sales/", include("sales.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -104,8 +104,11 @@
     form.querySelectorAll("#lines tbody tr").forEach(function (row) {
       var quantity = row.querySelector("input[name$='-quantity']");
       var price = row.querySelector("input.line-price");
+      var discount = row.querySelector("input.line-discount");
       if (quantity && price && quantity.value && price.value) {
-        total += parseFloat(quantity.value) * parseFloat(price.value);
+        var off = discount ? (parseFloat(discount.value) || 0) : 0;
+        // Each line rounds to the fen, as the server does.
+        total += Math.round(parseFloat(quantity.value) * parseFloat(price.value) * (100 - off)) / 100;
       }
     });
     totalCell.textContent = "¥" + total.toLocaleString("zh-CN", {
@@ -134,5 +137,68 @@
           updateTotal();
         }
       });
+  });
+})();
+
+// Sales lines: each line shows what is available (on hand − reserved) and warns
+// when more is asked; the price defaults to the sale price; the change due follows
+// the amount received.
+(function () {
+  "use strict";
+  var script = document.querySelector("script[data-availability-url]");
+  var form = document.getElementById("document-form");
+  if (!form || !script) { return; }
+  var url = script.dataset.availabilityUrl;
+  var label = script.dataset.availableLabel;
+
+  function check(row) {
+    var code = row.querySelector(".product-code");
+    var quantity = row.querySelector("input[name$='-quantity']");
+    var warehouse = form.querySelector("select[name='warehouse']");
+    if (!code || !code.value.trim() || !warehouse) { return; }
+    var note = row.querySelector(".availability");
+    if (!note) {
+      note = document.createElement("div");
+      note.className = "availability small";
+      note.setAttribute("aria-live", "polite");
+      code.parentNode.appendChild(note);
+    }
+    fetch(url + "?warehouse=" + encodeURIComponent(warehouse.value) +
+          "&product=" + encodeURIComponent(code.value.trim()), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (data.available === null) { note.textContent = ""; return; }
+        var wanted = parseFloat(quantity && quantity.value) || 0;
+        var short = wanted > parseFloat(data.available);
+        note.textContent = label + " " + data.available + " " + data.unit;
+        note.classList.toggle("shortage", short);
+        note.classList.toggle("fw-bold", short);
+        var price = row.querySelector("input.line-price");
+        if (price && !price.value && document.activeElement !== price) {
+          price.value = data.price;
+          form.dispatchEvent(new Event("input"));
+        }
+      });
+  }
+
+  form.addEventListener("change", function (event) {
+    var row = event.target.closest("#lines tbody tr");
+    if (row) { check(row); }
+  });
+  form.addEventListener("input", function (event) {
+    if (event.target.name && /-quantity$/.test(event.target.name)) {
+      check(event.target.closest("tr"));
+    }
+    var received = document.getElementById("amount-received");
+    var change = document.getElementById("change-due");
+    var total = document.getElementById("document-total");
+    if (received && change && total) {
+      var due = (parseFloat(received.value) || 0) -
+        (parseFloat(total.textContent.replace(/[^0-9.\-]/g, "")) || 0);
+      change.textContent = "¥" + due.toLocaleString("zh-CN", {
+        minimumFractionDigits: 2, maximumFractionDigits: 2
+      });
+      change.classList.toggle("shortage", due < 0);
+    }
   });
 })();

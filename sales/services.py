@@ -1,0 +1,723 @@
+"""Every write of sales: orders and their reservations, shipments, retail sales,
+returns. Stock moves are posted by inventory through the signals sent here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Customer, Product, Warehouse
+from inventory.services import (
+    MoveLine,
+    SourceRef,
+    stock_levels_lock,
+    stock_release,
+    stock_reserve,
+)
+from jxc.decimals import MAX_VALUE, money
+from jxc.numbering import document_number_next
+from jxc.templatetags.jxc_format import qty
+from sales.models import (
+    OPEN_STATUSES,
+    DocumentStatus,
+    OrderStatus,
+    SalesOrder,
+    SalesOrderLine,
+    SalesReturn,
+    SalesReturnLine,
+    Shipment,
+    ShipmentLine,
+)
+from sales.signals import sales_return_posted, shipment_posted
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+@dataclass(frozen=True)
+class SaleLineInput:
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal | None = None  # None: the product's sale price
+    discount: Decimal = ZERO  # percent
+
+
+@dataclass
+class ShortRow:
+    line: SalesOrderLine
+    available: Decimal
+
+    @property
+    def missing(self):
+        return self.line.quantity - self.available
+
+
+class OrderShortage(ValidationError):
+    """Some lines want more than is available; the clerk chooses what to do."""
+
+    def __init__(self, rows: list[ShortRow]):
+        self.rows = rows
+        super().__init__(_("Not enough stock available for every line."))
+
+
+class StaleDocument(ValidationError):
+    """The document changed since this form was opened."""
+
+
+def _lock(model, pk):
+    """The row, locked: a status is always checked under this lock."""
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _by_submission(model, submission):
+    if submission is None:
+        return None
+    return model.objects.filter(submission=submission).first()
+
+
+def _check_version(order: SalesOrder, version: int | None) -> None:
+    if version is not None and order.version != version:
+        raise StaleDocument(
+            _(
+                "%(number)s was changed by someone else since you opened it; this page "
+                "now shows its current state."
+            )
+            % {"number": order.number}
+        )
+
+
+def _amount(quantity: Decimal, price: Decimal, discount: Decimal) -> Decimal:
+    return money(quantity * price * (HUNDRED - discount) / HUNDRED)
+
+
+def _check_lines(customer: Customer, warehouse: Warehouse, lines) -> None:
+    if not customer.is_active:
+        raise ValidationError(
+            _("The customer “%(name)s” is deactivated.") % {"name": customer.name}
+        )
+    if not warehouse.is_active:
+        raise ValidationError(
+            _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
+        )
+    if not lines:
+        raise ValidationError(_("A document needs at least one line."))
+    seen = set()
+    for line in lines:
+        if line.product.pk in seen:
+            raise ValidationError(
+                _("“%(name)s” appears on two lines; put it on one line.")
+                % {"name": line.product.name}
+            )
+        seen.add(line.product.pk)
+        if not line.product.is_active:
+            raise ValidationError(
+                _("“%(name)s” is deactivated.") % {"name": line.product.name}
+            )
+        if line.quantity <= 0:
+            raise ValidationError(
+                _("The quantity of “%(name)s” must be greater than zero.")
+                % {"name": line.product.name}
+            )
+        if not ZERO <= line.discount <= HUNDRED:
+            raise ValidationError(_("A discount is between 0 and 100 %."))
+
+
+def _order_lines(lines: list[SaleLineInput]) -> list[SalesOrderLine]:
+    rows = []
+    for line in lines:
+        price = line.product.sale_price if line.unit_price is None else line.unit_price
+        rows.append(
+            SalesOrderLine(
+                product=line.product,
+                quantity=line.quantity,
+                unit_price=price,
+                discount=line.discount,
+                amount=_amount(line.quantity, price, line.discount),
+            )
+        )
+    if sum((row.amount for row in rows), ZERO) > MAX_VALUE:
+        raise ValidationError(
+            _(
+                "The amounts are larger than the system can hold. Check "
+                "the quantities and prices."
+            )
+        )
+    return rows
+
+
+# --- sales orders ------------------------------------------------------------------
+
+
+@transaction.atomic
+def sales_order_save(
+    *,
+    order: SalesOrder | None = None,
+    customer: Customer,
+    warehouse: Warehouse,
+    order_date,
+    note: str,
+    lines: list[SaleLineInput],
+    user,
+    submission=None,
+) -> SalesOrder:
+    """Create a draft order, or rewrite a draft; prices default to the sale price."""
+    if order is None and (existing := _by_submission(SalesOrder, submission)):
+        return existing
+    _check_lines(customer, warehouse, lines)
+    if order is not None:
+        order = _lock(SalesOrder, order.pk)
+        if order.status != OrderStatus.DRAFT:
+            raise ValidationError(
+                _("%(number)s is %(status)s: only a draft can be edited.")
+                % {"number": order.number, "status": order.get_status_display()}
+            )
+        order.lines.all().delete()
+        order.version += 1
+    else:
+        order = SalesOrder(
+            number=document_number_next(prefix="SO", day=order_date),
+            submission=submission,
+            created_by=user,
+        )
+    order.customer, order.warehouse, order.order_date, order.note = (
+        customer,
+        warehouse,
+        order_date,
+        note,
+    )
+    rows = _order_lines(lines)
+    order.total = sum((row.amount for row in rows), ZERO)
+    order.save()
+    for row in rows:
+        row.order = order
+    SalesOrderLine.objects.bulk_create(rows)
+    return order
+
+
+@transaction.atomic
+def sales_order_confirm(
+    *, order: SalesOrder, user, on_shortage: str = "refuse", version: int | None = None
+) -> SalesOrder:
+    """Confirm a draft and reserve its stock.
+
+    When a line wants more than is available (on hand − reserved): ``refuse``
+    raises OrderShortage with the short lines; ``reduce`` cuts each line to what
+    is available; ``backorder`` reserves what is available and the rest waits.
+    """
+    order = _lock(SalesOrder, order.pk)
+    _check_version(order, version)
+    if order.status != OrderStatus.DRAFT:
+        raise ValidationError(
+            _("%(number)s is already %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    lines = list(order.lines.select_related("product").order_by("product_id"))
+    levels = stock_levels_lock((line.product_id, order.warehouse_id) for line in lines)
+    available = {
+        line.pk: max(levels[(line.product_id, order.warehouse_id)].available, ZERO)
+        for line in lines
+    }
+    short = [
+        ShortRow(line, available[line.pk])
+        for line in lines
+        if line.quantity > available[line.pk]
+    ]
+    if short and on_shortage == "refuse":
+        raise OrderShortage(short)
+    kept = []
+    for line in lines:
+        free = available[line.pk]
+        if on_shortage == "reduce" and line.quantity > free:
+            if free == 0:
+                line.delete()
+                continue
+            line.quantity = free
+            line.amount = _amount(free, line.unit_price, line.discount)
+        line.reserved_quantity = min(line.quantity, free)
+        if line.reserved_quantity > 0:
+            stock_reserve(
+                product_id=line.product_id,
+                warehouse_id=order.warehouse_id,
+                quantity=line.reserved_quantity,
+            )
+        line.save(update_fields=["quantity", "amount", "reserved_quantity"])
+        kept.append(line)
+    if not kept:
+        raise ValidationError(
+            _("None of the products is available; nothing to confirm.")
+        )
+    order.total = sum((line.amount for line in kept), ZERO)
+    order.status = OrderStatus.CONFIRMED
+    order.confirmed_by, order.confirmed_at = user, timezone.now()
+    order.version += 1
+    order.save(
+        update_fields=["total", "status", "confirmed_by", "confirmed_at", "version"]
+    )
+    return order
+
+
+def _release_all(order: SalesOrder) -> None:
+    for line in order.lines.filter(reserved_quantity__gt=0).order_by("product_id"):
+        stock_release(
+            product_id=line.product_id,
+            warehouse_id=order.warehouse_id,
+            quantity=line.reserved_quantity,
+        )
+        line.reserved_quantity = ZERO
+        line.save(update_fields=["reserved_quantity"])
+
+
+@transaction.atomic
+def sales_order_end(
+    *, order: SalesOrder, user, reason: str, may_end_confirmed: bool = True
+) -> SalesOrder:
+    """Cancel an order nothing shipped for, or close one short; reservations go back."""
+    order = _lock(SalesOrder, order.pk)
+    if order.status != OrderStatus.DRAFT and not may_end_confirmed:
+        raise ValidationError(
+            _("%(number)s is already confirmed; only the owner can cancel or close it.")
+            % {"number": order.number}
+        )
+    shipped = order.lines.filter(shipped_quantity__gt=0).exists()
+    if order.status == OrderStatus.DRAFT or (
+        order.status == OrderStatus.CONFIRMED and not shipped
+    ):
+        order.status = OrderStatus.CANCELLED
+    elif order.status in OPEN_STATUSES:
+        order.status = OrderStatus.CLOSED
+    else:
+        raise ValidationError(
+            _("%(number)s is %(status)s and cannot be ended.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the order ends."))
+    _release_all(order)
+    order.closed_by, order.closed_at, order.close_reason = user, timezone.now(), reason
+    order.version += 1
+    order.save(
+        update_fields=["status", "closed_by", "closed_at", "close_reason", "version"]
+    )
+    return order
+
+
+def _refresh_status(order: SalesOrder) -> None:
+    if order.status not in (*OPEN_STATUSES, OrderStatus.SHIPPED):
+        return
+    lines = list(order.lines.all())
+    if all(line.shipped_quantity >= line.quantity for line in lines):
+        order.status = OrderStatus.SHIPPED
+    elif any(line.shipped_quantity > 0 for line in lines):
+        order.status = OrderStatus.PARTIAL
+    else:
+        order.status = OrderStatus.CONFIRMED
+
+
+# --- shipments ----------------------------------------------------------------------
+
+
+def _ship(
+    *,
+    order: SalesOrder,
+    quantities: dict[int, Decimal],
+    occurred_at,
+    user,
+    note: str = "",
+    submission=None,
+) -> Shipment:
+    """Post a shipment of ``quantities`` (order line id → quantity) of a locked
+    order."""
+    lines = {
+        line.pk: line
+        for line in order.lines.select_for_update()
+        .select_related("product")
+        .order_by("pk")
+    }
+    shipment = Shipment(
+        number=document_number_next(
+            prefix="SH", day=timezone.localtime(occurred_at).date()
+        ),
+        submission=submission,
+        order=order,
+        customer=order.customer,
+        warehouse=order.warehouse,
+        occurred_at=occurred_at,
+        note=note,
+        created_by=user,
+    )
+    rows, own = [], {}
+    for line_id, quantity in quantities.items():
+        line = lines[line_id]
+        if quantity <= 0:
+            raise ValidationError(
+                _("The quantity of “%(name)s” must be greater than zero.")
+                % {"name": line.product.name}
+            )
+        if quantity > line.remaining:
+            raise ValidationError(
+                _("“%(name)s”: %(remaining)s still to ship, not %(quantity)s.")
+                % {
+                    "name": line.product.name,
+                    "remaining": qty(line.remaining),
+                    "quantity": qty(quantity),
+                }
+            )
+        # The last shipment of a line takes what is left of its amount: the
+        # shipments of an order always add up to the order.
+        amount = (
+            (line.amount - _shipped_amount(line))
+            if quantity == line.remaining
+            else money(line.amount * quantity / line.quantity)
+        )
+        rows.append(
+            ShipmentLine(
+                order_line=line, product=line.product, quantity=quantity, amount=amount
+            )
+        )
+        used = min(line.reserved_quantity, quantity)
+        if used:
+            key = (line.product_id, order.warehouse_id)
+            own[key] = own.get(key, ZERO) + used
+    if not rows:
+        raise ValidationError(_("A document needs at least one line."))
+    shipment.total = sum((row.amount for row in rows), ZERO)
+    shipment.save()
+    for row in rows:
+        row.shipment = shipment
+    ShipmentLine.objects.bulk_create(rows)
+    responses = shipment_posted.send(
+        sender=Shipment,
+        lines=[
+            MoveLine(row.product_id, order.warehouse_id, -row.quantity, line=row.pk)
+            for row in rows
+        ],
+        source=SourceRef.of(shipment),
+        occurred_at=occurred_at,
+        user=user,
+        reservations=own,
+    )
+    moves = {
+        move.source_line: move for _receiver, result in responses for move in result
+    }
+    for row in rows:
+        move = moves[row.pk]
+        row.unit_cost, row.cost_amount = move.unit_cost, -move.value
+        line = row.order_line
+        line.reserved_quantity -= min(line.reserved_quantity, row.quantity)
+        line.shipped_quantity += row.quantity
+        line.save(update_fields=["reserved_quantity", "shipped_quantity"])
+    ShipmentLine.objects.bulk_update(rows, ["unit_cost", "cost_amount"])
+    shipment.cost_total = sum((row.cost_amount for row in rows), ZERO)
+    shipment.save(update_fields=["cost_total"])
+    return shipment
+
+
+def _shipped_amount(line: SalesOrderLine) -> Decimal:
+    return sum(
+        (
+            row.amount
+            for row in line.shipment_lines.filter(
+                shipment__status=DocumentStatus.POSTED
+            )
+        ),
+        ZERO,
+    )
+
+
+@transaction.atomic
+def shipment_post(
+    *,
+    order: SalesOrder,
+    quantities: dict[int, Decimal],
+    occurred_at,
+    user,
+    note: str = "",
+    submission=None,
+    version: int | None = None,
+) -> Shipment:
+    """Ship (part of) a confirmed order: its own reservation plus free stock, never
+    stock reserved for another order. A second submit of the same form posts once."""
+    if existing := _by_submission(Shipment, submission):
+        return existing
+    order = _lock(SalesOrder, order.pk)
+    _check_version(order, version)
+    if order.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("%(number)s is %(status)s: nothing can be shipped from it.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    shipment = _ship(
+        order=order,
+        quantities=quantities,
+        occurred_at=occurred_at,
+        user=user,
+        note=note,
+        submission=submission,
+    )
+    _refresh_status(order)
+    order.version += 1
+    order.save(update_fields=["status", "version"])
+    return shipment
+
+
+@transaction.atomic
+def retail_sale_post(
+    *,
+    warehouse: Warehouse,
+    lines: list[SaleLineInput],
+    amount_received: Decimal,
+    user,
+    customer: Customer | None = None,
+    submission=None,
+) -> SalesOrder:
+    """零售开单: a confirmed order and its shipment in one go, from free stock only."""
+    if existing := _by_submission(SalesOrder, submission):
+        return existing
+    customer = customer or Customer.objects.get(code="RETAIL")
+    _check_lines(customer, warehouse, lines)
+    rows = _order_lines(lines)
+    total = sum((row.amount for row in rows), ZERO)
+    if amount_received < total:
+        raise ValidationError(
+            _("Received %(received)s is less than the total %(total)s.")
+            % {"received": f"¥{amount_received:,.2f}", "total": f"¥{total:,.2f}"}
+        )
+    now = timezone.now()
+    order = SalesOrder.objects.create(
+        number=document_number_next(prefix="SO"),
+        submission=submission,
+        customer=customer,
+        warehouse=warehouse,
+        order_date=timezone.localdate(),
+        status=OrderStatus.CONFIRMED,
+        is_retail=True,
+        total=total,
+        amount_received=amount_received,
+        created_by=user,
+        confirmed_by=user,
+        confirmed_at=now,
+    )
+    for row in rows:
+        row.order = order
+    SalesOrderLine.objects.bulk_create(rows)
+    _ship(
+        order=order,
+        quantities={row.pk: row.quantity for row in rows},
+        occurred_at=now,
+        user=user,
+    )
+    order.status = OrderStatus.SHIPPED
+    order.save(update_fields=["status"])
+    return order
+
+
+@transaction.atomic
+def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
+    """Take a shipment back: its goods return at the value they left with, and the
+    order waits for those quantities again (from free stock)."""
+    shipment = _lock(Shipment, shipment.pk)
+    if shipment.status != DocumentStatus.POSTED:
+        raise ValidationError(
+            _("%(number)s is already cancelled.") % {"number": shipment.number}
+        )
+    if shipment.returns.filter(status=DocumentStatus.POSTED).exists():
+        raise ValidationError(
+            _("Goods of %(number)s were returned; cancel those returns first.")
+            % {"number": shipment.number}
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the document is cancelled."))
+    order = _lock(SalesOrder, shipment.order_id)
+    rows = list(shipment.lines.select_related("order_line"))
+    now = timezone.now()
+    shipment_posted.send(
+        sender=Shipment,
+        lines=[
+            MoveLine(
+                row.product_id,
+                shipment.warehouse_id,
+                row.quantity,
+                row.unit_cost,
+                row.pk,
+                value=row.cost_amount,
+            )
+            for row in rows
+        ],
+        source=SourceRef.of(shipment),
+        occurred_at=now,
+        user=user,
+        reversal=True,
+    )
+    for row in rows:
+        line = row.order_line
+        line.shipped_quantity -= row.quantity
+        line.save(update_fields=["shipped_quantity"])
+    _refresh_status(order)
+    order.version += 1
+    order.save(update_fields=["status", "version"])
+    shipment.status = DocumentStatus.CANCELLED
+    shipment.cancelled_by, shipment.cancelled_at, shipment.cancel_reason = (
+        user,
+        now,
+        reason,
+    )
+    shipment.save(
+        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+    )
+    return shipment
+
+
+# --- returns ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sales_return_post(
+    *,
+    shipment: Shipment,
+    quantities: dict[int, Decimal],
+    reason: str,
+    occurred_at,
+    user,
+    submission=None,
+) -> SalesReturn:
+    """Goods back from a customer (shipment line id → quantity), at most what was
+    shipped and not yet returned; into stock at the cost they left with."""
+    if existing := _by_submission(SalesReturn, submission):
+        return existing
+    shipment = _lock(Shipment, shipment.pk)
+    if shipment.status != DocumentStatus.POSTED:
+        raise ValidationError(
+            _("%(number)s is cancelled; nothing can be returned from it.")
+            % {"number": shipment.number}
+        )
+    lines = {
+        row.pk: row
+        for row in shipment.lines.select_for_update().select_related(
+            "product", "order_line"
+        )
+    }
+    document = SalesReturn(
+        number=document_number_next(
+            prefix="SR", day=timezone.localtime(occurred_at).date()
+        ),
+        submission=submission,
+        shipment=shipment,
+        customer=shipment.customer,
+        warehouse=shipment.warehouse,
+        occurred_at=occurred_at,
+        reason=reason.strip(),
+        created_by=user,
+    )
+    rows = []
+    for line_id, quantity in quantities.items():
+        line = lines.get(line_id)
+        if line is None:
+            raise ValidationError(
+                _("A line does not belong to %(number)s.") % {"number": shipment.number}
+            )
+        left = line.quantity - line.returned_quantity
+        if quantity <= 0 or quantity > left:
+            raise ValidationError(
+                _("“%(name)s”: only %(left)s of %(number)s can still be returned.")
+                % {
+                    "name": line.product.name,
+                    "left": qty(left),
+                    "number": shipment.number,
+                }
+            )
+        share = quantity / line.quantity
+        rows.append(
+            SalesReturnLine(
+                shipment_line=line,
+                product=line.product,
+                quantity=quantity,
+                amount=money(line.amount * share),
+                unit_cost=line.unit_cost,
+                cost_amount=money(line.cost_amount * share),
+            )
+        )
+    if not rows:
+        raise ValidationError(_("A document needs at least one line."))
+    document.total = sum((row.amount for row in rows), ZERO)
+    document.cost_total = sum((row.cost_amount for row in rows), ZERO)
+    document.save()
+    for row in rows:
+        row.sales_return = document
+    SalesReturnLine.objects.bulk_create(rows)
+    sales_return_posted.send(
+        sender=SalesReturn,
+        lines=[
+            MoveLine(
+                row.product_id,
+                shipment.warehouse_id,
+                row.quantity,
+                row.unit_cost,
+                row.pk,
+                value=row.cost_amount,
+            )
+            for row in rows
+        ],
+        source=SourceRef.of(document),
+        occurred_at=occurred_at,
+        user=user,
+    )
+    for row in rows:
+        line = row.shipment_line
+        line.returned_quantity += row.quantity
+        line.save(update_fields=["returned_quantity"])
+        order_line = line.order_line
+        order_line.returned_quantity += row.quantity
+        order_line.save(update_fields=["returned_quantity"])
+    return document
+
+
+@transaction.atomic
+def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> SalesReturn:
+    """Undo a return: the goods leave stock again (if still there)."""
+    document = _lock(SalesReturn, sales_return.pk)
+    if document.status != DocumentStatus.POSTED:
+        raise ValidationError(
+            _("%(number)s is already cancelled.") % {"number": document.number}
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the document is cancelled."))
+    rows = list(document.lines.select_related("shipment_line__order_line"))
+    now = timezone.now()
+    sales_return_posted.send(
+        sender=SalesReturn,
+        lines=[
+            MoveLine(
+                row.product_id,
+                document.warehouse_id,
+                -row.quantity,
+                row.unit_cost,
+                row.pk,
+            )
+            for row in rows
+        ],
+        source=SourceRef.of(document),
+        occurred_at=now,
+        user=user,
+        reversal=True,
+    )
+    for row in rows:
+        line = row.shipment_line
+        line.returned_quantity -= row.quantity
+        line.save(update_fields=["returned_quantity"])
+        line.order_line.returned_quantity -= row.quantity
+        line.order_line.save(update_fields=["returned_quantity"])
+    document.status = DocumentStatus.CANCELLED
+    document.cancelled_by, document.cancelled_at, document.cancel_reason = (
+        user,
+        now,
+        reason,
+    )
+    document.save(
+        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+    )
+    return document

@@ -1,0 +1,577 @@
+"""Sales pages. Permission first, then forms, then a service or selector."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog.models import Product
+from inventory import selectors as inventory_selectors
+from inventory.forms import CancelForm
+from inventory.services import InsufficientStock
+from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
+from jxc.views import paginate, refuse
+from sales import filters, forms, selectors, services
+from sales.models import (
+    OPEN_STATUSES,
+    DocumentStatus,
+    OrderStatus,
+    SalesOrder,
+    SalesReturn,
+    Shipment,
+)
+
+CANCEL = "sales.cancel_posted"
+VIEW_COST = "accounts.view_cost"
+ID = re.compile(r"[0-9]{1,12}")
+
+
+def _id(value: str) -> int | None:
+    return int(value) if ID.fullmatch(value or "") else None
+
+
+LISTS = {
+    "order": (
+        filters.OrderFilter,
+        selectors.order_list,
+        "sales:order_detail",
+        "sales.view_salesorder",
+        gettext_lazy("Sales orders"),
+        gettext_lazy("New sales order"),
+        "sales:order_create",
+    ),
+    "shipment": (
+        filters.ShipmentFilter,
+        selectors.shipment_list,
+        "sales:shipment_detail",
+        "sales.view_shipment",
+        gettext_lazy("Shipments"),
+        gettext_lazy("Retail sale"),
+        "sales:retail",
+    ),
+    "return": (
+        filters.ReturnFilter,
+        selectors.return_list,
+        "sales:return_detail",
+        "sales.view_salesreturn",
+        gettext_lazy("Sales returns"),
+        "",
+        "",
+    ),
+}
+
+
+def document_list(request, kind):
+    filterset_class, selector, detail_url, perm, title, create_label, create_url = (
+        LISTS[kind]
+    )
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    document_filter = filterset_class(request.GET, queryset=selector())
+    return render(
+        request,
+        "sales/document_list.html",
+        {
+            "filter": document_filter,
+            "page_obj": paginate(request, document_filter.qs),
+            "kind": kind,
+            "detail_url": detail_url,
+            "title": title,
+            "create_label": create_label,
+            "create_url": reverse(create_url) if create_url else "",
+            "export_url": reverse(f"sales:{kind}_export"),
+        },
+    )
+
+
+@require_GET
+def document_export(request, kind):
+    filterset_class, selector, _detail, perm, title, _label, _url = LISTS[kind]
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    documents = filterset_class(request.GET, queryset=selector()).qs
+    columns = [
+        Col(_("Number")),
+        Col(_("Date"), DATETIME),
+        Col(_("Customer"), width=24),
+        Col(_("Warehouse")),
+        Col(_("Status")),
+        Col(_("Total"), MONEY),
+    ]
+    date = "order_date" if kind == "order" else "occurred_at"
+    rows = (
+        [
+            d.number,
+            getattr(d, date),
+            d.customer.name,
+            d.warehouse.name,
+            d.get_status_display(),
+            d.total,
+        ]
+        for d in documents.iterator(chunk_size=2000)
+    )
+    return xlsx_response(
+        [Sheet(title=str(title), columns=columns, rows=rows)], str(title)
+    )
+
+
+# --- orders ---------------------------------------------------------------------------
+
+
+def _lines_from(formset):
+    return [
+        services.SaleLineInput(
+            f["product"], f["quantity"], f.get("unit_price"), f.get("discount") or 0
+        )
+        for f in formset.filled()
+    ]
+
+
+def _order_form(request, order=None):
+    initial = None
+    if order is not None:
+        initial = {
+            "customer": order.customer_id,
+            "warehouse": order.warehouse_id,
+            "order_date": order.order_date,
+            "note": order.note,
+        }
+    header = forms.OrderHeaderForm(request.POST or None, initial=initial)
+    line_initial = None
+    if order is not None and request.method != "POST":
+        line_initial = [
+            {
+                "product": line.product.sku,
+                "quantity": format(line.quantity.normalize(), "f"),
+                "unit_price": line.unit_price,
+                "discount": line.discount,
+            }
+            for line in order.lines.select_related("product")
+        ]
+    lines = forms.SaleLineFormSet(
+        request.POST or None, prefix="lines", initial=line_initial
+    )
+    if request.method == "POST" and header.is_valid() and lines.is_valid():
+        data = header.cleaned_data
+        try:
+            saved = services.sales_order_save(
+                order=order,
+                customer=data["customer"],
+                warehouse=data["warehouse"],
+                order_date=data["order_date"],
+                note=data["note"],
+                lines=_lines_from(lines),
+                user=request.user,
+                submission=data["submission"],
+            )
+        except IntegrityError:
+            saved = SalesOrder.objects.get(submission=data["submission"])
+        except ValidationError as error:
+            refuse(request, error)
+        else:
+            messages.success(
+                request, _("%(number)s saved as a draft.") % {"number": saved.number}
+            )
+            return redirect("sales:order_detail", pk=saved.pk)
+    title = (
+        _("Edit %(number)s") % {"number": order.number}
+        if order
+        else _("New sales order")
+    )
+    return render(
+        request,
+        "documents/lines_form.html",
+        {
+            "header": header,
+            "lines": lines,
+            "title": title,
+            "submit_label": _("Save draft"),
+            "cancel_url": reverse("sales:order_list"),
+            "show_total": True,
+            "availability_url": reverse("sales:availability"),
+        },
+    )
+
+
+@permission_required("sales.add_salesorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_create(request):
+    return _order_form(request)
+
+
+@permission_required("sales.change_salesorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_edit(request, pk):
+    order = get_object_or_404(SalesOrder, pk=pk)
+    if order.status != OrderStatus.DRAFT:
+        messages.error(
+            request,
+            _("%(number)s is %(status)s: only a draft can be edited.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+        return redirect("sales:order_detail", pk=pk)
+    return _order_form(request, order)
+
+
+@permission_required("sales.view_salesorder", raise_exception=True)
+@require_GET
+def order_detail(request, pk):
+    order = get_object_or_404(selectors.order_detail(pk))
+    return render(
+        request,
+        "sales/order_detail.html",
+        {
+            "order": order,
+            "lines": selectors.order_lines(order),
+            "shipments": order.shipments.order_by("-occurred_at"),
+            "open": order.status in OPEN_STATUSES,
+            "can_end": request.user.has_perm(CANCEL)
+            or order.status == OrderStatus.DRAFT,
+            "profit": selectors.order_profit(order)
+            if request.user.has_perm(VIEW_COST)
+            else None,
+        },
+    )
+
+
+@permission_required("sales.change_salesorder", raise_exception=True)
+@require_POST
+def order_confirm(request, pk):
+    order = get_object_or_404(SalesOrder, pk=pk)
+    mode = request.POST.get("on_shortage", "refuse")
+    if mode not in {"refuse", "reduce", "backorder"}:
+        mode = "refuse"
+    try:
+        services.sales_order_confirm(
+            order=order,
+            user=request.user,
+            on_shortage=mode,
+            version=_id(request.POST.get("version", "")),
+        )
+    except services.OrderShortage as shortage:
+        return render(
+            request,
+            "sales/shortage.html",
+            {
+                "order": order,
+                "rows": shortage.rows,
+                "version": order.version,
+            },
+        )
+    except (InsufficientStock, ValidationError) as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s is confirmed; its stock is reserved.")
+            % {"number": order.number},
+        )
+    return redirect("sales:order_detail", pk=pk)
+
+
+@permission_required("sales.change_salesorder", raise_exception=True)
+@require_POST
+def order_end(request, pk):
+    order = get_object_or_404(SalesOrder, pk=pk)
+    form = CancelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the order ends."))
+        order = services.sales_order_end(
+            order=order,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            may_end_confirmed=request.user.has_perm(CANCEL),
+        )
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s is %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+    return redirect("sales:order_detail", pk=pk)
+
+
+@permission_required("sales.view_salesorder", raise_exception=True)
+@require_GET
+def availability(request):
+    """Live availability of a line's product: available, unit and sale price."""
+    code = (request.GET.get("product") or "").strip()
+    warehouse_id = _id(request.GET.get("warehouse", ""))
+    product = (
+        Product.objects.filter(Q(sku__iexact=code) | Q(barcode__iexact=code)).first()
+        if code
+        else None
+    )
+    if product is None or warehouse_id is None:
+        return JsonResponse({"available": None})
+    available = inventory_selectors.available(product.pk, warehouse_id)
+    return JsonResponse(
+        {
+            "available": format(available.normalize(), "f"),
+            "unit": product.unit,
+            "price": f"{product.sale_price:.2f}",
+            "name": product.name,
+        }
+    )
+
+
+# --- shipments ------------------------------------------------------------------------
+
+
+@permission_required("sales.add_shipment", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def shipment_create(request):
+    order = get_object_or_404(SalesOrder, pk=_id(request.GET.get("order", "")))
+    if order.status not in OPEN_STATUSES:
+        messages.error(
+            request,
+            _("%(number)s is %(status)s: nothing can be shipped from it.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+        return redirect("sales:order_detail", pk=order.pk)
+    lines = [line for line in selectors.order_lines(order) if line.remaining > 0]
+    form = forms.ShipmentForm(
+        request.POST or None, lines=lines, initial={"version": order.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            shipment = services.shipment_post(
+                order=order,
+                quantities=form.quantities(),
+                occurred_at=timezone.now(),
+                user=request.user,
+                note=form.cleaned_data["note"],
+                submission=form.cleaned_data["submission"],
+                version=form.cleaned_data["version"],
+            )
+        except IntegrityError:
+            shipment = Shipment.objects.get(submission=form.cleaned_data["submission"])
+        except services.StaleDocument as error:
+            refuse(request, error)
+            return redirect(f"{reverse('sales:shipment_create')}?order={order.pk}")
+        except (InsufficientStock, ValidationError) as error:
+            refuse(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(number)s posted: the goods left stock.")
+                % {"number": shipment.number},
+            )
+            return redirect("sales:shipment_detail", pk=shipment.pk)
+    return render(request, "sales/shipment_form.html", {"order": order, "form": form})
+
+
+def _document(request, model, pk, template, heading, kind):
+    document = get_object_or_404(
+        model.objects.select_related(
+            "customer", "warehouse", "created_by", "cancelled_by"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        template,
+        {
+            "document": document,
+            "lines": document.lines.select_related("product"),
+            "heading": heading,
+            "list_url": reverse(f"sales:{kind}_list"),
+            "can_cancel": request.user.has_perm(CANCEL),
+            "cancel_url": reverse(f"sales:{kind}_cancel", args=[pk]),
+        },
+    )
+
+
+@permission_required("sales.view_shipment", raise_exception=True)
+@require_GET
+def shipment_detail(request, pk):
+    return _document(
+        request, Shipment, pk, "sales/shipment_detail.html", _("Shipment"), "shipment"
+    )
+
+
+@permission_required("sales.view_shipment", raise_exception=True)
+@require_GET
+def shipment_print(request, pk, layout):
+    shipment = get_object_or_404(
+        Shipment.objects.select_related("customer", "warehouse", "order", "created_by"),
+        pk=pk,
+    )
+    template = "sales/slip.html" if layout == "slip" else "sales/delivery_note.html"
+    return render(
+        request,
+        template,
+        {
+            "shipment": shipment,
+            "order": shipment.order,
+            "lines": shipment.lines.select_related("product"),
+        },
+    )
+
+
+def _cancel(request, model, pk, service, kind, done):
+    document = get_object_or_404(model, pk=pk)
+    form = CancelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(
+                _("Say why the document is cancelled (at most 200 characters).")
+            )
+        service(document, request.user, form.cleaned_data["reason"])
+    except (InsufficientStock, ValidationError) as error:
+        refuse(request, error)
+    else:
+        messages.success(request, done % {"number": document.number})
+    return redirect(f"sales:{kind}_detail", pk=pk)
+
+
+@permission_required(CANCEL, raise_exception=True)
+@require_POST
+def shipment_cancel(request, pk):
+    return _cancel(
+        request,
+        Shipment,
+        pk,
+        lambda doc, user, reason: services.shipment_cancel(
+            shipment=doc, user=user, reason=reason
+        ),
+        "shipment",
+        _("%(number)s cancelled; the goods are back in stock."),
+    )
+
+
+# --- retail sale ---------------------------------------------------------------
+
+
+@permission_required("sales.add_shipment", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def retail(request):
+    header = forms.RetailHeaderForm(request.POST or None)
+    lines = forms.SaleLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and header.is_valid() and lines.is_valid():
+        data = header.cleaned_data
+        try:
+            order = services.retail_sale_post(
+                warehouse=data["warehouse"],
+                lines=_lines_from(lines),
+                amount_received=data["amount_received"],
+                user=request.user,
+                submission=data["submission"],
+            )
+        except IntegrityError:
+            order = SalesOrder.objects.get(submission=data["submission"])
+        except (InsufficientStock, ValidationError) as error:
+            refuse(request, error)
+        else:
+            shipment = order.shipments.get()
+            messages.success(
+                request,
+                _("Sold: %(number)s. Change due: ¥%(change)s.")
+                % {"number": order.number, "change": f"{order.change:,.2f}"},
+            )
+            return redirect("sales:shipment_detail", pk=shipment.pk)
+    return render(
+        request,
+        "documents/lines_form.html",
+        {
+            "header": header,
+            "lines": lines,
+            "title": _("Retail sale"),
+            "submit_label": _("Finish sale"),
+            "cancel_url": reverse("sales:shipment_list"),
+            "show_total": True,
+            "show_change": True,
+            "availability_url": reverse("sales:availability"),
+        },
+    )
+
+
+# --- returns -------------------------------------------------------------------
+
+
+@permission_required("sales.add_salesreturn", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def return_create(request):
+    shipment = get_object_or_404(Shipment, pk=_id(request.GET.get("shipment", "")))
+    if shipment.status != DocumentStatus.POSTED:
+        messages.error(
+            request,
+            _("%(number)s is cancelled; nothing can be returned from it.")
+            % {"number": shipment.number},
+        )
+        return redirect("sales:shipment_detail", pk=shipment.pk)
+    lines = [
+        line
+        for line in shipment.lines.select_related("product")
+        if line.quantity > line.returned_quantity
+    ]
+    form = forms.ReturnForm(request.POST or None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.sales_return_post(
+                shipment=shipment,
+                quantities=form.quantities(),
+                reason=form.cleaned_data["reason"],
+                occurred_at=timezone.now(),
+                user=request.user,
+                submission=form.cleaned_data["submission"],
+            )
+        except IntegrityError:
+            document = SalesReturn.objects.get(
+                submission=form.cleaned_data["submission"]
+            )
+        except (InsufficientStock, ValidationError) as error:
+            refuse(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(number)s posted: the goods are back in stock.")
+                % {"number": document.number},
+            )
+            return redirect("sales:return_detail", pk=document.pk)
+    return render(
+        request, "sales/return_form.html", {"shipment": shipment, "form": form}
+    )
+
+
+@permission_required("sales.view_salesreturn", raise_exception=True)
+@require_GET
+def return_detail(request, pk):
+    return _document(
+        request,
+        SalesReturn,
+        pk,
+        "sales/return_detail.html",
+        _("Sales return"),
+        "return",
+    )
+
+
+@permission_required(CANCEL, raise_exception=True)
+@require_POST
+def return_cancel(request, pk):
+    return _cancel(
+        request,
+        SalesReturn,
+        pk,
+        lambda doc, user, reason: services.sales_return_cancel(
+            sales_return=doc, user=user, reason=reason
+        ),
+        "return",
+        _("%(number)s cancelled; the goods left stock again."),
+    )
