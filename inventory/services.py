@@ -231,8 +231,10 @@ def stock_moves_post(
         level = levels[pair]
         if not sale:
             return level.on_hand
+        # Free stock plus the order's own promise; when promises exceed what is
+        # on hand (an adjustment took some), the first order to ship gets it.
         own = min(own_reserved.get(pair, ZERO), level.reserved)
-        return max(min(level.on_hand, level.on_hand - level.reserved + own), ZERO)
+        return min(level.on_hand, max(level.on_hand - level.reserved, ZERO) + own)
 
     shortages = [
         Shortage(products[p], warehouses[w], usable((p, w)), amount)

@@ -3,17 +3,22 @@
 Every step creates only what is missing, so running it again changes nothing.
 """
 
+import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from catalog import services as catalog_services
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from inventory import documents as inventory_documents
 from inventory.models import OpeningStock
+from inventory.services import InsufficientStock
 from purchasing import services as purchasing_services
 from purchasing.models import PurchaseOrder
+from sales import services as sales_services
+from sales.models import SalesOrder
 
 SUPPLIERS = [
     (
@@ -176,7 +181,68 @@ def seed(*, owner) -> list[str]:
     )
     lines.append(_opening_stock(owner))
     lines.append(_purchases(owner))
+    lines.append(_sales(owner))
     return lines
+
+
+def _sales(owner) -> str:
+    """About three months of counter sales and a few customer orders, fixed seed."""
+    if SalesOrder.objects.exists():
+        return "Demo sales: already there."
+    rng = random.Random(20261126)  # noqa: S311 - demo data, not security
+    main = Warehouse.objects.get(is_default=True)
+    products = list(
+        Product.objects.filter(sku__in=[row[0] for row in PRODUCTS]).order_by("sku")
+    )
+    customers = list(Customer.objects.exclude(code="RETAIL").order_by("code"))
+    sold = skipped = 0
+    start = timezone.localdate() - timedelta(days=88)
+    for offset in range(0, 88, 2):
+        day = start + timedelta(days=offset)
+        for hour in (10, 15, 19):
+            picks = rng.sample(products, k=rng.randint(1, 3))
+            lines = [
+                sales_services.SaleLineInput(p, Decimal(rng.randint(1, 3)))
+                for p in picks
+            ]
+            try:
+                sales_services.retail_sale_post(
+                    warehouse=main,
+                    lines=lines,
+                    amount_received=Decimal(1000),
+                    user=owner,
+                    occurred_at=timezone.make_aware(datetime.combine(day, time(hour))),
+                )
+                sold += 1
+            except (InsufficientStock, ValidationError):
+                skipped += 1
+        if offset % 14 == 0 and customers:
+            customer = customers[(offset // 14) % len(customers)]
+            order = sales_services.sales_order_save(
+                customer=customer,
+                warehouse=main,
+                order_date=day,
+                note="",
+                user=owner,
+                lines=[
+                    sales_services.SaleLineInput(p, Decimal(rng.randint(2, 5)))
+                    for p in rng.sample(products, k=2)
+                ],
+            )
+            try:
+                order = sales_services.sales_order_confirm(
+                    order=order, user=owner, on_shortage="reduce"
+                )
+                sales_services.shipment_post(
+                    order=order,
+                    user=owner,
+                    quantities={line.pk: line.quantity for line in order.lines.all()},
+                    occurred_at=timezone.make_aware(datetime.combine(day, time(11))),
+                )
+                sold += 1
+            except (InsufficientStock, ValidationError):
+                skipped += 1
+    return f"Demo sales: {sold} sales posted ({skipped} skipped for lack of stock)."
 
 
 DEMO_DAYS = 120  # the demo shop opened four months ago

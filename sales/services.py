@@ -474,8 +474,13 @@ def retail_sale_post(
     user,
     customer: Customer | None = None,
     submission=None,
+    occurred_at=None,
 ) -> SalesOrder:
-    """零售开单: a confirmed order and its shipment in one go, from free stock only."""
+    """零售开单: a confirmed order and its shipment in one go, from free stock only.
+
+    ``occurred_at`` books a sale made earlier (yesterday's paper receipts); now by
+    default.
+    """
     if existing := _by_submission(SalesOrder, submission):
         return existing
     customer = customer or Customer.objects.get(code="RETAIL")
@@ -487,13 +492,13 @@ def retail_sale_post(
             _("Received %(received)s is less than the total %(total)s.")
             % {"received": f"¥{amount_received:,.2f}", "total": f"¥{total:,.2f}"}
         )
-    now = timezone.now()
+    now = occurred_at or timezone.now()
     order = SalesOrder.objects.create(
-        number=document_number_next(prefix="SO"),
+        number=document_number_next(prefix="SO", day=timezone.localtime(now).date()),
         submission=submission,
         customer=customer,
         warehouse=warehouse,
-        order_date=timezone.localdate(),
+        order_date=timezone.localtime(now).date(),
         status=OrderStatus.CONFIRMED,
         is_retail=True,
         total=total,

@@ -1,0 +1,87 @@
+"""Clerks selling the last units at the same instant: never more than the stock."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from catalog.models import Customer, Warehouse
+from catalog.tests.factories import ProductFactory
+from inventory import documents
+from inventory.models import MoveKind, StockLevel, StockMove
+from inventory.services import InsufficientStock
+from inventory.tests.factories import receive
+from inventory.tests.test_concurrency import run_in_threads
+from sales import services
+from sales.tests.factories import confirmed, ship
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks need PostgreSQL (SQLite serializes writers)",
+    ),
+]
+
+
+def test_many_retail_sales_and_shipments_of_little_stock_at_once(owner):
+    product = ProductFactory(sale_price=Decimal("5"))
+    receive(product, "6", "2", user=owner)
+    # Three orders backordered against 6 units: one reserves 3, the others
+    # reserve what is left; shipping beyond reservations competes for free stock.
+    orders = [
+        services.sales_order_confirm(
+            order=services.sales_order_save(
+                customer=Customer.objects.get(code="RETAIL"),
+                warehouse=Warehouse.objects.get(is_default=True),
+                order_date=timezone.localdate(),
+                note="",
+                user=owner,
+                lines=[services.SaleLineInput(product, Decimal("3"))],
+            ),
+            user=owner,
+            on_shortage="backorder",
+        )
+        for _ in range(3)
+    ]
+
+    def work(index):
+        if index < 3:
+            return ship(owner, orders[index])
+        return services.retail_sale_post(
+            warehouse=Warehouse.objects.get(is_default=True),
+            user=owner,
+            lines=[services.SaleLineInput(product, Decimal("1"))],
+            amount_received=Decimal("10"),
+        )
+
+    results = run_in_threads(9, work)
+    shipped = StockMove.objects.filter(kind=MoveKind.SHIPMENT).values_list(
+        "quantity", flat=True
+    )
+    assert -sum(shipped) == Decimal("6")
+    level = StockLevel.objects.get(product=product)
+    assert (level.on_hand, level.value) == (Decimal("0"), Decimal("0"))
+    refusals = [r for r in results if isinstance(r, InsufficientStock)]
+    assert refusals and all("需要" in r.message for r in refusals)
+    call_command("check_stock")
+
+
+def test_two_clerks_ship_the_last_unit_from_two_orders(owner):
+    product = ProductFactory()
+    receive(product, "2", "2", user=owner)
+    first = confirmed(owner, [(product, "1")])
+    second = confirmed(owner, [(product, "1")])
+    # Someone wrote one unit off: one unit left for two reserved orders.
+    documents.adjustment_post(
+        warehouse=first.warehouse,
+        note="",
+        user=owner,
+        lines=[documents.AdjustmentInput(product, Decimal("-1"), "lost")],
+    )
+    results = run_in_threads(2, lambda i: ship(owner, [first, second][i]))
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert StockLevel.objects.get(product=product).on_hand == Decimal("0")
+    call_command("check_stock")
