@@ -8,7 +8,11 @@ from inventory.models import MoveKind
 from inventory.services import stock_moves_post
 
 
-def _post(kind, *, sale=False):
+def _post(kind):
+    """A receiver posting one kind of move. Outbound lines of a document never take
+    stock reserved for a sales order; a shipment may use its own order's
+    reservation (``reservations``: (product id, warehouse id) → quantity)."""
+
     def receiver(sender, *, lines, source, occurred_at, user, reversal=False, **kwargs):
         return stock_moves_post(
             lines=lines,
@@ -17,9 +21,7 @@ def _post(kind, *, sale=False):
             occurred_at=occurred_at,
             user=user,
             reversal=reversal,
-            # A shipment takes free stock plus its order's own reservation
-            # (``reservations``: (product id, warehouse id) → quantity).
-            sale=sale and not reversal,
+            sale=any(line.quantity < 0 for line in lines),
             own_reserved=kwargs.get("reservations"),
         )
 
@@ -29,7 +31,7 @@ def _post(kind, *, sale=False):
 
 on_receipt_posted = _post(MoveKind.RECEIPT)
 on_purchase_return_posted = _post(MoveKind.PURCHASE_RETURN)
-on_shipment_posted = _post(MoveKind.SHIPMENT, sale=True)
+on_shipment_posted = _post(MoveKind.SHIPMENT)
 on_sales_return_posted = _post(MoveKind.SALES_RETURN)
 
 

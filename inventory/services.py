@@ -80,8 +80,20 @@ class Shortage:
     warehouse: Warehouse
     on_hand: Decimal
     requested: Decimal
+    free_only: bool = False  # on_hand is what is free: the rest is reserved
 
     def __str__(self):
+        if self.free_only:
+            return _(
+                "%(product)s in %(warehouse)s: %(on_hand)s %(unit)s available (the "
+                "rest is reserved for orders), %(requested)s %(unit)s needed"
+            ) % {
+                "product": self.product.name,
+                "warehouse": self.warehouse.name,
+                "on_hand": qty(self.on_hand),
+                "requested": qty(self.requested),
+                "unit": self.product.unit,
+            }
         return _(
             "%(product)s in %(warehouse)s: %(on_hand)s %(unit)s on hand, "
             "%(requested)s %(unit)s needed"
@@ -237,7 +249,13 @@ def stock_moves_post(
         return min(level.on_hand, max(level.on_hand - level.reserved, ZERO) + own)
 
     shortages = [
-        Shortage(products[p], warehouses[w], usable((p, w)), amount)
+        Shortage(
+            products[p],
+            warehouses[w],
+            usable((p, w)),
+            amount,
+            free_only=sale and usable((p, w)) < levels[(p, w)].on_hand,
+        )
         for (p, w), amount in needed.items()
         if amount > usable((p, w))
     ]

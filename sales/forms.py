@@ -71,7 +71,14 @@ class ShipmentForm(SubmissionForm):
                 max_digits=14,
                 decimal_places=3,
                 min_value=0,
-                initial=line.remaining.normalize(),
+                # What can go now: its reservation plus free stock, at most what
+                # is left to ship.
+                initial=format(
+                    min(
+                        line.remaining, line.reserved_quantity + max(line.available, 0)
+                    ).normalize(),
+                    "f",
+                ),
                 widget=forms.NumberInput(
                     attrs={
                         "step": "any",

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Customer, Product, Warehouse
 from jxc.decimals import COST_DIGITS, COST_PLACES, MONEY_DIGITS, QUANTITY_DIGITS
@@ -30,7 +31,7 @@ class OrderStatus(models.TextChoices):
     PARTIAL = "partial", _("Partially shipped")
     SHIPPED = "shipped", _("Shipped")
     CANCELLED = "cancelled", _("Cancelled")
-    CLOSED = "closed", _("Closed short")
+    CLOSED = "closed", pgettext_lazy("sales order", "Closed short")
 
 
 OPEN_STATUSES = [OrderStatus.CONFIRMED, OrderStatus.PARTIAL]

@@ -35,6 +35,7 @@ def order_lines(order: SalesOrder) -> list:
     for line in lines:
         level = levels.get(line.product_id)
         line.available = level.available if level else ZERO
+        line.backorder = max(line.remaining - line.reserved_quantity, ZERO)
         line.uncovered = bool(
             line.reserved_quantity and level and level.on_hand < level.reserved
         )

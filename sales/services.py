@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -217,6 +218,14 @@ def sales_order_confirm(
             % {"number": order.number, "status": order.get_status_display()}
         )
     lines = list(order.lines.select_related("product").order_by("product_id"))
+    _check_lines(
+        order.customer,
+        order.warehouse,
+        [
+            SaleLineInput(line.product, line.quantity, line.unit_price, line.discount)
+            for line in lines
+        ],
+    )
     levels = stock_levels_lock((line.product_id, order.warehouse_id) for line in lines)
     available = {
         line.pk: max(levels[(line.product_id, order.warehouse_id)].available, ZERO)
@@ -445,6 +454,9 @@ def shipment_post(
     if existing := _by_submission(Shipment, submission):
         return existing
     order = _lock(SalesOrder, order.pk)
+    # A double click waited for the first click's lock: show what it posted.
+    if existing := _by_submission(Shipment, submission):
+        return existing
     _check_version(order, version)
     if order.status not in OPEN_STATUSES:
         raise ValidationError(
@@ -562,9 +574,16 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
         line = row.order_line
         line.shipped_quantity -= row.quantity
         line.save(update_fields=["shipped_quantity"])
-    _refresh_status(order)
+    if order.is_retail:
+        # A counter sale taken back is undone whole; it never waits to ship again.
+        order.status = OrderStatus.CANCELLED
+        order.closed_by, order.closed_at, order.close_reason = user, now, reason
+    else:
+        _refresh_status(order)
     order.version += 1
-    order.save(update_fields=["status", "version"])
+    order.save(
+        update_fields=["status", "version", "closed_by", "closed_at", "close_reason"]
+    )
     shipment.status = DocumentStatus.CANCELLED
     shipment.cancelled_by, shipment.cancelled_at, shipment.cancel_reason = (
         user,
@@ -635,15 +654,23 @@ def sales_return_post(
                     "number": shipment.number,
                 }
             )
-        share = quantity / line.quantity
+        if quantity == left:
+            # The last of a line takes what is left of its amount and cost, so
+            # returning everything gives back exactly what was sold.
+            done = line.return_lines.filter(sales_return__status=DocumentStatus.POSTED)
+            amount = line.amount - sum((r.amount for r in done), ZERO)
+            cost = line.cost_amount - sum((r.cost_amount for r in done), ZERO)
+        else:
+            share = quantity / line.quantity
+            amount, cost = money(line.amount * share), money(line.cost_amount * share)
         rows.append(
             SalesReturnLine(
                 shipment_line=line,
                 product=line.product,
                 quantity=quantity,
-                amount=money(line.amount * share),
+                amount=amount,
                 unit_cost=line.unit_cost,
-                cost_amount=money(line.cost_amount * share),
+                cost_amount=cost,
             )
         )
     if not rows:
@@ -675,9 +702,9 @@ def sales_return_post(
         line = row.shipment_line
         line.returned_quantity += row.quantity
         line.save(update_fields=["returned_quantity"])
-        order_line = line.order_line
-        order_line.returned_quantity += row.quantity
-        order_line.save(update_fields=["returned_quantity"])
+        SalesOrderLine.objects.filter(pk=line.order_line_id).update(
+            returned_quantity=F("returned_quantity") + row.quantity
+        )
     return document
 
 
@@ -691,7 +718,13 @@ def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> Sale
         )
     if not reason.strip():
         raise ValidationError(_("Say why the document is cancelled."))
-    rows = list(document.lines.select_related("shipment_line__order_line"))
+    # The shipment and its lines first, as sales_return_post locks them: the
+    # returned counters change under that lock only.
+    shipment = _lock(Shipment, document.shipment_id)
+    shipment_lines = {
+        line.pk: line for line in shipment.lines.select_for_update().order_by("pk")
+    }
+    rows = list(document.lines.all())
     now = timezone.now()
     sales_return_posted.send(
         sender=SalesReturn,
@@ -711,11 +744,12 @@ def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> Sale
         reversal=True,
     )
     for row in rows:
-        line = row.shipment_line
+        line = shipment_lines[row.shipment_line_id]
         line.returned_quantity -= row.quantity
         line.save(update_fields=["returned_quantity"])
-        line.order_line.returned_quantity -= row.quantity
-        line.order_line.save(update_fields=["returned_quantity"])
+        SalesOrderLine.objects.filter(pk=line.order_line_id).update(
+            returned_quantity=F("returned_quantity") - row.quantity
+        )
     document.status = DocumentStatus.CANCELLED
     document.cancelled_by, document.cancelled_at, document.cancel_reason = (
         user,

@@ -463,6 +463,8 @@ def shipment_cancel(request, pk):
 def retail(request):
     header = forms.RetailHeaderForm(request.POST or None)
     lines = forms.SaleLineFormSet(request.POST or None, prefix="lines")
+    # The scanner types into the first line straight away.
+    lines.forms[0].fields["product"].widget.attrs["autofocus"] = True
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         data = header.cleaned_data
         try:

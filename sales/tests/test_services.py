@@ -284,3 +284,67 @@ def test_shipment_cancel_keeps_documents_and_status_consistent(owner):
         DocumentStatus.CANCELLED,
     )
     assert Shipment.objects.count() == 1
+
+
+def test_a_cancelled_counter_sale_is_undone_whole(owner):
+    apple = ProductFactory(sale_price=D("2"))
+    receive(apple, "5", "1", user=owner)
+    sale = services.retail_sale_post(
+        warehouse=Warehouse.objects.get(is_default=True),
+        lines=[services.SaleLineInput(apple, D("2"))],
+        amount_received=D("4"),
+        user=owner,
+    )
+    services.shipment_cancel(shipment=sale.shipments.get(), user=owner, reason="退款")
+    sale.refresh_from_db()
+    assert sale.status == OrderStatus.CANCELLED
+    assert level(apple).on_hand == D("5")
+
+
+def test_returning_everything_gives_back_exactly_what_was_sold(owner):
+    pen = ProductFactory(sale_price=D("3.33"))
+    receive(pen, "3", "1.11", user=owner)
+    shipment = ship(owner, confirmed(owner, [(pen, "3")]))
+    line = shipment.lines.get()
+    for _ in range(3):
+        services.sales_return_post(
+            shipment=shipment,
+            quantities={line.pk: D("1")},
+            reason="",
+            occurred_at=timezone.now(),
+            user=owner,
+        )
+    assert selectors.order_profit(shipment.order) == {
+        "sales": 0,
+        "cost": 0,
+        "profit": 0,
+    }
+    assert (level(pen).on_hand, level(pen).value) == (D("3"), D("3.33"))
+
+
+def test_cancelling_a_return_never_takes_stock_promised_to_another_order(owner):
+    pc = ProductFactory(name="电脑")
+    receive(pc, "5", "1", user=owner)
+    shipment = ship(owner, confirmed(owner, [(pc, "5")]))
+    document = services.sales_return_post(
+        shipment=shipment,
+        quantities={shipment.lines.get().pk: D("5")},
+        reason="",
+        occurred_at=timezone.now(),
+        user=owner,
+    )
+    confirmed(owner, [(pc, "5")])
+    with pytest.raises(InsufficientStock, match="预留"):
+        services.sales_return_cancel(sales_return=document, user=owner, reason="x")
+    assert (level(pc).on_hand, level(pc).reserved) == (D("5"), D("5"))
+
+
+def test_confirming_checks_the_products_are_still_active(owner):
+    pc = ProductFactory()
+    receive(pc, "5", "1", user=owner)
+    order = draft(owner, [(pc, "1")])
+    pc.is_active = False
+    pc.save()
+    with pytest.raises(ValidationError, match="已停用"):
+        services.sales_order_confirm(order=order, user=owner)
+    assert level(pc).reserved == 0
