@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format install install-dev migrate messages bench bench-quick clean
+.PHONY: run test lint format install install-dev messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
