@@ -410,6 +410,10 @@ def receipt_create(request):
             "cancel_url": reverse("purchasing:order_detail", args=[order.pk])
             if order
             else reverse("purchasing:receipt_list"),
+            "summary_template": "purchasing/includes/order_summary.html"
+            if order
+            else "",
+            "order_lines": selectors.order_lines(order) if order else [],
             "intro": order
             and _(
                 "Supplier %(supplier)s, into %(warehouse)s. Lines show what is "

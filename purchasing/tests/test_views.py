@@ -282,3 +282,23 @@ def test_amounts_too_large_for_the_system_are_refused(staff_client):
         "超出系统" in response.content.decode() or "太大" in response.content.decode()
     )
     assert not PurchaseOrder.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["/purchasing/", "/purchasing/receipts/", "/purchasing/returns/"]
+)
+def test_list_query_count_does_not_grow_with_documents(owner_client, owner, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(url).status_code == 200
+        return len(queries)
+
+    apple = ProductFactory()
+    received(owner, ordered(owner, [(apple, "1", "1")]), [(apple, "1")])
+    few = count()
+    for _ in range(6):
+        received(owner, ordered(owner, [(apple, "1", "1")]), [(apple, "1")])
+    assert count() == few

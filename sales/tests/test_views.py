@@ -203,3 +203,20 @@ def test_availability_and_lists(staff_client, owner, pc):
         openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
     )
     assert len(rows) == 3
+
+
+@pytest.mark.parametrize("url", ["/sales/", "/sales/shipments/", "/sales/returns/"])
+def test_list_query_count_does_not_grow_with_documents(owner_client, owner, pc, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(url).status_code == 200
+        return len(queries)
+
+    ship(owner, confirmed(owner, [(pc, "1")]))
+    few = count()
+    for _ in range(5):
+        ship(owner, confirmed(owner, [(pc, "1")]))
+    assert count() == few
