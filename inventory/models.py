@@ -413,3 +413,53 @@ class StocktakeLine(models.Model):
         if self.counted_quantity is None:
             return None
         return self.counted_quantity - self.system_quantity
+
+
+# --- month close -----------------------------------------------------------------
+
+
+class ClosedMonth(models.Model):
+    """A month the owner closed: its stock is frozen in snapshots and nothing may be
+    posted into it any more."""
+
+    month = models.DateField(_("month"), unique=True)  # its first day
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class MonthSnapshot(models.Model):
+    """Closing quantity and value of one product in one warehouse at a month's end."""
+
+    closed_month = models.ForeignKey(
+        ClosedMonth, on_delete=models.CASCADE, related_name="snapshots"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    value = models.DecimalField(_("value"), **VALUE)
+
+    class Meta:
+        verbose_name = _("month snapshot")
+        verbose_name_plural = _("month snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["closed_month", "product", "warehouse"],
+                name="inventory_snapshot_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.closed_month} {self.product_id}@{self.warehouse_id}"

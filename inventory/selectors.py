@@ -11,8 +11,10 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -286,3 +288,174 @@ def available(product_id: int, warehouse_id: int) -> Decimal:
         product_id=product_id, warehouse_id=warehouse_id
     ).first()
     return max(level.available, ZERO) if level else ZERO
+
+
+SUMMARY_COLUMNS = [
+    "opening_q", "opening_v", "receipt_q", "receipt_v", "sales_return_q",
+    "sales_return_v", "other_in_q", "other_in_v", "shipment_q", "shipment_v",
+    "purchase_return_q", "purchase_return_v", "other_out_q", "other_out_v",
+    "closing_q", "closing_v",
+]  # fmt: skip
+OTHER = ["opening", "adjustment", "stocktake", "transfer_in", "transfer_out"]
+
+
+def _summary_sums(moves, start, snapshot_month, warehouse_id, grouped: bool):
+    """SUM(...) FILTER (...) over the moves: one statement for every column."""
+    inside = Q(occurred_at__gte=start)
+    other = Q(kind__in=OTHER) if warehouse_id else Q(kind__in=OTHER[:3])
+
+    def s(field, condition, output):
+        return total(field, output, filter=condition)
+
+    columns = {
+        "receipt_q": s("quantity", inside & Q(kind="receipt"), QTY_FIELD),
+        "receipt_v": s("value", inside & Q(kind="receipt"), VALUE_FIELD),
+        "sales_return_q": s("quantity", inside & Q(kind="sales_return"), QTY_FIELD),
+        "sales_return_v": s("value", inside & Q(kind="sales_return"), VALUE_FIELD),
+        "other_in_q": s("quantity", inside & other & Q(quantity__gt=0), QTY_FIELD),
+        "other_in_v": s("value", inside & other & Q(quantity__gt=0), VALUE_FIELD),
+        "shipment_q": s("quantity", inside & Q(kind="shipment"), QTY_FIELD),
+        "shipment_v": s("value", inside & Q(kind="shipment"), VALUE_FIELD),
+        "purchase_return_q": s(
+            "quantity", inside & Q(kind="purchase_return"), QTY_FIELD
+        ),
+        "purchase_return_v": s(
+            "value", inside & Q(kind="purchase_return"), VALUE_FIELD
+        ),
+        "other_out_q": s("quantity", inside & other & Q(quantity__lt=0), QTY_FIELD),
+        "other_out_v": s("value", inside & other & Q(quantity__lt=0), VALUE_FIELD),
+    }
+    if snapshot_month is None:
+        columns["opening_q"] = s("quantity", Q(occurred_at__lt=start), QTY_FIELD)
+        columns["opening_v"] = s("value", Q(occurred_at__lt=start), VALUE_FIELD)
+    if grouped:
+        moves = moves.values("product_id").order_by("product_id")
+        return moves.annotate(**columns)
+    return moves.aggregate(**columns)
+
+
+def monthly_summary(
+    *, start, end, warehouse_id=None, category_id=None, snapshot_month=None
+):
+    """进销存汇总: per product, opening + in − out = closing over [start, end).
+
+    ``snapshot_month`` (a closed month ending at ``start``) gives the opening
+    balances; otherwise they are summed from the ledger. Without a warehouse,
+    transfers between warehouses cancel out and are left out; with one, they are
+    "other in/out". Returns (rows, totals); outs are positive numbers.
+    """
+    from inventory.models import MonthSnapshot
+
+    moves = StockMove.objects.filter(occurred_at__lt=end)
+    snapshots = (
+        MonthSnapshot.objects.filter(closed_month__month=snapshot_month)
+        if snapshot_month
+        else MonthSnapshot.objects.none()
+    )
+    if snapshot_month is not None:
+        moves = moves.filter(occurred_at__gte=start)
+    if warehouse_id:
+        moves = moves.filter(warehouse_id=warehouse_id)
+        snapshots = snapshots.filter(warehouse_id=warehouse_id)
+    if category_id:
+        moves = moves.filter(product__category_id=category_id)
+        snapshots = snapshots.filter(product__category_id=category_id)
+    rows = {
+        row["product_id"]: row
+        for row in _summary_sums(
+            moves, start, snapshot_month, warehouse_id, grouped=True
+        )
+    }
+    totals = _summary_sums(moves, start, snapshot_month, warehouse_id, grouped=False)
+    if snapshot_month is not None:
+        opening = {
+            row["product_id"]: row
+            for row in snapshots.values("product_id")
+            .annotate(
+                opening_q=total("quantity", QTY_FIELD),
+                opening_v=total("value", VALUE_FIELD),
+            )
+            .order_by()
+        }
+        empty = dict.fromkeys(SUMMARY_COLUMNS[2:14], ZERO)
+        for product_id, row in opening.items():
+            rows.setdefault(product_id, {"product_id": product_id, **empty}).update(row)
+        for row in rows.values():
+            row.setdefault("opening_q", ZERO)
+            row.setdefault("opening_v", ZERO)
+        totals.update(
+            snapshots.aggregate(
+                opening_q=total("quantity", QTY_FIELD),
+                opening_v=total("value", VALUE_FIELD),
+            )
+        )
+    products = Product.objects.select_related("category").in_bulk(list(rows))
+    result = []
+    for data in (
+        totals,
+        *[rows[pk] for pk in sorted(rows, key=lambda pk: products[pk].sku)],
+    ):
+        data = {key: value or ZERO for key, value in data.items()}
+        for key in ("shipment", "purchase_return", "other_out"):
+            data[f"{key}_q"], data[f"{key}_v"] = -data[f"{key}_q"], -data[f"{key}_v"]
+        data["closing_q"] = (
+            data["opening_q"]
+            + data["receipt_q"]
+            + data["sales_return_q"]
+            + data["other_in_q"]
+            - data["shipment_q"]
+            - data["purchase_return_q"]
+            - data["other_out_q"]
+        )
+        data["closing_v"] = (
+            data["opening_v"]
+            + data["receipt_v"]
+            + data["sales_return_v"]
+            + data["other_in_v"]
+            - data["shipment_v"]
+            - data["purchase_return_v"]
+            - data["other_out_v"]
+        )
+        if "product_id" in data:
+            data["product"] = products[data["product_id"]]
+        result.append(data)
+    totals, rows = (
+        result[0],
+        [r for r in result[1:] if any(r[c] for c in SUMMARY_COLUMNS)],
+    )
+    return rows, totals
+
+
+def sold_subquery(since, product_ref="pk"):
+    """SQL for a product's net quantity sold since ``since`` (shipments − returns)."""
+    sold = (
+        StockMove.objects.filter(
+            product_id=OuterRef(product_ref),
+            occurred_at__gte=since,
+            kind__in=["shipment", "sales_return"],
+        )
+        .values("product_id")
+        .annotate(s=Sum("quantity"))
+        .values("s")
+    )
+    return Coalesce(-Subquery(sold), Value(ZERO), output_field=QTY_FIELD)
+
+
+def level_sum_subquery(field: str, product_ref="pk"):
+    """SQL for the sum of a product's balances (on hand, reserved or value)."""
+    sums = (
+        StockLevel.objects.filter(product_id=OuterRef(product_ref))
+        .values("product_id")
+        .annotate(s=Sum(field))
+        .values("s")
+    )
+    output = VALUE_FIELD if field == "value" else QTY_FIELD
+    return Coalesce(Subquery(sums), Value(ZERO), output_field=output)
+
+
+def stock_value_total() -> Decimal:
+    return StockLevel.objects.aggregate(v=total("value", VALUE_FIELD))["v"] or ZERO
+
+
+def below_safety_count() -> int:
+    return stock_overview().filter(is_active=True, below_safety=True).count()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, Warehouse
 from inventory.models import StockLevel, StockMove
+from inventory.months import check_open
 from jxc.decimals import (
     MAX_QUANTITY,
     MAX_VALUE,
@@ -228,6 +229,7 @@ def stock_moves_post(
         _check_quantity(line.quantity)
         if line.unit_cost is not None and line.unit_cost < 0:
             raise ValidationError(_("A unit cost cannot be negative."))
+    check_open(occurred_at)
     products, warehouses = _master_data(lines, allow_inactive or reversal)
     levels = stock_levels_lock((line.product_id, line.warehouse_id) for line in lines)
 

@@ -19,6 +19,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -28,14 +30,15 @@ TEXT, MONEY, QUANTITY, COST, INTEGER, DATE, DATETIME = (
     "text", "money", "quantity", "cost", "integer", "date", "datetime",
 )  # fmt: skip
 NUMBER_FORMATS = {
-    MONEY: "#,##0.00",
+    MONEY: '"¥"#,##0.00',
     QUANTITY: "#,##0.###",
-    COST: "#,##0.0000",
+    COST: '"¥"#,##0.0000',
     INTEGER: "#,##0",
     DATE: "yyyy-mm-dd",
     DATETIME: "yyyy-mm-dd hh:mm",
     TEXT: "@",
 }
+EXCEL_CELL_LIMIT = 32_767
 WIDTHS = {
     TEXT: 16,
     MONEY: 13,
@@ -60,6 +63,8 @@ class Sheet:
     columns: list[Col]
     rows: Iterable[Iterable]
     totals: list | None = None  # one value (or None) per column, written in bold
+    caption: str = ""  # a title row above the headers: shop, report and period
+    chart: dict | None = None  # {"title", "category": col, "values": [col, ...]}
 
 
 def _styles(workbook: Workbook) -> None:
@@ -93,11 +98,32 @@ def _cell(sheet, value, kind: str, total: bool = False) -> WriteOnlyCell:
             if timezone.is_aware(value)
             else value
         )
+    if isinstance(value, str):
+        # Control characters Excel refuses go; a cell holds at most 32,767.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
     cell.style = f"jxc_{kind}_total" if total else f"jxc_{kind}"
     return cell
+
+
+def _add_chart(sheet, spec: Sheet, first_row: int, count: int) -> None:
+    """A native Excel bar chart of some columns, beside the table."""
+    chart = BarChart()
+    chart.title = spec.chart["title"]
+    chart.height, chart.width = 9, 18
+    last_row = first_row + min(count, 30)
+    for column in spec.chart["values"]:
+        chart.add_data(
+            Reference(sheet, min_col=column, min_row=first_row, max_row=last_row),
+            titles_from_data=True,
+        )
+    category = spec.chart["category"]
+    chart.set_categories(
+        Reference(sheet, min_col=category, min_row=first_row + 1, max_row=last_row)
+    )
+    sheet.add_chart(chart, f"{get_column_letter(len(spec.columns) + 2)}{first_row}")
 
 
 def workbook_bytes(sheets: list[Sheet]) -> bytes:
@@ -110,7 +136,14 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
         for index, column in enumerate(spec.columns, start=1):
             width = column.width or max(WIDTHS[column.kind], len(column.header) * 2 + 2)
             sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
+        # Write-only sheets take their settings before the first row is written.
+        first_row = 2 if spec.caption else 1
+        sheet.freeze_panes = f"A{first_row + 1}"
+        if spec.caption:
+            title = WriteOnlyCell(sheet, value=spec.caption)
+            title.data_type = "s"
+            title.font = Font(bold=True, size=13)
+            sheet.append([title])
         last = get_column_letter(len(spec.columns))
         count = 0
         header = []
@@ -136,8 +169,10 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
                     for value, kind in zip(spec.totals, kinds, strict=True)
                 ]
             )
-        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
-        sheet.print_title_rows = "1:1"
+        sheet.auto_filter.ref = f"A{first_row}:{last}{first_row + count}"
+        if spec.chart and count:
+            _add_chart(sheet, spec, first_row, count)
+        sheet.print_title_rows = f"{first_row}:{first_row}"
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.fitToWidth = 1
     if not sheets:

@@ -91,3 +91,45 @@ def price_history(
             receipt_number=F("receipt__number"),
         ).order_by("-receipt__occurred_at", "-pk")[:limit]
     )
+
+
+def on_order_subquery(product_ref="pk"):
+    """SQL for a product's quantity still to arrive on placed purchase orders."""
+    from django.db.models import DecimalField, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from purchasing.models import PurchaseOrderLine
+
+    remaining = (
+        PurchaseOrderLine.objects.filter(
+            product_id=OuterRef(product_ref), order__status__in=OPEN_ORDER_STATUSES
+        )
+        .values("product_id")
+        .annotate(s=Sum(F("quantity") - F("received_quantity")))
+        .values("s")
+    )
+    return Coalesce(
+        Subquery(remaining),
+        Value(Decimal(0)),
+        output_field=DecimalField(max_digits=14, decimal_places=3),
+    )
+
+
+def open_order_count() -> int:
+    return PurchaseOrder.objects.filter(status__in=OPEN_ORDER_STATUSES).count()
+
+
+def last_supplier_ids(product_ids) -> dict[int, int]:
+    """The supplier each product was last bought from (one query)."""
+    latest = (
+        _paid()
+        .filter(product_id=OuterRef("product_id"))
+        .order_by("-receipt__occurred_at", "-pk")
+    )
+    rows = (
+        _paid()
+        .filter(product_id__in=list(product_ids))
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .values_list("product_id", "receipt__supplier_id")
+    )
+    return dict(rows)

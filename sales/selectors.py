@@ -68,3 +68,87 @@ def order_profit(order: SalesOrder) -> dict:
         (r.cost_total for r in returns), ZERO
     )
     return {"sales": sales, "cost": cost, "profit": sales - cost}
+
+
+def backorder_subquery(product_ref="pk"):
+    """SQL for a product's confirmed demand that holds no reservation yet."""
+    from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from sales.models import OPEN_STATUSES, SalesOrderLine
+
+    waiting = (
+        SalesOrderLine.objects.filter(
+            product_id=OuterRef(product_ref), order__status__in=OPEN_STATUSES
+        )
+        .values("product_id")
+        .annotate(s=Sum(F("quantity") - F("shipped_quantity") - F("reserved_quantity")))
+        .values("s")
+    )
+    return Coalesce(
+        Subquery(waiting),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=3),
+    )
+
+
+def open_order_count() -> int:
+    from sales.models import OPEN_STATUSES
+
+    return SalesOrder.objects.filter(status__in=OPEN_STATUSES).count()
+
+
+def sales_totals(start, end) -> dict:
+    """Sales amount, count and gross profit of posted shipments in [start, end),
+    net of posted returns (SQL sums)."""
+    from django.db.models import Count, Sum
+
+    shipped = Shipment.objects.filter(
+        status=DocumentStatus.POSTED, occurred_at__gte=start, occurred_at__lt=end
+    )
+    returned = SalesReturn.objects.filter(
+        status=DocumentStatus.POSTED, occurred_at__gte=start, occurred_at__lt=end
+    )
+    out = shipped.aggregate(
+        amount=Sum("total"), cost=Sum("cost_total"), count=Count("id")
+    )
+    back = returned.aggregate(amount=Sum("total"), cost=Sum("cost_total"))
+    amount = (out["amount"] or ZERO) - (back["amount"] or ZERO)
+    cost = (out["cost"] or ZERO) - (back["cost"] or ZERO)
+    return {"amount": amount, "count": out["count"], "profit": amount - cost}
+
+
+def daily_sales(start, end) -> list[tuple]:
+    """(local date, amount) of posted shipments per day in [start, end)."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    rows = (
+        Shipment.objects.filter(
+            status=DocumentStatus.POSTED, occurred_at__gte=start, occurred_at__lt=end
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(amount=Sum("total"))
+        .order_by("day")
+    )
+    return [(row["day"], row["amount"]) for row in rows]
+
+
+def top_products(start, end, limit: int = 10) -> list[dict]:
+    """Best sellers by amount in [start, end): product name, quantity, amount."""
+    from django.db.models import Sum
+
+    from sales.models import ShipmentLine
+
+    return list(
+        ShipmentLine.objects.filter(
+            shipment__status=DocumentStatus.POSTED,
+            shipment__occurred_at__gte=start,
+            shipment__occurred_at__lt=end,
+        )
+        .values("product_id", "product__sku", "product__name", "product__unit")
+        .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
+        .order_by("-amount")[:limit]
+    )

@@ -57,3 +57,30 @@ def test_cost_keeps_up_to_four_decimals(value, shown):
     from jxc.templatetags.jxc_format import cost
 
     assert cost(value) == shown
+
+
+def test_excel_cells_are_safe_whatever_the_text():
+    import io
+
+    import openpyxl
+
+    from jxc.excel import MONEY, Col, Sheet, workbook_bytes
+
+    rows = [["=1+1", "bad\x01char", "x" * 40_000, Decimal("1234.5")]]
+    content = workbook_bytes(
+        [
+            Sheet(
+                title="t/[x]",
+                caption="小店 报表 2026-11",
+                columns=[Col("a"), Col("b"), Col("c"), Col("d", MONEY)],
+                rows=rows,
+            )
+        ]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet["A1"].value == "小店 报表 2026-11"
+    assert (sheet["A3"].value, sheet["A3"].data_type) == ("=1+1", "s")
+    assert sheet["B3"].value == "badchar"
+    assert len(sheet["C3"].value) == 32_767
+    assert sheet["D3"].number_format == '"¥"#,##0.00'
+    assert sheet.freeze_panes == "A3"

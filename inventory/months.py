@@ -1,0 +1,119 @@
+"""Month close: snapshots of every balance at a month's end, and the rule that
+nothing may be posted into a closed month. Months are cut in local time: a sale at
+23:30 on the 31st belongs to that month."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory.models import ClosedMonth, MonthSnapshot, StockMove
+from jxc.decimals import money, quantity
+
+
+def next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def moment(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the shop's time zone."""
+    return timezone.make_aware(datetime.combine(day, time()))
+
+
+def latest_closed() -> date | None:
+    return (
+        ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
+    )
+
+
+def check_open(occurred_at) -> None:
+    """Refuse a posting dated into a closed month."""
+    latest = latest_closed()
+    if latest is not None and occurred_at < moment(next_month(latest)):
+        raise ValidationError(
+            _(
+                "%(month)s is closed: nothing can be posted on %(day)s. Date it later, "
+                "or ask the owner to reopen the month."
+            )
+            % {
+                "month": f"{latest:%Y-%m}",
+                "day": f"{timezone.localtime(occurred_at):%Y-%m-%d}",
+            }
+        )
+
+
+@transaction.atomic
+def month_close(*, month: date, user) -> ClosedMonth:
+    """Close ``month`` (its first day): store every balance at its end.
+
+    Months close in order, and only once they are over. The snapshot is what the
+    ledger says at the month's end: the previous snapshot plus this month's moves.
+    """
+    month = month.replace(day=1)
+    # Lock the closed months so two owners closing at once line up.
+    latest = (
+        ClosedMonth.objects.select_for_update()
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    if latest is not None and month != next_month(latest):
+        raise ValidationError(
+            _("Months close in order: the next month to close is %(month)s.")
+            % {"month": f"{next_month(latest):%Y-%m}"}
+        )
+    end = next_month(month)
+    if end > timezone.localdate():
+        raise ValidationError(
+            _("%(month)s is not over yet.") % {"month": f"{month:%Y-%m}"}
+        )
+    closed = ClosedMonth.objects.create(month=month, closed_by=user)
+    balances: dict[tuple[int, int], list] = {}
+    if latest is not None:
+        for snap in MonthSnapshot.objects.filter(closed_month__month=latest):
+            balances[(snap.product_id, snap.warehouse_id)] = [snap.quantity, snap.value]
+        moves = StockMove.objects.filter(occurred_at__gte=moment(month))
+    else:
+        moves = StockMove.objects.all()
+    sums = (
+        moves.filter(occurred_at__lt=moment(end))
+        .values("product_id", "warehouse_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+        .order_by()
+    )
+    for row in sums:
+        key = (row["product_id"], row["warehouse_id"])
+        before = balances.get(key, [0, 0])
+        balances[key] = [before[0] + row["q"], before[1] + row["v"]]
+    MonthSnapshot.objects.bulk_create(
+        [
+            MonthSnapshot(
+                closed_month=closed,
+                product_id=p,
+                warehouse_id=w,
+                quantity=quantity(q),
+                value=money(v),
+            )
+            for (p, w), (q, v) in balances.items()
+            if q or v
+        ],
+        batch_size=2000,
+    )
+    return closed
+
+
+@transaction.atomic
+def month_reopen(*, user) -> date:
+    """Reopen the latest closed month (its snapshots go; postings into it are allowed
+    again)."""
+    latest = ClosedMonth.objects.select_for_update().order_by("-month").first()
+    if latest is None:
+        raise ValidationError(_("No month is closed."))
+    month = latest.month
+    latest.delete()
+    return month
