@@ -182,11 +182,14 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
     return buffer.getvalue()
 
 
-def xlsx_response(sheets: list[Sheet], filename: str) -> HttpResponse:
-    """An attachment download of the workbook, named e.g. 商品资料_20261126.xlsx."""
+def xlsx_response(
+    sheets: list[Sheet], filename: str, *, dated: bool = True
+) -> HttpResponse:
+    """An attachment download of the workbook, named e.g. 商品资料_20261126.xlsx
+    (``dated``: today's date is added; reports name their own period)."""
     stamp = timezone.localdate().strftime("%Y%m%d")
     response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_TYPE)
-    name = f"{filename}_{stamp}.xlsx"
+    name = f"{filename}_{stamp}.xlsx" if dated else f"{filename}.xlsx"
     response["Content-Disposition"] = (
         f"attachment; filename=\"export_{stamp}.xlsx\"; filename*=UTF-8''{quote(name)}"
     )

@@ -156,6 +156,9 @@ if env_bool("DJANGO_BEHIND_PROXY", default=False):
     # The reverse proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The shop's name on reports and exports (empty: the product name).
+JXC_SHOP_NAME = os.environ.get("JXC_SHOP_NAME", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,8 +4,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from reports import views as reports_views
+
 urlpatterns = [
-    path("", include("reports.urls")),
+    path("", reports_views.home, name="home"),
+    path("reports/", include("reports.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -60,3 +60,10 @@ def cost(value):
     places = max(2, min(4, -rounded.normalize().as_tuple().exponent))
     text = f"{rounded:,.{places}f}"
     return f"-¥{text}" if number < 0 else f"¥{text}"
+
+
+@register.filter
+def plain(value):
+    """A number for an <input type=number>: 1500, 2.5 (no grouping, no exponent)."""
+    number = _decimal(value)
+    return "" if number is None else format(number.normalize(), "f")

@@ -1,0 +1,68 @@
+"""Report filters."""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category, Warehouse
+from inventory.months import next_month
+from jxc.fields import FIRST_DAY, LAST_DAY, BusinessDateField
+
+
+def _this_month() -> str:
+    return timezone.localdate().strftime("%Y-%m")
+
+
+class SummaryForm(forms.Form):
+    """A month (YYYY-MM) or any date range, a category and a warehouse."""
+
+    month = forms.RegexField(
+        label=_("Month"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
+        error_messages={"invalid": _("Choose a month.")},
+    )
+    start = BusinessDateField(label=_("From"), required=False)
+    end = BusinessDateField(label=_("To"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=_("All categories"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"),
+        queryset=Warehouse.objects.all(),
+        required=False,
+        empty_label=_("All warehouses"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end"):
+            if data["start"] > data["end"]:
+                self.add_error("end", _("The end date is before the start date."))
+            return data
+        month = data.get("month") or _this_month()
+        first = date(int(month[:4]), int(month[5:]), 1)
+        if not FIRST_DAY <= first <= LAST_DAY:
+            self.add_error("month", _("Choose a date between 2000 and 2100."))
+            return data
+        data["start"] = first
+        data["end"] = next_month(first) - timedelta(days=1)
+        return data
+
+    def period(self):
+        """[start, end) as dates: the end is the day after the last day shown."""
+        data = self.cleaned_data
+        return data["start"], data["end"] + timedelta(days=1)

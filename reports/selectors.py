@@ -1,0 +1,149 @@
+"""Reads for the owner's reports. Every figure is an SQL aggregate from the apps'
+own selectors; reports owns no data."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import ExpressionWrapper, F, Q
+from django.utils import timezone
+
+from catalog.models import Product
+from inventory import selectors as inventory_selectors
+from inventory.months import latest_closed, moment, next_month
+from inventory.selectors import QTY_FIELD
+from purchasing import selectors as purchasing_selectors
+from sales import selectors as sales_selectors
+
+ZERO = Decimal("0")
+
+
+def dashboard(*, today: date | None = None) -> dict:
+    """Today's and this month's figures, the 30-day trend and the best sellers."""
+    today = today or timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    month = today.replace(day=1)
+    trend_start = today - timedelta(days=29)
+    return {
+        "today": sales_selectors.sales_totals(moment(today), moment(tomorrow)),
+        "month": sales_selectors.sales_totals(moment(month), moment(tomorrow)),
+        "stock_value": inventory_selectors.stock_value_total(),
+        "below_safety": inventory_selectors.below_safety_count(),
+        "purchase_orders_open": purchasing_selectors.open_order_count(),
+        "sales_orders_open": sales_selectors.open_order_count(),
+        "trend": _trend(trend_start, tomorrow),
+        "top": sales_selectors.top_products(
+            moment(today - timedelta(days=29)), moment(tomorrow)
+        ),
+    }
+
+
+def _trend(start: date, end: date) -> list[tuple[str, Decimal]]:
+    """One point per day (days without sales are 0)."""
+    by_day = dict(sales_selectors.daily_sales(moment(start), moment(end)))
+    days = (end - start).days
+    return [
+        (
+            (start + timedelta(days=n)).strftime("%m-%d"),
+            by_day.get(start + timedelta(days=n), ZERO),
+        )
+        for n in range(days)
+    ]
+
+
+def summary(*, start: date, end: date, warehouse_id=None, category_id=None):
+    """The 进销存 summary for [start, end), from the month-close snapshot when the
+    period starts right after a closed month (no rescan of older history)."""
+    closed = latest_closed()
+    snapshot = None
+    if closed is not None and next_month(closed) == start:
+        snapshot = closed
+    return inventory_selectors.monthly_summary(
+        start=moment(start),
+        end=moment(end),
+        warehouse_id=warehouse_id,
+        category_id=category_id,
+        snapshot_month=snapshot,
+    )
+
+
+@dataclass
+class Suggestion:
+    product: Product
+    on_hand: Decimal
+    reserved: Decimal
+    on_order: Decimal
+    backorder: Decimal
+    projected: Decimal
+    daily: Decimal
+    cover_days: Decimal | None
+    quantity: Decimal
+
+
+def reorder_suggestions(*, days: int = 28, review_days: int = 7) -> list[Suggestion]:
+    """Products whose projected stock (on hand − reserved + on order − backorders)
+    is at or below their safety stock, with the quantity to order.
+
+    quantity = max(reorder quantity, ⌈daily sales × (lead time + review days) +
+    safety stock − projected⌉), daily sales = net sold in the last ``days`` / days.
+    """
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Product.objects.filter(is_active=True)
+        .select_related("preferred_supplier", "category")
+        .annotate(
+            on_hand=inventory_selectors.level_sum_subquery("on_hand"),
+            reserved=inventory_selectors.level_sum_subquery("reserved"),
+            on_order=purchasing_selectors.on_order_subquery(),
+            backorder=sales_selectors.backorder_subquery(),
+            sold=inventory_selectors.sold_subquery(since),
+        )
+        .annotate(
+            projected=ExpressionWrapper(
+                F("on_hand") - F("reserved") + F("on_order") - F("backorder"),
+                output_field=QTY_FIELD,
+            )
+        )
+        .filter(
+            Q(projected__lte=F("safety_stock"))
+            & (Q(safety_stock__gt=0) | Q(sold__gt=0))
+        )
+        .order_by("sku")
+    )
+    suggestions = []
+    for product in rows:
+        daily = (product.sold / days).quantize(Decimal("0.001"))
+        need = (
+            daily * (product.lead_time_days + review_days)
+            + product.safety_stock
+            - product.projected
+        )
+        quantity = max(product.reorder_quantity, Decimal(math.ceil(max(need, 0))))
+        cover = (
+            (max(product.projected, ZERO) / daily).quantize(Decimal("0.1"))
+            if daily
+            else None
+        )
+        suggestions.append(
+            Suggestion(
+                product,
+                product.on_hand,
+                product.reserved,
+                product.on_order,
+                product.backorder,
+                product.projected,
+                daily,
+                cover,
+                quantity,
+            )
+        )
+    return suggestions
+
+
+def supplier_for(products) -> dict[int, int | None]:
+    """Preferred supplier, else the one last bought from, per product."""
+    last = purchasing_selectors.last_supplier_ids([p.pk for p in products])
+    return {p.pk: p.preferred_supplier_id or last.get(p.pk) for p in products}

@@ -1,0 +1,47 @@
+"""Writes reports starts: they are other apps' services (DESIGN.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Supplier, Warehouse
+from purchasing import services as purchasing_services
+from reports import selectors
+
+
+@transaction.atomic
+def reorder_draft_orders(*, quantities: dict, user) -> list:
+    """Draft purchase orders for chosen suggestions ({product: quantity}), one per
+    supplier (preferred, else last bought from)."""
+    if not quantities:
+        raise ValidationError(_("Choose at least one product to order."))
+    suppliers = selectors.supplier_for(list(quantities))
+    missing = [p.name for p in quantities if suppliers.get(p.pk) is None]
+    if missing:
+        raise ValidationError(
+            _("No supplier is known for: %(names)s. Set a preferred supplier first.")
+            % {"names": "、".join(missing)}
+        )
+    warehouse = Warehouse.objects.get(is_default=True)
+    grouped: dict[int, list] = {}
+    for product, quantity in quantities.items():
+        grouped.setdefault(suppliers[product.pk], []).append(
+            purchasing_services.OrderLineInput(product, Decimal(quantity))
+        )
+    return [
+        purchasing_services.purchase_order_save(
+            supplier=Supplier.objects.get(pk=supplier_id),
+            warehouse=warehouse,
+            order_date=timezone.localdate(),
+            expected_date=None,
+            note=_("From the reorder suggestions"),
+            lines=lines,
+            user=user,
+        )
+        for supplier_id, lines in sorted(grouped.items())
+    ]

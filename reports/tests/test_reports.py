@@ -1,0 +1,216 @@
+"""Hand-computed report scenarios: the summary reconciles, month close freezes the
+ledger, reorder suggests the right quantities, the dashboard counts right."""
+
+import io
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from catalog.models import Warehouse
+from catalog.tests.factories import ProductFactory, SupplierFactory, WarehouseFactory
+from inventory import documents
+from inventory.models import MonthSnapshot, StockLevel
+from inventory.months import month_close, month_reopen
+from inventory.selectors import monthly_summary
+from inventory.tests.factories import issue, receive
+from reports import selectors
+from sales.tests.factories import confirmed, draft, ship
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def at(day: date, hour=12, minute=0):
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def post(product, quantity, cost, day, *, user, kind="receipt", warehouse=None):
+    from inventory.services import MoveLine, stock_moves_post
+
+    warehouse = warehouse or Warehouse.objects.get(is_default=True)
+    return stock_moves_post(
+        lines=[
+            MoveLine(
+                product.pk,
+                warehouse.pk,
+                D(quantity),
+                D(cost) if cost is not None else None,
+            )
+        ],
+        kind=kind,
+        source=None,
+        occurred_at=day,
+        user=user,
+    )
+
+
+@pytest.fixture
+def october(owner):
+    """Apples: 10 opening in September; October: +20 received, −12 shipped, +1 back,
+    −2 written off; one sale at 23:30 on 31 October."""
+    apple = ProductFactory(sku="SG001", name="苹果")
+    post(apple, "10", "4.00", at(date(2026, 9, 15)), user=owner, kind="opening")
+    post(apple, "20", "5.50", at(date(2026, 10, 3)), user=owner)
+    post(apple, "-10", None, at(date(2026, 10, 10)), user=owner, kind="shipment")
+    post(apple, "1", "5.00", at(date(2026, 10, 12)), user=owner, kind="sales_return")
+    post(apple, "-2", None, at(date(2026, 10, 20)), user=owner, kind="adjustment")
+    post(apple, "-2", None, at(date(2026, 10, 31), 23, 30), user=owner, kind="shipment")
+    post(apple, "-1", None, at(date(2026, 11, 1), 0, 10), user=owner, kind="shipment")
+    return apple
+
+
+def test_monthly_summary_reconciles_and_cuts_months_in_local_time(october):
+    rows, totals = selectors.summary(start=date(2026, 10, 1), end=date(2026, 11, 1))
+    [row] = rows
+    assert row["opening_q"] == D("10") and row["opening_v"] == D("40.00")
+    assert (row["receipt_q"], row["receipt_v"]) == (D("20"), D("110.00"))
+    assert row["sales_return_q"] == D("1")
+    assert row["shipment_q"] == D("12")  # 23:30 on the 31st is October
+    assert row["other_out_q"] == D("2")
+    assert row["closing_q"] == D("17")
+    for data in (row, totals):
+        for unit in ("q", "v"):
+            assert data[f"closing_{unit}"] == (
+                data[f"opening_{unit}"]
+                + data[f"receipt_{unit}"]
+                + data[f"sales_return_{unit}"]
+                + data[f"other_in_{unit}"]
+                - data[f"shipment_{unit}"]
+                - data[f"purchase_return_{unit}"]
+                - data[f"other_out_{unit}"]
+            )
+    level = StockLevel.objects.get(product=october)
+    november, _totals = selectors.summary(
+        start=date(2026, 11, 1), end=date(2026, 12, 1)
+    )
+    assert november[0]["closing_q"] == level.on_hand
+    assert november[0]["closing_v"] == level.value
+
+
+def test_transfers_cancel_out_unless_a_warehouse_is_chosen(owner):
+    main = Warehouse.objects.get(is_default=True)
+    back = WarehouseFactory()
+    pen = ProductFactory()
+    receive(pen, "10", "1", user=owner)
+    documents.transfer_post(
+        from_warehouse=main,
+        to_warehouse=back,
+        lines=[(pen, D("4"))],
+        note="",
+        user=owner,
+    )
+    today = timezone.localdate()
+    start, end = today.replace(day=1), today + timedelta(days=1)
+    [row], _t = selectors.summary(start=start, end=end)
+    assert (row["other_in_q"], row["other_out_q"], row["closing_q"]) == (
+        D("10"),
+        0,
+        D("10"),
+    )
+    [row], _t = selectors.summary(start=start, end=end, warehouse_id=back.pk)
+    assert (row["other_in_q"], row["closing_q"]) == (D("4"), D("4"))
+
+
+def test_month_close_snapshot_equals_the_ledger_and_freezes_the_month(owner, october):
+    closed = month_close(month=date(2026, 9, 1), user=owner)
+    month_close(month=date(2026, 10, 1), user=owner)
+    snap = MonthSnapshot.objects.get(closed_month__month=date(2026, 10, 1))
+    assert snap.quantity == D("17")
+    with_snapshot = selectors.summary(start=date(2026, 11, 1), end=date(2026, 12, 1))
+    from_ledger = monthly_summary(
+        start=at(date(2026, 11, 1), 0), end=at(date(2026, 12, 1), 0)
+    )
+    assert with_snapshot[1] == from_ledger[1]
+    with pytest.raises(ValidationError, match="2026-10"):
+        post(october, "1", "1", at(date(2026, 10, 30)), user=owner)
+    with pytest.raises(ValidationError, match="2026-11"):
+        month_close(month=date(2026, 12, 1), user=owner)  # not in order / not over
+    assert month_reopen(user=owner) == date(2026, 10, 1)
+    post(october, "1", "1", at(date(2026, 10, 30)), user=owner)
+    assert closed.month == date(2026, 9, 1)
+
+
+def test_apples_below_safety_stock_are_suggested_for_a_typical_week(owner):
+    supplier = SupplierFactory()
+    apple = ProductFactory(
+        name="苹果",
+        safety_stock=D("50"),
+        reorder_quantity=D("20"),
+        lead_time_days=2,
+        preferred_supplier=supplier,
+    )
+    receive(apple, "130", "4", user=owner)
+    issue(apple, "100", user=owner)
+    [suggestion] = selectors.reorder_suggestions(days=7)
+    assert suggestion.projected == D("30")
+    assert suggestion.daily == D("14.286")
+    # ⌈14.286 × (2 + 7) + 50 − 30⌉ = 149: a week of 100 plus the safety gap
+    assert suggestion.quantity == D("149")
+    from reports import services
+
+    [order] = services.reorder_draft_orders(
+        quantities={apple: suggestion.quantity}, user=owner
+    )
+    assert (order.status, order.supplier) == ("draft", supplier)
+    assert order.lines.get().quantity == D("149")
+
+
+def test_backordered_computers_count_as_demand(owner):
+    pc = ProductFactory(safety_stock=D("2"), preferred_supplier=SupplierFactory())
+    receive(pc, "15", "2000", user=owner)
+    from sales import services as sales_services
+
+    sales_services.sales_order_confirm(
+        order=draft(owner, [(pc, "20")]), user=owner, on_shortage="backorder"
+    )
+    [suggestion] = selectors.reorder_suggestions()
+    assert (suggestion.reserved, suggestion.backorder, suggestion.projected) == (
+        D("15"),
+        D("5"),
+        D("-5"),
+    )
+    assert suggestion.quantity >= D("7")
+
+
+def test_dashboard_counts_today(owner):
+    pc = ProductFactory(sale_price=D("10"))
+    receive(pc, "5", "6", user=owner)
+    ship(owner, confirmed(owner, [(pc, "2")]))
+    data = selectors.dashboard()
+    assert (
+        data["today"]["amount"],
+        data["today"]["count"],
+        data["today"]["profit"],
+    ) == (D("20.00"), 1, D("8.00"))
+    assert data["stock_value"] == D("18.00")
+    assert data["trend"][-1][1] == D("20.00")
+    assert data["top"][0]["amount"] == D("20.00")
+
+
+def test_summary_excel_has_title_formats_totals_and_a_chart(owner_client, october):
+    response = owner_client.get("/reports/summary/export/", {"month": "2026-10"})
+    assert (
+        "%E8%BF%9B%E9%94%80%E5%AD%98%E6%B1%87%E6%80%BB_2026-10.xlsx"
+        in response["Content-Disposition"]
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook.active
+    assert "2026-10" in sheet["A1"].value
+    assert sheet["A2"].value == "商品编码"
+    assert sheet["D3"].value == 10 and sheet["E3"].number_format == '"¥"#,##0.00'
+    assert sheet.cell(row=4, column=1).value == "合计"
+    assert sheet.cell(row=3, column=18).value == 17
+    assert sheet._charts  # a native Excel chart
+
+
+def test_reports_are_owner_only_except_reorder(staff_client, owner, october):
+    assert staff_client.get("/reports/summary/").status_code == 403
+    assert staff_client.get("/reports/month-close/").status_code == 403
+    html = staff_client.get("/reports/reorder/").content.decode()
+    assert "¥" not in html
+    home = staff_client.get("/").content.decode()
+    assert "毛利" not in home and 'id="stock-value"' not in home
