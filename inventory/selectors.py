@@ -459,3 +459,26 @@ def stock_value_total() -> Decimal:
 
 def below_safety_count() -> int:
     return stock_overview().filter(is_active=True, below_safety=True).count()
+
+
+def slow_movers(since) -> QuerySet:
+    """Products in stock that sold nothing since ``since``: capital tied up."""
+    from django.db.models import Max
+
+    last_sale = (
+        StockMove.objects.filter(product_id=OuterRef("pk"), kind="shipment")
+        .values("product_id")
+        .annotate(m=Max("occurred_at"))
+        .values("m")
+    )
+    return (
+        Product.objects.select_related("category")
+        .annotate(
+            on_hand=level_sum_subquery("on_hand"),
+            value=level_sum_subquery("value"),
+            last_sale=Subquery(last_sale),
+        )
+        .filter(on_hand__gt=0)
+        .filter(Q(last_sale__isnull=True) | Q(last_sale__lt=since))
+        .order_by("-value")
+    )

@@ -133,3 +133,47 @@ def last_supplier_ids(product_ids) -> dict[int, int]:
         .values_list("product_id", "receipt__supplier_id")
     )
     return dict(rows)
+
+
+def price_spread(start, end) -> list[dict]:
+    """Per product and supplier, the prices paid in [start, end): count, min, max,
+    mean and the sums for the spread (Σx, Σx²), all in SQL; first and last price."""
+    from django.db.models import Avg, Count, Max, Min, Sum
+
+    paid = _paid().filter(receipt__occurred_at__gte=start, receipt__occurred_at__lt=end)
+    first = (
+        paid.filter(
+            product_id=OuterRef("product_id"),
+            receipt__supplier_id=OuterRef("receipt__supplier_id"),
+        )
+        .order_by("receipt__occurred_at", "pk")
+        .values("unit_cost")[:1]
+    )
+    last = (
+        paid.filter(
+            product_id=OuterRef("product_id"),
+            receipt__supplier_id=OuterRef("receipt__supplier_id"),
+        )
+        .order_by("-receipt__occurred_at", "-pk")
+        .values("unit_cost")[:1]
+    )
+    return list(
+        paid.values(
+            "product_id",
+            "product__sku",
+            "product__name",
+            "receipt__supplier_id",
+            "receipt__supplier__name",
+        )
+        .annotate(
+            n=Count("id"),
+            low=Min("unit_cost"),
+            high=Max("unit_cost"),
+            mean=Avg("unit_cost"),
+            sx=Sum("unit_cost"),
+            sxx=Sum(F("unit_cost") * F("unit_cost")),
+            first=Subquery(first),
+            last=Subquery(last),
+        )
+        .order_by("product__sku", "receipt__supplier__name")
+    )

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from jxc.excel import MONEY, QUANTITY, Col, Sheet
+from jxc.excel import MONEY, QUANTITY, TEXT, Col, Sheet
 
 
 def period_name(start: date, end: date) -> str:
@@ -57,3 +57,36 @@ def summary_sheet(rows, totals, *, start: date, end: date) -> Sheet:
         totals=[_("Total"), "", "", *values(totals)],
         chart={"title": _("Closing value"), "category": 2, "values": [len(columns)]},
     )
+
+
+KINDS = {
+    "money": MONEY,
+    "quantity": QUANTITY,
+    "number": QUANTITY,
+    "percent": QUANTITY,
+    "text": TEXT,
+}
+
+
+def table_sheet(table, *, start: date, end: date) -> Sheet:
+    """Any report table as a sheet: caption, typed columns, the same rows."""
+    caption = _("%(shop)s · %(report)s · %(period)s") % {
+        "shop": settings.JXC_SHOP_NAME or _("JXC"),
+        "report": table.title,
+        "period": period_name(start, end),
+    }
+    columns = [
+        Col(str(label), KINDS[kind], width=24 if kind == "text" else None)
+        for _key, label, kind in table.columns
+    ]
+    rows = (
+        [_plain_value(row.get(key), kind) for key, _label, kind in table.columns]
+        for row in table.rows
+    )
+    return Sheet(title=str(table.title), columns=columns, rows=rows, caption=caption)
+
+
+def _plain_value(value, kind):
+    if value is None:
+        return None
+    return str(value) if kind == "text" else value

@@ -147,3 +147,124 @@ def supplier_for(products) -> dict[int, int | None]:
     """Preferred supplier, else the one last bought from, per product."""
     last = purchasing_selectors.last_supplier_ids([p.pk for p in products])
     return {p.pk: p.preferred_supplier_id or last.get(p.pk) for p in products}
+
+
+# --- tables: turnover, sales analyses, price volatility ------------------------------
+
+MONEY, QUANTITY, TEXT, NUMBER = "money", "quantity", "text", "number"
+
+
+@dataclass
+class Table:
+    """A report as columns and rows, shown on a page and exported to Excel alike."""
+
+    title: str
+    columns: list  # (key, label, kind)
+    rows: list
+    totals: dict | None = None
+    notes: str = ""
+
+
+def _ratio(a: Decimal, b: Decimal, places: str = "0.01") -> Decimal | None:
+    return (a / b).quantize(Decimal(places)) if b else None
+
+
+def turnover(*, start: date, end: date, by: str = "product") -> list[dict]:
+    """Per product (or category): cost of goods sold = shipments − sales returns at
+    cost; average inventory = (opening value + closing value) / 2; turnover = COGS
+    ÷ average inventory; days of inventory = period days ÷ turnover."""
+    rows, _totals = summary(start=start, end=end)
+    days = (end - start).days
+    grouped: dict = {}
+    for row in rows:
+        product = row["product"]
+        key = (
+            (product.category.name if product.category else "—")
+            if by == "category"
+            else f"{product.sku} {product.name}"
+        )
+        item = grouped.setdefault(
+            key,
+            {
+                "name": key,
+                "cogs": ZERO,
+                "opening": ZERO,
+                "closing": ZERO,
+                "lead": product.lead_time_days,
+            },
+        )
+        item["cogs"] += row["shipment_v"] - row["sales_return_v"]
+        item["opening"] += row["opening_v"]
+        item["closing"] += row["closing_v"]
+    result = []
+    for item in grouped.values():
+        average = (item["opening"] + item["closing"]) / 2
+        rate = _ratio(item["cogs"], average)
+        days_left = _ratio(Decimal(days), rate, "0.1") if rate else None
+        flag = ""
+        if days_left is None and item["closing"] > 0 or days_left and days_left > 90:
+            flag = "slow"
+        elif days_left is not None and days_left < item["lead"] + 7:
+            flag = "fast"
+        result.append(
+            {
+                **item,
+                "average": average.quantize(Decimal("0.01")),
+                "turnover": rate,
+                "days": days_left,
+                "flag": flag,
+            }
+        )
+    return sorted(result, key=lambda r: (r["turnover"] is None, -(r["turnover"] or 0)))
+
+
+def sales_ranking(*, start: date, end: date, by: str = "product") -> list[dict]:
+    """Net sales ranked by amount, with each row's ABC class (A: the first 80 % of
+    revenue, B: the next 15 %, C: the rest)."""
+    rows = sales_selectors.sales_by(by, moment(start), moment(end))
+    rows.sort(key=lambda r: r["amount"], reverse=True)
+    grand = sum((r["amount"] for r in rows), ZERO)
+    running = ZERO
+    for row in rows:
+        running += row["amount"]
+        share = running / grand if grand else ZERO
+        row["abc"] = (
+            "A" if share <= Decimal("0.8") else "B" if share <= Decimal("0.95") else "C"
+        )
+        row["share"] = (
+            (row["amount"] / grand * 100).quantize(Decimal("0.1")) if grand else ZERO
+        )
+    return rows
+
+
+def period_comparison(*, start: date, end: date) -> dict:
+    """This period's sales beside the previous period of the same length."""
+    length = end - start
+    now = sales_selectors.sales_totals(moment(start), moment(end))
+    before = sales_selectors.sales_totals(moment(start - length), moment(start))
+    change = _ratio((now["amount"] - before["amount"]) * 100, before["amount"], "0.1")
+    return {"now": now, "before": before, "change": change}
+
+
+def price_volatility(*, start: date, end: date) -> list[dict]:
+    """Per product and supplier: min, max, mean, standard deviation, coefficient of
+    variation (σ ÷ mean), last price and trend (last − first). A CV above 10 % is
+    flagged: that supplier's prices swing."""
+    rows = []
+    for row in purchasing_selectors.price_spread(moment(start), moment(end)):
+        n = Decimal(row["n"])
+        mean = Decimal(row["sx"]) / n
+        variance = max(Decimal(row["sxx"]) / n - mean * mean, ZERO)
+        sigma = variance.sqrt().quantize(Decimal("0.0001"))
+        cv = _ratio(sigma * 100, mean, "0.1") if mean else None
+        rows.append(
+            {
+                **row,
+                "mean": mean.quantize(Decimal("0.0001")),
+                "sigma": sigma,
+                "cv": cv,
+                "trend": row["last"] - row["first"],
+                "flag": "swing" if cv is not None and cv > 10 else "",
+            }
+        )
+    return sorted(rows, key=lambda r: -(r["cv"] or 0))

@@ -10,4 +10,8 @@ urlpatterns = [
     path("month-close/", views.month_close, name="month_close"),
     path("reorder/", views.reorder, name="reorder"),
     path("reorder/orders/", views.reorder_orders, name="reorder_orders"),
+    path("turnover/", views.turnover, name="turnover"),
+    path("sales/", views.sales_analysis, name="sales"),
+    path("prices/", views.price_analysis, name="prices"),
+    path("slow/", views.slow_movers, name="slow"),
 ]

@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product
 from inventory import months
+from inventory import selectors as inventory_selectors
 from inventory.models import ClosedMonth
 from jxc.excel import xlsx_response
 from jxc.views import refuse
@@ -153,3 +155,192 @@ def reorder_orders(request):
         % {"numbers": "、".join(o.number for o in orders)},
     )
     return redirect("purchasing:order_list")
+
+
+# --- analyses: one table each, on screen and in Excel ---------------------------------
+
+FLAGS = {
+    "slow": gettext_lazy("Slow: capital tied up"),
+    "fast": gettext_lazy("Fast: risk of running out"),
+    "swing": gettext_lazy("Prices swing"),
+}
+
+
+def _period_form(request):
+    form = SummaryForm(request.GET or {})
+    if not form.is_valid():
+        form = SummaryForm({})
+        form.is_valid()
+    return form
+
+
+def _render_table(request, form, table, *, choices=(), by="", extra=None):
+    if request.GET.get("format") == "xlsx":
+        start, end = form.period()
+        sheet = exports.table_sheet(table, start=start, end=end)
+        return xlsx_response(
+            [sheet], f"{table.title}_{exports.period_name(start, end)}", dated=False
+        )
+    return render(
+        request,
+        "reports/table.html",
+        {
+            "form": form,
+            "table": table,
+            "choices": choices,
+            "by": by,
+            **(extra or {}),
+        },
+    )
+
+
+def _flagged(rows):
+    for row in rows:
+        row["flag_label"] = FLAGS.get(row.get("flag"), "")
+    return rows
+
+
+@permission_required(VIEW_COST, raise_exception=True)
+@require_GET
+def turnover(request):
+    form = _period_form(request)
+    by = (
+        request.GET.get("by")
+        if request.GET.get("by") in {"product", "category"}
+        else "product"
+    )
+    start, end = form.period()
+    table = selectors.Table(
+        title=_("Inventory turnover"),
+        columns=[
+            ("name", _("Product") if by == "product" else _("Category"), "text"),
+            ("cogs", _("Cost of goods sold"), "money"),
+            ("opening", _("Opening value"), "money"),
+            ("closing", _("Closing value"), "money"),
+            ("average", _("Average inventory"), "money"),
+            ("turnover", _("Turnover"), "number"),
+            ("days", _("Days of inventory"), "number"),
+            ("flag_label", _("Note"), "text"),
+        ],
+        rows=_flagged(selectors.turnover(start=start, end=end, by=by)),
+        notes=_(
+            "Cost of goods sold = shipments − sales returns, at cost. Average "
+            "inventory = (opening value + closing value) ÷ 2. Turnover = cost of "
+            "goods sold ÷ average inventory. Days of inventory = days in the period "
+            "÷ turnover. Over 90 days: slow; under lead time + 7 days: fast."
+        ),
+    )
+    return _render_table(
+        request,
+        form,
+        table,
+        by=by,
+        choices=[("product", _("Product")), ("category", _("Category"))],
+    )
+
+
+@permission_required(VIEW_COST, raise_exception=True)
+@require_GET
+def sales_analysis(request):
+    form = _period_form(request)
+    by = (
+        request.GET.get("by")
+        if request.GET.get("by") in {"product", "category", "customer"}
+        else "product"
+    )
+    start, end = form.period()
+    name = {
+        "product": ("product__name", _("Product")),
+        "category": ("product__category__name", _("Category")),
+        "customer": ("shipment__customer__name", _("Customer")),
+    }[by]
+    table = selectors.Table(
+        title=_("Sales analysis"),
+        columns=[
+            (name[0], name[1], "text"),
+            ("quantity", _("Quantity"), "quantity"),
+            ("amount", _("Sales"), "money"),
+            ("cost", _("Cost of goods"), "money"),
+            ("profit", _("Gross profit"), "money"),
+            ("share", _("Share"), "percent"),
+            ("abc", _("ABC class"), "text"),
+        ],
+        rows=selectors.sales_ranking(start=start, end=end, by=by),
+        notes=_(
+            "Net of returns. ABC: A brings the first 80 % of sales, B the next 15 %, "
+            "C the rest."
+        ),
+    )
+    return _render_table(
+        request,
+        form,
+        table,
+        by=by,
+        extra={"comparison": selectors.period_comparison(start=start, end=end)},
+        choices=[
+            ("product", _("Product")),
+            ("category", _("Category")),
+            ("customer", _("Customer")),
+        ],
+    )
+
+
+@permission_required(VIEW_COST, raise_exception=True)
+@require_GET
+def price_analysis(request):
+    form = _period_form(request)
+    start, end = form.period()
+    table = selectors.Table(
+        title=_("Supplier prices"),
+        columns=[
+            ("product__name", _("Product"), "text"),
+            ("receipt__supplier__name", _("Supplier"), "text"),
+            ("n", _("Purchases"), "number"),
+            ("low", _("Lowest"), "money"),
+            ("high", _("Highest"), "money"),
+            ("mean", _("Mean"), "money"),
+            ("sigma", _("Standard deviation"), "money"),
+            ("cv", _("Variation"), "percent"),
+            ("last", _("Last price"), "money"),
+            ("trend", _("Trend"), "money"),
+            ("flag_label", _("Note"), "text"),
+        ],
+        rows=_flagged(selectors.price_volatility(start=start, end=end)),
+        notes=_(
+            "Variation = standard deviation ÷ mean. Over 10 %: this supplier's "
+            "prices swing; compare suppliers. Trend = last price − first price."
+        ),
+    )
+    return _render_table(request, form, table)
+
+
+@permission_required(VIEW_COST, raise_exception=True)
+@require_GET
+def slow_movers(request):
+    days = request.GET.get("days", "60")
+    days = int(days) if days.isdigit() and 1 <= int(days) <= 3650 else 60
+    form = _period_form(request)
+    rows = [
+        {
+            "name": f"{p.sku} {p.name}",
+            "on_hand": p.on_hand,
+            "value": p.value,
+            "last_sale": timezone.localtime(p.last_sale).date().isoformat()
+            if p.last_sale
+            else "",
+        }
+        for p in inventory_selectors.slow_movers(timezone.now() - timedelta(days=days))
+    ]
+    table = selectors.Table(
+        title=_("Slow movers"),
+        columns=[
+            ("name", _("Product"), "text"),
+            ("on_hand", _("On hand"), "quantity"),
+            ("value", _("Stock value"), "money"),
+            ("last_sale", _("Last sale"), "text"),
+        ],
+        rows=rows,
+        notes=_("In stock and not sold in the last %(days)s days, most capital first.")
+        % {"days": days},
+    )
+    return _render_table(request, form, table)

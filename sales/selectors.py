@@ -152,3 +152,58 @@ def top_products(start, end, limit: int = 10) -> list[dict]:
         .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
         .order_by("-amount")[:limit]
     )
+
+
+def sales_by(group: str, start, end) -> list[dict]:
+    """Net sales in [start, end) grouped by ``product``, ``category`` or ``customer``:
+    quantity, amount, cost of goods and gross profit (shipments − returns, in SQL)."""
+    from django.db.models import Sum
+
+    from sales.models import SalesReturnLine, ShipmentLine
+
+    keys = {
+        "product": ["product_id", "product__sku", "product__name", "product__unit"],
+        "category": ["product__category__name"],
+        "customer": ["shipment__customer__code", "shipment__customer__name"],
+    }[group]
+    back_keys = [k.replace("shipment__", "sales_return__") for k in keys]
+
+    def net(model, date_field, status_field, fields):
+        return {
+            tuple(row[k] for k in fields): row
+            for row in model.objects.filter(
+                **{
+                    f"{status_field}": DocumentStatus.POSTED,
+                    f"{date_field}__gte": start,
+                    f"{date_field}__lt": end,
+                }
+            )
+            .values(*fields)
+            .annotate(
+                quantity=Sum("quantity"),
+                amount=Sum("amount"),
+                cost=Sum("cost_amount"),
+            )
+            .order_by()
+        }
+
+    out = net(ShipmentLine, "shipment__occurred_at", "shipment__status", keys)
+    back = net(
+        SalesReturnLine, "sales_return__occurred_at", "sales_return__status", back_keys
+    )
+    rows = []
+    for key, row in out.items():
+        returned = back.get(key, {})
+        quantity = row["quantity"] - (returned.get("quantity") or ZERO)
+        amount = row["amount"] - (returned.get("amount") or ZERO)
+        cost = row["cost"] - (returned.get("cost") or ZERO)
+        rows.append(
+            {
+                **{k: row[k] for k in keys},
+                "quantity": quantity,
+                "amount": amount,
+                "cost": cost,
+                "profit": amount - cost,
+            }
+        )
+    return rows

@@ -214,3 +214,93 @@ def test_reports_are_owner_only_except_reorder(staff_client, owner, october):
     assert "¥" not in html
     home = staff_client.get("/").content.decode()
     assert "毛利" not in home and 'id="stock-value"' not in home
+
+
+def test_turnover_of_a_hand_computed_month(owner, october):
+    [row] = selectors.turnover(start=date(2026, 10, 1), end=date(2026, 11, 1))
+    # COGS: shipped 12 at average cost, returned 1; opening 40.00, closing value
+    opening, closing = row["opening"], row["closing"]
+    assert opening == D("40.00")
+    assert row["average"] == ((opening + closing) / 2).quantize(D("0.01"))
+    assert row["turnover"] == (row["cogs"] / row["average"]).quantize(D("0.01"))
+    assert row["days"] == (D(31) / row["turnover"]).quantize(D("0.1"))
+
+
+def test_sales_ranking_abc_and_period_comparison(owner):
+    a = ProductFactory(name="A", sale_price=D("80"))
+    b = ProductFactory(name="B", sale_price=D("15"))
+    c = ProductFactory(name="C", sale_price=D("5"))
+    for product in (a, b, c):
+        receive(product, "10", "1", user=owner)
+    ship(owner, confirmed(owner, [(a, "1"), (b, "1"), (c, "1")]))
+    today = timezone.localdate()
+    rows = selectors.sales_ranking(start=today, end=today + timedelta(days=1))
+    assert [(r["product__name"], r["abc"]) for r in rows] == [
+        ("A", "A"),
+        ("B", "B"),
+        ("C", "C"),
+    ]
+    assert rows[0]["profit"] == D("79.00")
+    comparison = selectors.period_comparison(start=today, end=today + timedelta(days=1))
+    assert comparison["now"]["amount"] == D("100.00")
+    assert comparison["before"]["amount"] == 0 and comparison["change"] is None
+
+
+def test_price_volatility_flags_a_swinging_supplier(owner):
+    from purchasing.tests.factories import ordered, received
+
+    supplier = SupplierFactory(name="波动供应商")
+    apple = ProductFactory(name="苹果")
+    for days_ago, price in ((20, "4.00"), (10, "6.00"), (1, "5.00")):
+        order = ordered(owner, [(apple, "1", price)], supplier=supplier)
+        received(owner, order, [(apple, "1")], days_ago=days_ago)
+    today = timezone.localdate()
+    [row] = selectors.price_volatility(
+        start=today - timedelta(days=30), end=today + timedelta(days=1)
+    )
+    assert (row["low"], row["high"], row["mean"]) == (
+        D("4.0000"),
+        D("6.0000"),
+        D("5.0000"),
+    )
+    assert row["sigma"] == D("0.8165")  # population standard deviation
+    assert row["cv"] == D("16.3") and row["flag"] == "swing"
+    assert (row["last"], row["trend"]) == (D("5.0000"), D("1.0000"))
+
+
+def test_analysis_pages_export_and_stay_owner_only(owner_client, staff, october):
+    from django.test import Client
+
+    staff_client = Client()
+    staff_client.force_login(staff)
+    for url in (
+        "/reports/turnover/",
+        "/reports/sales/",
+        "/reports/prices/",
+        "/reports/slow/",
+    ):
+        assert owner_client.get(url, {"month": "2026-10"}).status_code == 200
+        assert staff_client.get(url).status_code == 403
+    content = owner_client.get(
+        "/reports/turnover/", {"month": "2026-10", "format": "xlsx"}
+    ).content
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert "2026-10" in sheet["A1"].value
+    assert sheet["B3"].number_format == '"¥"#,##0.00'
+
+
+@pytest.mark.parametrize("url", ["/", "/reports/summary/", "/reports/reorder/"])
+def test_report_query_counts_do_not_grow_with_products(owner_client, owner, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(url).status_code == 200
+        return len(queries)
+
+    receive(ProductFactory(safety_stock=D("5")), "1", "1", user=owner)
+    few = count()
+    for _ in range(10):
+        receive(ProductFactory(safety_stock=D("5")), "1", "1", user=owner)
+    assert count() == few
