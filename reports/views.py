@@ -174,13 +174,31 @@ def _period_form(request):
     return form
 
 
-def _render_table(request, form, table, *, choices=(), by="", extra=None):
+def _render_table(request, form, table, *, choices=(), by="", extra=None, chart=None):
+    order = request.GET.get("o", "")
+    key = order.lstrip("-")
+    if key in {column[0] for column in table.columns}:
+        # Sorting the rows a report already aggregated (a page of figures, not the
+        # ledger); missing values go last either way.
+        present = [row for row in table.rows if row.get(key) is not None]
+        missing = [row for row in table.rows if row.get(key) is None]
+        present.sort(key=lambda row: row[key], reverse=order.startswith("-"))
+        table.rows = present + missing
     if request.GET.get("format") == "xlsx":
         start, end = form.period()
         sheet = exports.table_sheet(table, start=start, end=end)
         return xlsx_response(
             [sheet], f"{table.title}_{exports.period_name(start, end)}", dated=False
         )
+    points = []
+    if chart:
+        name, value = chart
+        ranked = sorted(
+            (r for r in table.rows if r.get(value) is not None),
+            key=lambda r: r[value],
+            reverse=True,
+        )[:10]
+        points = [(r[name], r[value]) for r in ranked]
     return render(
         request,
         "reports/table.html",
@@ -189,6 +207,7 @@ def _render_table(request, form, table, *, choices=(), by="", extra=None):
             "table": table,
             "choices": choices,
             "by": by,
+            "chart_points": points,
             **(extra or {}),
         },
     )
@@ -235,6 +254,7 @@ def turnover(request):
         form,
         table,
         by=by,
+        chart=("name", "turnover"),
         choices=[("product", _("Product")), ("category", _("Category"))],
     )
 
@@ -276,6 +296,7 @@ def sales_analysis(request):
         form,
         table,
         by=by,
+        chart=(name[0], "amount"),
         extra={"comparison": selectors.period_comparison(start=start, end=end)},
         choices=[
             ("product", _("Product")),

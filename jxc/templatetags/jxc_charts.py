@@ -54,3 +54,49 @@ def line_chart(points, width=480, height=140, label=""):
         polyline,
         dots,
     )
+
+
+@register.simple_tag
+def bar_chart(points, width=480, label=""):
+    """Horizontal bars for (label, value) points, largest first, values written out."""
+    points = [
+        (str(name), Decimal(value)) for name, value in points if value is not None
+    ]
+    if not points:
+        return ""
+    top = max(value for _name, value in points) or Decimal(1)
+    bar_height, gap, text_width = 18, 6, 150
+    height = len(points) * (bar_height + gap)
+    bars = format_html_join(
+        "",
+        '<g><title>{}: {}</title><text x="0" y="{}" font-size="11">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="currentColor"/>'
+        '<text x="{}" y="{}" font-size="11">{}</text></g>',
+        (
+            (
+                name,
+                f"{value:,.2f}",
+                i * (bar_height + gap) + 13,
+                name[:14],
+                text_width,
+                i * (bar_height + gap),
+                max(1, round(float(value / top) * (width - text_width - 70), 1)),
+                bar_height,
+                text_width
+                + max(1, round(float(value / top) * (width - text_width - 70), 1))
+                + 4,
+                i * (bar_height + gap) + 13,
+                f"{value:,.2f}",
+            )
+            for i, (name, value) in enumerate(points)
+        ),
+    )
+    return format_html(
+        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" '
+        'width="100%" style="max-width:{}px">{}</svg>',
+        label or _("Chart"),
+        width,
+        height,
+        width,
+        bars,
+    )

@@ -17,6 +17,7 @@ from inventory.models import MonthSnapshot, StockLevel
 from inventory.months import month_close, month_reopen
 from inventory.selectors import monthly_summary
 from inventory.tests.factories import issue, receive
+from purchasing.models import PurchaseOrder
 from reports import selectors
 from sales.tests.factories import confirmed, draft, ship
 
@@ -304,3 +305,31 @@ def test_report_query_counts_do_not_grow_with_products(owner_client, owner, url)
     for _ in range(10):
         receive(ProductFactory(safety_stock=D("5")), "1", "1", user=owner)
     assert count() == few
+
+
+def test_tables_sort_by_any_column_and_chart_the_top(owner_client, owner):
+    a = ProductFactory(name="甲", sale_price=D("80"))
+    b = ProductFactory(name="乙", sale_price=D("15"))
+    for product in (a, b):
+        receive(product, "10", "1", user=owner)
+    ship(owner, confirmed(owner, [(a, "1"), (b, "3")]))
+    today = timezone.localdate().isoformat()
+    response = owner_client.get(
+        "/reports/sales/", {"start": today, "end": today, "o": "-quantity"}
+    )
+    assert [r["product__name"] for r in response.context["table"].rows] == ["乙", "甲"]
+    assert 'id="report-chart"' in response.content.decode()
+
+
+def test_owner_makes_draft_orders_from_the_reorder_page(owner_client, owner):
+    supplier = SupplierFactory()
+    pen = ProductFactory(safety_stock=D("10"), preferred_supplier=supplier)
+    receive(pen, "2", "1", user=owner)
+    page = owner_client.get("/reports/reorder/").content.decode()
+    assert f'name="quantity_{pen.pk}"' in page
+    response = owner_client.post(
+        "/reports/reorder/orders/", {"product": [pen.pk], f"quantity_{pen.pk}": "30"}
+    )
+    assert response.status_code == 302
+    order = PurchaseOrder.objects.get()
+    assert (order.supplier, order.lines.get().quantity) == (supplier, D("30"))
