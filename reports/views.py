@@ -116,11 +116,46 @@ def month_close(request):
 def reorder(request):
     days = request.GET.get("days", "28")
     days = int(days) if days.isdigit() and 1 <= int(days) <= 365 else 28
+    suggestions = selectors.reorder_suggestions(days=days)
+    if request.GET.get("format") == "xlsx":
+        table = selectors.Table(
+            title=_("Reorder suggestions"),
+            columns=[
+                ("sku", _("SKU"), "text"),
+                ("name", _("Product"), "text"),
+                ("on_hand", _("On hand"), "quantity"),
+                ("reserved", _("Reserved"), "quantity"),
+                ("on_order", _("On order"), "quantity"),
+                ("backorder", _("Backorders"), "quantity"),
+                ("projected", _("Projected"), "quantity"),
+                ("safety", _("Safety stock"), "quantity"),
+                ("daily", _("Daily sales"), "quantity"),
+                ("quantity", _("Order quantity"), "quantity"),
+            ],
+            rows=[
+                {
+                    "sku": s.product.sku,
+                    "name": s.product.name,
+                    "on_hand": s.on_hand,
+                    "reserved": s.reserved,
+                    "on_order": s.on_order,
+                    "backorder": s.backorder,
+                    "projected": s.projected,
+                    "safety": s.product.safety_stock,
+                    "daily": s.daily,
+                    "quantity": s.quantity,
+                }
+                for s in suggestions
+            ],
+        )
+        today = timezone.localdate()
+        sheet = exports.table_sheet(table, start=today, end=today + timedelta(days=1))
+        return xlsx_response([sheet], str(table.title))
     return render(
         request,
         "reports/reorder.html",
         {
-            "suggestions": selectors.reorder_suggestions(days=days),
+            "suggestions": suggestions,
             "days": days,
         },
     )

@@ -290,7 +290,19 @@ def test_analysis_pages_export_and_stay_owner_only(owner_client, staff, october)
     assert sheet["B3"].number_format == '"¥"#,##0.00'
 
 
-@pytest.mark.parametrize("url", ["/", "/reports/summary/", "/reports/reorder/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/reports/summary/",
+        "/reports/reorder/",
+        "/reports/turnover/",
+        "/reports/sales/",
+        "/reports/prices/",
+        "/reports/slow/",
+        "/reports/reorder/?format=xlsx",
+    ],
+)
 def test_report_query_counts_do_not_grow_with_products(owner_client, owner, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
