@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
+from jxc.widgets import DateInput
 
 ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]
 
@@ -110,3 +111,25 @@ class CategoryFilter(StyledFilterSet):
     class Meta:
         model = Category
         fields = ["q"]
+
+
+class DocumentFilter(StyledFilterSet):
+    """Number search and a date range, for every app's document lists; each app
+    adds its party (supplier or customer) and says which date field to use."""
+
+    q = django_filters.CharFilter(
+        label=_("Number"), field_name="number", lookup_expr="icontains"
+    )
+    start = django_filters.DateFilter(
+        label=_("From"), method="filter_start", widget=DateInput()
+    )
+    end = django_filters.DateFilter(
+        label=_("To"), method="filter_end", widget=DateInput()
+    )
+    date_field = "occurred_at__date"
+
+    def filter_start(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__gte": value})
+
+    def filter_end(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__lte": value})

@@ -3,37 +3,20 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from catalog.filters import StyledFilterSet
+from catalog.filters import DocumentFilter
 from catalog.models import Supplier
-from jxc.widgets import DateInput
 from purchasing.models import GoodsReceipt, OrderStatus, PurchaseOrder, PurchaseReturn
 
-DATE = DateInput()
 
-
-class DocumentFilter(StyledFilterSet):
-    q = django_filters.CharFilter(
-        label=_("Number"), field_name="number", lookup_expr="icontains"
-    )
+class PartyDocumentFilter(DocumentFilter):
     supplier = django_filters.ModelChoiceFilter(
         label=_("Supplier"),
         queryset=Supplier.objects.all(),
         empty_label=_("All suppliers"),
     )
-    start = django_filters.DateFilter(
-        label=_("From"), method="filter_start", widget=DATE
-    )
-    end = django_filters.DateFilter(label=_("To"), method="filter_end", widget=DATE)
-    date_field = "occurred_at__date"
-
-    def filter_start(self, queryset, name, value):
-        return queryset.filter(**{f"{self.date_field}__gte": value})
-
-    def filter_end(self, queryset, name, value):
-        return queryset.filter(**{f"{self.date_field}__lte": value})
 
 
-class OrderFilter(DocumentFilter):
+class OrderFilter(PartyDocumentFilter):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=OrderStatus.choices, empty_label=_("All")
     )
@@ -44,13 +27,13 @@ class OrderFilter(DocumentFilter):
         fields = ["q", "supplier", "status", "start", "end"]
 
 
-class ReceiptFilter(DocumentFilter):
+class ReceiptFilter(PartyDocumentFilter):
     class Meta:
         model = GoodsReceipt
         fields = ["q", "supplier", "start", "end"]
 
 
-class ReturnFilter(DocumentFilter):
+class ReturnFilter(PartyDocumentFilter):
     class Meta:
         model = PurchaseReturn
         fields = ["q", "supplier", "start", "end"]

@@ -6,22 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Supplier, Warehouse
 from jxc.decimals import COST_DIGITS, COST_PLACES, MONEY_DIGITS, QUANTITY_DIGITS
+from jxc.models import PostedDocument as BasePostedDocument
+from jxc.models import user_field
 
 QTY = {"max_digits": QUANTITY_DIGITS, "decimal_places": 3}
 PRICE = {"max_digits": MONEY_DIGITS, "decimal_places": 2}
 COST = {"max_digits": COST_DIGITS, "decimal_places": COST_PLACES}
 USER = settings.AUTH_USER_MODEL
-
-
-def _by(verbose_name):
-    return models.ForeignKey(
-        USER,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=verbose_name,
-    )
 
 
 class PurchasingSettings(models.Model):
@@ -92,9 +83,9 @@ class PurchaseOrder(models.Model):
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    ordered_by = _by(_("ordered by"))
+    ordered_by = user_field(_("ordered by"))
     ordered_at = models.DateTimeField(_("ordered at"), null=True, blank=True)
-    closed_by = _by(_("closed by"))
+    closed_by = user_field(_("closed by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.CharField(_("reason"), max_length=200, blank=True)
 
@@ -151,46 +142,13 @@ class PurchaseOrderLine(models.Model):
         return max(self.quantity - self.received_quantity, 0)
 
 
-class DocumentStatus(models.TextChoices):
-    POSTED = "posted", _("Posted")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class PostedDocument(models.Model):
-    number = models.CharField(_("number"), max_length=40, unique=True)
-    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+class PostedDocument(BasePostedDocument):
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier")
     )
-    warehouse = models.ForeignKey(
-        Warehouse,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("warehouse"),
-    )
-    occurred_at = models.DateTimeField(_("date"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=DocumentStatus.choices,
-        default=DocumentStatus.POSTED,
-    )
-    total = models.DecimalField(_("total"), default=0, **PRICE)
-    created_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    cancelled_by = _by(_("cancelled by"))
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
 
-    class Meta:
+    class Meta(BasePostedDocument.Meta):
         abstract = True
-        ordering = ["-occurred_at", "-id"]
-
-    def __str__(self):
-        return self.number
 
 
 class GoodsReceipt(PostedDocument):

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
+from jxc.models import DocumentStatus
 from purchasing.models import (
     OPEN_ORDER_STATUSES,
-    DocumentStatus,
     GoodsReceipt,
     GoodsReceiptLine,
     PurchaseOrder,

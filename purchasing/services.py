@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
 from jxc.decimals import MAX_VALUE, money, unit_cost
+from jxc.models import DocumentStatus
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
 from purchasing import selectors
 from purchasing.models import (
     OPEN_ORDER_STATUSES,
-    DocumentStatus,
     GoodsReceipt,
     GoodsReceiptLine,
     OrderStatus,

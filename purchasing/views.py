@@ -21,10 +21,10 @@ from catalog.models import Product, Supplier
 from inventory.forms import CancelForm
 from inventory.services import InsufficientStock
 from jxc.excel import Sheet, xlsx_response
+from jxc.models import DocumentStatus
 from jxc.views import paginate, refuse
 from purchasing import exports, filters, forms, selectors, services
 from purchasing.models import (
-    DocumentStatus,
     GoodsReceipt,
     OrderStatus,
     PurchaseOrder,

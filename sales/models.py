@@ -7,22 +7,13 @@ from django.utils.translation import pgettext_lazy
 
 from catalog.models import Customer, Product, Warehouse
 from jxc.decimals import COST_DIGITS, COST_PLACES, MONEY_DIGITS, QUANTITY_DIGITS
+from jxc.models import PostedDocument as BasePostedDocument
+from jxc.models import user_field
 
 QTY = {"max_digits": QUANTITY_DIGITS, "decimal_places": 3}
 PRICE = {"max_digits": MONEY_DIGITS, "decimal_places": 2}
 COST = {"max_digits": COST_DIGITS, "decimal_places": COST_PLACES}
 USER = settings.AUTH_USER_MODEL
-
-
-def _by(verbose_name):
-    return models.ForeignKey(
-        USER,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=verbose_name,
-    )
 
 
 class OrderStatus(models.TextChoices):
@@ -73,9 +64,9 @@ class SalesOrder(models.Model):
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    confirmed_by = _by(_("confirmed by"))
+    confirmed_by = user_field(_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    closed_by = _by(_("closed by"))
+    closed_by = user_field(_("closed by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.CharField(_("reason"), max_length=200, blank=True)
 
@@ -158,47 +149,14 @@ class SalesOrderLine(models.Model):
         return self.amount / self.quantity if self.quantity else 0
 
 
-class DocumentStatus(models.TextChoices):
-    POSTED = "posted", _("Posted")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class PostedDocument(models.Model):
-    number = models.CharField(_("number"), max_length=40, unique=True)
-    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+class PostedDocument(BasePostedDocument):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
     )
-    warehouse = models.ForeignKey(
-        Warehouse,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("warehouse"),
-    )
-    occurred_at = models.DateTimeField(_("date"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=DocumentStatus.choices,
-        default=DocumentStatus.POSTED,
-    )
-    total = models.DecimalField(_("total"), default=0, **PRICE)
     cost_total = models.DecimalField(_("cost of goods"), default=0, **PRICE)
-    created_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    cancelled_by = _by(_("cancelled by"))
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
 
-    class Meta:
+    class Meta(BasePostedDocument.Meta):
         abstract = True
-        ordering = ["-occurred_at", "-id"]
-
-    def __str__(self):
-        return self.number
 
     @property
     def profit(self):

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from inventory import selectors as inventory_selectors
-from sales.models import DocumentStatus, SalesOrder, SalesReturn, Shipment
+from jxc.models import DocumentStatus
+from sales.models import SalesOrder, SalesReturn, Shipment
 
 ZERO = Decimal("0")
 

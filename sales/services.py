@@ -21,11 +21,11 @@ from inventory.services import (
     stock_reserve,
 )
 from jxc.decimals import MAX_VALUE, money
+from jxc.models import DocumentStatus
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
 from sales.models import (
     OPEN_STATUSES,
-    DocumentStatus,
     OrderStatus,
     SalesOrder,
     SalesOrderLine,

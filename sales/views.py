@@ -22,11 +22,11 @@ from inventory import selectors as inventory_selectors
 from inventory.forms import CancelForm
 from inventory.services import InsufficientStock
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
+from jxc.models import DocumentStatus
 from jxc.views import paginate, refuse
 from sales import filters, forms, selectors, services
 from sales.models import (
     OPEN_STATUSES,
-    DocumentStatus,
     OrderStatus,
     SalesOrder,
     SalesReturn,

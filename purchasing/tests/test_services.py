@@ -11,9 +11,9 @@ from catalog.tests.factories import ProductFactory, SupplierFactory
 from inventory.models import MoveKind, StockLevel, StockMove
 from inventory.services import InsufficientStock
 from inventory.tests.factories import issue
+from jxc.models import DocumentStatus
 from purchasing import selectors, services
 from purchasing.models import (
-    DocumentStatus,
     GoodsReceipt,
     OrderStatus,
     PurchaseOrder,

@@ -13,8 +13,9 @@ from inventory.documents import AdjustmentInput
 from inventory.models import MoveKind, StockLevel, StockMove
 from inventory.services import InsufficientStock
 from inventory.tests.factories import receive
+from jxc.models import DocumentStatus
 from sales import selectors, services
-from sales.models import DocumentStatus, OrderStatus, SalesOrder, Shipment
+from sales.models import OrderStatus, SalesOrder, Shipment
 from sales.tests.factories import confirmed, draft, ship
 
 pytestmark = pytest.mark.django_db
