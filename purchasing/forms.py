@@ -33,6 +33,8 @@ def money_field(**kwargs):
 
 
 class OrderHeaderForm(SubmissionForm):
+    # The version of the draft when the form opened (see PurchaseOrder.version).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     supplier = forms.ModelChoiceField(
         label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True)
     )

@@ -78,6 +78,8 @@ class PurchaseOrder(models.Model):
         choices=OrderStatus.choices,
         default=OrderStatus.DRAFT,
     )
+    # Bumped by every change of the draft; a form from an older tab is stale.
+    version = models.PositiveIntegerField(default=0)
     total = models.DecimalField(_("total"), default=0, **PRICE)
     created_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")

@@ -86,6 +86,10 @@ def _check_products(products: list[Product]) -> None:
             )
 
 
+class StaleDocument(ValidationError):
+    """The document changed since this form was opened."""
+
+
 def _check_amounts(rows, total: Decimal) -> None:
     """Amounts the ledger and the lists can hold (¥999,999,999,999.99 at most)."""
     if total > MAX_VALUE or any(row.amount > MAX_VALUE for row in rows):
@@ -123,6 +127,7 @@ def purchase_order_save(
     lines: list[OrderLineInput],
     user,
     submission=None,
+    version: int | None = None,
 ) -> PurchaseOrder:
     """Create a draft order, or rewrite a draft; prices default to the last paid."""
     if order is None and (existing := _by_submission(PurchaseOrder, submission)):
@@ -133,6 +138,15 @@ def purchase_order_save(
         raise ValidationError(_("The expected date is before the order date."))
     if order is not None:
         order = _lock(PurchaseOrder, order.pk)
+        if version is not None and order.version != version:
+            raise StaleDocument(
+                _(
+                    "%(number)s was changed by someone else since you opened it; "
+                    "this page now shows its current state."
+                )
+                % {"number": order.number}
+            )
+        order.version += 1
         if order.status != OrderStatus.DRAFT:
             raise ValidationError(
                 _("%(number)s is %(status)s: only a draft can be edited.")

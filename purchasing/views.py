@@ -152,6 +152,7 @@ def _order_form(request, order=None):
             "order_date": order.order_date,
             "expected_date": order.expected_date,
             "note": order.note,
+            "version": order.version,
         }
     header = forms.OrderHeaderForm(request.POST or None, initial=initial)
     line_initial = None
@@ -184,9 +185,13 @@ def _order_form(request, order=None):
                 lines=rows,
                 user=request.user,
                 submission=data["submission"],
+                version=data.get("version"),
             )
         except IntegrityError:
             saved = PurchaseOrder.objects.get(submission=data["submission"])
+        except services.StaleDocument as error:
+            refuse(request, error)
+            return redirect("purchasing:order_detail", pk=order.pk)
         except ValidationError as error:
             refuse(request, error)
         else:

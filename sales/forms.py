@@ -19,6 +19,9 @@ def _active_warehouses():
 
 
 class OrderHeaderForm(SubmissionForm):
+    # The version of the draft when the form opened: a save from an older tab is
+    # refused instead of overwriting someone else's changes.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     customer = forms.ModelChoiceField(
         label=_("Customer"), queryset=Customer.objects.filter(is_active=True)
     )

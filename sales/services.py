@@ -165,6 +165,7 @@ def sales_order_save(
     lines: list[SaleLineInput],
     user,
     submission=None,
+    version: int | None = None,
 ) -> SalesOrder:
     """Create a draft order, or rewrite a draft; prices default to the sale price."""
     if order is None and (existing := _by_submission(SalesOrder, submission)):
@@ -172,6 +173,7 @@ def sales_order_save(
     _check_lines(customer, warehouse, lines)
     if order is not None:
         order = _lock(SalesOrder, order.pk)
+        _check_version(order, version)
         if order.status != OrderStatus.DRAFT:
             raise ValidationError(
                 _("%(number)s is %(status)s: only a draft can be edited.")

@@ -147,6 +147,7 @@ def _order_form(request, order=None):
             "warehouse": order.warehouse_id,
             "order_date": order.order_date,
             "note": order.note,
+            "version": order.version,
         }
     header = forms.OrderHeaderForm(request.POST or None, initial=initial)
     line_initial = None
@@ -175,9 +176,13 @@ def _order_form(request, order=None):
                 lines=_lines_from(lines),
                 user=request.user,
                 submission=data["submission"],
+                version=data.get("version"),
             )
         except IntegrityError:
             saved = SalesOrder.objects.get(submission=data["submission"])
+        except services.StaleDocument as error:
+            refuse(request, error)
+            return redirect("sales:order_detail", pk=order.pk)
         except ValidationError as error:
             refuse(request, error)
         else:

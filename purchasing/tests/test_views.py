@@ -302,3 +302,24 @@ def test_list_query_count_does_not_grow_with_documents(owner_client, owner, url)
     for _ in range(6):
         received(owner, ordered(owner, [(apple, "1", "1")]), [(apple, "1")])
     assert count() == few
+
+
+def test_saving_a_draft_from_an_older_tab_is_refused(staff_client, owner):
+    ProductFactory(sku="SG001")
+    supplier = SupplierFactory()
+    staff_client.post(
+        "/purchasing/orders/new/", order_form(supplier, [("SG001", "1", "2")])
+    )
+    order = PurchaseOrder.objects.get()
+    opened = order.version
+    staff_client.post(
+        f"/purchasing/orders/{order.pk}/edit/",
+        order_form(supplier, [("SG001", "2", "2")], version=str(opened)),
+    )
+    response = staff_client.post(
+        f"/purchasing/orders/{order.pk}/edit/",
+        order_form(supplier, [("SG001", "9", "2")], version=str(opened)),
+        follow=True,
+    )
+    assert "有人修改了它" in response.content.decode()
+    assert order.lines.get().quantity == D("2")

@@ -220,3 +220,17 @@ def test_list_query_count_does_not_grow_with_documents(owner_client, owner, pc, 
     for _ in range(5):
         ship(owner, confirmed(owner, [(pc, "1")]))
     assert count() == few
+
+
+def test_saving_a_draft_from_an_older_tab_is_refused(staff_client, owner, pc):
+    order = draft(owner, [(pc, "1")])
+    opened = order.version
+    form = order_form([("PC01", "2", "", "")], version=str(opened))
+    staff_client.post(f"/sales/orders/{order.pk}/edit/", form)
+    response = staff_client.post(
+        f"/sales/orders/{order.pk}/edit/",
+        order_form([("PC01", "9", "", "")], version=str(opened)),
+        follow=True,
+    )
+    assert "有人修改了它" in response.content.decode()
+    assert order.lines.get().quantity == D("2")
