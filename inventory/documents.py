@@ -34,11 +34,8 @@ from inventory.services import (
     stock_document_reverse,
     stock_moves_post,
 )
+from jxc.documents import StaleDocument, by_submission, lock
 from jxc.numbering import document_number_next
-
-
-class StaleDocument(ValidationError):
-    """Someone else changed the document since this form was opened."""
 
 
 @dataclass(frozen=True)
@@ -60,13 +57,6 @@ def _refuse_duplicates(products: list[Product]) -> None:
         seen.add(product.pk)
 
 
-def document_by_submission(model, submission):
-    """The document an earlier submit of the same form created, if any."""
-    if submission is None:
-        return None
-    return model.objects.filter(submission=submission).first()
-
-
 def _posted(document, user, now) -> None:
     document.status = DocumentStatus.POSTED
     document.posted_by = user
@@ -86,7 +76,7 @@ def adjustment_post(
 
     A second submit of the same form (``submission``) returns the first document.
     """
-    if existing := document_by_submission(Adjustment, submission):
+    if existing := by_submission(Adjustment, submission):
         return existing
     if not lines:
         raise ValidationError(_("A document needs at least one line."))
@@ -137,7 +127,7 @@ def transfer_post(
     submission=None,
 ) -> Transfer:
     """Move stock between warehouses: out at the source's cost, in at that value."""
-    if existing := document_by_submission(Transfer, submission):
+    if existing := by_submission(Transfer, submission):
         return existing
     if from_warehouse.pk == to_warehouse.pk:
         raise ValidationError(_("A transfer needs two different warehouses."))
@@ -211,7 +201,7 @@ def opening_stock_post(
 
     Uploading the same form twice (a double click, a retry) posts it once.
     """
-    if existing := document_by_submission(OpeningStock, submission):
+    if existing := by_submission(OpeningStock, submission):
         return existing
     if not lines:
         raise ValidationError(_("A document needs at least one line."))
@@ -245,15 +235,10 @@ def opening_stock_post(
     return opening
 
 
-def _lock(document):
-    """The document's row, locked: its status is checked under this lock."""
-    return type(document).objects.select_for_update().get(pk=document.pk)
-
-
 @transaction.atomic
 def document_cancel(*, document, user, reason: str):
     """Cancel a posted document by posting the reverse of its moves, if stock allows."""
-    document = _lock(document)
+    document = lock(type(document), document.pk)
     if document.status != DocumentStatus.POSTED:
         raise ValidationError(
             _("%(number)s is %(status)s; only a posted document can be cancelled.")
@@ -285,7 +270,7 @@ def stocktake_start(
     One count at a time per warehouse: two open sheets would post the same
     difference twice. The warehouse row is locked while checking.
     """
-    if existing := document_by_submission(Stocktake, submission):
+    if existing := by_submission(Stocktake, submission):
         return existing
     warehouse = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
     if not warehouse.is_active:
@@ -342,7 +327,7 @@ def stocktake_start(
 
 
 def _lock_counting(stocktake: Stocktake, version: int) -> Stocktake:
-    locked = _lock(stocktake)
+    locked = lock(type(stocktake), stocktake.pk)
     if locked.status != DocumentStatus.COUNTING:
         raise ValidationError(
             _("%(number)s is already %(status)s; it cannot change any more.")
@@ -424,7 +409,7 @@ def stocktake_post(*, stocktake: Stocktake, version: int, user) -> Stocktake:
 @transaction.atomic
 def stocktake_abandon(*, stocktake: Stocktake, user, reason: str) -> Stocktake:
     """Drop a count that will not be posted; nothing moves."""
-    stocktake = _lock(stocktake)
+    stocktake = lock(type(stocktake), stocktake.pk)
     if stocktake.status != DocumentStatus.COUNTING:
         raise ValidationError(_("Only a count in progress can be abandoned."))
     stocktake.status = DocumentStatus.CANCELLED

@@ -39,6 +39,7 @@ from inventory.models import (
     Transfer,
 )
 from inventory.services import InsufficientStock
+from jxc.documents import by_submission
 from jxc.excel import xlsx_response
 from jxc.tabular import TableError, read_upload
 from jxc.views import paginate, refuse
@@ -232,9 +233,7 @@ def adjustment_create(request):
             )
         except IntegrityError:
             # The same form submitted twice at once: the other request posted it.
-            adjustment = documents.document_by_submission(
-                Adjustment, header.cleaned_data["submission"]
-            )
+            adjustment = by_submission(Adjustment, header.cleaned_data["submission"])
             return redirect("inventory:adjustment_detail", pk=adjustment.pk)
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
@@ -278,9 +277,7 @@ def transfer_create(request):
             )
         except IntegrityError:
             # The same form submitted twice at once: the other request posted it.
-            transfer = documents.document_by_submission(
-                Transfer, header.cleaned_data["submission"]
-            )
+            transfer = by_submission(Transfer, header.cleaned_data["submission"])
             return redirect("inventory:transfer_detail", pk=transfer.pk)
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
@@ -567,7 +564,7 @@ def opening_import(request):
     problems, file_error = [], ""
     if request.method == "POST" and form.is_valid():
         submission = form.cleaned_data["submission"]
-        if done := documents.document_by_submission(OpeningStock, submission):
+        if done := by_submission(OpeningStock, submission):
             return redirect("inventory:openingstock_detail", pk=done.pk)
         try:
             table = read_upload(form.cleaned_data["file"], imports.OPENING_COLUMNS)

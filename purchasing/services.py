@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
 from jxc.decimals import MAX_VALUE, money, unit_cost
+from jxc.documents import by_submission, check_version, lock
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
@@ -86,10 +87,6 @@ def _check_products(products: list[Product]) -> None:
             )
 
 
-class StaleDocument(ValidationError):
-    """The document changed since this form was opened."""
-
-
 def _check_amounts(rows, total: Decimal) -> None:
     """Amounts the ledger and the lists can hold (¥999,999,999,999.99 at most)."""
     if total > MAX_VALUE or any(row.amount > MAX_VALUE for row in rows):
@@ -99,17 +96,6 @@ def _check_amounts(rows, total: Decimal) -> None:
                 "and prices."
             )
         )
-
-
-def _lock(model, pk):
-    """The row, locked: a status is always checked under this lock."""
-    return model.objects.select_for_update().get(pk=pk)
-
-
-def _by_submission(model, submission):
-    if submission is None:
-        return None
-    return model.objects.filter(submission=submission).first()
 
 
 # --- purchase orders ------------------------------------------------------------
@@ -130,22 +116,15 @@ def purchase_order_save(
     version: int | None = None,
 ) -> PurchaseOrder:
     """Create a draft order, or rewrite a draft; prices default to the last paid."""
-    if order is None and (existing := _by_submission(PurchaseOrder, submission)):
+    if order is None and (existing := by_submission(PurchaseOrder, submission)):
         return existing
     _check_parties(supplier, warehouse)
     _check_products([line.product for line in lines])
     if expected_date and expected_date < order_date:
         raise ValidationError(_("The expected date is before the order date."))
     if order is not None:
-        order = _lock(PurchaseOrder, order.pk)
-        if version is not None and order.version != version:
-            raise StaleDocument(
-                _(
-                    "%(number)s was changed by someone else since you opened it; "
-                    "this page now shows its current state."
-                )
-                % {"number": order.number}
-            )
+        order = lock(PurchaseOrder, order.pk)
+        check_version(order, version)
         order.version += 1
         if order.status != OrderStatus.DRAFT:
             raise ValidationError(
@@ -189,7 +168,7 @@ def purchase_order_save(
 @transaction.atomic
 def purchase_order_confirm(*, order: PurchaseOrder, user) -> PurchaseOrder:
     """Send the draft to the supplier: from now on it is received against."""
-    order = _lock(PurchaseOrder, order.pk)
+    order = lock(PurchaseOrder, order.pk)
     if order.status != OrderStatus.DRAFT:
         raise ValidationError(
             _("%(number)s is already %(status)s.")
@@ -210,7 +189,7 @@ def purchase_order_end(
     Ending a placed order needs ``may_end_placed`` (the owner); a draft anyone may
     drop. Checked under the order's lock, so a concurrent "place" is seen.
     """
-    order = _lock(PurchaseOrder, order.pk)
+    order = lock(PurchaseOrder, order.pk)
     if order.status != OrderStatus.DRAFT and not may_end_placed:
         raise ValidationError(
             _("%(number)s is already placed; only the owner can cancel or close it.")
@@ -273,12 +252,12 @@ def receipt_post(
 
     A second submit of the same form returns the first receipt.
     """
-    if existing := _by_submission(GoodsReceipt, submission):
+    if existing := by_submission(GoodsReceipt, submission):
         return existing
     _check_products([line.product for line in lines])
     order_lines = {}
     if order is not None:
-        order = _lock(PurchaseOrder, order.pk)
+        order = lock(PurchaseOrder, order.pk)
         if order.status not in OPEN_ORDER_STATUSES:
             raise ValidationError(
                 _("%(number)s is %(status)s: nothing can be received against it.")
@@ -391,7 +370,7 @@ def receipt_post(
 def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
     """Take a receipt back: its stock leaves again (if still there) and the order
     waits for those quantities again."""
-    receipt = _lock(GoodsReceipt, receipt.pk)
+    receipt = lock(GoodsReceipt, receipt.pk)
     if receipt.status != DocumentStatus.POSTED:
         raise ValidationError(
             _("%(number)s is already cancelled.") % {"number": receipt.number}
@@ -409,7 +388,7 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
     now = timezone.now()
     lines = list(receipt.lines.select_related("order_line"))
     # Lock order first, stock second, as receipt_post does: no deadlock between them.
-    order = _lock(PurchaseOrder, receipt.order_id) if receipt.order_id else None
+    order = lock(PurchaseOrder, receipt.order_id) if receipt.order_id else None
     order_lines = {
         line.pk: line
         for line in PurchaseOrderLine.objects.select_for_update()
@@ -469,12 +448,12 @@ def purchase_return_post(
 ) -> PurchaseReturn:
     """Send goods back: from a receipt (at most what it accepted and was not yet
     returned, at its cost) or directly (at the average cost)."""
-    if existing := _by_submission(PurchaseReturn, submission):
+    if existing := by_submission(PurchaseReturn, submission):
         return existing
     _check_products([line.product for line in lines])
     receipt_lines = {}
     if receipt is not None:
-        receipt = _lock(GoodsReceipt, receipt.pk)
+        receipt = lock(GoodsReceipt, receipt.pk)
         if receipt.status != DocumentStatus.POSTED:
             raise ValidationError(
                 _("%(number)s is cancelled; nothing can be returned from it.")
@@ -571,7 +550,7 @@ def purchase_return_post(
 @transaction.atomic
 def purchase_return_cancel(*, purchase_return: PurchaseReturn, user, reason: str):
     """Undo a return: the goods come back into stock at the value they left with."""
-    document = _lock(PurchaseReturn, purchase_return.pk)
+    document = lock(PurchaseReturn, purchase_return.pk)
     if document.status != DocumentStatus.POSTED:
         raise ValidationError(
             _("%(number)s is already cancelled.") % {"number": document.number}

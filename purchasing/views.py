@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog.models import Product, Supplier
 from inventory.forms import CancelForm
 from inventory.services import InsufficientStock
+from jxc.documents import StaleDocument
 from jxc.excel import Sheet, xlsx_response
 from jxc.models import DocumentStatus
 from jxc.views import paginate, refuse
@@ -189,7 +190,7 @@ def _order_form(request, order=None):
             )
         except IntegrityError:
             saved = PurchaseOrder.objects.get(submission=data["submission"])
-        except services.StaleDocument as error:
+        except StaleDocument as error:
             refuse(request, error)
             return redirect("purchasing:order_detail", pk=order.pk)
         except ValidationError as error:

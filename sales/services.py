@@ -21,6 +21,7 @@ from inventory.services import (
     stock_reserve,
 )
 from jxc.decimals import MAX_VALUE, money
+from jxc.documents import by_submission, check_version, lock
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
@@ -64,32 +65,6 @@ class OrderShortage(ValidationError):
     def __init__(self, rows: list[ShortRow]):
         self.rows = rows
         super().__init__(_("Not enough stock available for every line."))
-
-
-class StaleDocument(ValidationError):
-    """The document changed since this form was opened."""
-
-
-def _lock(model, pk):
-    """The row, locked: a status is always checked under this lock."""
-    return model.objects.select_for_update().get(pk=pk)
-
-
-def _by_submission(model, submission):
-    if submission is None:
-        return None
-    return model.objects.filter(submission=submission).first()
-
-
-def _check_version(order: SalesOrder, version: int | None) -> None:
-    if version is not None and order.version != version:
-        raise StaleDocument(
-            _(
-                "%(number)s was changed by someone else since you opened it; this page "
-                "now shows its current state."
-            )
-            % {"number": order.number}
-        )
 
 
 def _amount(quantity: Decimal, price: Decimal, discount: Decimal) -> Decimal:
@@ -168,12 +143,12 @@ def sales_order_save(
     version: int | None = None,
 ) -> SalesOrder:
     """Create a draft order, or rewrite a draft; prices default to the sale price."""
-    if order is None and (existing := _by_submission(SalesOrder, submission)):
+    if order is None and (existing := by_submission(SalesOrder, submission)):
         return existing
     _check_lines(customer, warehouse, lines)
     if order is not None:
-        order = _lock(SalesOrder, order.pk)
-        _check_version(order, version)
+        order = lock(SalesOrder, order.pk)
+        check_version(order, version)
         if order.status != OrderStatus.DRAFT:
             raise ValidationError(
                 _("%(number)s is %(status)s: only a draft can be edited.")
@@ -212,8 +187,8 @@ def sales_order_confirm(
     raises OrderShortage with the short lines; ``reduce`` cuts each line to what
     is available; ``backorder`` reserves what is available and the rest waits.
     """
-    order = _lock(SalesOrder, order.pk)
-    _check_version(order, version)
+    order = lock(SalesOrder, order.pk)
+    check_version(order, version)
     if order.status != OrderStatus.DRAFT:
         raise ValidationError(
             _("%(number)s is already %(status)s.")
@@ -288,7 +263,7 @@ def sales_order_end(
     *, order: SalesOrder, user, reason: str, may_end_confirmed: bool = True
 ) -> SalesOrder:
     """Cancel an order nothing shipped for, or close one short; reservations go back."""
-    order = _lock(SalesOrder, order.pk)
+    order = lock(SalesOrder, order.pk)
     if order.status != OrderStatus.DRAFT and not may_end_confirmed:
         raise ValidationError(
             _("%(number)s is already confirmed; only the owner can cancel or close it.")
@@ -453,13 +428,13 @@ def shipment_post(
 ) -> Shipment:
     """Ship (part of) a confirmed order: its own reservation plus free stock, never
     stock reserved for another order. A second submit of the same form posts once."""
-    if existing := _by_submission(Shipment, submission):
+    if existing := by_submission(Shipment, submission):
         return existing
-    order = _lock(SalesOrder, order.pk)
+    order = lock(SalesOrder, order.pk)
     # A double click waited for the first click's lock: show what it posted.
-    if existing := _by_submission(Shipment, submission):
+    if existing := by_submission(Shipment, submission):
         return existing
-    _check_version(order, version)
+    check_version(order, version)
     if order.status not in OPEN_STATUSES:
         raise ValidationError(
             _("%(number)s is %(status)s: nothing can be shipped from it.")
@@ -495,7 +470,7 @@ def retail_sale_post(
     ``occurred_at`` books a sale made earlier (yesterday's paper receipts); now by
     default.
     """
-    if existing := _by_submission(SalesOrder, submission):
+    if existing := by_submission(SalesOrder, submission):
         return existing
     customer = customer or Customer.objects.get(code="RETAIL")
     _check_lines(customer, warehouse, lines)
@@ -539,7 +514,7 @@ def retail_sale_post(
 def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
     """Take a shipment back: its goods return at the value they left with, and the
     order waits for those quantities again (from free stock)."""
-    shipment = _lock(Shipment, shipment.pk)
+    shipment = lock(Shipment, shipment.pk)
     if shipment.status != DocumentStatus.POSTED:
         raise ValidationError(
             _("%(number)s is already cancelled.") % {"number": shipment.number}
@@ -551,7 +526,7 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
         )
     if not reason.strip():
         raise ValidationError(_("Say why the document is cancelled."))
-    order = _lock(SalesOrder, shipment.order_id)
+    order = lock(SalesOrder, shipment.order_id)
     rows = list(shipment.lines.select_related("order_line"))
     now = timezone.now()
     shipment_posted.send(
@@ -613,9 +588,9 @@ def sales_return_post(
 ) -> SalesReturn:
     """Goods back from a customer (shipment line id → quantity), at most what was
     shipped and not yet returned; into stock at the cost they left with."""
-    if existing := _by_submission(SalesReturn, submission):
+    if existing := by_submission(SalesReturn, submission):
         return existing
-    shipment = _lock(Shipment, shipment.pk)
+    shipment = lock(Shipment, shipment.pk)
     if shipment.status != DocumentStatus.POSTED:
         raise ValidationError(
             _("%(number)s is cancelled; nothing can be returned from it.")
@@ -713,7 +688,7 @@ def sales_return_post(
 @transaction.atomic
 def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> SalesReturn:
     """Undo a return: the goods leave stock again (if still there)."""
-    document = _lock(SalesReturn, sales_return.pk)
+    document = lock(SalesReturn, sales_return.pk)
     if document.status != DocumentStatus.POSTED:
         raise ValidationError(
             _("%(number)s is already cancelled.") % {"number": document.number}
@@ -722,7 +697,7 @@ def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> Sale
         raise ValidationError(_("Say why the document is cancelled."))
     # The shipment and its lines first, as sales_return_post locks them: the
     # returned counters change under that lock only.
-    shipment = _lock(Shipment, document.shipment_id)
+    shipment = lock(Shipment, document.shipment_id)
     shipment_lines = {
         line.pk: line for line in shipment.lines.select_for_update().order_by("pk")
     }

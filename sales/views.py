@@ -21,6 +21,7 @@ from catalog.models import Product
 from inventory import selectors as inventory_selectors
 from inventory.forms import CancelForm
 from inventory.services import InsufficientStock
+from jxc.documents import StaleDocument
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
 from jxc.models import DocumentStatus
 from jxc.views import paginate, refuse
@@ -180,7 +181,7 @@ def _order_form(request, order=None):
             )
         except IntegrityError:
             saved = SalesOrder.objects.get(submission=data["submission"])
-        except services.StaleDocument as error:
+        except StaleDocument as error:
             refuse(request, error)
             return redirect("sales:order_detail", pk=order.pk)
         except ValidationError as error:
@@ -366,7 +367,7 @@ def shipment_create(request):
             )
         except IntegrityError:
             shipment = Shipment.objects.get(submission=form.cleaned_data["submission"])
-        except services.StaleDocument as error:
+        except StaleDocument as error:
             refuse(request, error)
             return redirect(f"{reverse('sales:shipment_create')}?order={order.pk}")
         except (InsufficientStock, ValidationError) as error:

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from catalog.models import Warehouse
 from catalog.tests.factories import ProductFactory, WarehouseFactory
 from inventory import documents
-from inventory.documents import AdjustmentInput, StaleDocument
+from inventory.documents import AdjustmentInput
 from inventory.models import (
     Adjustment,
     DocumentStatus,
@@ -18,6 +18,7 @@ from inventory.models import (
 )
 from inventory.services import InsufficientStock
 from inventory.tests.factories import issue, receive
+from jxc.documents import StaleDocument
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -13,6 +13,7 @@ from inventory.documents import AdjustmentInput
 from inventory.models import MoveKind, StockLevel, StockMove
 from inventory.services import InsufficientStock
 from inventory.tests.factories import receive
+from jxc.documents import StaleDocument
 from jxc.models import DocumentStatus
 from sales import selectors, services
 from sales.models import OrderStatus, SalesOrder, Shipment
@@ -212,7 +213,7 @@ def test_a_stale_shipment_form_is_refused(owner):
     order = confirmed(owner, [(pc, "4")])
     opened_at = order.version
     ship(owner, order, {pc: "1"})
-    with pytest.raises(services.StaleDocument):
+    with pytest.raises(StaleDocument):
         ship(owner, order, {pc: "1"}, version=opened_at)
     assert level(pc).on_hand == D("9")
 
