@@ -188,10 +188,6 @@ TransferLineFormSet = forms.formset_factory(
 )
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Why is it cancelled?"), max_length=200)
-
-
 class OpeningImportForm(ImportForm):
     submission = forms.UUIDField(
         widget=forms.HiddenInput, initial=uuid.uuid4, required=False

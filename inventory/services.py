@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -107,30 +107,17 @@ class Shortage:
         }
 
 
-class InsufficientStock(Exception):
-    """Some lines need more than is there; nothing was written."""
+class InsufficientStock(ValidationError):
+    """Some lines need more than is there; nothing was written. A refusal like any
+    other (pages show its message), carrying the short lines for those that need
+    them."""
 
     def __init__(self, shortages: list[Shortage]):
         self.shortages = shortages
-        super().__init__(self.message)
-
-    @property
-    def messages(self) -> list[str]:
-        """Like ValidationError.messages, so pages show either the same way."""
-        return [self.message]
-
-    @property
-    def message(self) -> str:
-        return _("Not enough stock: %(lines)s") % {
-            "lines": "; ".join(str(s) for s in self.shortages)
-        }
-
-
-@dataclass
-class _Level:
-    row: StockLevel
-    changed: bool = False
-    moves: list = field(default_factory=list)
+        super().__init__(
+            _("Not enough stock: %(lines)s")
+            % {"lines": "; ".join(str(s) for s in shortages)}
+        )
 
 
 def stock_levels_lock(

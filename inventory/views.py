@@ -23,7 +23,6 @@ from inventory.filters import StockFilter
 from inventory.forms import (
     AdjustmentHeaderForm,
     AdjustmentLineFormSet,
-    CancelForm,
     CountSheetForm,
     OpeningImportForm,
     StockCardFilterForm,
@@ -41,8 +40,9 @@ from inventory.models import (
 from inventory.services import InsufficientStock
 from jxc.documents import by_submission
 from jxc.excel import xlsx_response
+from jxc.forms import ReasonForm
 from jxc.tabular import TableError, read_upload
-from jxc.views import paginate, refuse
+from jxc.views import cancel_posted, paginate, refuse
 
 VIEW_COST = "accounts.view_cost"
 
@@ -351,23 +351,15 @@ def document_cancel(request, kind, pk):
     if not request.user.has_perm(f"inventory.change_{kind}"):
         raise PermissionDenied
     document = get_object_or_404(model, pk=pk)
-    form = CancelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the document is cancelled."))
-    else:
-        try:
-            documents.document_cancel(
-                document=document, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except (InsufficientStock, ValidationError) as error:
-            refuse(request, error)
-        else:
-            messages.success(
-                request,
-                _("%(number)s cancelled; its stock moves were reversed.")
-                % {"number": document.number},
-            )
-    return redirect(f"inventory:{kind}_detail", pk=pk)
+    return cancel_posted(
+        request,
+        document,
+        lambda reason: documents.document_cancel(
+            document=document, user=request.user, reason=reason
+        ),
+        done=_("%(number)s cancelled; its stock moves were reversed."),
+        detail_url=f"inventory:{kind}_detail",
+    )
 
 
 # --- stocktake ------------------------------------------------------------------------
@@ -512,7 +504,7 @@ def stocktake_post(request, pk):
 @require_POST
 def stocktake_abandon(request, pk):
     stocktake = _stocktake(pk)
-    form = CancelForm(request.POST)
+    form = ReasonForm(request.POST)
     if form.is_valid():
         try:
             documents.stocktake_abandon(

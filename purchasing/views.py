@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.contrib import messages
@@ -18,12 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product, Supplier
-from inventory.forms import CancelForm
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
 from jxc.excel import Sheet, xlsx_response
+from jxc.forms import ReasonForm
 from jxc.models import DocumentStatus
-from jxc.views import paginate, refuse
+from jxc.views import cancel_posted, paginate, record_id, refuse
 from purchasing import exports, filters, forms, selectors, services
 from purchasing.models import (
     GoodsReceipt,
@@ -34,24 +33,6 @@ from purchasing.models import (
 
 CANCEL = "purchasing.cancel_posted"
 EDIT_COST = "purchasing.edit_cost"
-
-
-ID = re.compile(r"[0-9]{1,12}")
-
-
-def _id(value: str) -> int | None:
-    """A record id from a query string, or None for anything else ("²", 10^30...)."""
-    return int(value) if ID.fullmatch(value or "") else None
-
-
-def _reason(request) -> str:
-    """The cancel reason, checked like any form field (required, at most 200)."""
-    form = CancelForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError(
-            _("Say why the document is cancelled (at most 200 characters).")
-        )
-    return form.cleaned_data["reason"]
 
 
 def _plain(quantity) -> str:
@@ -288,7 +269,7 @@ def order_confirm(request, pk):
 @require_POST
 def order_end(request, pk):
     order = get_object_or_404(PurchaseOrder, pk=pk)
-    form = CancelForm(request.POST)
+    form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the order ends."))
         return redirect("purchasing:order_detail", pk=pk)
@@ -320,7 +301,7 @@ def last_price(request):
         if code.strip()
         else None
     )
-    if product is None or _id(supplier_id) is None:
+    if product is None or record_id(supplier_id) is None:
         return JsonResponse({"price": None})
     prices = selectors.last_prices(
         supplier_id=int(supplier_id), product_ids=[product.pk]
@@ -339,7 +320,7 @@ def last_price(request):
 def receipt_create(request):
     order = None
     if "order" in request.GET:
-        order = get_object_or_404(PurchaseOrder, pk=_id(request.GET["order"]))
+        order = get_object_or_404(PurchaseOrder, pk=record_id(request.GET["order"]))
         if order.status not in (OrderStatus.ORDERED, OrderStatus.PARTIAL):
             messages.error(
                 request,
@@ -455,19 +436,15 @@ def receipt_detail(request, pk):
 @require_POST
 def receipt_cancel(request, pk):
     receipt = get_object_or_404(GoodsReceipt, pk=pk)
-    try:
-        services.receipt_cancel(
-            receipt=receipt, user=request.user, reason=_reason(request)
-        )
-    except (InsufficientStock, ValidationError) as error:
-        refuse(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(number)s cancelled; its stock moves were reversed.")
-            % {"number": receipt.number},
-        )
-    return redirect("purchasing:receipt_detail", pk=pk)
+    return cancel_posted(
+        request,
+        receipt,
+        lambda reason: services.receipt_cancel(
+            receipt=receipt, user=request.user, reason=reason
+        ),
+        done=_("%(number)s cancelled; its stock moves were reversed."),
+        detail_url="purchasing:receipt_detail",
+    )
 
 
 # --- returns ------------------------------------------------------------------------
@@ -478,7 +455,7 @@ def receipt_cancel(request, pk):
 def return_create(request):
     receipt = None
     if "receipt" in request.GET:
-        receipt = get_object_or_404(GoodsReceipt, pk=_id(request.GET["receipt"]))
+        receipt = get_object_or_404(GoodsReceipt, pk=record_id(request.GET["receipt"]))
         if receipt.status != DocumentStatus.POSTED:
             messages.error(
                 request,
@@ -567,21 +544,15 @@ def return_detail(request, pk):
 @require_POST
 def return_cancel(request, pk):
     document = get_object_or_404(PurchaseReturn, pk=pk)
-    try:
-        services.purchase_return_cancel(
-            purchase_return=document,
-            user=request.user,
-            reason=_reason(request),
-        )
-    except (InsufficientStock, ValidationError) as error:
-        refuse(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(number)s cancelled; the goods are back in stock.")
-            % {"number": document.number},
-        )
-    return redirect("purchasing:return_detail", pk=pk)
+    return cancel_posted(
+        request,
+        document,
+        lambda reason: services.purchase_return_cancel(
+            purchase_return=document, user=request.user, reason=reason
+        ),
+        done=_("%(number)s cancelled; the goods are back in stock."),
+        detail_url="purchasing:return_detail",
+    )
 
 
 # --- price history and settings ----------------------------------------------------

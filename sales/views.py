@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog.models import Product
 from inventory import selectors as inventory_selectors
-from inventory.forms import CancelForm
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
+from jxc.forms import ReasonForm
 from jxc.models import DocumentStatus
-from jxc.views import paginate, refuse
+from jxc.views import cancel_posted, paginate, record_id, refuse
 from sales import filters, forms, selectors, services
 from sales.models import (
     OPEN_STATUSES,
@@ -36,13 +34,6 @@ from sales.models import (
 
 CANCEL = "sales.cancel_posted"
 VIEW_COST = "accounts.view_cost"
-ID = re.compile(r"[0-9]{1,12}")
-
-
-def _id(value: str) -> int | None:
-    return int(value) if ID.fullmatch(value or "") else None
-
-
 LISTS = {
     "order": (
         filters.OrderFilter,
@@ -264,7 +255,7 @@ def order_confirm(request, pk):
             order=order,
             user=request.user,
             on_shortage=mode,
-            version=_id(request.POST.get("version", "")),
+            version=record_id(request.POST.get("version", "")),
         )
     except services.OrderShortage as shortage:
         return render(
@@ -291,7 +282,7 @@ def order_confirm(request, pk):
 @require_POST
 def order_end(request, pk):
     order = get_object_or_404(SalesOrder, pk=pk)
-    form = CancelForm(request.POST)
+    form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(_("Say why the order ends."))
@@ -317,7 +308,7 @@ def order_end(request, pk):
 def availability(request):
     """Live availability of a line's product: available, unit and sale price."""
     code = (request.GET.get("product") or "").strip()
-    warehouse_id = _id(request.GET.get("warehouse", ""))
+    warehouse_id = record_id(request.GET.get("warehouse", ""))
     product = (
         Product.objects.filter(Q(sku__iexact=code) | Q(barcode__iexact=code)).first()
         if code
@@ -342,7 +333,7 @@ def availability(request):
 @permission_required("sales.add_shipment", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def shipment_create(request):
-    order = get_object_or_404(SalesOrder, pk=_id(request.GET.get("order", "")))
+    order = get_object_or_404(SalesOrder, pk=record_id(request.GET.get("order", "")))
     if order.status not in OPEN_STATUSES:
         messages.error(
             request,
@@ -430,34 +421,18 @@ def shipment_print(request, pk, layout):
     )
 
 
-def _cancel(request, model, pk, service, kind, done):
-    document = get_object_or_404(model, pk=pk)
-    form = CancelForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(
-                _("Say why the document is cancelled (at most 200 characters).")
-            )
-        service(document, request.user, form.cleaned_data["reason"])
-    except (InsufficientStock, ValidationError) as error:
-        refuse(request, error)
-    else:
-        messages.success(request, done % {"number": document.number})
-    return redirect(f"sales:{kind}_detail", pk=pk)
-
-
 @permission_required(CANCEL, raise_exception=True)
 @require_POST
 def shipment_cancel(request, pk):
-    return _cancel(
+    shipment = get_object_or_404(Shipment, pk=pk)
+    return cancel_posted(
         request,
-        Shipment,
-        pk,
-        lambda doc, user, reason: services.shipment_cancel(
-            shipment=doc, user=user, reason=reason
+        shipment,
+        lambda reason: services.shipment_cancel(
+            shipment=shipment, user=request.user, reason=reason
         ),
-        "shipment",
-        _("%(number)s cancelled; the goods are back in stock."),
+        done=_("%(number)s cancelled; the goods are back in stock."),
+        detail_url="sales:shipment_detail",
     )
 
 
@@ -515,7 +490,9 @@ def retail(request):
 @permission_required("sales.add_salesreturn", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def return_create(request):
-    shipment = get_object_or_404(Shipment, pk=_id(request.GET.get("shipment", "")))
+    shipment = get_object_or_404(
+        Shipment, pk=record_id(request.GET.get("shipment", ""))
+    )
     if shipment.status != DocumentStatus.POSTED:
         messages.error(
             request,
@@ -573,13 +550,13 @@ def return_detail(request, pk):
 @permission_required(CANCEL, raise_exception=True)
 @require_POST
 def return_cancel(request, pk):
-    return _cancel(
+    document = get_object_or_404(SalesReturn, pk=pk)
+    return cancel_posted(
         request,
-        SalesReturn,
-        pk,
-        lambda doc, user, reason: services.sales_return_cancel(
-            sales_return=doc, user=user, reason=reason
+        document,
+        lambda reason: services.sales_return_cancel(
+            sales_return=document, user=request.user, reason=reason
         ),
-        "return",
-        _("%(number)s cancelled; the goods left stock again."),
+        done=_("%(number)s cancelled; the goods left stock again."),
+        detail_url="sales:return_detail",
     )
