@@ -264,52 +264,16 @@ def stock_moves_post(
     moves: list[StockMove] = []
     for line in lines:
         level = levels[(line.product_id, line.warehouse_id)]
-        if line.quantity < 0:
-            # Out at the average cost, or, for a return or a reversal, at the cost
-            # the goods came in at when the stock still holds that much value (else
-            # at the average: what remains must not be left at no cost). The last
-            # unit out takes whatever value is left, so no rounding residue stays.
-            new_on_hand = level.on_hand + line.quantity
-            cost = level.unit_cost
-            if line.unit_cost is not None:
-                own = money(-line.quantity * unit_cost(line.unit_cost))
-                if new_on_hand == 0 or own <= level.value:
-                    cost = unit_cost(line.unit_cost)
-            delta = -level.value if new_on_hand == 0 else -money(-line.quantity * cost)
-            delta = max(delta, -level.value)
-        else:
-            if line.value is not None:
-                # The exact value that left earlier comes back (cancelled returns).
-                delta = money(line.value)
-                cost = unit_cost(delta / line.quantity)
-            elif line.paired_with is not None:
-                delta = -moves[line.paired_with].value
-                cost = unit_cost(delta / line.quantity)
-            else:
-                cost = line.unit_cost
-                if cost is None:
-                    cost = level.unit_cost or products[line.product_id].purchase_price
-                cost = unit_cost(cost)
-                delta = money(line.quantity * cost)
-            new_on_hand = level.on_hand + line.quantity
-        if (
-            abs(delta) > MAX_VALUE
-            or level.value + delta > MAX_VALUE
-            or (new_on_hand > MAX_QUANTITY)
-        ):
-            raise ValidationError(
-                _(
-                    "%(name)s: the stock value or quantity would be larger than the "
-                    "system can hold. Check the quantity and the unit cost."
-                )
-                % {"name": products[line.product_id].name}
-            )
-        level.on_hand = new_on_hand
-        level.value = level.value + delta
-        if new_on_hand == 0:
-            level.value = ZERO
-        elif line.quantity > 0 or line.unit_cost is not None:
-            level.unit_cost = unit_cost(level.value / new_on_hand)
+        product = products[line.product_id]
+        cost, delta = level_apply(
+            level,
+            line,
+            fallback_cost=product.purchase_price,
+            paired_value=(
+                moves[line.paired_with].value if line.paired_with is not None else None
+            ),
+            name=product.name,
+        )
         moves.append(
             StockMove(
                 product_id=line.product_id,
@@ -336,6 +300,69 @@ def stock_moves_post(
         ["on_hand", "reserved", "unit_cost", "value", "updated_at"],
     )
     return moves
+
+
+def level_apply(
+    level,
+    line: MoveLine,
+    *,
+    fallback_cost: Decimal,
+    paired_value: Decimal | None = None,
+    name: str = "",
+) -> tuple[Decimal, Decimal]:
+    """Apply one line to a balance in memory; return the move's (unit cost, value).
+
+    Moving weighted average: inbound at its cost (or the current average, else
+    ``fallback_cost``); outbound at the average, or, for a return or a reversal,
+    at the cost the goods came in at when the stock still holds that much value
+    (else at the average: what remains must not be left at no cost). The last
+    unit out takes whatever value is left, so no rounding residue stays.
+    ``level`` is anything with on_hand, value and unit_cost (a StockLevel, or the
+    benchmark loader's rows, which must come out exactly as posted here).
+    """
+    if line.quantity < 0:
+        new_on_hand = level.on_hand + line.quantity
+        cost = level.unit_cost
+        if line.unit_cost is not None:
+            own = money(-line.quantity * unit_cost(line.unit_cost))
+            if new_on_hand == 0 or own <= level.value:
+                cost = unit_cost(line.unit_cost)
+        delta = -level.value if new_on_hand == 0 else -money(-line.quantity * cost)
+        delta = max(delta, -level.value)
+    else:
+        if line.value is not None:
+            # The exact value that left earlier comes back (cancelled returns).
+            delta = money(line.value)
+            cost = unit_cost(delta / line.quantity)
+        elif paired_value is not None:
+            delta = -paired_value
+            cost = unit_cost(delta / line.quantity)
+        else:
+            cost = line.unit_cost
+            if cost is None:
+                cost = level.unit_cost or fallback_cost
+            cost = unit_cost(cost)
+            delta = money(line.quantity * cost)
+        new_on_hand = level.on_hand + line.quantity
+    if (
+        abs(delta) > MAX_VALUE
+        or level.value + delta > MAX_VALUE
+        or (new_on_hand > MAX_QUANTITY)
+    ):
+        raise ValidationError(
+            _(
+                "%(name)s: the stock value or quantity would be larger than the "
+                "system can hold. Check the quantity and the unit cost."
+            )
+            % {"name": name}
+        )
+    level.on_hand = new_on_hand
+    level.value = level.value + delta
+    if new_on_hand == 0:
+        level.value = ZERO
+    elif line.quantity > 0 or line.unit_cost is not None:
+        level.unit_cost = unit_cost(level.value / new_on_hand)
+    return cost, delta
 
 
 def _with_kind(line: MoveLine, kind: str) -> MoveLine:
