@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format install install-dev messages clean
+.PHONY: run test bench bench-quick lint format install install-dev messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ run: install
 ## test: the whole suite (DATABASE_URL if set, else SQLite); browser tests when Chromium is present
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## bench: chain-store benchmarks on PostgreSQL (~15 min); results in bench/results, docs/benchmarks.md
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+## bench-quick: the same benchmark code on small data (~1 min); CI runs it
+bench-quick: install-dev
+	$(BIN)/python -m bench.run --quick
 
 ## lint: ruff check and format check
 lint: install-dev
