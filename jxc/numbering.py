@@ -1,24 +1,29 @@
 """Readable document numbers, handed out race-free: two clerks saving at the same
 instant never get the same number."""
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from jxc.models import DocumentCounter
 
 
-@transaction.atomic
 def document_number_next(*, prefix: str, day=None) -> str:
     """The next number for ``prefix`` on ``day`` (local date), e.g. ADJ-20261126-003.
 
-    The counter row is created if missing (ignoring a concurrent creation), then
-    incremented in place; the UPDATE holds the row lock until the transaction ends.
+    One statement (PostgreSQL and SQLite ≥ 3.35 both have upsert with RETURNING):
+    the day's counter row is created at 1 or incremented in place. Its row lock is
+    held until the transaction ends, so numbers have no gaps and no duplicates; it
+    is also why documents of one kind commit one at a time (see
+    docs/benchmarks.md).
     """
     day = day or timezone.localdate()
-    DocumentCounter.objects.bulk_create(
-        [DocumentCounter(prefix=prefix, day=day)], ignore_conflicts=True
-    )
-    DocumentCounter.objects.filter(prefix=prefix, day=day).update(last=F("last") + 1)
-    last = DocumentCounter.objects.get(prefix=prefix, day=day).last
+    table = connection.ops.quote_name(DocumentCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [prefix, day],
+        )
+        last = cursor.fetchone()[0]
     return f"{prefix}-{day:%Y%m%d}-{last:03d}"
