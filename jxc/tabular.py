@@ -9,10 +9,9 @@ catalog and of opening stock share this module.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -201,7 +200,23 @@ def parse_bool(value) -> bool:
 # --- reading files -----------------------------------------------------------------
 
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAGIC = b"PK"
+# Files picked by mistake: pictures, PDFs, archives, programs.
+BINARY_MAGIC = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"%PDF",
+    b"\x1f\x8b",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"\x7fELF",
+)
+# Bytes no text file holds (tab, line feed and carriage return aside); in UTF-8 and
+# GB18030 every byte of a multi-byte character is above them.
+CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_COLUMNS = 1_000
+MAX_LINE = 256 * 1024  # characters in one line of a CSV file
 
 TOO_LARGE = gettext_lazy(
     "The file is too large (%(size)s MB). Files of at most %(limit)s MB can be "
@@ -219,14 +234,15 @@ def read_upload(
 ) -> Table:
     """Find the header row, map the known columns and collect the data rows.
 
-    Raises TableError for a file that cannot be read as a whole.
+    Raises TableError for a file that cannot be read as a whole. At most
+    ``max_bytes`` are read, and rows are read one at a time until ``max_rows``, so
+    a hostile file costs little time and memory before it is refused.
     """
     if upload.size > max_bytes:
-        raise TableError(
-            TOO_LARGE
-            % {"size": f"{upload.size / 1048576:.1f}", "limit": max_bytes // 1048576}
-        )
+        raise _too_large(upload.size, max_bytes)
     data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _too_large(len(data), max_bytes)
     if not data.strip():
         raise TableError(_("The file is empty."))
     if data.startswith(XLS_MAGIC):
@@ -237,102 +253,134 @@ def read_upload(
             )
         )
     if data.startswith(ZIP_MAGIC):
-        grid = _xlsx_rows(data, max_rows)
+        from jxc.xlsx_reader import sheet_rows
+
+        rows = sheet_rows(data)
+    elif data.startswith(BINARY_MAGIC):
+        raise _not_a_spreadsheet()
     elif upload.name.lower().endswith((".xlsx", ".xlsm")):
-        raise TableError(_("This file is not a valid .xlsx workbook."))
-    else:
-        grid = _csv_rows(data, max_rows)
-    return _table(grid, columns, max_rows)
-
-
-def _xlsx_rows(data: bytes, max_rows: int) -> list[list]:
-    import openpyxl
-
-    try:
-        # A cheap look at the declared size first: a small, highly compressed file
-        # must not be unpacked whole before its row count is refused.
-        probe = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-        declared_rows = probe.worksheets[0].max_row or 0
-        probe.close()
-        if declared_rows > max_rows + HEADER_SEARCH_ROWS:
-            raise _too_many_rows(max_rows)
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    except TableError:
-        raise
-    except Exception as error:  # noqa: BLE001 - any unreadable workbook is one message
-        raise TableError(_("This file is not a valid .xlsx workbook.")) from error
-    sheet = workbook.worksheets[0]
-    if sheet.merged_cells.ranges:
-        cells = ", ".join(str(r) for r in list(sheet.merged_cells.ranges)[:5])
         raise TableError(
             _(
-                "The sheet “%(sheet)s” has merged cells (%(cells)s). Unmerge them so "
-                "each "
-                "value stands in its own cell, then import again."
+                "This file is not a valid .xlsx workbook: it holds plain text, "
+                "perhaps a CSV file. Name it .csv, or open it in Excel and save it "
+                "as .xlsx."
             )
-            % {"sheet": sheet.title, "cells": cells}
         )
-    if sheet.max_row > max_rows + HEADER_SEARCH_ROWS:
-        raise _too_many_rows(max_rows)
-    grid = []
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                raise TableError(
-                    _(
-                        "Cell %(cell)s holds a formula (%(formula)s). Copy the sheet "
-                        "and "
-                        "paste it as values only, then import again."
-                    )
-                    % {"cell": cell.coordinate, "formula": str(cell.value)[:40]}
-                )
-        grid.append([cell.value for cell in row])
-    return grid
+    else:
+        rows = _csv_rows(data)
+    return _table(rows, columns, max_rows)
 
 
-def _csv_rows(data: bytes, max_rows: int) -> list[list]:
-    if b"\x00" in data:
-        raise TableError(
-            _("This file is not a spreadsheet. Import an .xlsx file or a .csv file.")
-        )
+def _too_large(size: int, max_bytes: int) -> TableError:
+    return TableError(
+        TOO_LARGE % {"size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576}
+    )
+
+
+def _not_a_spreadsheet() -> TableError:
+    return TableError(
+        _("This file is not a spreadsheet. Import an .xlsx file or a .csv file.")
+    )
+
+
+def too_many_columns(row: int) -> TableError:
+    return TableError(
+        _("Row %(row)d has more than %(max)s columns. Keep only the columns to import.")
+        % {"row": row, "max": f"{MAX_COLUMNS:,}"}
+    )
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, dict[int, str]]]:
+    """(record number, {position: text}) for each record, read as they come."""
+    sample = data[:65536]
+    if b"\x00" in data or len(CONTROL.findall(sample)) > len(sample) // 100:
+        raise _not_a_spreadsheet()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes nearly every byte string
+    else:
         raise TableError(_("The text encoding of this file is not recognised."))
+    if not text.strip():
+        raise TableError(_("The file is empty."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
+    return _csv_records(text, dialect)
+
+
+# A line with its ending, as a file opened with newline="" gives it; a match at a
+# time, where io.StringIO would first copy the text at four bytes a character.
+LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def _csv_records(text: str, dialect) -> Iterator[tuple[int, dict[int, str]]]:
+    def lines():
+        for number, match in enumerate(LINE.finditer(text), start=1):
+            line = match.group()
+            if len(line) > MAX_LINE:
+                raise TableError(
+                    _(
+                        "Line %(line)d of the file is longer than %(max)s "
+                        "characters; no shop spreadsheet has such lines."
+                    )
+                    % {"line": number, "max": f"{MAX_LINE:,}"}
+                )
+            yield line
+
     try:
-        grid = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        for number, record in enumerate(csv.reader(lines(), dialect), start=1):
+            if len(record) > MAX_COLUMNS:
+                raise too_many_columns(number)
+            yield (
+                number,
+                {position: value for position, value in enumerate(record) if value},
+            )
     except csv.Error as error:
         raise TableError(
             _("This CSV file cannot be read: %(error)s") % {"error": error}
         ) from error
-    if len(grid) > max_rows + HEADER_SEARCH_ROWS:
-        raise _too_many_rows(max_rows)
-    return grid
 
 
-def _too_many_rows(max_rows: int) -> TableError:
+def too_many_rows(max_rows: int) -> TableError:
     return TableError(
         _("The file has more than %(max)s rows. Split it into several files.")
         % {"max": f"{max_rows:,}"}
     )
 
 
-def _table(grid: list[list], columns: list[Column], max_rows: int) -> Table:
+def _table(
+    rows: Iterator[tuple[int, dict[int, object]]], columns: list[Column], max_rows: int
+) -> Table:
+    """The header row among the first rows, then each data row's known columns.
+
+    Rows are consumed one at a time and reading stops at the first row past the
+    limit: a file of a million rows is refused after reading about ``max_rows``.
+    """
     by_name = {name: column for column in columns for name in column.names()}
-    header_index = None
-    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        if sum(1 for value in row if fold_header(value) in by_name) >= 2:
-            header_index = index
-            break
-    if header_index is None:
+    positions: dict[int, Column] | None = None
+    data = []
+    for number, cells in rows:
+        if number > max_rows + HEADER_SEARCH_ROWS:
+            raise too_many_rows(max_rows)
+        if positions is None:
+            if number > HEADER_SEARCH_ROWS:
+                break
+            if sum(1 for value in cells.values() if fold_header(value) in by_name) >= 2:
+                positions = _header(cells, columns, by_name)
+            continue
+        values = {
+            column.key: cells.get(position) for position, column in positions.items()
+        }
+        if all(is_blank(value) for value in values.values()):
+            continue
+        data.append((number, values))
+        if len(data) > max_rows:
+            raise too_many_rows(max_rows)
+    if positions is None:
         expected = ", ".join(column.header for column in columns if column.required)
         raise TableError(
             _(
@@ -341,9 +389,18 @@ def _table(grid: list[list], columns: list[Column], max_rows: int) -> Table:
             )
             % {"columns": expected}
         )
+    if not data:
+        raise TableError(_("The file has a header row but no data rows."))
+    seen = {column.key for column in positions.values()}
+    present = [column for column in columns if column.key in seen]
+    return Table(columns=present, rows=data)
+
+
+def _header(cells: dict[int, object], columns, by_name) -> dict[int, Column]:
+    """Position → column for the header row; a repeated or missing column refuses."""
     positions: dict[int, Column] = {}
     seen: set[str] = set()
-    for position, value in enumerate(grid[header_index]):
+    for position, value in sorted(cells.items()):
         column = by_name.get(fold_header(value))
         if column is None:
             continue
@@ -361,21 +418,7 @@ def _table(grid: list[list], columns: list[Column], max_rows: int) -> Table:
             _("Required columns are missing: %(columns)s.")
             % {"columns": "、".join(missing)}
         )
-    rows = []
-    for offset, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
-        values = {
-            column.key: row[position] if position < len(row) else None
-            for position, column in positions.items()
-        }
-        if all(is_blank(value) for value in values.values()):
-            continue
-        rows.append((offset, values))
-    if not rows:
-        raise TableError(_("The file has a header row but no data rows."))
-    if len(rows) > max_rows:
-        raise _too_many_rows(max_rows)
-    present = [column for column in columns if column.key in seen]
-    return Table(columns=present, rows=rows)
+    return positions
 
 
 def parse_rows(table: Table) -> list[tuple[int, dict]]:
