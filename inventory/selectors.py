@@ -299,8 +299,8 @@ SUMMARY_COLUMNS = [
 OTHER = ["opening", "adjustment", "stocktake", "transfer_in", "transfer_out"]
 
 
-def _summary_sums(moves, start, snapshot_month, warehouse_id, grouped: bool):
-    """SUM(...) FILTER (...) over the moves: one statement for every column."""
+def _summary_sums(moves, start, snapshot_month, warehouse_id):
+    """SUM(...) FILTER (...) per product over the moves: one statement."""
     inside = Q(occurred_at__gte=start)
     other = Q(kind__in=OTHER) if warehouse_id else Q(kind__in=OTHER[:3])
 
@@ -328,10 +328,19 @@ def _summary_sums(moves, start, snapshot_month, warehouse_id, grouped: bool):
     if snapshot_month is None:
         columns["opening_q"] = s("quantity", Q(occurred_at__lt=start), QTY_FIELD)
         columns["opening_v"] = s("value", Q(occurred_at__lt=start), VALUE_FIELD)
-    if grouped:
-        moves = moves.values("product_id").order_by("product_id")
-        return moves.annotate(**columns)
-    return moves.aggregate(**columns)
+    return moves.values("product_id").order_by().annotate(**columns)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductLabel:
+    """What a report row shows of its product (no model instance per row)."""
+
+    pk: int
+    sku: str
+    name: str
+    unit: str
+    category_name: str | None
+    lead_time_days: int
 
 
 def monthly_summary(
@@ -362,11 +371,8 @@ def monthly_summary(
         snapshots = snapshots.filter(product__category_id=category_id)
     rows = {
         row["product_id"]: row
-        for row in _summary_sums(
-            moves, start, snapshot_month, warehouse_id, grouped=True
-        )
+        for row in _summary_sums(moves, start, snapshot_month, warehouse_id)
     }
-    totals = _summary_sums(moves, start, snapshot_month, warehouse_id, grouped=False)
     if snapshot_month is not None:
         opening = {
             row["product_id"]: row
@@ -383,13 +389,18 @@ def monthly_summary(
         for row in rows.values():
             row.setdefault("opening_q", ZERO)
             row.setdefault("opening_v", ZERO)
-        totals.update(
-            snapshots.aggregate(
-                opening_q=total("quantity", QTY_FIELD),
-                opening_v=total("value", VALUE_FIELD),
-            )
+    products = {
+        pk: ProductLabel(pk, *label)
+        for pk, *label in Product.objects.filter(pk__in=list(rows)).values_list(
+            "pk", "sku", "name", "unit", "category__name", "lead_time_days"
         )
-    products = Product.objects.select_related("category").in_bulk(list(rows))
+    }
+    # The totals add up the per-product sums SQL returned (exact: every sum is
+    # already rounded to the column's places), rather than scanning the moves again.
+    totals = dict.fromkeys(SUMMARY_COLUMNS[:14], ZERO)
+    for row in rows.values():
+        for key in totals:
+            totals[key] += row.get(key) or ZERO
     result = []
     for data in (
         totals,

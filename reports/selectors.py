@@ -179,7 +179,7 @@ def turnover(*, start: date, end: date, by: str = "product") -> list[dict]:
     for row in rows:
         product = row["product"]
         key = (
-            (product.category.name if product.category else "—")
+            (product.category_name or "—")
             if by == "category"
             else f"{product.sku} {product.name}"
         )

@@ -19,7 +19,7 @@ from inventory import months
 from inventory import selectors as inventory_selectors
 from inventory.models import ClosedMonth
 from jxc.excel import xlsx_response
-from jxc.views import refuse
+from jxc.views import paginate, refuse
 from reports import exports, selectors, services
 from reports.forms import SummaryForm
 
@@ -54,8 +54,18 @@ def _summary(request):
 @require_GET
 def summary(request):
     form, rows, totals = _summary(request)
+    # A chain has thousands of rows: the page shows them 200 at a time (the totals
+    # and the Excel export cover them all).
+    page = paginate(request, rows, size=200) if rows is not None else None
     return render(
-        request, "reports/summary.html", {"form": form, "rows": rows, "totals": totals}
+        request,
+        "reports/summary.html",
+        {
+            "form": form,
+            "rows": page.object_list if page else None,
+            "page_obj": page,
+            "totals": totals,
+        },
     )
 
 

@@ -345,3 +345,26 @@ def test_owner_makes_draft_orders_from_the_reorder_page(owner_client, owner):
     assert response.status_code == 302
     order = PurchaseOrder.objects.get()
     assert (order.supplier, order.lines.get().quantity) == (supplier, D("30"))
+
+
+def test_summary_page_shows_200_rows_a_page_and_totals_of_all(owner_client, owner):
+    from inventory.services import MoveLine, stock_moves_post
+
+    warehouse = Warehouse.objects.get(is_default=True)
+    products = ProductFactory.create_batch(205)
+    stock_moves_post(
+        lines=[MoveLine(p.pk, warehouse.pk, D(2), D("1.50")) for p in products],
+        kind="receipt",
+        source=None,
+        occurred_at=at(date(2026, 10, 5)),
+        user=owner,
+    )
+
+    first = owner_client.get("/reports/summary/", {"month": "2026-10"})
+    second = owner_client.get("/reports/summary/", {"month": "2026-10", "page": 2})
+
+    assert len(first.context["rows"]) == 200
+    assert len(second.context["rows"]) == 5
+    assert first.context["totals"]["receipt_q"] == D(410)
+    assert second.context["totals"]["closing_v"] == D("615.00")
+    assert "1 / 2" in first.content.decode() and "2 / 2" in second.content.decode()
