@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,7 @@ from inventory.services import (
     stock_document_reverse,
     stock_moves_post,
 )
-from jxc.documents import StaleDocument, by_submission, lock
+from jxc.documents import StaleDocument, by_submission, lock, posting
 from jxc.numbering import document_number_next
 
 
@@ -63,7 +62,7 @@ def _posted(document, user, now) -> None:
     document.posted_at = now
 
 
-@transaction.atomic
+@posting
 def adjustment_post(
     *,
     warehouse: Warehouse,
@@ -116,7 +115,7 @@ def adjustment_post(
     return adjustment
 
 
-@transaction.atomic
+@posting
 def transfer_post(
     *,
     from_warehouse: Warehouse,
@@ -188,7 +187,7 @@ def transfer_post(
     return transfer
 
 
-@transaction.atomic
+@posting
 def opening_stock_post(
     *,
     lines: list[tuple[Product, Warehouse, Decimal, Decimal]],
@@ -235,7 +234,7 @@ def opening_stock_post(
     return opening
 
 
-@transaction.atomic
+@posting
 def document_cancel(*, document, user, reason: str):
     """Cancel a posted document by posting the reverse of its moves, if stock allows."""
     document = lock(type(document), document.pk)
@@ -261,7 +260,7 @@ def document_cancel(*, document, user, reason: str):
 # --- stocktake ---------------------------------------------------------------------
 
 
-@transaction.atomic
+@posting
 def stocktake_start(
     *, warehouse: Warehouse, categories, note: str, user, submission=None
 ) -> Stocktake:
@@ -345,7 +344,7 @@ def _lock_counting(stocktake: Stocktake, version: int) -> Stocktake:
     return locked
 
 
-@transaction.atomic
+@posting
 def stocktake_counts_save(
     *, stocktake: Stocktake, counts: dict[int, Decimal | None], version: int, user
 ) -> Stocktake:
@@ -369,7 +368,7 @@ def stocktake_counts_save(
     return stocktake
 
 
-@transaction.atomic
+@posting
 def stocktake_post(*, stocktake: Stocktake, version: int, user) -> Stocktake:
     """Post counted − snapshot for every counted line, on top of what moved since.
 
@@ -406,7 +405,7 @@ def stocktake_post(*, stocktake: Stocktake, version: int, user) -> Stocktake:
     return stocktake
 
 
-@transaction.atomic
+@posting
 def stocktake_abandon(*, stocktake: Stocktake, user, reason: str) -> Stocktake:
     """Drop a count that will not be posted; nothing moves."""
     stocktake = lock(type(stocktake), stocktake.pk)

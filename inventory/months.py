@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import ClosedMonth, MonthSnapshot, StockMove
 from jxc.decimals import money, quantity
+from jxc.documents import posting
 
 
 def next_month(first: date) -> date:
@@ -47,7 +47,7 @@ def check_open(occurred_at) -> None:
         )
 
 
-@transaction.atomic
+@posting
 def month_close(*, month: date, user) -> ClosedMonth:
     """Close ``month`` (its first day): store every balance at its end.
 
@@ -107,7 +107,7 @@ def month_close(*, month: date, user) -> ClosedMonth:
     return closed
 
 
-@transaction.atomic
+@posting
 def month_reopen(*, user) -> date:
     """Reopen the latest closed month (its snapshots go; postings into it are allowed
     again)."""

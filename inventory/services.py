@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +30,7 @@ from jxc.decimals import (
     round_to,
     unit_cost,
 )
+from jxc.documents import posting
 from jxc.templatetags.jxc_format import qty
 
 ZERO = Decimal("0")
@@ -186,7 +186,7 @@ def _master_data(lines: Sequence[MoveLine], allow_inactive: bool):
     return products, warehouses
 
 
-@transaction.atomic
+@posting
 def stock_moves_post(
     *,
     lines: Sequence[MoveLine],
@@ -372,7 +372,7 @@ def _with_kind(line: MoveLine, kind: str) -> MoveLine:
 # --- reservations ------------------------------------------------------------------
 
 
-@transaction.atomic
+@posting
 def stock_reserve(
     *, product_id: int, warehouse_id: int, quantity: Decimal
 ) -> StockLevel:
@@ -396,7 +396,7 @@ def stock_reserve(
     return level
 
 
-@transaction.atomic
+@posting
 def stock_release(
     *, product_id: int, warehouse_id: int, quantity: Decimal
 ) -> StockLevel:

@@ -45,12 +45,13 @@ def env_int(name: str, default: int, environ=os.environ) -> int:
         ) from exc
 
 
-def database_config(url: str | None, base_dir: Path) -> dict:
+def database_config(url: str | None, base_dir: Path, environ=os.environ) -> dict:
     """Django DATABASES['default'] from a DATABASE_URL; SQLite file when unset.
 
     SQLite runs with IMMEDIATE transactions so writers take the lock when the
     transaction starts and serialize instead of failing half-way; PostgreSQL keeps
-    connections open between requests and checks them before reuse.
+    connections open between requests and checks them before reuse, and gives
+    every session the time limits of ``database_timeouts``.
     """
     if not url:
         url = f"sqlite:///{base_dir / 'db.sqlite3'}"
@@ -66,4 +67,25 @@ def database_config(url: str | None, base_dir: Path) -> dict:
     else:
         config["CONN_MAX_AGE"] = 60
         config["CONN_HEALTH_CHECKS"] = True
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = " ".join(
+            filter(None, [options.get("options", ""), database_timeouts(environ)])
+        )
     return config
+
+
+def database_timeouts(environ=os.environ) -> str:
+    """PostgreSQL session settings that keep one stuck request from hanging the
+    shop: wait at most JXC_DB_LOCK_TIMEOUT_MS for a row lock and run a statement
+    at most JXC_DB_STATEMENT_TIMEOUT_MS (0: no limit). manage.py turns both off
+    for commands other than runserver: a migration, a backup or a big month close
+    may rightly run for minutes."""
+    lock = env_int("JXC_DB_LOCK_TIMEOUT_MS", 5_000, environ)
+    statement = env_int("JXC_DB_STATEMENT_TIMEOUT_MS", 30_000, environ)
+    for name, value in (
+        ("JXC_DB_LOCK_TIMEOUT_MS", lock),
+        ("JXC_DB_STATEMENT_TIMEOUT_MS", statement),
+    ):
+        if value < 0:
+            raise ImproperlyConfigured(f"{name} must be 0 or more, not {value}")
+    return f"-c lock_timeout={lock} -c statement_timeout={statement}"

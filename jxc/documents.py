@@ -1,9 +1,164 @@
-"""What every app's document services share: the row lock a status is checked
-under, the form submission that makes a double post find the first document, and
-the version that makes a form from an older tab stale."""
+"""What every app's document services share: the transaction a posting runs in
+(retried on a conflict, reported clearly when the database fails), the row lock a
+status is checked under, the form submission that makes a double post find the
+first document, and the version that makes a form from an older tab stale."""
+
+import functools
+import logging
+import random
+import time
 
 from django.core.exceptions import ValidationError
+from django.db import Error, InterfaceError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+# A posting is tried at most this many times when it meets a conflict. With the
+# web's 5 s lock timeout (README) that bounds a stuck request to about 15 s, well
+# inside gunicorn's worker timeout.
+POSTING_ATTEMPTS = 3
+# SQLSTATEs after which the same transaction, run again, may well succeed.
+BUSY = {
+    "40001",  # serialization_failure
+    "40P01",  # deadlock_detected
+    "55P03",  # lock_not_available: lock_timeout expired
+}
+# The same form posted twice at once: run again, the service finds the document
+# the other request made (by_submission) and returns it.
+DUPLICATE = "23505"  # unique_violation
+TOO_LONG = "57014"  # query_canceled: statement_timeout expired
+# The server ended the session: administrator command, crash, shutdown.
+CONNECTION_ENDED = {"57P01", "57P02", "57P03"}
+
+
+class NotSaved(ValidationError):
+    """The database failed while posting, and nothing was written. A refusal like
+    any other (pages show its message and keep the form); the user may try again,
+    and the form's submission token makes a second try post at most once."""
+
+    def __init__(self, message, *, reason: str):
+        self.reason = reason  # "busy", "lost", "too_long" or "failed"
+        super().__init__(message)
+
+
+def sqlstate(error: Exception) -> str | None:
+    """The SQLSTATE of a database error (psycopg 2 or 3), else None."""
+    cause = error.__cause__
+    return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+
+
+def retryable(error: Error) -> bool:
+    """A conflict with another transaction: running the whole posting again may
+    succeed."""
+    code = sqlstate(error)
+    return code in BUSY or code == DUPLICATE or "UNIQUE constraint failed" in str(error)
+
+
+def failure_kind(error: Error) -> str:
+    """What went wrong, in the words the user is told: busy (another posting was
+    in the way), lost (the connection broke), too_long (a statement timeout) or
+    failed (the database refused)."""
+    code = sqlstate(error)
+    # "database is locked": SQLite waited for the write lock and gave up.
+    if code in BUSY or "database is locked" in str(error):
+        return "busy"
+    if code == TOO_LONG:
+        return "too_long"
+    # psycopg reports a server that vanished mid-statement without any SQLSTATE.
+    vanished = (
+        isinstance(error, OperationalError)
+        and code is None
+        and connection.vendor == "postgresql"
+    )
+    if (
+        vanished
+        or isinstance(error, InterfaceError)
+        or code in CONNECTION_ENDED
+        or (code or "").startswith("08")  # connection exceptions
+        or connection.connection is None
+    ):
+        return "lost"
+    return "failed"
+
+
+def not_saved(kind: str) -> str:
+    """The message for a posting the database did not save."""
+    messages = {
+        "busy": _(
+            "Nothing was saved: the database is busy with other postings. "
+            "Please try again in a moment."
+        ),
+        "lost": _(
+            "Not saved: the connection to the database broke off. Please try "
+            "again; submitting the same form again never posts it twice."
+        ),
+        "too_long": _(
+            "Nothing was saved: saving took too long and was stopped. Please try "
+            "again in a moment."
+        ),
+        "failed": _(
+            "Nothing was saved: the database refused the posting. Please try "
+            "again; if it happens again, tell the shop owner."
+        ),
+    }
+    return messages[kind]
+
+
+def posting(service):
+    """Run ``service`` in one transaction, as every posting entry point does.
+
+    When the service opens the outermost transaction, a conflict (deadlock,
+    serialization failure, lock timeout, a concurrent duplicate) rolls everything
+    back and runs the whole service again, at most POSTING_ATTEMPTS times with a
+    short jittered pause; a database failure it cannot get past becomes NotSaved
+    with a clear message, after dropping a broken connection so the next request
+    gets a fresh one. Inside an outer transaction (a service calling another, a
+    command's or a test's atomic block) nothing is retried or translated: after
+    a database error the outer transaction is broken as a whole, so only its
+    owner can roll back and try again; the error goes to it unchanged.
+
+    Refusals (ValidationError) and programming errors pass through untouched.
+    """
+    atomic_service = transaction.atomic(service)
+
+    @functools.wraps(service)
+    def run(*args, **kwargs):
+        if connection.in_atomic_block:
+            return atomic_service(*args, **kwargs)
+        attempt = 1
+        while True:
+            try:
+                return atomic_service(*args, **kwargs)
+            except Error as error:
+                if retryable(error) and attempt < POSTING_ATTEMPTS:
+                    logger.info(
+                        "%s: %s, attempt %d of %d",
+                        service.__qualname__,
+                        sqlstate(error) or error,
+                        attempt,
+                        POSTING_ATTEMPTS,
+                    )
+                    # Jitter keeps two colliding postings from colliding again;
+                    # not security-sensitive.
+                    time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311
+                    attempt += 1
+                    continue
+                kind = failure_kind(error)
+                # A connection that broke stays broken: drop it now, so the
+                # page telling the user (and the next request) get a new one.
+                connection.close_if_unusable_or_obsolete()
+                log = logger.error if kind == "failed" else logger.warning
+                log(
+                    "%s not saved (%s): %s",
+                    service.__qualname__,
+                    kind,
+                    error,
+                    exc_info=kind == "failed",
+                )
+                raise NotSaved(not_saved(kind), reason=kind) from error
+
+    return run
 
 
 class StaleDocument(ValidationError):

@@ -26,3 +26,4 @@ urlpatterns = [
 ]
 
 handler403 = "jxc.views.permission_denied"
+handler500 = "jxc.views.server_error"

@@ -1,13 +1,19 @@
 """Error pages rendered in the layout, and small helpers every app's views share."""
 
 import re
+import sys
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 
+from jxc.documents import failure_kind
 from jxc.forms import ReasonForm
 
 RECORD_ID = re.compile(r"[0-9]{1,12}")
@@ -47,3 +53,36 @@ def refuse(request, error) -> None:
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+def server_error(request):
+    """The page for an unhandled exception. When the database failed (a statement
+    or lock timeout, a lost connection, a server that is down) it says so with a
+    503 instead of a 500, after dropping broken connections so the next request
+    starts on a fresh one. Postings never get here: they report such failures on
+    their own form (jxc.documents.posting)."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return defaults.server_error(request)
+    for connection in connections.all(initialized_only=True):
+        # Inside an atomic block the block's owner must roll back first.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+    if failure_kind(error) == "too_long":
+        message = _(
+            "This page took too long and was stopped, so that the shop keeps "
+            "working. Choose a shorter period or a narrower filter and try again."
+        )
+    else:
+        message = _(
+            "The database did not answer, so this request was not finished. "
+            "Please try again in a moment; if it keeps happening, tell the shop "
+            "owner."
+        )
+    # No request context: the user, the session and the messages need the
+    # database this page is about.
+    return HttpResponse(
+        render_to_string("503.html", {"message": message}),
+        status=503,
+        headers={"Retry-After": "10"},
+    )

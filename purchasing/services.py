@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
 from jxc.decimals import MAX_VALUE, money, unit_cost
-from jxc.documents import by_submission, check_version, lock
+from jxc.documents import by_submission, check_version, lock, posting
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
@@ -101,7 +101,7 @@ def _check_amounts(rows, total: Decimal) -> None:
 # --- purchase orders ------------------------------------------------------------
 
 
-@transaction.atomic
+@posting
 def purchase_order_save(
     *,
     order: PurchaseOrder | None = None,
@@ -165,7 +165,7 @@ def purchase_order_save(
     return order
 
 
-@transaction.atomic
+@posting
 def purchase_order_confirm(*, order: PurchaseOrder, user) -> PurchaseOrder:
     """Send the draft to the supplier: from now on it is received against."""
     order = lock(PurchaseOrder, order.pk)
@@ -180,7 +180,7 @@ def purchase_order_confirm(*, order: PurchaseOrder, user) -> PurchaseOrder:
     return order
 
 
-@transaction.atomic
+@posting
 def purchase_order_end(
     *, order: PurchaseOrder, user, reason: str, may_end_placed: bool = True
 ) -> PurchaseOrder:
@@ -234,7 +234,7 @@ def _refresh_order_status(order: PurchaseOrder) -> None:
 # --- goods receipts ------------------------------------------------------------------
 
 
-@transaction.atomic
+@posting
 def receipt_post(
     *,
     supplier: Supplier,
@@ -366,7 +366,7 @@ def receipt_post(
     return receipt
 
 
-@transaction.atomic
+@posting
 def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
     """Take a receipt back: its stock leaves again (if still there) and the order
     waits for those quantities again."""
@@ -434,7 +434,7 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
 # --- purchase returns ---------------------------------------------------------------
 
 
-@transaction.atomic
+@posting
 def purchase_return_post(
     *,
     supplier: Supplier,
@@ -547,7 +547,7 @@ def purchase_return_post(
     return document
 
 
-@transaction.atomic
+@posting
 def purchase_return_cancel(*, purchase_return: PurchaseReturn, user, reason: str):
     """Undo a return: the goods come back into stock at the value they left with."""
     document = lock(PurchaseReturn, purchase_return.pk)

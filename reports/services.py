@@ -5,16 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Supplier, Warehouse
+from jxc.documents import posting
 from purchasing import services as purchasing_services
 from reports import selectors
 
 
-@transaction.atomic
+@posting
 def reorder_draft_orders(*, quantities: dict, user) -> list:
     """Draft purchase orders for chosen suggestions ({product: quantity}), one per
     supplier (preferred, else last bought from)."""

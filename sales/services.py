@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from inventory.services import (
     stock_reserve,
 )
 from jxc.decimals import MAX_VALUE, money
-from jxc.documents import by_submission, check_version, lock
+from jxc.documents import by_submission, check_version, lock, posting
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
@@ -129,7 +128,7 @@ def _order_lines(lines: list[SaleLineInput]) -> list[SalesOrderLine]:
 # --- sales orders ------------------------------------------------------------------
 
 
-@transaction.atomic
+@posting
 def sales_order_save(
     *,
     order: SalesOrder | None = None,
@@ -177,7 +176,7 @@ def sales_order_save(
     return order
 
 
-@transaction.atomic
+@posting
 def sales_order_confirm(
     *, order: SalesOrder, user, on_shortage: str = "refuse", version: int | None = None
 ) -> SalesOrder:
@@ -258,7 +257,7 @@ def _release_all(order: SalesOrder) -> None:
         line.save(update_fields=["reserved_quantity"])
 
 
-@transaction.atomic
+@posting
 def sales_order_end(
     *, order: SalesOrder, user, reason: str, may_end_confirmed: bool = True
 ) -> SalesOrder:
@@ -415,7 +414,7 @@ def _shipped_amount(line: SalesOrderLine) -> Decimal:
     )
 
 
-@transaction.atomic
+@posting
 def shipment_post(
     *,
     order: SalesOrder,
@@ -454,7 +453,7 @@ def shipment_post(
     return shipment
 
 
-@transaction.atomic
+@posting
 def retail_sale_post(
     *,
     warehouse: Warehouse,
@@ -510,7 +509,7 @@ def retail_sale_post(
     return order
 
 
-@transaction.atomic
+@posting
 def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
     """Take a shipment back: its goods return at the value they left with, and the
     order waits for those quantities again (from free stock)."""
@@ -576,7 +575,7 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
 # --- returns ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@posting
 def sales_return_post(
     *,
     shipment: Shipment,
@@ -685,7 +684,7 @@ def sales_return_post(
     return document
 
 
-@transaction.atomic
+@posting
 def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> SalesReturn:
     """Undo a return: the goods leave stock again (if still there)."""
     document = lock(SalesReturn, sales_return.pk)
