@@ -82,6 +82,10 @@ def main() -> None:
         DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY")
         or secrets.token_urlsafe(40),
         JXC_STATIC_MANIFEST="0",
+        # A batch job, like a manage.py command: generating and loading a chain
+        # store's data may take minutes, so no web time limits (README).
+        JXC_DB_LOCK_TIMEOUT_MS="0",
+        JXC_DB_STATEMENT_TIMEOUT_MS="0",
     )
     only = {name for name in options.only.split(",") if name}
     wanted = lambda name: not only or name in only  # noqa: E731
