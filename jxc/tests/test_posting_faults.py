@@ -199,9 +199,8 @@ def test_a_failure_after_the_stock_posting_rolls_the_whole_document_back(
     # The user is told, on the form they filled in, which keeps what they typed.
     assert response.status_code == 200
     html = response.content.decode()
-    assert (REFUSED if failure == "database" else "The extra receiver refuses.") in (
-        html
-    )
+    told = REFUSED if failure == "database" else "The extra receiver refuses."
+    assert told in html
     assert 'name="submission"' in html and data["submission"] in html
     # Nothing changed: no document, no status change, no moves, no balance, and
     # no document number used up.
