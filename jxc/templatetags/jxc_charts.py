@@ -1,5 +1,10 @@
 """Charts drawn on the server as inline SVG: they print, need no JavaScript library,
-and every point carries a <title> tooltip."""
+and every point carries a <title> tooltip.
+
+No style= attributes (the Content-Security-Policy refuses inline styles): the
+width attribute is the most a chart takes, and app.css lets it shrink on a narrow
+screen (``svg.chart``); colours are SVG presentation attributes.
+"""
 
 from decimal import Decimal
 
@@ -39,7 +44,7 @@ def line_chart(points, width=480, height=140, label=""):
     )
     return format_html(
         '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" '
-        'width="100%" preserveAspectRatio="none" style="max-width:{}px">'
+        'width="{}" preserveAspectRatio="none">'
         '<text x="2" y="12" font-size="10">{}</text>'
         '<text x="2" y="{}" font-size="10">{}</text>'
         '<polyline fill="none" stroke="currentColor" stroke-width="2" points="{}"/>'
@@ -93,7 +98,7 @@ def bar_chart(points, width=480, label=""):
     )
     return format_html(
         '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" '
-        'width="100%" style="max-width:{}px">{}</svg>',
+        'width="{}">{}</svg>',
         label or _("Chart"),
         width,
         height,
