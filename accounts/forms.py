@@ -1,15 +1,59 @@
+import math
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts import lockout, selectors
 from accounts.roles import ROLE_CHOICES, STAFF
+from jxc.forms import InputRulesMixin
 
 User = get_user_model()
 
 
-class _CrispyForm(forms.Form):
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing with a clear message while a lock holds
+    (accounts.lockout); the password is not even checked then."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username:
+            lock = selectors.login_lock(
+                username=username, ip=lockout.client_ip(self.request)
+            )
+            if lock:
+                raise forms.ValidationError(self.lock_message(lock), code="locked")
+        return super().clean()
+
+    @staticmethod
+    def lock_message(lock) -> str:
+        seconds = (lock.until - timezone.now()).total_seconds()
+        minutes = max(1, math.ceil(seconds / 60))
+        if lock.scope == lockout.ACCOUNT:
+            text = ngettext(
+                "Too many failed sign-ins: this account is locked. Try again in "
+                "%(minutes)d minute, or ask the owner to unlock it.",
+                "Too many failed sign-ins: this account is locked. Try again in "
+                "%(minutes)d minutes, or ask the owner to unlock it.",
+                minutes,
+            )
+        else:
+            text = ngettext(
+                "Too many failed sign-ins from this computer. Try again in "
+                "%(minutes)d minute.",
+                "Too many failed sign-ins from this computer. Try again in "
+                "%(minutes)d minutes.",
+                minutes,
+            )
+        return text % {"minutes": minutes}
+
+
+class _CrispyForm(InputRulesMixin, forms.Form):
     submit_label = _("Save")
 
     def __init__(self, *args, **kwargs):

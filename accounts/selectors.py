@@ -1,7 +1,13 @@
-"""Reads of user accounts."""
+"""Reads of user accounts and of the login protection."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts import lockout
+from accounts.lockout import LoginLock
+from accounts.models import LoginFailure
 
 User = get_user_model()
 
@@ -15,3 +21,42 @@ def managed_users() -> QuerySet:
     """Accounts an owner manages: everyone but superusers (the IT administrator's
     accounts are managed in Django's admin only, so an owner cannot take them over)."""
     return User.objects.filter(is_superuser=False)
+
+
+def login_lock(*, username: str, ip: str | None) -> LoginLock | None:
+    """The lock that refuses this sign-in now (the account's first), or None.
+
+    A limit is reached when that many failures lie within the lock period; it
+    lifts when the oldest of those is older than the period.
+    """
+    since = timezone.now() - lockout.lock_period()
+    checks = [
+        (
+            lockout.ACCOUNT,
+            Q(username=lockout.normalize(username)),
+            settings.JXC_LOGIN_FAILURE_LIMIT,
+        )
+    ]
+    if ip is not None:
+        checks.append((lockout.ADDRESS, Q(ip=ip), settings.JXC_LOGIN_IP_FAILURE_LIMIT))
+    for scope, who, limit in checks:
+        oldest_counted = (
+            LoginFailure.objects.filter(who, at__gt=since)
+            .order_by("-at")
+            .values_list("at", flat=True)[limit - 1 : limit]
+        )
+        for at in oldest_counted:
+            return LoginLock(scope=scope, until=at + lockout.lock_period())
+    return None
+
+
+def locked_usernames() -> set[str]:
+    """Usernames (normalized) whose account is locked now, for the owner's list."""
+    since = timezone.now() - lockout.lock_period()
+    return set(
+        LoginFailure.objects.filter(at__gt=since)
+        .values("username")
+        .annotate(failures=Count("pk"))
+        .filter(failures__gte=settings.JXC_LOGIN_FAILURE_LIMIT)
+        .values_list("username", flat=True)
+    )

@@ -4,8 +4,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import lockout
+from accounts.models import LoginFailure
 from accounts.roles import OWNER
 
 User = get_user_model()
@@ -51,6 +54,25 @@ def user_update(
 
 @transaction.atomic
 def user_set_password(*, user, password: str) -> None:
-    """Set a new password (the owner resetting a clerk's forgotten one)."""
+    """Set a new password (the owner resetting a clerk's forgotten one); a clerk
+    locked out by wrong guesses may sign in with it at once."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    login_failures_clear(username=user.username)
+
+
+def login_failure_record(*, username: str, ip: str | None) -> None:
+    """Count one failed sign-in; failures older than the lock period go."""
+    now = timezone.now()
+    LoginFailure.objects.filter(at__lte=now - lockout.lock_period()).delete()
+    LoginFailure.objects.create(username=lockout.normalize(username), ip=ip, at=now)
+
+
+def login_failures_clear(*, username: str) -> None:
+    """Forget an account's failed sign-ins: it is no longer locked."""
+    LoginFailure.objects.filter(username=lockout.normalize(username)).delete()
+
+
+def login_failures_clear_all() -> None:
+    """Forget every failed sign-in: no account or address stays locked."""
+    LoginFailure.objects.all().delete()

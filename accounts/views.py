@@ -4,9 +4,9 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import lockout, selectors, services
 from accounts.forms import PasswordResetByOwnerForm, UserCreateForm, UserUpdateForm
 from accounts.roles import ROLE_LABELS, user_role
 
@@ -16,10 +16,30 @@ MANAGE_USERS = "accounts.manage_users"
 
 @permission_required(MANAGE_USERS, raise_exception=True)
 def user_list(request):
+    locked = selectors.locked_usernames()
     users = [
-        (user, ROLE_LABELS.get(user_role(user), "")) for user in selectors.user_list()
+        (
+            user,
+            ROLE_LABELS.get(user_role(user), ""),
+            lockout.normalize(user.username) in locked,
+        )
+        for user in selectors.user_list()
     ]
     return render(request, "accounts/user_list.html", {"users": users})
+
+
+@permission_required(MANAGE_USERS, raise_exception=True)
+@require_POST
+def user_unlock(request, pk):
+    """Lift the lock that failed sign-ins put on an account, before its time."""
+    user = get_object_or_404(selectors.managed_users(), pk=pk)
+    services.login_failures_clear(username=user.username)
+    messages.success(
+        request,
+        _("Account “%(name)s” unlocked: it may sign in again.")
+        % {"name": user.username},
+    )
+    return redirect("accounts:user_list")
 
 
 @permission_required(MANAGE_USERS, raise_exception=True)

@@ -102,6 +102,21 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("JXC_SESSION_SECONDS", 8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: inactivity
 
+# Login protection (accounts.lockout): failed sign-ins within the lock period lock
+# the account, or (a higher limit: shop computers share one address) the address.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+JXC_LOGIN_FAILURE_LIMIT = env_int("JXC_LOGIN_FAILURE_LIMIT", 5)
+JXC_LOGIN_IP_FAILURE_LIMIT = env_int("JXC_LOGIN_IP_FAILURE_LIMIT", 20)
+JXC_LOGIN_LOCK_SECONDS = env_int("JXC_LOGIN_LOCK_SECONDS", 15 * 60)
+if min(JXC_LOGIN_FAILURE_LIMIT, JXC_LOGIN_IP_FAILURE_LIMIT, JXC_LOGIN_LOCK_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "JXC_LOGIN_FAILURE_LIMIT, JXC_LOGIN_IP_FAILURE_LIMIT and "
+        "JXC_LOGIN_LOCK_SECONDS must be at least 1."
+    )
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -173,8 +188,10 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-if env_bool("DJANGO_BEHIND_PROXY", default=False):
-    # The reverse proxy terminates TLS and says so in this header.
+JXC_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+if JXC_BEHIND_PROXY:
+    # The reverse proxy terminates TLS and says so in this header (and appends the
+    # client's address to X-Forwarded-For, which the login protection reads).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The shop's name on reports and exports (empty: the product name).

@@ -1,0 +1,22 @@
+"""The login protection's gate in Django's authentication (see accounts.lockout)."""
+
+from django.core.exceptions import PermissionDenied
+
+from accounts import lockout, selectors
+
+
+class LockoutBackend:
+    """First in AUTHENTICATION_BACKENDS: while an account or address is locked,
+    no backend after it is asked, whatever password was given.
+
+    Raising PermissionDenied is how a backend stops ``authenticate()``. It has no
+    ``get_user``: signed-in users are loaded by the backend that signed them in
+    (and Django's test client's ``force_login`` skips a backend without one).
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            return None
+        if selectors.login_lock(username=username, ip=lockout.client_ip(request)):
+            raise PermissionDenied
+        return None

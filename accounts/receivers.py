@@ -1,0 +1,21 @@
+"""Counting sign-ins for the login protection (connected in AccountsConfig.ready)."""
+
+from django.contrib.auth import get_user_model
+
+from accounts import lockout, selectors, services
+
+
+def count_failure(sender, credentials, request=None, **kwargs):
+    """A wrong password (or unknown user) counts; a try refused by a lock does not,
+    so hammering a locked account never makes its lock last longer."""
+    username = credentials.get(get_user_model().USERNAME_FIELD)
+    if not username:
+        return
+    ip = lockout.client_ip(request)
+    if selectors.login_lock(username=username, ip=ip) is None:
+        services.login_failure_record(username=username, ip=ip)
+
+
+def clear_failures(sender, request, user, **kwargs):
+    """Signing in with the right password forgets the account's earlier typos."""
+    services.login_failures_clear(username=user.get_username())
