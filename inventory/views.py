@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Q
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -345,11 +346,14 @@ def _detail_context(request, document, lines, heading) -> dict:
     }
 
 
-@require_POST
 def document_cancel(request, kind, pk):
     model = DOCUMENTS[kind]
+    # The permission first, as on every other page: a clerk is refused (403)
+    # whatever the method, and only someone allowed learns that it wants a POST.
     if not request.user.has_perm(f"inventory.change_{kind}"):
         raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     document = get_object_or_404(model, pk=pk)
     return cancel_posted(
         request,

@@ -1,0 +1,233 @@
+"""Who may open which URL: the one declared table the permission matrix tests
+(test_permission_matrix.py) and the cost-visibility tests (test_cost_visibility.py)
+read. Every URL pattern of the project must be here, by its name; a new URL that
+is not fails the matrix test with its name.
+
+``who``:
+    PUBLIC  anyone, signed in or not (sign-in, language switch)
+    STAFF   every signed-in role (a clerk, and the owner)
+    OWNER   the owner only: a clerk gets 403, on GET and on POST
+    ADMIN   Django's admin: only is_staff accounts (the IT administrator), so a
+            clerk and an owner alike are sent to the admin's own sign-in
+
+Anonymous and deactivated users are sent to the sign-in page for everything but
+PUBLIC. ``get`` is what a GET by someone allowed returns:
+    page      200, a page in the layout (base.html)
+    fragment  200, a piece of HTML that htmx or a script puts into a page
+    print     200, a page of its own for printing (no navigation)
+    xlsx      200, an Excel workbook
+    json      200, JSON for a script
+    post      405: the URL only takes a POST (a button on another page)
+    redirect  302 somewhere other than the sign-in page
+    sign-in   302 to a sign-in page, the site's or the admin's (for anonymous_get)
+``ids`` names the real record (a key of the world that shop_world.py builds)
+behind each id in the URL; ``kwargs`` gives other URL arguments as they are;
+``query`` is the query string the page needs (``{key}`` is the id of a record of
+the world); ``also`` are more query strings to fetch, for the cost checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PUBLIC = "public"
+STAFF = "staff"
+OWNER = "owner"
+ADMIN = "admin"
+
+PAGE = "page"
+FRAGMENT = "fragment"
+PRINT = "print"
+XLSX = "xlsx"
+JSON = "json"
+POST = "post"
+REDIRECT = "redirect"
+SIGN_IN = "sign-in"
+
+
+@dataclass(frozen=True)
+class Access:
+    who: str
+    get: str = PAGE
+    ids: dict[str, str] = field(default_factory=dict)
+    kwargs: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    also: tuple[str, ...] = ()
+    # What an anonymous GET of a PUBLIC URL returns (signed in: ``get``).
+    anonymous_get: str = ""
+
+
+def _pk(key: str) -> dict[str, str]:
+    return {"pk": key}
+
+
+URLS: dict[str, Access] = {
+    # --- project ------------------------------------------------------------------
+    "home": Access(STAFF),
+    "login": Access(PUBLIC, get=REDIRECT, anonymous_get=PAGE),
+    "logout": Access(STAFF, get=POST),
+    "set_language": Access(PUBLIC, get=REDIRECT, anonymous_get=REDIRECT),
+    # --- accounts: the owner manages accounts; everyone changes their password ------
+    "accounts:user_list": Access(OWNER),
+    "accounts:user_create": Access(OWNER),
+    "accounts:user_update": Access(OWNER, ids=_pk("clerk")),
+    "accounts:user_password": Access(OWNER, ids=_pk("clerk")),
+    "accounts:user_unlock": Access(OWNER, get=POST, ids=_pk("clerk")),
+    "accounts:password_change": Access(STAFF),
+    "accounts:password_change_done": Access(STAFF),
+    # --- catalog: everyone looks up; the owner changes master data --------------------
+    "catalog:product_list": Access(STAFF, also=("o=-sale_price", "q=SEC")),
+    "catalog:product_create": Access(OWNER),
+    "catalog:product_detail": Access(STAFF, ids=_pk("product")),
+    "catalog:product_options": Access(STAFF, get=FRAGMENT, query="q=SEC"),
+    "catalog:product_update": Access(OWNER, ids=_pk("product")),
+    "catalog:product_delete": Access(OWNER, ids=_pk("product")),
+    "catalog:products_import": Access(OWNER),
+    "catalog:products_import_template": Access(OWNER, get=XLSX),
+    "catalog:products_export": Access(STAFF, get=XLSX),
+    "catalog:suppliers_import": Access(OWNER),
+    "catalog:suppliers_import_template": Access(OWNER, get=XLSX),
+    "catalog:suppliers_export": Access(STAFF, get=XLSX),
+    "catalog:customers_import": Access(OWNER),
+    "catalog:customers_import_template": Access(OWNER, get=XLSX),
+    "catalog:customers_export": Access(STAFF, get=XLSX),
+    "catalog:supplier_list": Access(STAFF),
+    "catalog:supplier_create": Access(OWNER),
+    "catalog:supplier_update": Access(OWNER, ids=_pk("supplier")),
+    "catalog:supplier_delete": Access(OWNER, ids=_pk("supplier")),
+    "catalog:customer_list": Access(STAFF),
+    "catalog:customer_create": Access(OWNER),
+    "catalog:customer_update": Access(OWNER, ids=_pk("customer")),
+    "catalog:customer_delete": Access(OWNER, ids=_pk("customer")),
+    "catalog:category_list": Access(STAFF),
+    "catalog:category_create": Access(OWNER),
+    "catalog:category_update": Access(OWNER, ids=_pk("category")),
+    "catalog:category_delete": Access(OWNER, ids=_pk("category")),
+    "catalog:warehouse_list": Access(STAFF),
+    "catalog:warehouse_create": Access(OWNER),
+    "catalog:warehouse_update": Access(OWNER, ids=_pk("warehouse")),
+    "catalog:warehouse_delete": Access(OWNER, ids=_pk("warehouse")),
+    # --- inventory: everyone sees stock; the owner moves it by hand ------------------
+    "inventory:stock_overview": Access(
+        STAFF, also=("warehouse={warehouse}", "warehouse={warehouse2}", "o=-value")
+    ),
+    "inventory:stock_overview_export": Access(
+        STAFF, get=XLSX, also=("warehouse={warehouse2}",)
+    ),
+    "inventory:stock_card": Access(
+        STAFF, ids={"product_id": "product"}, also=("warehouse={warehouse}",)
+    ),
+    "inventory:stock_card_export": Access(
+        STAFF, get=XLSX, ids={"product_id": "product"}
+    ),
+    "inventory:product_stock": Access(
+        STAFF, get=FRAGMENT, ids={"product_id": "product"}
+    ),
+    "inventory:adjustment_list": Access(OWNER),
+    "inventory:adjustment_create": Access(OWNER),
+    "inventory:adjustment_detail": Access(OWNER, ids=_pk("adjustment")),
+    "inventory:adjustment_cancel": Access(OWNER, get=POST, ids=_pk("adjustment")),
+    "inventory:transfer_list": Access(STAFF),
+    "inventory:transfer_create": Access(OWNER),
+    "inventory:transfer_detail": Access(STAFF, ids=_pk("transfer")),
+    "inventory:transfer_cancel": Access(OWNER, get=POST, ids=_pk("transfer")),
+    "inventory:stocktake_list": Access(STAFF),
+    "inventory:stocktake_start": Access(OWNER),
+    # Staff enter counted quantities on the sheet; the owner reviews and posts.
+    "inventory:stocktake_detail": Access(STAFF, ids=_pk("stocktake")),
+    "inventory:stocktake_print": Access(STAFF, get=PRINT, ids=_pk("stocktake")),
+    "inventory:stocktake_review": Access(STAFF, ids=_pk("stocktake")),
+    "inventory:stocktake_post": Access(OWNER, get=POST, ids=_pk("stocktake")),
+    "inventory:stocktake_abandon": Access(OWNER, get=POST, ids=_pk("stocktake")),
+    "inventory:stocktake_cancel": Access(OWNER, get=POST, ids=_pk("stocktake")),
+    "inventory:opening_import": Access(OWNER),
+    "inventory:openingstock_list": Access(OWNER),
+    "inventory:openingstock_detail": Access(OWNER, ids=_pk("opening")),
+    "inventory:openingstock_cancel": Access(OWNER, get=POST, ids=_pk("opening")),
+    "inventory:opening_template": Access(OWNER, get=XLSX),
+    # --- purchasing: staff enter and post; the owner cancels posted documents --------
+    "purchasing:order_list": Access(STAFF),
+    "purchasing:order_create": Access(STAFF),
+    "purchasing:order_detail": Access(STAFF, ids=_pk("purchase_order")),
+    "purchasing:order_edit": Access(STAFF, ids=_pk("purchase_draft")),
+    "purchasing:order_print": Access(STAFF, get=PRINT, ids=_pk("purchase_order")),
+    "purchasing:order_confirm": Access(STAFF, get=POST, ids=_pk("purchase_draft")),
+    "purchasing:order_end": Access(STAFF, get=POST, ids=_pk("purchase_draft")),
+    "purchasing:last_price": Access(
+        STAFF, get=JSON, query="supplier={supplier}&product=SEC-B"
+    ),
+    "purchasing:receipt_list": Access(STAFF),
+    "purchasing:receipt_create": Access(STAFF, also=("order={purchase_order}",)),
+    "purchasing:receipt_detail": Access(STAFF, ids=_pk("receipt")),
+    "purchasing:receipt_cancel": Access(OWNER, get=POST, ids=_pk("receipt")),
+    "purchasing:return_list": Access(STAFF),
+    "purchasing:return_create": Access(STAFF, also=("receipt={receipt}",)),
+    "purchasing:return_detail": Access(STAFF, ids=_pk("purchase_return")),
+    "purchasing:return_cancel": Access(OWNER, get=POST, ids=_pk("purchase_return")),
+    "purchasing:order_export": Access(STAFF, get=XLSX),
+    "purchasing:receipt_export": Access(STAFF, get=XLSX),
+    "purchasing:return_export": Access(STAFF, get=XLSX),
+    "purchasing:product_prices": Access(
+        OWNER, get=FRAGMENT, ids={"product_id": "product_b"}
+    ),
+    "purchasing:supplier_prices": Access(
+        OWNER, get=FRAGMENT, ids={"supplier_id": "supplier"}
+    ),
+    "purchasing:settings": Access(OWNER),
+    # --- sales: staff sell, ship and take returns; the owner cancels and sees profit --
+    "sales:order_list": Access(STAFF),
+    "sales:order_create": Access(STAFF),
+    "sales:order_detail": Access(STAFF, ids=_pk("sales_order")),
+    "sales:order_edit": Access(STAFF, ids=_pk("sales_draft")),
+    "sales:order_confirm": Access(STAFF, get=POST, ids=_pk("sales_draft")),
+    "sales:order_end": Access(STAFF, get=POST, ids=_pk("sales_draft")),
+    "sales:availability": Access(
+        STAFF, get=JSON, query="product=SEC-A&warehouse={warehouse}"
+    ),
+    "sales:retail": Access(STAFF),
+    "sales:shipment_list": Access(STAFF),
+    "sales:shipment_create": Access(STAFF, query="order={sales_order}"),
+    "sales:shipment_detail": Access(STAFF, ids=_pk("shipment")),
+    "sales:shipment_cancel": Access(OWNER, get=POST, ids=_pk("shipment")),
+    "sales:delivery_note": Access(STAFF, get=PRINT, ids=_pk("shipment")),
+    "sales:slip": Access(STAFF, get=PRINT, ids=_pk("shipment")),
+    "sales:return_list": Access(STAFF),
+    "sales:return_create": Access(STAFF, query="shipment={shipment}"),
+    "sales:return_detail": Access(STAFF, ids=_pk("sales_return")),
+    "sales:return_cancel": Access(OWNER, get=POST, ids=_pk("sales_return")),
+    "sales:order_export": Access(STAFF, get=XLSX),
+    "sales:shipment_export": Access(STAFF, get=XLSX),
+    "sales:return_export": Access(STAFF, get=XLSX),
+    # --- reports: the owner's, but for reordering, which a clerk may do --------------
+    "reports:summary": Access(OWNER),
+    "reports:summary_export": Access(OWNER, get=XLSX),
+    "reports:month_close": Access(OWNER),
+    "reports:reorder": Access(STAFF, also=("format=xlsx",)),
+    "reports:reorder_orders": Access(STAFF, get=POST),
+    "reports:turnover": Access(OWNER, also=("format=xlsx", "by=category")),
+    "reports:sales": Access(OWNER, also=("format=xlsx", "by=customer")),
+    "reports:prices": Access(OWNER, also=("format=xlsx",)),
+    "reports:slow": Access(OWNER, also=("format=xlsx",)),
+    # --- audit trail: the owner's --------------------------------------------------
+    "audit:log": Access(OWNER),
+    "audit:kind_history": Access(
+        OWNER, get=FRAGMENT, kwargs={"kind": "purchasing.purchasingsettings"}
+    ),
+    "audit:history": Access(
+        OWNER, get=FRAGMENT, kwargs={"kind": "catalog.product"}, ids=_pk("product")
+    ),
+    # --- Django's admin, for the IT administrator ------------------------------------
+    # Every admin URL (one set per registered model) is the admin's: declared once.
+    "admin:*": Access(ADMIN),
+    "admin:login": Access(PUBLIC, anonymous_get=PAGE),
+    # Signing out of the admin harms no one: anyone is sent on to a sign-in page.
+    "admin:logout": Access(PUBLIC, get=REDIRECT, anonymous_get=SIGN_IN),
+}
+
+
+def declared(name: str) -> Access | None:
+    """The declaration for a URL name ("app:name"), the admin's by namespace."""
+    if name in URLS:
+        return URLS[name]
+    namespace = name.split(":", 1)[0]
+    return URLS.get(f"{namespace}:*") if ":" in name else None
