@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from catalog.imports import export_header
 from inventory.imports import OPENING_COLUMNS
+from inventory.models import MoveKind
 from jxc.excel import COST, DATETIME, MONEY, QUANTITY, Col, Sheet
 
 
@@ -83,18 +84,27 @@ def stock_card_sheet(product, card, *, with_cost: bool) -> Sheet:
         if with_cost:
             opening += [None, None, card.opening_value]
         yield opening
-        for move in card.moves.iterator(chunk_size=2000):
+        # Plain tuples, and each kind's label translated once: a stock card can
+        # have 100,000 moves (see docs/benchmarks.md).
+        kinds = {kind: str(label) for kind, label in MoveKind.choices}
+        moves = card.moves.values_list(
+            "occurred_at", "kind", "source_number", "warehouse__name", "quantity",
+            "balance", "unit_cost", "value", "running_value",
+        )  # fmt: skip
+        for when, kind, number, warehouse, quantity, balance, *costs in moves.iterator(
+            chunk_size=5000
+        ):
             row = [
-                move.occurred_at,
-                move.get_kind_display(),
-                move.source_number,
-                move.warehouse.name,
-                move.quantity if move.quantity > 0 else None,
-                -move.quantity if move.quantity < 0 else None,
-                move.balance,
+                when,
+                kinds[kind],
+                number,
+                warehouse,
+                quantity if quantity > 0 else None,
+                -quantity if quantity < 0 else None,
+                balance,
             ]
             if with_cost:
-                row += [move.unit_cost, move.value, move.running_value]
+                row += costs
             yield row
 
     return Sheet(title=product.sku, columns=columns, rows=rows())

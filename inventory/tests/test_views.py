@@ -90,6 +90,16 @@ def test_stock_card_shows_opening_balance_and_running_balance(
         )
     )
     assert rows[1][6] == 0 and rows[-1][6] == 26
+    # time, kind (in Chinese), document, warehouse, in, out, balance, cost, value,
+    # value after
+    received, shipped = rows[-2], rows[-1]
+    store = Warehouse.objects.get(is_default=True).name
+    assert received[1:7] == ("期初库存", None, store, 30, None, 30)
+    assert shipped[1:7] == ("销售出库", None, store, None, 4, 26)
+    assert shipped[7] == float(moves[1].unit_cost)
+    assert shipped[8] == float(moves[1].value) and shipped[9] == float(
+        moves[1].running_value
+    )
 
 
 def test_stock_card_refuses_a_reversed_date_range(owner_client, stocked):
