@@ -143,6 +143,9 @@ STORAGES = {
 }
 # Without collectstatic (development, tests) files are served from the finders.
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site root (favicon.ico), served to anyone: without
+# it every new tab logs a 404 and the browser console an error.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

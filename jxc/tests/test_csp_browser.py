@@ -34,6 +34,14 @@ def watched(page):
         ),
     )
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
 
     def check(where):
         violations = page.evaluate("window.__csp || []")

@@ -274,10 +274,16 @@ def test_no_page_has_inline_script_style_or_handler(role, users, world):
 
 
 def test_every_response_has_the_content_security_policy(users, world, client):
-    for url in ("/login/", "/static/jxc/app.js", "/no-such-page/"):
+    for url in ("/login/", "/static/jxc/app.js", "/favicon.ico", "/no-such-page/"):
         policy = client.get(url)["Content-Security-Policy"]
         assert "default-src 'self'" in policy
         assert "unsafe-inline" not in policy
         assert "unsafe-eval" not in policy
         assert "frame-ancestors 'none'" in policy
     assert client.get("/login/")["X-Frame-Options"] == "DENY"
+
+
+def test_the_favicon_browsers_ask_for_is_there_for_anyone(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
