@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test bench bench-quick lint format install install-dev messages clean
+.PHONY: run test bench bench-quick soak lint format install install-dev messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: install-dev
 ## bench-quick: the same benchmark code on small data (~1 min); CI runs it
 bench-quick: install-dev
 	$(BIN)/python -m bench.run --quick
+
+## soak: 20 clerks and 2 owners for 10 min through gunicorn on PostgreSQL, then an audit (docs/reliability.md)
+soak: install-dev
+	$(BIN)/python -m bench.soak
 
 ## lint: ruff check and format check
 lint: install-dev

@@ -15,10 +15,13 @@ from urllib.parse import urlencode, urlsplit
 
 
 class _Inputs(HTMLParser):
-    """The name/value pairs a browser would submit for the first POST form."""
+    """The name/value pairs a browser would submit for the first POST form posting
+    to ``action`` (None: a form without an action, which posts back to its page;
+    the navigation bar's language switch and sign-out forms have one)."""
 
-    def __init__(self):
+    def __init__(self, action: str | None = None):
         super().__init__()
+        self.action = action
         self.fields: list[tuple[str, str]] = []
         self.inside = False
         self.done = False
@@ -27,7 +30,7 @@ class _Inputs(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and (attrs.get("method") or "").lower() == "post":
-            self.inside = not self.done
+            self.inside = not self.done and (attrs.get("action") or None) == self.action
         if not self.inside:
             return
         name = attrs.get("name")
@@ -96,8 +99,8 @@ class Client:
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
         return response.status, response.getheader("Location"), content
 
-    def form_fields(self, html: bytes) -> list[tuple[str, str]]:
-        parser = _Inputs()
+    def form_fields(self, html: bytes, action: str | None = None) -> list:
+        parser = _Inputs(action)
         parser.feed(html.decode("utf-8", "replace"))
         return parser.fields
 
