@@ -283,6 +283,13 @@ def test_every_response_has_the_content_security_policy(users, world, client):
     assert client.get("/login/")["X-Frame-Options"] == "DENY"
 
 
+def test_debug_error_pages_keep_their_inline_styles(client, settings):
+    """Only with DEBUG on: Django's technical 404 page styles itself inline."""
+    settings.DEBUG = True
+    assert "Content-Security-Policy" not in client.get("/no-such-page/")
+    assert "Content-Security-Policy" in client.get("/login/")
+
+
 def test_the_favicon_browsers_ask_for_is_there_for_anyone(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200
