@@ -7,16 +7,16 @@ address, and one clerk's typos must not lock out the whole shop). Past the limit
 every sign-in is refused, the right password too, until the oldest counted failure
 is that old; attempts refused while locked are not counted, so a lock never grows.
 A successful sign-in, a new password set by the owner and the owner's "Unlock"
-clear the account's failures. (Tries at the very same moment may each pass the
-check before any is counted: the limit bounds the guessing rate, which is what
-matters, not to the exact try.)
+clear the account's failures. Tries at the very same moment may each pass the
+check before any is counted: the limit bounds the rate of guessing, not each try.
 
 Why not django-axes: it has one failure limit for every lockout parameter, so
 locking the address would lock a whole shop after one clerk's five typos. This is
 a table (``LoginFailure``, holding only the last lock period), a few indexed
-queries per attempt, and the hooks Django offers: a first authentication backend that refuses while locked (so Django's
-admin sign-in is covered too), the ``user_login_failed`` / ``user_logged_in``
-signals, and the sign-in form for the message.
+queries per attempt, and the hooks Django offers: a first authentication backend
+that refuses while locked (so Django's admin sign-in is covered too), the
+``user_login_failed`` / ``user_logged_in`` signals, and the sign-in form for the
+message.
 """
 
 from __future__ import annotations
