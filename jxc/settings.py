@@ -200,6 +200,10 @@ if JXC_BEHIND_PROXY:
 # The shop's name on reports and exports (empty: the product name).
 JXC_SHOP_NAME = os.environ.get("JXC_SHOP_NAME", "")
 
+# manage.py backup: where backups go and how many of them are kept.
+JXC_BACKUP_DIR = Path(os.environ.get("JXC_BACKUP_DIR") or BASE_DIR / "backups")
+JXC_BACKUP_KEEP = env_int("JXC_BACKUP_KEEP", 14)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
