@@ -444,8 +444,10 @@ def shipment_cancel(request, pk):
 def retail(request):
     header = forms.RetailHeaderForm(request.POST or None)
     lines = forms.SaleLineFormSet(request.POST or None, prefix="lines")
-    # The scanner types into the first line straight away.
-    lines.forms[0].fields["product"].widget.attrs["autofocus"] = True
+    # The scanner types into the first line straight away (a tampered form may
+    # have no lines at all).
+    if lines.forms:
+        lines.forms[0].fields["product"].widget.attrs["autofocus"] = True
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         data = header.cleaned_data
         try:
@@ -500,11 +502,12 @@ def return_create(request):
             % {"number": shipment.number},
         )
         return redirect("sales:shipment_detail", pk=shipment.pk)
-    lines = [
-        line
-        for line in shipment.lines.select_related("product")
-        if line.quantity > line.returned_quantity
-    ]
+    lines = list(shipment.lines.select_related("product"))
+    if request.method != "POST":
+        # The form offers what can still come back; a submitted form keeps every
+        # line, so a quantity typed for a line someone else returned meanwhile is
+        # refused by the service with its reason, never silently dropped.
+        lines = [line for line in lines if line.quantity > line.returned_quantity]
     form = forms.ReturnForm(request.POST or None, lines=lines)
     if request.method == "POST" and form.is_valid():
         try:

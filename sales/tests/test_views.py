@@ -190,6 +190,24 @@ def test_customer_return_through_the_form(staff_client, owner, pc):
     assert "还可以退" in refused.content.decode()
 
 
+def test_return_of_a_line_someone_else_returned_meanwhile_is_refused_not_dropped(
+    staff_client, owner, pc
+):
+    shipment = ship(owner, confirmed(owner, [(pc, "2")]))
+    line = shipment.lines.get()
+    form = f"/sales/returns/new/?shipment={shipment.pk}"
+    assert f"return_{line.pk}" in staff_client.get(form).content.decode()
+    staff_client.post(form, {f"return_{line.pk}": "2", "reason": "A"})
+    on_hand = StockLevel.objects.get(product=pc).on_hand
+
+    # The second clerk's form was opened before the first one returned everything.
+    late = staff_client.post(form, {f"return_{line.pk}": "1", "reason": "B"})
+
+    assert late.status_code == 200 and "还可以退" in late.content.decode()
+    assert StockLevel.objects.get(product=pc).on_hand == on_hand
+    assert shipment.returns.count() == 1
+
+
 def test_availability_and_lists(staff_client, owner, pc):
     confirmed(owner, [(pc, "5")])
     data = staff_client.get(
