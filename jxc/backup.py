@@ -289,7 +289,7 @@ def _check_pg_archive(settings: dict, path: Path, header: bytes) -> None:
     if result.returncode != 0:
         raise BackupError(
             f"{path} is not a PostgreSQL backup made by manage.py backup "
-            f"(pg_restore: {result.stderr.strip() or 'unreadable'})."
+            f"({result.stderr.strip() or 'pg_restore cannot read it'})."
         )
     if "TABLE public django_migrations" not in result.stdout:
         raise BackupError(f"{path} is a PostgreSQL backup, but not of a JXC shop.")
