@@ -94,6 +94,7 @@ DATA_MIGRATIONS = [
     ("inventory.migrations.0002_roles", "roles"),
     ("purchasing.migrations.0002_roles", "roles"),
     ("sales.migrations.0002_roles", "roles"),
+    ("audit.migrations.0002_roles", "roles"),
 ]
 
 

@@ -9,13 +9,23 @@ from django.utils.translation import gettext as _
 
 from accounts import lockout
 from accounts.models import LoginFailure
-from accounts.roles import OWNER
+from accounts.roles import OWNER, ROLE_LABELS, user_role
+from audit.changes import changes, snapshot
+from audit.services import Action, audit_record
 
 User = get_user_model()
 
 
+# What the audit trail records of an account (never its password).
+AUDIT_FIELDS = ["username", "first_name", "last_name", "is_active"]
+
+
 def _set_role(user, role: str) -> None:
     user.groups.set([Group.objects.get(name=role)])
+
+
+def _role_label(role: str | None) -> str | None:
+    return str(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 @transaction.atomic
@@ -26,12 +36,22 @@ def user_create(
     role: str,
     first_name: str = "",
     last_name: str = "",
+    acting_user=None,
 ):
     """Create an active account holding exactly one role."""
     user = User(username=username, first_name=first_name, last_name=last_name)
     user.set_password(password)
     user.save()
     _set_role(user, role)
+    audit_record(
+        user=acting_user,
+        action=Action.CREATE,
+        record=user,
+        changes={
+            **changes(None, user, AUDIT_FIELDS),
+            "role": [None, _role_label(role)],
+        },
+    )
     return user
 
 
@@ -44,20 +64,27 @@ def user_update(
         raise ValidationError(
             _("You cannot deactivate your own account or remove your own owner role.")
         )
+    before, old_role = snapshot(user, AUDIT_FIELDS), user_role(user)
     user.first_name = first_name
     user.last_name = last_name
     user.is_active = is_active
     user.save(update_fields=["first_name", "last_name", "is_active"])
     _set_role(user, role)
+    found = changes(before, user, AUDIT_FIELDS)
+    if old_role != role:
+        found["role"] = [_role_label(old_role), _role_label(role)]
+    if found:
+        audit_record(user=acting_user, action=Action.CHANGE, record=user, changes=found)
     return user
 
 
 @transaction.atomic
-def user_set_password(*, user, password: str) -> None:
+def user_set_password(*, user, password: str, acting_user=None) -> None:
     """Set a new password (the owner resetting a clerk's forgotten one); a clerk
     locked out by wrong guesses may sign in with it at once."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    audit_record(user=acting_user, action=Action.PASSWORD, record=user)
     login_failures_clear(username=user.username)
 
 

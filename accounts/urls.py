@@ -13,7 +13,7 @@ urlpatterns = [
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(
+        views.PasswordChangeView.as_view(
             success_url="/accounts/password/done/",
             template_name="accounts/password_change.html",
         ),

@@ -1,7 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -53,6 +55,7 @@ def user_create(request):
             password=data["password1"],
             role=data["role"],
             first_name=data["first_name"],
+            acting_user=request.user,
         )
         messages.success(
             request, _("Account “%(name)s” created.") % {"name": user.username}
@@ -89,7 +92,11 @@ def user_update(request, pk):
             )
             return redirect("accounts:user_list")
     title = _("Edit account %(name)s") % {"name": user.username}
-    return render(request, "accounts/user_form.html", {"form": form, "title": title})
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "title": title, "object": user},
+    )
 
 
 @permission_required(MANAGE_USERS, raise_exception=True)
@@ -98,10 +105,28 @@ def user_password(request, pk):
     user = get_object_or_404(selectors.managed_users(), pk=pk)
     form = PasswordResetByOwnerForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.user_set_password(user=user, password=form.cleaned_data["password1"])
+        services.user_set_password(
+            user=user,
+            password=form.cleaned_data["password1"],
+            acting_user=request.user,
+        )
         messages.success(
             request, _("New password set for “%(name)s”.") % {"name": user.username}
         )
         return redirect("accounts:user_list")
     title = _("Set a new password for %(name)s") % {"name": user.username}
     return render(request, "accounts/user_form.html", {"form": form, "title": title})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page for changing one's own password, writing through the accounts
+    service (so the change is in the audit trail)."""
+
+    def form_valid(self, form):
+        services.user_set_password(
+            user=form.user,
+            password=form.cleaned_data["new_password1"],
+            acting_user=form.user,
+        )
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())

@@ -1,4 +1,8 @@
-"""Every write to master data. Views, forms, imports and seed_demo call these."""
+"""Every write to master data. Views, forms, imports and seed_demo call these.
+
+Each write leaves its audit entry (who, what, old → new) in the same transaction;
+``user`` None means a command or the demo data.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.changes import changes, snapshot
+from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from catalog.pinyin import search_text
 
@@ -21,6 +27,8 @@ PRODUCT_FIELDS = [
 PARTY_FIELDS = ["code", "name", "contact", "phone", "address", "note", "is_active"]
 WAREHOUSE_FIELDS = ["code", "name", "address", "is_active"]
 CATEGORY_FIELDS = ["name", "parent", "sort_order"]
+# What the audit trail compares on an edit (search keys are derived, not edited).
+WAREHOUSE_AUDIT_FIELDS = [*WAREHOUSE_FIELDS, "is_default"]
 
 
 def _assign(instance: Model, fields: list[str], data: dict) -> None:
@@ -29,7 +37,30 @@ def _assign(instance: Model, fields: list[str], data: dict) -> None:
             setattr(instance, field, data[field])
 
 
-def _delete(instance: Model) -> None:
+def _stored(instance: Model, fields: list[str]) -> dict | None:
+    """The record as the database has it (a form has already changed ``instance``),
+    for the audit trail's old → new; None for a new record."""
+    if instance.pk is None:
+        return None
+    model = type(instance)
+    related = [name for name in fields if model._meta.get_field(name).many_to_one]
+    stored = model._default_manager.select_related(*related).get(pk=instance.pk)
+    return snapshot(stored, fields)
+
+
+def _saved(instance: Model, before: dict | None, fields: list[str], user, **extra):
+    """The audit entry of a create or an edit (None when an edit changed nothing)."""
+    found = changes(before, instance, fields)
+    if before is not None and not found:
+        return None
+    action = Action.CREATE if before is None else Action.CHANGE
+    return audit_entry(
+        user=user, action=action, record=instance, changes=found, **extra
+    )
+
+
+def _delete(instance: Model, user) -> None:
+    label, pk = str(instance), instance.pk
     try:
         instance.delete()
     except ProtectedError as error:
@@ -41,15 +72,21 @@ def _delete(instance: Model) -> None:
             ),
             params={"name": str(instance)},
         ) from error
+    audit_record(
+        user=user, action=Action.DELETE, model=type(instance), object_id=pk, label=label
+    )
 
 
 # --- categories ----------------------------------------------------------------
 
 
 @transaction.atomic
-def category_save(*, category: Category | None = None, data: dict) -> Category:
+def category_save(
+    *, category: Category | None = None, data: dict, user=None
+) -> Category:
     """Create or update a category; a category cannot sit under itself."""
     category = category or Category()
+    before = _stored(category, CATEGORY_FIELDS)
     _assign(category, CATEGORY_FIELDS, data)
     ancestor = category.parent
     while ancestor is not None:
@@ -57,13 +94,15 @@ def category_save(*, category: Category | None = None, data: dict) -> Category:
             raise ValidationError(_("A category cannot be placed under itself."))
         ancestor = ancestor.parent
     category.save()
+    if entry := _saved(category, before, CATEGORY_FIELDS, user):
+        entry.save()
     return category
 
 
 @transaction.atomic
-def category_delete(*, category: Category) -> None:
+def category_delete(*, category: Category, user=None) -> None:
     """Delete a category no product or sub-category uses."""
-    _delete(category)
+    _delete(category, user)
 
 
 # --- products ------------------------------------------------------------------
@@ -74,48 +113,60 @@ def _product_search_text(product: Product) -> str:
 
 
 @transaction.atomic
-def product_save(*, product: Product | None = None, data: dict) -> Product:
+def product_save(*, product: Product | None = None, data: dict, user=None) -> Product:
     """Create a product, or update one; keeps its search keys in step."""
     product = product or Product()
+    before = _stored(product, PRODUCT_FIELDS)
     _assign(product, PRODUCT_FIELDS, data)
     product.search_text = _product_search_text(product)
     product.save()
+    if entry := _saved(product, before, PRODUCT_FIELDS, user):
+        entry.save()
     return product
 
 
 @transaction.atomic
-def product_delete(*, product: Product) -> None:
+def product_delete(*, product: Product, user=None) -> None:
     """Delete an unused product; a used one must be deactivated instead."""
-    _delete(product)
+    _delete(product, user)
 
 
 def products_by_sku(skus) -> dict[str, Product]:
-    """Existing products keyed by lower-case SKU (SKUs are unique ignoring case)."""
+    """Existing products keyed by lower-case SKU (SKUs are unique ignoring case),
+    with their category and preferred supplier loaded."""
     lowered = {sku.lower() for sku in skus}
-    found = Product.objects.annotate(sku_lower=Lower("sku")).filter(
-        sku_lower__in=lowered
+    found = (
+        Product.objects.annotate(sku_lower=Lower("sku"))
+        .filter(sku_lower__in=lowered)
+        .select_related("category", "preferred_supplier")
     )
     return {product.sku.lower(): product for product in found}
 
 
 @transaction.atomic
-def products_import(*, rows: list[dict]) -> tuple[int, int]:
+def products_import(
+    *, rows: list[dict], user=None, source: str = ""
+) -> tuple[int, int]:
     """Create or update products from validated import rows, all or nothing.
 
     A row names its category by ``category_name`` (created when missing); a row
     whose SKU exists (ignoring case) updates that product, keeping fields the file
-    does not have. Returns (created, updated).
+    does not have. Every created record and every changed product gets its audit
+    entry (``source``: the file's name), all in one bulk insert. Returns (created,
+    updated).
     """
     categories = {c.name.lower(): c for c in Category.objects.all()}
     existing = products_by_sku(row["sku"] for row in rows)
     now = timezone.now()
     to_create, to_update, changed = [], [], {"search_text", "updated_at"}
+    new_categories, before = [], {}
     for row in rows:
         data = dict(row)
         if "category_name" in data:
             name = data.pop("category_name")
             if name and name.lower() not in categories:
                 categories[name.lower()] = Category.objects.create(name=name)
+                new_categories.append(categories[name.lower()])
             data["category"] = categories[name.lower()] if name else None
         product = existing.get(row["sku"].lower())
         if product is None:
@@ -123,6 +174,7 @@ def products_import(*, rows: list[dict]) -> tuple[int, int]:
             to_create.append(product)
         else:
             to_update.append(product)
+            before[id(product)] = snapshot(product, PRODUCT_FIELDS)
             changed.update(key for key in data if key != "sku")
         _assign(product, PRODUCT_FIELDS, data)
         product.search_text = _product_search_text(product)
@@ -130,6 +182,14 @@ def products_import(*, rows: list[dict]) -> tuple[int, int]:
     Product.objects.bulk_create(to_create, batch_size=1000)
     if to_update:
         Product.objects.bulk_update(to_update, sorted(changed), batch_size=1000)
+    entries = [
+        _saved(record, None, CATEGORY_FIELDS, user, summary=source)
+        for record in new_categories
+    ] + [
+        _saved(product, before.get(id(product)), PRODUCT_FIELDS, user, summary=source)
+        for product in to_create + to_update
+    ]
+    audit_record_many(entry for entry in entries if entry is not None)
     return len(to_create), len(to_update)
 
 
@@ -137,9 +197,19 @@ def products_import(*, rows: list[dict]) -> tuple[int, int]:
 
 
 @transaction.atomic
-def party_save(*, model: type[Supplier] | type[Customer], party=None, data: dict):
+def party_save(
+    *, model: type[Supplier] | type[Customer], party=None, data: dict, user=None
+):
     """Create or update a supplier or customer. The walk-in customer stays active."""
     party = party or model()
+    party, entry = _party_write(party, _stored(party, PARTY_FIELDS), data, user)
+    if entry is not None:
+        entry.save()
+    return party
+
+
+def _party_write(party, before: dict | None, data: dict, user, summary: str = ""):
+    """Save one supplier or customer; (party, its audit entry or None)."""
     _assign(party, PARTY_FIELDS, data)
     if isinstance(party, Customer) and party.pk and _walk_in_would_change(party):
         raise ValidationError(
@@ -150,7 +220,7 @@ def party_save(*, model: type[Supplier] | type[Customer], party=None, data: dict
         )
     party.search_text = search_text(party.code, party.phone, name=party.name)
     party.save()
-    return party
+    return party, _saved(party, before, PARTY_FIELDS, user, summary=summary)
 
 
 def _walk_in_would_change(customer: Customer) -> bool:
@@ -161,16 +231,23 @@ def _walk_in_would_change(customer: Customer) -> bool:
 
 
 @transaction.atomic
-def party_delete(*, party) -> None:
+def party_delete(*, party, user=None) -> None:
     """Delete an unused supplier or customer (never the walk-in customer)."""
     if isinstance(party, Customer) and party.is_walk_in:
         raise ValidationError(_("The walk-in customer cannot be deleted."))
-    _delete(party)
+    _delete(party, user)
 
 
 @transaction.atomic
-def parties_import(*, model: type[Supplier] | type[Customer], rows: list[dict]):
-    """Create or update suppliers or customers by code, all or nothing."""
+def parties_import(
+    *,
+    model: type[Supplier] | type[Customer],
+    rows: list[dict],
+    user=None,
+    source: str = "",
+):
+    """Create or update suppliers or customers by code, all or nothing; their audit
+    entries (``source``: the file's name) in one bulk insert."""
     lowered = {row["code"].lower() for row in rows}
     existing = {
         p.code.lower(): p
@@ -179,15 +256,20 @@ def parties_import(*, model: type[Supplier] | type[Customer], rows: list[dict]):
         )
     }
     created = updated = 0
+    entries = []
     for row in rows:
         party = existing.get(row["code"].lower())
         if party is None:
             created += 1
+            party, before = model(), None
         else:
             updated += 1
+            before = snapshot(party, PARTY_FIELDS)
             # Matched ignoring case: the stored code keeps its spelling.
             row = {key: value for key, value in row.items() if key != "code"}
-        party_save(model=model, party=party, data=row)
+        _party, entry = _party_write(party, before, row, user, summary=source)
+        entries.append(entry)
+    audit_record_many(entry for entry in entries if entry is not None)
     return created, updated
 
 
@@ -196,10 +278,15 @@ def parties_import(*, model: type[Supplier] | type[Customer], rows: list[dict]):
 
 @transaction.atomic
 def warehouse_save(
-    *, warehouse: Warehouse | None = None, data: dict, make_default: bool = False
+    *,
+    warehouse: Warehouse | None = None,
+    data: dict,
+    make_default: bool = False,
+    user=None,
 ) -> Warehouse:
     """Create or update a warehouse; exactly one active warehouse is the default."""
     warehouse = warehouse or Warehouse()
+    before = _stored(warehouse, WAREHOUSE_AUDIT_FIELDS)
     _assign(warehouse, WAREHOUSE_FIELDS, data)
     if warehouse.is_default and not warehouse.is_active:
         raise ValidationError(
@@ -210,19 +297,29 @@ def warehouse_save(
         )
     if make_default and not warehouse.is_active:
         raise ValidationError(_("An inactive warehouse cannot be the default."))
+    entries = []
     if make_default and not warehouse.is_default:
-        Warehouse.objects.select_for_update().filter(is_default=True).update(
-            is_default=False
-        )
+        for previous in Warehouse.objects.select_for_update().filter(is_default=True):
+            entries.append(
+                audit_entry(
+                    user=user,
+                    action=Action.CHANGE,
+                    record=previous,
+                    changes={"is_default": [True, False]},
+                )
+            )
+        Warehouse.objects.filter(is_default=True).update(is_default=False)
         warehouse.is_default = True
     if not Warehouse.objects.filter(is_default=True).exclude(pk=warehouse.pk).exists():
         warehouse.is_default = True
     warehouse.save()
+    entries.append(_saved(warehouse, before, WAREHOUSE_AUDIT_FIELDS, user))
+    audit_record_many(entry for entry in entries if entry is not None)
     return warehouse
 
 
 @transaction.atomic
-def warehouse_delete(*, warehouse: Warehouse) -> None:
+def warehouse_delete(*, warehouse: Warehouse, user=None) -> None:
     """Delete an unused warehouse that is not the default."""
     if warehouse.is_default:
         raise ValidationError(
@@ -231,4 +328,4 @@ def warehouse_delete(*, warehouse: Warehouse) -> None:
                 "default first."
             )
         )
-    _delete(warehouse)
+    _delete(warehouse, user)

@@ -7,8 +7,8 @@ app_name = "catalog"
 
 
 def _party_save(model):
-    return lambda instance, form: services.party_save(
-        model=model, party=instance, data=form.cleaned_data
+    return lambda instance, form, user: services.party_save(
+        model=model, party=instance, data=form.cleaned_data, user=user
     )
 
 
@@ -60,7 +60,7 @@ urlpatterns = [
         "products/<int:pk>/delete/",
         views.DeleteView.as_view(
             model=views.Product,
-            remove=lambda p: services.product_delete(product=p),
+            remove=lambda p, user: services.product_delete(product=p, user=user),
             list_url="catalog:product_list",
         ),
         name="product_delete",
@@ -96,7 +96,7 @@ urlpatterns = [
         selectors.supplier_list,
         forms.SupplierForm,
         _party_save(Supplier),
-        lambda p: services.party_delete(party=p),
+        lambda p, user: services.party_delete(party=p, user=user),
     ),
     *_crud(
         "customer",
@@ -105,7 +105,7 @@ urlpatterns = [
         selectors.customer_list,
         forms.CustomerForm,
         _party_save(Customer),
-        lambda p: services.party_delete(party=p),
+        lambda p, user: services.party_delete(party=p, user=user),
     ),
     *_crud(
         "category",
@@ -113,10 +113,10 @@ urlpatterns = [
         filters.CategoryFilter,
         selectors.category_list,
         forms.CategoryForm,
-        lambda instance, form: services.category_save(
-            category=instance, data=form.cleaned_data
+        lambda instance, form, user: services.category_save(
+            category=instance, data=form.cleaned_data, user=user
         ),
-        lambda c: services.category_delete(category=c),
+        lambda c, user: services.category_delete(category=c, user=user),
     ),
     *_crud(
         "warehouse",
@@ -124,11 +124,12 @@ urlpatterns = [
         filters.WarehouseFilter,
         selectors.warehouse_list,
         forms.WarehouseForm,
-        lambda instance, form: services.warehouse_save(
+        lambda instance, form, user: services.warehouse_save(
             warehouse=instance,
             data=form.cleaned_data,
             make_default=form.cleaned_data["make_default"],
+            user=user,
         ),
-        lambda w: services.warehouse_delete(warehouse=w),
+        lambda w, user: services.warehouse_delete(warehouse=w, user=user),
     ),
 ]

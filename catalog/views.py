@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -80,7 +82,7 @@ class EditView(PermissionRequiredMixin, View):
 
     model = None
     form_class = None
-    save = None  # callable(instance_or_None, form) -> instance
+    save = None  # callable(instance_or_None, form, user) -> instance
     template_name = "catalog/form.html"
     list_url = ""
 
@@ -128,7 +130,7 @@ class EditView(PermissionRequiredMixin, View):
         form = self.form_class(request.POST, instance=instance)
         if form.is_valid():
             try:
-                saved = self.save(instance, form)
+                saved = self.save(instance, form, request.user)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -146,8 +148,10 @@ class ProductEditView(EditView):
     template_name = "catalog/product_form.html"
     list_url = "catalog:product_list"
 
-    def save(self, instance, form):
-        product = services.product_save(product=instance, data=form.cleaned_data)
+    def save(self, instance, form, user):
+        product = services.product_save(
+            product=instance, data=form.cleaned_data, user=user
+        )
         if form.sells_below_cost():
             messages.warning(
                 self.request,
@@ -164,7 +168,7 @@ class DeleteView(PermissionRequiredMixin, View):
     """Confirm, then delete an unused record; a used one gets a clear refusal."""
 
     model = None
-    remove = None  # callable(instance); "delete" is taken by the HTTP method
+    remove = None  # callable(instance, user); "delete" is the HTTP method's name
     list_url = ""
 
     def get_permission_required(self):
@@ -186,7 +190,7 @@ class DeleteView(PermissionRequiredMixin, View):
         instance = get_object_or_404(self.model, pk=pk)
         name = str(instance)
         try:
-            self.remove(instance)
+            self.remove(instance, request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(self.list_url)
@@ -218,21 +222,21 @@ IMPORTS = {
         "model": Product,
         "columns": imports.PRODUCT_COLUMNS,
         "rows": imports.product_rows,
-        "save": lambda rows: services.products_import(rows=rows),
+        "save": services.products_import,
         "list_url": "catalog:product_list",
     },
     "suppliers": {
         "model": Supplier,
         "columns": imports.PARTY_COLUMNS,
         "rows": lambda table: imports.party_rows(table, Supplier),
-        "save": lambda rows: services.parties_import(model=Supplier, rows=rows),
+        "save": partial(services.parties_import, model=Supplier),
         "list_url": "catalog:supplier_list",
     },
     "customers": {
         "model": Customer,
         "columns": imports.PARTY_COLUMNS,
         "rows": lambda table: imports.party_rows(table, Customer),
-        "save": lambda rows: services.parties_import(model=Customer, rows=rows),
+        "save": partial(services.parties_import, model=Customer),
         "list_url": "catalog:customer_list",
     },
 }
@@ -269,7 +273,11 @@ def import_file(request, kind):
             rows = spec["rows"](table)
             problems = table.errors
             if not problems:
-                created, updated = spec["save"](rows)
+                created, updated = spec["save"](
+                    rows=rows,
+                    user=request.user,
+                    source=form.cleaned_data["file"].name,
+                )
                 messages.success(
                     request,
                     _("Import finished: %(created)d created, %(updated)d updated.")

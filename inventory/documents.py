@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import Action, audit_record
 from catalog.models import Product, Warehouse
 from inventory.models import (
     Adjustment,
@@ -35,6 +36,7 @@ from inventory.services import (
 )
 from jxc.documents import StaleDocument, by_submission, lock, posting
 from jxc.numbering import document_number_next
+from jxc.templatetags.jxc_format import qty
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,12 @@ def adjustment_post(
         occurred_at=now,
         user=user,
     )
+    audit_record(
+        user=user,
+        action=Action.POST,
+        record=adjustment,
+        changes={"warehouse": [None, str(warehouse)], "lines": [None, len(rows)]},
+    )
     return adjustment
 
 
@@ -184,6 +192,16 @@ def transfer_post(
         occurred_at=now,
         user=user,
     )
+    audit_record(
+        user=user,
+        action=Action.POST,
+        record=transfer,
+        changes={
+            "from_warehouse": [None, str(from_warehouse)],
+            "to_warehouse": [None, str(to_warehouse)],
+            "lines": [None, len(rows)],
+        },
+    )
     return transfer
 
 
@@ -231,6 +249,13 @@ def opening_stock_post(
         occurred_at=now,
         user=user,
     )
+    audit_record(
+        user=user,
+        action=Action.POST,
+        record=opening,
+        summary=note,
+        changes={"lines": [None, len(rows)]},
+    )
     return opening
 
 
@@ -253,6 +278,13 @@ def document_cancel(*, document, user, reason: str):
     document.cancel_reason = reason.strip()
     document.save(
         update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+    )
+    audit_record(
+        user=user,
+        action=Action.CANCEL,
+        record=document,
+        summary=document.cancel_reason,
+        changes={"status": [DocumentStatus.POSTED, DocumentStatus.CANCELLED]},
     )
     return document
 
@@ -322,6 +354,15 @@ def stocktake_start(
         ],
         batch_size=1000,
     )
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        record=stocktake,
+        changes={
+            "warehouse": [None, str(warehouse)],
+            "lines": [None, len(product_ids)],
+        },
+    )
     return stocktake
 
 
@@ -350,8 +391,11 @@ def stocktake_counts_save(
 ) -> Stocktake:
     """Record counted quantities (line id → quantity, None clears a count)."""
     stocktake = _lock_counting(stocktake, version)
-    lines = {line.pk: line for line in stocktake.lines.filter(pk__in=counts)}
-    changed = []
+    lines = {
+        line.pk: line
+        for line in stocktake.lines.filter(pk__in=counts).select_related("product")
+    }
+    changed, audited = [], {}
     for pk, counted in counts.items():
         line = lines.get(pk)
         if line is None:
@@ -359,13 +403,24 @@ def stocktake_counts_save(
         if counted is not None and counted < 0:
             raise ValidationError(_("A counted quantity cannot be negative."))
         if line.counted_quantity != counted:
+            # Keyed by the product's label ("SKU name"): never a field's name.
+            audited[str(line.product)] = [
+                _counted(line.counted_quantity),
+                _counted(counted),
+            ]
             line.counted_quantity = counted
             line.counted_by = user if counted is not None else None
             changed.append(line)
     StocktakeLine.objects.bulk_update(changed, ["counted_quantity", "counted_by"])
     stocktake.version += 1
     stocktake.save(update_fields=["version"])
+    if audited:
+        audit_record(user=user, action=Action.CHANGE, record=stocktake, changes=audited)
     return stocktake
+
+
+def _counted(quantity: Decimal | None) -> str | None:
+    return None if quantity is None else qty(quantity)
 
 
 @posting
@@ -402,6 +457,12 @@ def stocktake_post(*, stocktake: Stocktake, version: int, user) -> Stocktake:
     _posted(stocktake, user, now)
     stocktake.version += 1
     stocktake.save(update_fields=["status", "posted_by", "posted_at", "version"])
+    audit_record(
+        user=user,
+        action=Action.POST,
+        record=stocktake,
+        changes={"lines": [None, len(lines)]},
+    )
     return stocktake
 
 
@@ -417,5 +478,12 @@ def stocktake_abandon(*, stocktake: Stocktake, user, reason: str) -> Stocktake:
     stocktake.cancel_reason = reason.strip()
     stocktake.save(
         update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+    )
+    audit_record(
+        user=user,
+        action=Action.CANCEL,
+        record=stocktake,
+        summary=stocktake.cancel_reason,
+        changes={"status": [DocumentStatus.COUNTING, DocumentStatus.CANCELLED]},
     )
     return stocktake

@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import Action, audit_record
 from inventory.models import ClosedMonth, MonthSnapshot, StockMove
 from jxc.decimals import money, quantity
 from jxc.documents import posting
@@ -104,6 +105,7 @@ def month_close(*, month: date, user) -> ClosedMonth:
         ],
         batch_size=2000,
     )
+    audit_record(user=user, action=Action.CLOSE, record=closed)
     return closed
 
 
@@ -115,5 +117,12 @@ def month_reopen(*, user) -> date:
     if latest is None:
         raise ValidationError(_("No month is closed."))
     month = latest.month
+    audit_record(
+        user=user,
+        action=Action.REOPEN,
+        model=ClosedMonth,
+        object_id=latest.pk,
+        label=str(latest),
+    )
     latest.delete()
     return month

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "template_partials",
     "jxc",
+    "audit",
     "accounts",
     "catalog",
     "inventory",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("purchasing/", include("purchasing.urls")),
     path("sales/", include("sales.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

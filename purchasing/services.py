@@ -12,6 +12,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.changes import changes, snapshot
+from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
 from jxc.decimals import MAX_VALUE, money, unit_cost
@@ -34,6 +36,10 @@ from purchasing.models import (
 from purchasing.signals import purchase_return_posted, receipt_posted
 
 ZERO = Decimal("0")
+# A draft's header as the audit trail compares it on an edit.
+ORDER_AUDIT_FIELDS = [
+    "supplier", "warehouse", "order_date", "expected_date", "note", "total",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,7 @@ def purchase_order_save(
     _check_products([line.product for line in lines])
     if expected_date and expected_date < order_date:
         raise ValidationError(_("The expected date is before the order date."))
+    before = None
     if order is not None:
         order = lock(PurchaseOrder, order.pk)
         check_version(order, version)
@@ -131,6 +138,7 @@ def purchase_order_save(
                 _("%(number)s is %(status)s: only a draft can be edited.")
                 % {"number": order.number, "status": order.get_status_display()}
             )
+        before = snapshot(order, ORDER_AUDIT_FIELDS)
         order.lines.all().delete()
     else:
         order = PurchaseOrder(
@@ -162,6 +170,15 @@ def purchase_order_save(
     for row in rows:
         row.order = order
     PurchaseOrderLine.objects.bulk_create(rows)
+    found = changes(before, order, ORDER_AUDIT_FIELDS)
+    if before is None:
+        found["lines"] = [None, len(rows)]
+    audit_record(
+        user=user,
+        action=Action.CREATE if before is None else Action.CHANGE,
+        record=order,
+        changes=found,
+    )
     return order
 
 
@@ -177,6 +194,12 @@ def purchase_order_confirm(*, order: PurchaseOrder, user) -> PurchaseOrder:
     order.status = OrderStatus.ORDERED
     order.ordered_by, order.ordered_at = user, timezone.now()
     order.save(update_fields=["status", "ordered_by", "ordered_at"])
+    audit_record(
+        user=user,
+        action=Action.CONFIRM,
+        record=order,
+        changes={"status": [OrderStatus.DRAFT, OrderStatus.ORDERED]},
+    )
     return order
 
 
@@ -190,6 +213,7 @@ def purchase_order_end(
     drop. Checked under the order's lock, so a concurrent "place" is seen.
     """
     order = lock(PurchaseOrder, order.pk)
+    was = order.status
     if order.status != OrderStatus.DRAFT and not may_end_placed:
         raise ValidationError(
             _("%(number)s is already placed; only the owner can cancel or close it.")
@@ -215,7 +239,25 @@ def purchase_order_end(
         reason.strip(),
     )
     order.save(update_fields=["status", "closed_by", "closed_at", "close_reason"])
+    audit_record(
+        user=user,
+        action=Action.CANCEL if order.status == OrderStatus.CANCELLED else Action.CLOSE,
+        record=order,
+        summary=order.close_reason,
+        changes={"status": [was, order.status]},
+    )
     return order
+
+
+def _order_entry(order: PurchaseOrder, was: str, document, user):
+    """The order's audit entry when a receipt against it is posted or cancelled."""
+    return audit_entry(
+        user=user,
+        action=Action.CHANGE,
+        record=order,
+        summary=document.number,
+        changes={"status": [was, order.status]} if was != order.status else {},
+    )
 
 
 def _refresh_order_status(order: PurchaseOrder) -> None:
@@ -348,8 +390,25 @@ def receipt_post(
         if row.order_line is not None and row.quantity:
             row.order_line.received_quantity += row.quantity
             row.order_line.save(update_fields=["received_quantity"])
+    entries = [
+        audit_entry(
+            user=user,
+            action=Action.POST,
+            record=receipt,
+            summary=order.number if order is not None else "",
+            changes={
+                "supplier": [None, str(supplier)],
+                "warehouse": [None, str(warehouse)],
+                "total": [None, receipt.total],
+                "lines": [None, len(rows)],
+            },
+        )
+    ]
     if order is not None:
+        was = order.status
         _refresh_order_status(order)
+        entries.append(_order_entry(order, was, receipt, user))
+    audit_record_many(entries)
     stock_lines = [
         MoveLine(row.product_id, warehouse.pk, row.quantity, row.unit_cost, row.pk)
         for row in rows
@@ -415,20 +474,35 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
             user=user,
             reversal=True,
         )
+    entries = []
     if order is not None:
         for line in lines:
             if line.order_line_id and line.quantity:
                 order_line = order_lines[line.order_line_id]
                 order_line.received_quantity -= line.quantity
                 order_line.save(update_fields=["received_quantity"])
+        was = order.status
         _refresh_order_status(order)
+        entries.append(_order_entry(order, was, receipt, user))
     receipt.status = DocumentStatus.CANCELLED
     receipt.cancelled_by, receipt.cancelled_at = user, now
     receipt.cancel_reason = reason.strip()
     receipt.save(
         update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
     )
+    entries.insert(0, _cancel_entry(receipt, user))
+    audit_record_many(entries)
     return receipt
+
+
+def _cancel_entry(document, user):
+    return audit_entry(
+        user=user,
+        action=Action.CANCEL,
+        record=document,
+        summary=document.cancel_reason,
+        changes={"status": [DocumentStatus.POSTED, DocumentStatus.CANCELLED]},
+    )
 
 
 # --- purchase returns ---------------------------------------------------------------
@@ -544,6 +618,18 @@ def purchase_return_post(
     PurchaseReturnLine.objects.bulk_update(saved, ["unit_cost", "amount"])
     document.total = sum((row.amount for row in saved), ZERO)
     document.save(update_fields=["total"])
+    audit_record(
+        user=user,
+        action=Action.POST,
+        record=document,
+        summary=receipt.number if receipt is not None else "",
+        changes={
+            "supplier": [None, str(supplier)],
+            "warehouse": [None, str(warehouse)],
+            "total": [None, document.total],
+            "lines": [None, len(saved)],
+        },
+    )
     return document
 
 
@@ -582,12 +668,25 @@ def purchase_return_cancel(*, purchase_return: PurchaseReturn, user, reason: str
     document.save(
         update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
     )
+    _cancel_entry(document, user).save()
     return document
 
 
 @transaction.atomic
-def purchasing_settings_save(*, over_receipt_percent: int) -> None:
+def purchasing_settings_save(*, over_receipt_percent: int, user=None) -> None:
     """Set the owner's over-receipt tolerance."""
-    PurchasingSettings.objects.update_or_create(
-        pk=1, defaults={"over_receipt_percent": over_receipt_percent}
+    current, _created = PurchasingSettings.objects.select_for_update().get_or_create(
+        pk=1
+    )
+    was = current.over_receipt_percent
+    if was == over_receipt_percent:
+        return
+    current.over_receipt_percent = over_receipt_percent
+    current.save(update_fields=["over_receipt_percent"])
+    audit_record(
+        user=user,
+        action=Action.CHANGE,
+        record=current,
+        label="",
+        changes={"over_receipt_percent": [was, over_receipt_percent]},
     )

@@ -610,7 +610,8 @@ def settings_edit(request):
     )
     if request.method == "POST" and form.is_valid():
         services.purchasing_settings_save(
-            over_receipt_percent=form.cleaned_data["over_receipt_percent"]
+            over_receipt_percent=form.cleaned_data["over_receipt_percent"],
+            user=request.user,
         )
         messages.success(request, _("Purchasing settings saved."))
         return redirect("purchasing:order_list")

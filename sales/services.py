@@ -11,6 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.changes import changes, snapshot
+from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Customer, Product, Warehouse
 from inventory.services import (
     MoveLine,
@@ -38,6 +40,8 @@ from sales.signals import sales_return_posted, shipment_posted
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+# A draft's header as the audit trail compares it on an edit.
+ORDER_AUDIT_FIELDS = ["customer", "warehouse", "order_date", "note", "total"]
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ def sales_order_save(
     if order is None and (existing := by_submission(SalesOrder, submission)):
         return existing
     _check_lines(customer, warehouse, lines)
+    before = None
     if order is not None:
         order = lock(SalesOrder, order.pk)
         check_version(order, version)
@@ -153,6 +158,7 @@ def sales_order_save(
                 _("%(number)s is %(status)s: only a draft can be edited.")
                 % {"number": order.number, "status": order.get_status_display()}
             )
+        before = snapshot(order, ORDER_AUDIT_FIELDS)
         order.lines.all().delete()
         order.version += 1
     else:
@@ -173,6 +179,15 @@ def sales_order_save(
     for row in rows:
         row.order = order
     SalesOrderLine.objects.bulk_create(rows)
+    found = changes(before, order, ORDER_AUDIT_FIELDS)
+    if before is None:
+        found["lines"] = [None, len(rows)]
+    audit_record(
+        user=user,
+        action=Action.CREATE if before is None else Action.CHANGE,
+        record=order,
+        changes=found,
+    )
     return order
 
 
@@ -236,13 +251,18 @@ def sales_order_confirm(
         raise ValidationError(
             _("None of the products is available; nothing to confirm.")
         )
-    order.total = sum((line.amount for line in kept), ZERO)
+    total = sum((line.amount for line in kept), ZERO)
+    found = {"status": [OrderStatus.DRAFT, OrderStatus.CONFIRMED]}
+    if total != order.total:
+        found["total"] = [order.total, total]
+    order.total = total
     order.status = OrderStatus.CONFIRMED
     order.confirmed_by, order.confirmed_at = user, timezone.now()
     order.version += 1
     order.save(
         update_fields=["total", "status", "confirmed_by", "confirmed_at", "version"]
     )
+    audit_record(user=user, action=Action.CONFIRM, record=order, changes=found)
     return order
 
 
@@ -263,6 +283,7 @@ def sales_order_end(
 ) -> SalesOrder:
     """Cancel an order nothing shipped for, or close one short; reservations go back."""
     order = lock(SalesOrder, order.pk)
+    was = order.status
     if order.status != OrderStatus.DRAFT and not may_end_confirmed:
         raise ValidationError(
             _("%(number)s is already confirmed; only the owner can cancel or close it.")
@@ -288,7 +309,51 @@ def sales_order_end(
     order.save(
         update_fields=["status", "closed_by", "closed_at", "close_reason", "version"]
     )
+    audit_record(
+        user=user,
+        action=Action.CANCEL if order.status == OrderStatus.CANCELLED else Action.CLOSE,
+        record=order,
+        summary=reason,
+        changes={"status": [was, order.status]},
+    )
     return order
+
+
+def _posted_entry(document, user, *, lines: int, summary: str = ""):
+    """The audit entry of a posted shipment, return or retail sale."""
+    return audit_entry(
+        user=user,
+        action=Action.POST,
+        record=document,
+        summary=summary,
+        changes={
+            "customer": [None, str(document.customer)],
+            "warehouse": [None, str(document.warehouse)],
+            "total": [None, document.total],
+            "lines": [None, lines],
+        },
+    )
+
+
+def _cancel_entry(document, user):
+    return audit_entry(
+        user=user,
+        action=Action.CANCEL,
+        record=document,
+        summary=document.cancel_reason,
+        changes={"status": [DocumentStatus.POSTED, DocumentStatus.CANCELLED]},
+    )
+
+
+def _order_entry(order: SalesOrder, was: str, document, user, action=Action.CHANGE):
+    """The order's audit entry when a shipment of it is posted or cancelled."""
+    return audit_entry(
+        user=user,
+        action=action,
+        record=order,
+        summary=document.number,
+        changes={"status": [was, order.status]} if was != order.status else {},
+    )
 
 
 def _refresh_status(order: SalesOrder) -> None:
@@ -447,9 +512,16 @@ def shipment_post(
         note=note,
         submission=submission,
     )
+    was = order.status
     _refresh_status(order)
     order.version += 1
     order.save(update_fields=["status", "version"])
+    audit_record_many(
+        [
+            _posted_entry(shipment, user, lines=len(quantities), summary=order.number),
+            _order_entry(order, was, shipment, user),
+        ]
+    )
     return shipment
 
 
@@ -498,7 +570,7 @@ def retail_sale_post(
     for row in rows:
         row.order = order
     SalesOrderLine.objects.bulk_create(rows)
-    _ship(
+    shipment = _ship(
         order=order,
         quantities={row.pk: row.quantity for row in rows},
         occurred_at=now,
@@ -506,6 +578,12 @@ def retail_sale_post(
     )
     order.status = OrderStatus.SHIPPED
     order.save(update_fields=["status"])
+    audit_record_many(
+        [
+            _posted_entry(order, user, lines=len(rows), summary=shipment.number),
+            _posted_entry(shipment, user, lines=len(rows), summary=order.number),
+        ]
+    )
     return order
 
 
@@ -550,6 +628,7 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
         line = row.order_line
         line.shipped_quantity -= row.quantity
         line.save(update_fields=["shipped_quantity"])
+    was = order.status
     if order.is_retail:
         # A counter sale taken back is undone whole; it never waits to ship again.
         order.status = OrderStatus.CANCELLED
@@ -568,6 +647,14 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
     )
     shipment.save(
         update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+    )
+    # A counter sale taken back is cancelled whole.
+    action = Action.CANCEL if order.is_retail else Action.CHANGE
+    audit_record_many(
+        [
+            _cancel_entry(shipment, user),
+            _order_entry(order, was, shipment, user, action=action),
+        ]
     )
     return shipment
 
@@ -681,6 +768,7 @@ def sales_return_post(
         SalesOrderLine.objects.filter(pk=line.order_line_id).update(
             returned_quantity=F("returned_quantity") + row.quantity
         )
+    _posted_entry(document, user, lines=len(rows), summary=shipment.number).save()
     return document
 
 
@@ -735,4 +823,5 @@ def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> Sale
     document.save(
         update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
     )
+    _cancel_entry(document, user).save()
     return document
