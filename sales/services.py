@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -401,6 +401,7 @@ def _ship(
         created_by=user,
     )
     rows, own = [], {}
+    shipped_amounts = _shipped_amounts(order)
     for line_id, quantity in quantities.items():
         line = lines[line_id]
         if quantity <= 0:
@@ -420,7 +421,7 @@ def _ship(
         # The last shipment of a line takes what is left of its amount: the
         # shipments of an order always add up to the order.
         amount = (
-            (line.amount - _shipped_amount(line))
+            (line.amount - shipped_amounts.get(line.pk, ZERO))
             if quantity == line.remaining
             else money(line.amount * quantity / line.quantity)
         )
@@ -460,22 +461,24 @@ def _ship(
         line = row.order_line
         line.reserved_quantity -= min(line.reserved_quantity, row.quantity)
         line.shipped_quantity += row.quantity
-        line.save(update_fields=["reserved_quantity", "shipped_quantity"])
+    SalesOrderLine.objects.bulk_update(
+        [row.order_line for row in rows], ["reserved_quantity", "shipped_quantity"]
+    )
     ShipmentLine.objects.bulk_update(rows, ["unit_cost", "cost_amount"])
     shipment.cost_total = sum((row.cost_amount for row in rows), ZERO)
     shipment.save(update_fields=["cost_total"])
     return shipment
 
 
-def _shipped_amount(line: SalesOrderLine) -> Decimal:
-    return sum(
-        (
-            row.amount
-            for row in line.shipment_lines.filter(
-                shipment__status=DocumentStatus.POSTED
-            )
-        ),
-        ZERO,
+def _shipped_amounts(order: SalesOrder) -> dict[int, Decimal]:
+    """Amount already shipped per order line (posted shipments), in one query."""
+    return dict(
+        ShipmentLine.objects.filter(
+            order_line__order=order, shipment__status=DocumentStatus.POSTED
+        )
+        .values("order_line_id")
+        .annotate(total=Sum("amount"))
+        .values_list("order_line_id", "total")
     )
 
 
