@@ -29,8 +29,9 @@ def test_language_switch_shows_english_and_back(client):
     assert "登录" in response.content.decode()
 
 
-def parse_po(path: Path) -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) for each entry of a .po file, header excluded."""
+def parse_po(path: Path, with_context: bool = False) -> list[tuple]:
+    """(msgid, msgstr, fuzzy) for each entry of a .po file, header excluded; with
+    ``with_context``, (msgctxt or None, msgid, msgstr, fuzzy)."""
     entries, fuzzy = [], False
     text = path.read_text(encoding="utf-8")
     for block in text.split("\n\n"):
@@ -41,7 +42,10 @@ def parse_po(path: Path) -> list[tuple[str, str, bool]]:
             continue
         msgid = ids[0][0] + "".join(re.findall(r'^"(.*)"$', ids[0][1], re.M))
         msgstr = strs[0][0] + "".join(re.findall(r'^"(.*)"$', strs[0][1], re.M))
-        if msgid:
+        context = re.findall(r'^msgctxt "(.*)"$', block, re.M)
+        if msgid and with_context:
+            entries.append((context[0] if context else None, msgid, msgstr, fuzzy))
+        elif msgid:
             entries.append((msgid, msgstr, fuzzy))
     return entries
 
@@ -58,7 +62,11 @@ def test_compiled_catalogue_is_up_to_date():
         compiled = gettext.GNUTranslations(handle)
     stale = [
         msgid
-        for msgid, _msgstr, _fuzzy in parse_po(LOCALE / "django.po")
-        if "\\" not in msgid and compiled.gettext(msgid) == msgid
+        for context, msgid, _msgstr, _fuzzy in parse_po(
+            LOCALE / "django.po", with_context=True
+        )
+        if "\\" not in msgid
+        and (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid))
+        == msgid
     ]
     assert stale == [], "run `make messages` and commit the .mo file"
