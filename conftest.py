@@ -53,6 +53,32 @@ def chromium_path() -> str | None:
 _browser_skips: list[str] = []
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time_on_sqlite():
+    """pytest-django gives the live server the test's own in-memory SQLite
+    connection, and Django's threaded server would use it from several request
+    threads at once: a page whose htmx fragments load together then loses one now
+    and then (a 400 from a session save that collided). On SQLite the live server
+    answers one request at a time (Django's single-threaded server closes every
+    connection, so no browser connection blocks another); PostgreSQL keeps the
+    threaded server and real concurrency."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        # The server thread itself already uses the shared connection.
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", OneAtATime)
+        yield
+
+
 @pytest.fixture(scope="session")
 def chromium():
     path = chromium_path()

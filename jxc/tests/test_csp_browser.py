@@ -44,6 +44,10 @@ def watched(page):
     )
 
     def check(where):
+        # Let the page's own requests (suggestions, availability) finish here:
+        # a late violation belongs to this page, and a fetch still running when
+        # the next page starts races it for the session row.
+        page.wait_for_load_state("networkidle")
         violations = page.evaluate("window.__csp || []")
         found = [f"{where}: {v}" for v in violations] + [
             f"{where}: {p}" for p in problems
