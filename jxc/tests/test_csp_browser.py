@@ -44,9 +44,8 @@ def watched(page):
     )
 
     def check(where):
-        # Let the page's own requests (suggestions, availability) finish here:
-        # a late violation belongs to this page, and a fetch still running when
-        # the next page starts races it for the session row.
+        # Let the page's own requests (suggestions, availability) finish first:
+        # a late violation or failed request belongs to this page.
         page.wait_for_load_state("networkidle")
         violations = page.evaluate("window.__csp || []")
         found = [f"{where}: {v}" for v in violations] + [
