@@ -96,6 +96,45 @@ def zip_bomb(path):
     return workbook(path, lambda sheet: [sheet.write(blank) for _ in range(300)])
 
 
+def zip_bomb_with_lying_directory(path):
+    """The zip bomb, its directory claiming the 300 MB sheet holds 1,000 bytes: the
+    checks pass, and reading stops at the claimed size (then the checksum fails)."""
+    blank = b" " * MB
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in WORKBOOK_PARTS.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(SHEET_START)
+            for _ in range(300):
+                sheet.write(blank)
+            sheet.write(SHEET_END)
+    data = bytearray(path.read_bytes())
+    entry = data.rindex(b"PK\x01\x02")  # the sheet's central directory entry
+    assert data[entry + 46 : entry + 46 + 24] == b"xl/worksheets/sheet1.xml"
+    data[entry + 24 : entry + 28] = (1000).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def entity_bomb(path):
+    """A sheet whose cell text is a "billion laughs" of nested XML entities."""
+    entities = '<!ENTITY a0 "ha">' + "".join(
+        f'<!ENTITY a{n} "{f"&a{n - 1};" * 10}">' for n in range(1, 10)
+    )
+    sheet = (
+        f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a9;</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>&a9;</t></is></c></row></sheetData>'
+        "</worksheet>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in WORKBOOK_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    return path
+
+
 def million_row_workbook(path):
     """A million short rows in 2.6 MB, packed 12 to 1: no bomb, just too long."""
 
@@ -179,6 +218,16 @@ def empty(path):
 HOSTILE = {
     # id: (file name, maker, what the page says)
     "zip-bomb": ("stock.xlsx", zip_bomb, "would unpack to 300.0 MB"),
+    "zip-bomb-lying-directory": (
+        "stock.xlsx",
+        zip_bomb_with_lying_directory,
+        "This file is not a valid .xlsx workbook.",
+    ),
+    "entity-bomb": (
+        "laughs.xlsx",
+        entity_bomb,
+        "This file is not a valid .xlsx workbook.",
+    ),
     "million-row-xlsx": ("rows.xlsx", million_row_workbook, "more than 20,000 rows"),
     "wide-row-xlsx": ("wide.xlsx", wide_row_workbook, "more than 1,000 columns"),
     "20000-entries": ("parts.xlsx", many_entries_zip, "holds 20,004 packed files"),
