@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from accounts import lockout, selectors
 from accounts.roles import ROLE_CHOICES, STAFF
+from jxc.forms import InputRulesMixin
 
 User = get_user_model()
 
@@ -52,7 +53,7 @@ class SignInForm(AuthenticationForm):
         return text % {"minutes": minutes}
 
 
-class _CrispyForm(forms.Form):
+class _CrispyForm(InputRulesMixin, forms.Form):
     submit_label = _("Save")
 
     def __init__(self, *args, **kwargs):

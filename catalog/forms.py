@@ -16,6 +16,7 @@ from catalog.models import (
     Warehouse,
 )
 from catalog.pinyin import fold_code
+from jxc.forms import InputRulesMixin
 
 
 def _helper(*layout) -> FormHelper:
@@ -37,7 +38,7 @@ def _clash(model, field: str, value: str, instance) -> object | None:
     return others.first()
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(InputRulesMixin, forms.ModelForm):
     class Meta:
         model = Product
         fields = [
@@ -122,7 +123,7 @@ class ProductForm(forms.ModelForm):
         return bool(sale is not None and cost and sale < cost)
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(InputRulesMixin, forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "parent", "sort_order"]
@@ -146,7 +147,7 @@ class CategoryForm(forms.ModelForm):
         return name
 
 
-class PartyForm(forms.ModelForm):
+class PartyForm(InputRulesMixin, forms.ModelForm):
     """Supplier or customer: the code must be unique, ignoring case."""
 
     class Meta:
@@ -191,7 +192,7 @@ class CustomerForm(PartyForm):
         model = Customer
 
 
-class WarehouseForm(forms.ModelForm):
+class WarehouseForm(InputRulesMixin, forms.ModelForm):
     make_default = forms.BooleanField(
         label=_("Default warehouse"),
         required=False,
@@ -218,7 +219,7 @@ class WarehouseForm(forms.ModelForm):
         return code
 
 
-class ImportForm(forms.Form):
+class ImportForm(InputRulesMixin, forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet file"),
         allow_empty_file=True,  # the reader explains an empty file in its own words

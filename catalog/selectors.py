@@ -6,10 +6,13 @@ from django.db.models import Q, QuerySet
 
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from catalog.pinyin import fold_code, normalize_text
+from jxc.forms import has_control_characters
 
 
 def search(queryset: QuerySet, text: str) -> QuerySet:
     """Records whose search keys contain every word typed (name, code, pinyin...)."""
+    if has_control_characters(text):
+        return queryset.none()
     for word in normalize_text(text).split():
         queryset = queryset.filter(search_text__contains=word)
     return queryset
@@ -23,7 +26,7 @@ def product_list() -> QuerySet:
 def product_by_barcode(text: str) -> Product | None:
     """The one product a scanned barcode (or exact SKU) names, if any."""
     code = fold_code(text)
-    if not code or " " in code:
+    if not code or " " in code or has_control_characters(code):
         return None
     matches = list(
         Product.objects.filter(Q(barcode__iexact=code) | Q(sku__iexact=code)).order_by(

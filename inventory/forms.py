@@ -10,12 +10,14 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from catalog.forms import ImportForm
 from catalog.models import Category, Product, Warehouse
 from catalog.pinyin import fold_code
 from inventory.models import AdjustmentReason
 from jxc.decimals import MAX_QUANTITY
+from jxc.forms import OUT_OF_DATE, InputRulesMixin
 from jxc.widgets import DateInput
 
 OUT_REASONS = {
@@ -73,7 +75,25 @@ def quantity_field(**kwargs):
 
 
 class LineFormSet(forms.BaseFormSet):
-    """Document lines: blank rows are ignored, at least one line is needed."""
+    """Document lines: blank rows are ignored, at least one line is needed.
+
+    A line count past the most a document takes is refused before a form is made
+    for each line: a tampered count of a million would otherwise build (and show)
+    max_num + 1,000 forms.
+    """
+
+    default_error_messages = {
+        "missing_management_form": OUT_OF_DATE,
+        "too_many_forms": ngettext_lazy(
+            "A document has at most %(num)d line.",
+            "A document has at most %(num)d lines.",
+            "num",
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.absolute_max = self.max_num
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -89,7 +109,9 @@ class LineFormSet(forms.BaseFormSet):
 
     def clean(self):
         super().clean()
-        if any(self.errors):
+        # A missing management form or too many lines is said already; what this
+        # clean raises would replace it.
+        if any(self.errors) or self._non_form_errors:
             return
         if not self.filled():
             raise forms.ValidationError(_("Enter at least one line."))
@@ -104,7 +126,7 @@ class LineFormSet(forms.BaseFormSet):
         ]
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(InputRulesMixin, forms.Form):
     """Carries a token made when the form is shown; submitting it twice posts once."""
 
     submission = forms.UUIDField(
@@ -119,7 +141,7 @@ class AdjustmentHeaderForm(SubmissionForm):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class ProductLineForm(forms.Form):
+class ProductLineForm(InputRulesMixin, forms.Form):
     """A document line: a product typed or scanned, and how much of it."""
 
     product = ProductCodeField(required=False)
@@ -208,7 +230,7 @@ class StocktakeStartForm(SubmissionForm):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class CountSheetForm(forms.Form):
+class CountSheetForm(InputRulesMixin, forms.Form):
     """One field per line of a count sheet, plus the version it was opened at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -243,7 +265,7 @@ class CountSheetForm(forms.Form):
         return [(line, self[f"count_{line.pk}"]) for line in self.lines]
 
 
-class StockCardFilterForm(forms.Form):
+class StockCardFilterForm(InputRulesMixin, forms.Form):
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"),
         queryset=Warehouse.objects.all(),

@@ -15,6 +15,7 @@ from audit.services import Action, audit_record
 from inventory.models import ClosedMonth, MonthSnapshot, StockMove
 from jxc.decimals import money, quantity
 from jxc.documents import posting
+from jxc.fields import FIRST_DAY, LAST_DAY
 
 
 def next_month(first: date) -> date:
@@ -56,6 +57,8 @@ def month_close(*, month: date, user) -> ClosedMonth:
     ledger says at the month's end: the previous snapshot plus this month's moves.
     """
     month = month.replace(day=1)
+    if not FIRST_DAY <= month <= LAST_DAY:
+        raise ValidationError(_("Choose a month between 2000 and 2100."))
     # Lock the closed months so two owners closing at once line up.
     latest = (
         ClosedMonth.objects.select_for_update()

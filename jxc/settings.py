@@ -155,6 +155,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Uploads: spreadsheets are small; refuse anything large before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A count sheet sends one field per product, a 300-line receipt about 1,500:
+# Django's 1,000 would refuse a real stocktake. The 5 MB above bounds the work.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A larger file is read past and dropped, not written to a temporary file.
 FILE_UPLOAD_HANDLERS = [

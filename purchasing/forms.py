@@ -16,6 +16,7 @@ from inventory.forms import (
 )
 from jxc.decimals import MAX_PRICE
 from jxc.fields import BusinessDateField
+from jxc.forms import InputRulesMixin
 from purchasing.models import PurchasingSettings
 
 
@@ -157,7 +158,7 @@ ReturnLineFormSet = forms.formset_factory(
 )
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(InputRulesMixin, forms.ModelForm):
     class Meta:
         model = PurchasingSettings
         fields = ["over_receipt_percent"]

@@ -16,7 +16,8 @@ from audit.changes import changes, snapshot
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
-from jxc.decimals import MAX_VALUE, money, unit_cost
+from jxc.decimals import MAX_QUANTITY, MAX_VALUE, money, unit_cost
+from jxc.decimals import quantity as round_quantity
 from jxc.documents import by_submission, check_version, lock, posting
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_next
@@ -93,6 +94,20 @@ def _check_products(products: list[Product]) -> None:
             )
 
 
+def _check_quantities(lines) -> None:
+    """Quantities a document line holds: above zero, at most 3 decimals."""
+    for line in lines:
+        held = line.quantity.is_finite() and 0 < line.quantity <= MAX_QUANTITY
+        if not held or round_quantity(line.quantity) != line.quantity:
+            raise ValidationError(
+                _(
+                    "The quantity of “%(name)s” must be between 0.001 and "
+                    "999,999,999.999, with at most 3 decimals."
+                )
+                % {"name": line.product.name}
+            )
+
+
 def _check_amounts(rows, total: Decimal) -> None:
     """Amounts the ledger and the lists can hold (¥999,999,999,999.99 at most)."""
     if total > MAX_VALUE or any(row.amount > MAX_VALUE for row in rows):
@@ -126,6 +141,7 @@ def purchase_order_save(
         return existing
     _check_parties(supplier, warehouse)
     _check_products([line.product for line in lines])
+    _check_quantities(lines)
     if expected_date and expected_date < order_date:
         raise ValidationError(_("The expected date is before the order date."))
     before = None

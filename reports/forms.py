@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Category, Warehouse
 from inventory.months import next_month
 from jxc.fields import FIRST_DAY, LAST_DAY, BusinessDateField
+from jxc.forms import InputRulesMixin
 
 
 def _this_month() -> str:
     return timezone.localdate().strftime("%Y-%m")
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(InputRulesMixin, forms.Form):
     """A month (YYYY-MM) or any date range, a category and a warehouse."""
 
     month = forms.RegexField(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +19,9 @@ from catalog.models import Product
 from inventory import months
 from inventory import selectors as inventory_selectors
 from inventory.models import ClosedMonth
+from jxc.decimals import MAX_QUANTITY, QUANTITY_DIGITS, QUANTITY_PLACES
 from jxc.excel import xlsx_response
-from jxc.views import paginate, refuse
+from jxc.views import paginate, record_id, refuse
 from reports import exports, selectors, services
 from reports.forms import SummaryForm
 
@@ -121,11 +123,17 @@ def month_close(request):
     )
 
 
+def _days(request, *, default: int, most: int) -> int:
+    """A number of days from the query string; anything else (0, "²", 10^30,
+    "abc") gives the default."""
+    days = record_id(request.GET.get("days", ""))
+    return days if days and days <= most else default
+
+
 @permission_required("inventory.view_stocklevel", raise_exception=True)
 @require_GET
 def reorder(request):
-    days = request.GET.get("days", "28")
-    days = int(days) if days.isdigit() and 1 <= int(days) <= 365 else 28
+    days = _days(request, default=28, most=365)
     suggestions = selectors.reorder_suggestions(days=days)
     if request.GET.get("format") == "xlsx":
         table = selectors.Table(
@@ -171,25 +179,34 @@ def reorder(request):
     )
 
 
+# An order quantity typed on the reorder page: what a document line may hold.
+REORDER_QUANTITY = forms.DecimalField(
+    required=False,
+    min_value=0,
+    max_digits=QUANTITY_DIGITS,
+    decimal_places=QUANTITY_PLACES,
+    validators=[MaxValueValidator(MAX_QUANTITY)],
+)
+
+
 @permission_required("purchasing.add_purchaseorder", raise_exception=True)
 @require_POST
 def reorder_orders(request):
-    chosen = {}
+    chosen, problems = {}, []
     products = Product.objects.in_bulk(
-        [
-            int(pk)
-            for pk in request.POST.getlist("product")
-            if pk.isdigit() and len(pk) < 12
-        ]
+        [pk for pk in map(record_id, request.POST.getlist("product")) if pk]
     )
     for pk, product in products.items():
         try:
-            quantity = Decimal(request.POST.get(f"quantity_{pk}", ""))
-        except InvalidOperation:
+            quantity = REORDER_QUANTITY.clean(request.POST.get(f"quantity_{pk}"))
+        except ValidationError as error:
+            problems += [f"{product.name}: {text}" for text in error.messages]
             continue
-        if quantity > 0:
+        if quantity:  # an empty or zero quantity leaves the row out
             chosen[product] = quantity
     try:
+        if problems:
+            raise ValidationError(problems)
         orders = services.reorder_draft_orders(quantities=chosen, user=request.user)
     except ValidationError as error:
         refuse(request, error)
@@ -383,8 +400,7 @@ def price_analysis(request):
 @permission_required(VIEW_COST, raise_exception=True)
 @require_GET
 def slow_movers(request):
-    days = request.GET.get("days", "60")
-    days = int(days) if days.isdigit() and 1 <= int(days) <= 3650 else 60
+    days = _days(request, default=60, most=3650)
     form = _period_form(request)
     rows = [
         {

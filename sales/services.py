@@ -23,6 +23,7 @@ from inventory.services import (
 )
 from jxc.decimals import MAX_VALUE, money
 from jxc.documents import by_submission, check_version, lock, posting
+from jxc.forms import OUT_OF_DATE
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
@@ -545,6 +546,9 @@ def retail_sale_post(
     default.
     """
     if existing := by_submission(SalesOrder, submission):
+        if not existing.is_retail:
+            # The token of a sales order's form, sent by a tampered page.
+            raise ValidationError(OUT_OF_DATE)
         return existing
     customer = customer or Customer.objects.get(code="RETAIL")
     _check_lines(customer, warehouse, lines)

@@ -1,0 +1,215 @@
+"""Hostile query strings on every page of the shop (issue #9): lists, filters,
+reports, exports, stock cards, the live lookups of document lines, and the
+document pages opened from another (?order=, ?receipt=, ?shipment=).
+
+Each page is sent the fields its own filter form has, and a few common ones, with
+odd values: text with NUL and script, NaN and 1e30, year 1 and Feb 30, ids of
+other or missing records, a key twice. Whatever comes: no server error, nothing
+written, typed script escaped.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jxc.tests.fuzz import (
+    FUZZ_PER,
+    XSS,
+    anything,
+    assert_escaped,
+    changes,
+    fingerprint,
+    hostile_date,
+    hostile_id,
+    hostile_number,
+    hostile_text,
+    rolled_back,
+    routes,
+)
+from jxc.tests.fuzz_world import client_for, world_fixture  # noqa: F401
+
+# Keys any page may be sent, on top of the fields its own forms have.
+COMMON_KEYS = [
+    "q", "o", "page", "format", "days", "by", "month", "start", "end", "warehouse",
+    "category", "status", "supplier", "customer", "product", "order", "receipt",
+    "shipment", "kind", "user", "action",
+]  # fmt: skip
+DATE_KEYS = re.compile(r"(start|end|month|date|.*_(after|before|from|to))$")
+NUMBER_KEYS = re.compile(r"(days|page|.*_(min|max))$")
+ID_KEYS = re.compile(
+    r"(warehouse|category|supplier|customer|order|receipt|shipment|user)$"
+)
+
+# Which record a URL argument names, by the route's first word.
+RECORDS = {
+    "catalog:product": "apple",
+    "catalog:supplier": "supplier",
+    "catalog:customer": "customer",
+    "catalog:category": "category",
+    "catalog:warehouse": "other_warehouse",
+    "inventory:adjustment": "adjustment",
+    "inventory:transfer": "transfer",
+    "inventory:stocktake": "stocktake",
+    "inventory:openingstock": "opening",
+    "purchasing:order": "placed_po",
+    "purchasing:receipt": "receipt",
+    "purchasing:return": "purchase_return",
+    "sales:order": "confirmed_so",
+    "sales:shipment": "shipment",
+    "sales:delivery": "shipment",
+    "sales:slip": "shipment",
+    "sales:return": "sales_return",
+    "accounts:user": "staff",
+}
+BY_ARGUMENT = {
+    "product_id": "apple",
+    "supplier_id": "supplier",
+    "kind": "catalog.product",
+}
+
+
+def path_of(route, world) -> str:
+    """The route's URL on the world's records (an unknown argument: the apple)."""
+    namespace, name = route.name.split(":") if ":" in route.name else ("", route.name)
+    record = RECORDS.get(f"{namespace}:{name.split('_')[0]}", "apple")
+    values = []
+    for argument in route.arguments:
+        value = BY_ARGUMENT.get(argument, record)
+        found = getattr(world, value, None)
+        values.append(found.pk if found is not None else value)
+    return reverse(route.name, args=values)
+
+
+# Pages whose GET needs a query naming the document they start from.
+STARTS_FROM = {
+    "purchasing:receipt_create": lambda w: {"order": str(w.placed_po.pk)},
+    "purchasing:return_create": lambda w: {"receipt": str(w.receipt.pk)},
+    "sales:shipment_create": lambda w: {"order": str(w.confirmed_so.pk)},
+    "sales:return_create": lambda w: {"shipment": str(w.shipment.pk)},
+    "sales:availability": lambda w: {"product": "A001", "warehouse": "1"},
+    "purchasing:last_price": lambda w: {"product": "A001", "supplier": "1"},
+}
+FIELD_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
+
+
+def page_keys(html: str) -> list[str]:
+    names = set(FIELD_NAME.findall(html)) - {"csrfmiddlewaretoken"}
+    return sorted(names | set(COMMON_KEYS))
+
+
+def value_for(key: str):
+    if DATE_KEYS.match(key):
+        return st.one_of(hostile_date, hostile_text)
+    if NUMBER_KEYS.match(key):
+        return hostile_number
+    if ID_KEYS.match(key):
+        return st.one_of(hostile_id, st.sampled_from(["1", "2", "3"]))
+    return st.one_of(anything, st.sampled_from(XSS))
+
+
+@st.composite
+def queries(draw, keys: list[str], base: dict) -> list[tuple[str, str]]:
+    pairs = list(base.items())
+    for _ in range(draw(st.integers(1, 5))):
+        key = draw(st.one_of(st.sampled_from(keys), hostile_text))
+        pairs.append((key, draw(value_for(key))))
+    return draw(st.permutations(pairs))
+
+
+def get_pages(world, group=None) -> list[tuple[str, str, dict]]:
+    """(route name, path, base query) of every page (of a group) that answers a
+    GET."""
+    pages = []
+    client = client_for(world, "owner")
+    for route in routes():
+        if route.name == "logout" or group not in (None, group_of(route.name)):
+            continue
+        path = path_of(route, world)
+        base = STARTS_FROM.get(route.name, lambda w: {})(world)
+        with rolled_back():
+            status = client.get(path, base).status_code
+        if status != 405:
+            pages.append((route.name, path, base))
+    return pages
+
+
+def check_query(world, client, path: str, pairs) -> None:
+    with rolled_back():
+        data: dict[str, list[str]] = {}
+        for key, value in pairs:
+            data.setdefault(key, []).append(value)
+        response = client.get(path, data)
+        assert response.status_code < 500, f"server error {response.status_code}"
+        assert response.status_code in (200, 301, 302, 400, 403, 404)
+        assert_escaped(response, pairs)
+        changed = changes(world.baseline, fingerprint())
+        assert not changed, f"a GET wrote to the database: {changed}"
+
+
+@pytest.mark.django_db
+def test_every_page_answers_its_plain_get(world):
+    """The pages found are real pages (so the fuzzing below is not vacuous)."""
+    client = client_for(world, "owner")
+    pages = get_pages(world)
+    assert len(pages) > 60
+    for name, path, base in pages:
+        response = client.get(path, base)
+        assert response.status_code in (200, 302), f"{name}: {response.status_code}"
+
+
+# Pages fuzzed together share one shop; grouped by app to keep the run short.
+GROUPS = ["catalog", "inventory", "purchasing", "sales", "reports", "other"]
+
+
+def group_of(name: str) -> str:
+    namespace = name.split(":")[0] if ":" in name else ""
+    return namespace if namespace in GROUPS else "other"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("group", GROUPS)
+def test_hostile_query_string_never_breaks_a_page(world, group):
+    client = client_for(world, "owner")
+    pages = get_pages(world, group)
+    keys = {}
+    for name, path, base in pages:
+        with rolled_back():
+            response = client.get(path, base)
+        html = response.content.decode(errors="replace")
+        keys[name] = page_keys(html if response.status_code == 200 else "")
+
+    @FUZZ_PER(len(pages) // 2 or 1)
+    @given(data=st.data())
+    def fuzz(data):
+        name, path, base = data.draw(st.sampled_from(pages), label="page")
+        pairs = data.draw(queries(keys[name], base), label="query")
+        check_query(world, client, path, pairs)
+
+    fuzz()
+
+
+@pytest.mark.django_db
+def test_a_clerk_sending_hostile_queries_gets_no_server_error(world):
+    """Staff pages hide costs and take other branches: a short run as a clerk."""
+    client = client_for(world, "staff")
+    pages = [p for p in get_pages(world) if group_of(p[0]) != "reports"]
+
+    @FUZZ_PER(2)
+    @given(data=st.data())
+    def fuzz(data):
+        _name, path, base = data.draw(st.sampled_from(pages), label="page")
+        pairs = data.draw(queries(COMMON_KEYS, base), label="query")
+        check_query(world, client, path, pairs)
+
+    fuzz()
+
+
+def test_the_route_walk_finds_the_shop():
+    names = {route.name for route in routes()}
+    assert {"catalog:product_list", "reports:summary", "sales:retail"} <= names
+    assert not any(name.startswith("admin:") for name in names)
