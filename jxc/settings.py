@@ -151,7 +151,12 @@ WHITENOISE_ROOT = BASE_DIR / "public"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Messages travel in a signed cookie (the session only for long ones): every
+# request saves the session (inactivity expiry), so a message kept there could be
+# overwritten by a request running alongside the one that wrote it (a live
+# availability lookup as the clerk presses "finish sale"), and the clerk would
+# never see "change due".
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 # Uploads: spreadsheets are small; refuse anything large before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
