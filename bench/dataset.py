@@ -209,18 +209,11 @@ def ledger_load(scale: Scale, rng, products, owner, start: datetime, end: dateti
     warehouses = list(Warehouse.objects.order_by("pk").values_list("pk", flat=True))
     created = timezone.now().isoformat()
     levels: dict[tuple[int, int], Level] = {}
-    buffer, count, serial = io.StringIO(), 0, 0
-
-    def flush():
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.copy_expert(
-                f"COPY inventory_stockmove ({', '.join(MOVE_COLUMNS)}) FROM STDIN",
-                buffer,
-            )
-        buffer.seek(0)
-        buffer.truncate()
-
+    # Moves are costed per product × warehouse in time order, then written in
+    # time order across the whole ledger, as a real shop appends them: a month's
+    # moves sit together on disk, which is what the month-range reads meet in
+    # production (written per product, every page would hold every month).
+    rows: list[tuple[datetime, str]] = []
     for index, product in enumerate(products):
         pairs = [warehouses[0]] + [w for w in warehouses[1:] if rng.random() < 0.3]
         for warehouse_id in pairs:
@@ -230,18 +223,30 @@ def ledger_load(scale: Scale, rng, products, owner, start: datetime, end: dateti
             for moment, kind, line, level, (cost, delta) in _pair_moves(
                 rng, product, warehouse_id, start, end, events
             ):
-                serial += 1
-                buffer.write(
-                    f"{line.product_id}\t{line.warehouse_id}\t{line.quantity}\t"
-                    f"{cost}\t{delta}\t{kind.value}\tBENCH-{serial:07d}\tf\t"
-                    f"{moment.isoformat()}\t{level.on_hand}\t{level.value}\t"
-                    f"{owner.pk}\t{created}\n"
+                rows.append(
+                    (
+                        moment,
+                        f"{line.product_id}\t{line.warehouse_id}\t{line.quantity}\t"
+                        f"{cost}\t{delta}\t{kind.value}\t{{number}}\tf\t"
+                        f"{moment.isoformat()}\t{level.on_hand}\t{level.value}\t"
+                        f"{owner.pk}\t{created}\n",
+                    )
                 )
-                count += 1
             levels[(product.pk, warehouse_id)] = level
-        if buffer.tell() > 8_000_000:
-            flush()
-    flush()
+    rows.sort(key=lambda row: row[0])
+    columns = ", ".join(MOVE_COLUMNS)
+    for first in range(0, len(rows), 100_000):
+        buffer = io.StringIO()
+        for serial, (_moment, text) in enumerate(
+            rows[first : first + 100_000], start=first + 1
+        ):
+            buffer.write(text.replace("{number}", f"BENCH-{serial:07d}", 1))
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(
+                f"COPY inventory_stockmove ({columns}) FROM STDIN", buffer
+            )
+    count = len(rows)
     StockLevel.objects.bulk_create(
         [
             StockLevel(

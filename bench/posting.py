@@ -255,6 +255,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def _top_up(product_ids: list[int], warehouse, user) -> None:
+    """Bring the hot products to 100,000 units (a receipt through the posting
+    service), so both sides spend the phase posting, not refusing."""
+    from inventory.services import MoveLine, stock_moves_post
+
+    levels = StockLevel.objects.filter(warehouse=warehouse, product_id__in=product_ids)
+    lines = [
+        MoveLine(level.product_id, warehouse.pk, 100_000 - level.on_hand,
+                 unit_cost=level.unit_cost)
+        for level in levels
+        if level.on_hand < 100_000
+    ]  # fmt: skip
+    if lines:
+        stock_moves_post(
+            lines=lines, kind="receipt", source=None, occurred_at=timezone.now(),
+            user=user,
+        )  # fmt: skip
+
+
 def run(*, mode: str, processes: int, seconds: float, user, warehouse) -> dict:
     """Post for ``seconds`` with ``processes`` workers; check nothing was oversold."""
     products = list(
@@ -263,6 +282,7 @@ def run(*, mode: str, processes: int, seconds: float, user, warehouse) -> dict:
         .values_list("product_id", flat=True)
     )
     hot, cold = products[:HOT], products[HOT:]
+    _top_up(hot, warehouse, user)
     before = dict(
         StockLevel.objects.filter(warehouse=warehouse).values_list(
             "product_id", "on_hand"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, Warehouse
 from inventory.models import StockLevel, StockMove
 from inventory.months import check_open
+from jxc.bulk import rows_update
 from jxc.decimals import (
     MAX_QUANTITY,
     MAX_VALUE,
@@ -295,7 +296,7 @@ def stock_moves_post(
     now = timezone.now()
     for level in levels.values():
         level.updated_at = now
-    StockLevel.objects.bulk_update(
+    rows_update(
         list(levels.values()),
         ["on_hand", "reserved", "unit_cost", "value", "updated_at"],
     )
