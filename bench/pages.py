@@ -79,6 +79,10 @@ def gunicorn_start(database_url: str, workers: int) -> tuple[subprocess.Popen, s
         "JXC_STATIC_MANIFEST": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     }
+    # The web server keeps the web's database time limits (the batch process
+    # that starts it runs without them).
+    for name in ("JXC_DB_LOCK_TIMEOUT_MS", "JXC_DB_STATEMENT_TIMEOUT_MS"):
+        env.pop(name, None)
     server = subprocess.Popen(
         [
             os.path.join(os.path.dirname(sys.executable), "gunicorn"),

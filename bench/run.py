@@ -41,6 +41,24 @@ def database_reset(url: str) -> None:
     admin.close()
 
 
+def production_environment(url: str) -> None:
+    """Settings for a benchmark or soak process: the production settings (debug
+    off) on ``url``. The process itself is a batch job, like a manage.py command:
+    generating a chain store's data may take minutes, so it runs without the web's
+    database time limits (README); the gunicorn it starts sets its own."""
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="jxc.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_HTTPS="0",
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY")
+        or secrets.token_urlsafe(40),
+        JXC_STATIC_MANIFEST="0",
+        JXC_DB_LOCK_TIMEOUT_MS="0",
+        JXC_DB_STATEMENT_TIMEOUT_MS="0",
+    )
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:
@@ -74,19 +92,7 @@ def main() -> None:
     url = os.environ.get(
         "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{default_db}"
     )
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="jxc.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_HTTPS="0",
-        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY")
-        or secrets.token_urlsafe(40),
-        JXC_STATIC_MANIFEST="0",
-        # A batch job, like a manage.py command: generating and loading a chain
-        # store's data may take minutes, so no web time limits (README).
-        JXC_DB_LOCK_TIMEOUT_MS="0",
-        JXC_DB_STATEMENT_TIMEOUT_MS="0",
-    )
+    production_environment(url)
     only = {name for name in options.only.split(",") if name}
     wanted = lambda name: not only or name in only  # noqa: E731
 

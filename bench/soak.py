@@ -49,7 +49,6 @@ import json
 import os
 import random
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -63,7 +62,7 @@ from pathlib import Path
 from django.db.models import Count, Q, Sum
 
 from bench.load import Client, Recorder, run_clients
-from bench.run import ROOT, database_reset, machine
+from bench.run import ROOT, database_reset, machine, production_environment
 
 CLERKS = 20
 OWNERS = 2
@@ -1079,15 +1078,7 @@ def main() -> None:
     url = os.environ.get(
         "SOAK_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{default_db}"
     )
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="jxc.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_HTTPS="0",
-        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY")
-        or secrets.token_urlsafe(40),
-        JXC_STATIC_MANIFEST="0",
-    )
+    production_environment(url)
     started = time.perf_counter()
     started_at = time.strftime("%Y-%m-%d %H:%M:%S %z")
     load_before = os.getloadavg()
