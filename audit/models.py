@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jxc.models import AppendOnly
+
 
 class Action(models.TextChoices):
     CREATE = "create", pgettext_lazy("audit action", "Created")
@@ -29,15 +31,7 @@ EXTRA_LABELS = {
 }
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The audit trail is append-only.")
-
-    def delete(self):
-        raise TypeError("The audit trail is append-only.")
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly):
     """One thing someone did to one record. Append-only: never changed or deleted.
 
     The record is named by content type and id (no foreign key: the entry outlives
@@ -68,7 +62,7 @@ class AuditEntry(models.Model):
         _("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder
     )
 
-    objects = AppendOnlyQuerySet.as_manager()
+    append_only_message = "The audit trail is append-only."
 
     class Meta:
         verbose_name = _("audit entry")
@@ -86,14 +80,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit trail is append-only.")
 
     @property
     def record_type(self):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Warehouse
 from jxc.decimals import COST_DIGITS, COST_PLACES, MONEY_DIGITS, QUANTITY_DIGITS
+from jxc.models import AppendOnly
 
 QTY = {"max_digits": QUANTITY_DIGITS, "decimal_places": 3}
 COST = {"max_digits": COST_DIGITS, "decimal_places": COST_PLACES}
@@ -76,15 +77,7 @@ class MoveKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", _("Transfer in")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Stock moves are append-only: post a reversing move instead.")
-
-    def delete(self):
-        raise TypeError("Stock moves are append-only: post a reversing move instead.")
-
-
-class StockMove(models.Model):
+class StockMove(AppendOnly):
     """One line of the stock ledger. Append-only: corrections are reversing moves."""
 
     product = models.ForeignKey(
@@ -127,7 +120,7 @@ class StockMove(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    append_only_message = "Stock moves are append-only: post a reversing move instead."
 
     class Meta:
         verbose_name = _("stock move")
@@ -154,16 +147,6 @@ class StockMove(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.product_id}@{self.warehouse_id} {self.quantity}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError(
-                "Stock moves are append-only: post a reversing move instead."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Stock moves are append-only: post a reversing move instead.")
 
 
 # --- documents -------------------------------------------------------------------

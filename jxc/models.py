@@ -81,3 +81,31 @@ class PostedDocument(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError(self.model.append_only_message)
+
+    def delete(self):
+        raise TypeError(self.model.append_only_message)
+
+
+class AppendOnly(models.Model):
+    """Rows of a ledger or a log: added, never changed or deleted, one by one or in
+    bulk. ``append_only_message`` says what to do instead."""
+
+    append_only_message = "These rows are append-only."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(self.append_only_message)
