@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import records
 from audit.models import Action, AuditEntry
+from jxc.forms import searchable
 from jxc.widgets import DateInput
 
 
@@ -60,6 +61,8 @@ class AuditFilter(django_filters.FilterSet):
             )
 
     def filter_text(self, queryset, name, value):
+        if not searchable(value):
+            return queryset.none()
         for word in value.split():
             queryset = queryset.filter(
                 Q(object_label__icontains=word)

@@ -6,13 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
+from jxc.forms import searchable
 from jxc.widgets import DateInput
 
 ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]
 
 
 class StyledFilterSet(django_filters.FilterSet):
-    """Bootstrap classes on every filter field."""
+    """Bootstrap classes on every filter field; a text filter that cannot be
+    looked up (too long, control characters) finds nothing."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -21,6 +23,12 @@ class StyledFilterSet(django_filters.FilterSet):
             field.widget.attrs.setdefault(
                 "class", "form-select" if is_select else "form-control"
             )
+
+    def filter_queryset(self, queryset):
+        typed = self.form.cleaned_data.values()
+        if any(isinstance(v, str) and not searchable(v) for v in typed):
+            return queryset.none()
+        return super().filter_queryset(queryset)
 
 
 class SearchFilterSet(StyledFilterSet):

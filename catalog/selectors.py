@@ -6,12 +6,12 @@ from django.db.models import Q, QuerySet
 
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from catalog.pinyin import fold_code, normalize_text
-from jxc.forms import has_control_characters
+from jxc.forms import searchable
 
 
 def search(queryset: QuerySet, text: str) -> QuerySet:
     """Records whose search keys contain every word typed (name, code, pinyin...)."""
-    if has_control_characters(text):
+    if not searchable(text):
         return queryset.none()
     for word in normalize_text(text).split():
         queryset = queryset.filter(search_text__contains=word)
@@ -26,7 +26,7 @@ def product_list() -> QuerySet:
 def product_by_barcode(text: str) -> Product | None:
     """The one product a scanned barcode (or exact SKU) names, if any."""
     code = fold_code(text)
-    if not code or " " in code or has_control_characters(code):
+    if not code or " " in code or not searchable(code):
         return None
     matches = list(
         Product.objects.filter(Q(barcode__iexact=code) | Q(sku__iexact=code)).order_by(

@@ -17,6 +17,7 @@ from catalog.models import Category, Product, Warehouse
 from catalog.pinyin import fold_code
 from inventory.models import AdjustmentReason
 from jxc.decimals import MAX_QUANTITY
+from jxc.fields import RecordsField
 from jxc.forms import OUT_OF_DATE, InputRulesMixin
 from jxc.widgets import DateInput
 
@@ -220,7 +221,7 @@ class StocktakeStartForm(SubmissionForm):
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"), queryset=active_warehouses(), empty_label=None
     )
-    categories = forms.ModelMultipleChoiceField(
+    categories = RecordsField(
         label=_("Categories"),
         queryset=Category.objects.all(),
         required=False,

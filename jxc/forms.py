@@ -19,6 +19,18 @@ def has_control_characters(text: str | None) -> bool:
     return bool(text and CONTROL_CHARACTERS.search(text))
 
 
+# Longer than any code or name the shop keeps (names: 200): a search for more can
+# match nothing, and SQLite refuses a LIKE pattern over 50,000 bytes or a query of
+# a thousand words.
+SEARCH_LIMIT = 200
+
+
+def searchable(text: str | None) -> bool:
+    """Whether typed ``text`` can be looked up at all: not longer than anything
+    stored, and free of control characters (PostgreSQL refuses NUL in a query)."""
+    return len(text or "") <= SEARCH_LIMIT and not has_control_characters(text)
+
+
 def refuse_control_characters(value) -> None:
     if isinstance(value, str) and has_control_characters(value):
         raise ValidationError(

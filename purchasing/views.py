@@ -20,7 +20,7 @@ from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
 from jxc.excel import Sheet, xlsx_response
-from jxc.forms import ReasonForm, has_control_characters
+from jxc.forms import ReasonForm, searchable
 from jxc.models import DocumentStatus
 from jxc.views import cancel_posted, paginate, record_id, refuse
 from purchasing import exports, filters, forms, selectors, services
@@ -296,7 +296,7 @@ def order_end(request, pk):
 def last_price(request):
     """The default unit price for a line: last paid to the supplier, else reference."""
     supplier_id, code = request.GET.get("supplier", ""), request.GET.get("product", "")
-    if has_control_characters(code):
+    if not searchable(code):
         return JsonResponse({"price": None})
     product = Product.objects.filter(sku__iexact=code.strip()).first() or (
         Product.objects.filter(barcode__iexact=code.strip()).first()

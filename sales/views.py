@@ -20,7 +20,7 @@ from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
-from jxc.forms import ReasonForm, has_control_characters
+from jxc.forms import ReasonForm, searchable
 from jxc.models import DocumentStatus
 from jxc.views import cancel_posted, paginate, record_id, refuse
 from sales import filters, forms, selectors, services
@@ -311,7 +311,7 @@ def availability(request):
     warehouse_id = record_id(request.GET.get("warehouse", ""))
     product = (
         Product.objects.filter(Q(sku__iexact=code) | Q(barcode__iexact=code)).first()
-        if code and not has_control_characters(code)
+        if code and searchable(code)
         else None
     )
     if product is None or warehouse_id is None:

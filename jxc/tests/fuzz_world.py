@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from catalog.tests.factories import (
 )
 from inventory import documents
 from jxc.tests.fuzz import Spec, fingerprint, outcome, rolled_back, send
+from purchasing import selectors as purchasing_selectors
 from purchasing import services as purchasing
 from sales import services as sales
 
@@ -107,6 +109,7 @@ def build(owner, staff) -> World:
     customer = CustomerFactory(code="C1", name="老王")
     old_customer = CustomerFactory(code="C9", name="旧客户", is_active=False)
     walk_in = Customer.objects.get(code="RETAIL")
+    purchasing_selectors.purchasing_settings()  # made on first read: made here
     apple = ProductFactory(
         sku="A001", name="苹果", barcode="6901234567890", category=category
     )
@@ -270,6 +273,9 @@ def client_for(world, role: str) -> Client:
 def exercise(world, spec: Spec, pairs) -> str:
     """Send one hostile submission and check the answer; nothing of it remains."""
     client = Client() if spec.relogin else client_for(world, spec.user)
+    # Messages may travel in a cookie, which no rollback takes back: each example
+    # starts without the last one's.
+    client.cookies.pop(CookieStorage.cookie_name, None)
     with rolled_back():
         if spec.relogin:
             client.force_login(getattr(world, spec.user))

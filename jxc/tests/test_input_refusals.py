@@ -389,3 +389,63 @@ def test_a_retail_sale_sent_with_a_sales_orders_token_is_refused(world):
     assert response.status_code == 200
     assert shown(response, STALE)
     assert changes(before, fingerprint()) == {}
+
+
+@pytest.mark.parametrize("category", ["99999999999999999999", "²", "-1", "1.0"])
+def test_a_category_id_no_table_holds_is_an_invalid_choice(
+    world, owner_browser, category
+):
+    # SQLite cannot hold 10^20 as an integer: Django's own field sent it there.
+    before = fingerprint()
+    response = owner_browser.post(
+        "/inventory/stocktakes/new/",
+        {
+            "submission": world.tokens()[-1],
+            "warehouse": str(world.warehouse.pk),
+            "categories": [category],
+        },
+    )
+    assert response.status_code == 200
+    assert "invalid-feedback" in response.content.decode()
+    assert changes(before, fingerprint()) == {}
+
+
+LONG_SEARCHES = ["a " * 2500, "x" * 100_000]
+
+
+@pytest.mark.parametrize("text", LONG_SEARCHES, ids=["many-words", "100KB"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/catalog/products/",
+        "/catalog/products/options/",
+        "/catalog/suppliers/",
+        "/catalog/categories/",
+        "/inventory/",
+        "/purchasing/",
+        "/sales/shipments/",
+        "/audit/",
+    ],
+)
+def test_a_search_longer_than_anything_stored_finds_nothing(
+    world, owner_browser, path, text
+):
+    # SQLite refused the query (a LIKE pattern over 50,000 bytes, a thousand
+    # words), and the audit log took seconds per request.
+    response = owner_browser.get(path, {"q": text})
+    assert response.status_code == 200
+    assert "A001" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "empty"),
+    [
+        ("/sales/availability/", {"warehouse": "1"}, {"available": None}),
+        ("/purchasing/price/", {"supplier": "1"}, {"price": None}),
+    ],
+)
+def test_a_line_lookup_longer_than_any_code_finds_nothing(
+    world, owner_browser, path, query, empty
+):
+    response = owner_browser.get(path, {**query, "product": "x" * 100_000})
+    assert json.loads(response.content) == empty
