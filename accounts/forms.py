@@ -16,7 +16,7 @@ from jxc.forms import InputRulesMixin
 User = get_user_model()
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(InputRulesMixin, AuthenticationForm):
     """Django's sign-in form, refusing with a clear message while a lock holds
     (accounts.lockout); the password is not even checked then."""
 

@@ -5,10 +5,12 @@ nothing is written."""
 from __future__ import annotations
 
 import html
+import importlib
 import json
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, override
@@ -23,6 +25,15 @@ from purchasing.models import PurchaseOrder
 
 pytestmark = pytest.mark.django_db
 
+SHOP_APPS = [
+    "accounts",
+    "catalog",
+    "inventory",
+    "jxc",
+    "purchasing",
+    "reports",
+    "sales",
+]
 CONTROL = (
     "This text contains invalid characters (control characters such as NUL). "
     "Remove them and type it again."
@@ -449,3 +460,18 @@ def test_a_line_lookup_longer_than_any_code_finds_nothing(
 ):
     response = owner_browser.get(path, {**query, "product": "x" * 100_000})
     assert json.loads(response.content) == empty
+
+
+def test_every_form_of_the_shop_applies_the_input_rules():
+    """A new form that forgets InputRulesMixin fails here by name."""
+    for app in SHOP_APPS:
+        importlib.import_module(f"{app}.forms")
+    ours, stack = [], [forms.BaseForm]
+    while stack:
+        cls = stack.pop()
+        stack += cls.__subclasses__()
+        if cls.__module__ in {f"{app}.forms" for app in SHOP_APPS}:
+            ours.append(cls)
+    assert len(ours) > 20
+    missing = [c.__qualname__ for c in ours if not issubclass(c, InputRulesMixin)]
+    assert not missing
