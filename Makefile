@@ -31,7 +31,7 @@ run: install
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## bench: chain-store benchmarks on PostgreSQL (~15 min); results in bench/results, docs/benchmarks.md
+## bench: chain-store benchmarks on PostgreSQL (~7 min); results in bench/results, docs/benchmarks.md
 bench: install-dev
 	$(BIN)/python -m bench.run
 

@@ -1,6 +1,6 @@
 """`make bench` / `make bench-quick`: generate the benchmark shop, measure, report.
 
-    python -m bench.run            # chain-store scale, about 15 minutes
+    python -m bench.run            # chain-store scale, about 7 minutes
     python -m bench.run --quick    # the same code on small data, about a minute
 
 Runs on PostgreSQL (``BENCH_DATABASE_URL``, default a database ``jxc_bench`` or
