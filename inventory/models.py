@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -11,6 +14,47 @@ from jxc.models import AppendOnly
 QTY = {"max_digits": QUANTITY_DIGITS, "decimal_places": 3}
 COST = {"max_digits": COST_DIGITS, "decimal_places": COST_PLACES}
 VALUE = {"max_digits": MONEY_DIGITS, "decimal_places": 2}
+
+
+class InventorySettings(models.Model):
+    """The owner's stock rules; one row (pk 1)."""
+
+    staff_backdate_days = models.PositiveSmallIntegerField(
+        _("days staff may date documents back"),
+        default=0,
+        validators=[MaxValueValidator(31)],
+        help_text=_(
+            "0: staff date documents today only. The owner may date into any "
+            "open month."
+        ),
+    )
+    stocktake_threshold_percent = models.PositiveSmallIntegerField(
+        _("stocktake difference needing confirmation (%)"),
+        default=20,
+        validators=[MaxValueValidator(1000)],
+        help_text=_(
+            "A counted line that differs from the expected quantity by more than "
+            "this share needs an explicit confirmation before posting. 0: off."
+        ),
+    )
+    stocktake_threshold_amount = models.DecimalField(
+        _("stocktake difference needing confirmation (¥)"),
+        default=Decimal("500"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "A counted line whose difference is worth more than this at cost needs "
+            "an explicit confirmation before posting. 0: off."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("stock settings")
+        verbose_name_plural = _("stock settings")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
 
 
 class StockLevel(models.Model):
@@ -348,6 +392,8 @@ class Stocktake(StockDocument):
         "catalog.Category", blank=True, verbose_name=_("categories")
     )
     snapshot_at = models.DateTimeField(_("snapshot at"))
+    # 盲盘: the entry screen and the printed sheet hide the system quantity.
+    blind = models.BooleanField(_("blind count"), default=False)
     version = models.PositiveIntegerField(default=0)
 
     class Meta(StockDocument.Meta):
@@ -373,6 +419,9 @@ class StocktakeLine(models.Model):
         null=True,
         blank=True,
     )
+    # When the shelf was counted: the line's difference is measured against the
+    # system quantity at this moment (snapshot + moves between the two).
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("stocktake line")

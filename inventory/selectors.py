@@ -23,13 +23,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Round
 
 from catalog.models import Product
-from inventory.models import StockLevel, StockMove
+from inventory.models import InventorySettings, StockLevel, StockMove
 from jxc.decimals import money
 
 ZERO = Decimal("0")
 QTY_FIELD = DecimalField(max_digits=14, decimal_places=3)
 VALUE_FIELD = DecimalField(max_digits=14, decimal_places=2)
 COST_FIELD = DecimalField(max_digits=16, decimal_places=4)
+
+
+def inventory_settings() -> InventorySettings:
+    """The owner's stock rules (the defaults until the owner saves them)."""
+    return InventorySettings.objects.filter(pk=1).first() or InventorySettings(pk=1)
 
 
 def exact(expression, output):
