@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,8 +34,40 @@ def latest_closed() -> date | None:
     )
 
 
+# The first key of PostgreSQL's two-key advisory locks that stand for months (the
+# second is the month as yyyymm). Any constant no other lock of the app uses.
+MONTH_LOCK_SPACE = 7301
+
+
+def month_key(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def month_lock(day: date, *, exclusive: bool) -> None:
+    """Hold the month's lock until the transaction ends.
+
+    Every posting takes it shared for the month it is dated in, the close and the
+    reopen take it exclusively: a close waits for postings already under way in
+    that month to commit (so its snapshot sees them), and a posting that comes
+    during the close waits, then reads the month as closed and is refused.
+    Postings never wait for each other (shared locks do not conflict), nor for a
+    close of another month. SQLite needs none: it runs one writer at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [MONTH_LOCK_SPACE, month_key(day)])
+
+
 def check_open(occurred_at) -> None:
-    """Refuse a posting dated into a closed month."""
+    """Refuse a posting dated into a closed month.
+
+    Called inside the posting's transaction: the month's shared lock is taken
+    first, so the closed months read after it include a close that was committing
+    meanwhile (READ COMMITTED reads what committed before each statement).
+    """
+    month_lock(timezone.localtime(occurred_at).date(), exclusive=False)
     latest = latest_closed()
     if latest is not None and occurred_at < moment(next_month(latest)):
         raise ValidationError(
@@ -59,6 +92,9 @@ def month_close(*, month: date, user) -> ClosedMonth:
     month = month.replace(day=1)
     if not FIRST_DAY <= month <= LAST_DAY:
         raise ValidationError(_("Choose a month between 2000 and 2100."))
+    # Wait for postings into the month to commit, and keep new ones out until the
+    # snapshot is stored (they are then refused as dated into a closed month).
+    month_lock(month, exclusive=True)
     # Lock the closed months so two owners closing at once line up.
     latest = (
         ClosedMonth.objects.select_for_update()
@@ -120,6 +156,7 @@ def month_reopen(*, user) -> date:
     if latest is None:
         raise ValidationError(_("No month is closed."))
     month = latest.month
+    month_lock(month, exclusive=True)
     audit_record(
         user=user,
         action=Action.REOPEN,

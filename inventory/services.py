@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -251,6 +252,9 @@ def stock_moves_post(
     ]
     if shortages:
         raise InsufficientStock(shortages)
+    occurred_at = _stamp(occurred_at)
+    if occurred_at < timezone.now() - NOW_WINDOW:
+        _refuse_backdated_shortage(needed, levels, products, warehouses, occurred_at)
     for pair, amount in needed.items():
         if sale and own_reserved.get(pair):
             # The order's own promise is used up by what it ships.
@@ -301,6 +305,86 @@ def stock_moves_post(
         ["on_hand", "reserved", "unit_cost", "value", "updated_at"],
     )
     return moves
+
+
+# A posting dated within this window before now is a posting made now.
+NOW_WINDOW = timedelta(minutes=5)
+
+
+def _stamp(occurred_at):
+    """The moment the moves are dated: a posting made now is dated when its stock
+    was locked (now, under the lock), not when its form was read.
+
+    Under the row lock, postings of one product and warehouse get increasing
+    times in the order they took the stock, so the ledger read in time order
+    never runs below zero: a sale whose form was read at 10:00:00.1, and that
+    waited for a receipt stamped 10:00:00.2 to commit, is dated after it. A
+    backdated posting (earlier than the window) keeps its date.
+    """
+    now = timezone.now()
+    if now - NOW_WINDOW <= occurred_at < now:
+        return now
+    return occurred_at
+
+
+def _refuse_backdated_shortage(needed, levels, products, warehouses, occurred_at):
+    """Refuse an outbound move dated before moves already posted when the running
+    balance would fall below zero at its date or at any later move.
+
+    Reads the later moves of the pairs in one query (their rows are locked, so
+    nothing changes under it) and walks each pair's balance from the document's
+    date forward: the lowest point must still hold what the document takes.
+    """
+    later: dict[tuple[int, int], list] = {}
+    for product_id, warehouse_id, quantity, at in (
+        StockMove.objects.filter(
+            product_id__in={p for p, _w in needed},
+            warehouse_id__in={w for _p, w in needed},
+            occurred_at__gt=occurred_at,
+        )
+        .order_by("occurred_at", "id")
+        .values_list("product_id", "warehouse_id", "quantity", "occurred_at")
+    ):
+        later.setdefault((product_id, warehouse_id), []).append((quantity, at))
+    worst: dict[tuple[int, int], tuple[Decimal, object]] = {}
+    for pair, moves in later.items():
+        if pair not in needed:
+            continue
+        # The balance at the document's date, then after each later move.
+        balance = levels[pair].on_hand - sum(q for q, _at in moves)
+        lowest = (balance, occurred_at)
+        for quantity, at in moves:
+            balance += quantity
+            if balance < lowest[0]:
+                lowest = (balance, at)
+        worst[pair] = lowest
+    problems = []
+    for pair, (lowest, at) in worst.items():
+        amount = needed[pair]
+        if amount > lowest:
+            problems.append(
+                _(
+                    "%(product)s in %(warehouse)s: dated %(day)s, this takes "
+                    "%(requested)s %(unit)s, but stock on %(low_day)s would be "
+                    "%(lowest)s %(unit)s (%(short)s %(unit)s short): later "
+                    "documents already used it."
+                )
+                % {
+                    "product": products[pair[0]].name,
+                    "warehouse": warehouses[pair[1]].name,
+                    "day": f"{timezone.localtime(occurred_at):%Y-%m-%d}",
+                    "low_day": f"{timezone.localtime(at):%Y-%m-%d}",
+                    "requested": qty(amount),
+                    "lowest": qty(max(lowest, ZERO)),
+                    "short": qty(amount - max(lowest, ZERO)),
+                    "unit": products[pair[0]].unit,
+                }
+            )
+    if problems:
+        raise ValidationError(
+            _("Not enough stock at that date: %(lines)s")
+            % {"lines": "; ".join(problems)}
+        )
 
 
 def level_apply(

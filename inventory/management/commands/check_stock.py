@@ -1,15 +1,18 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from inventory.checks import negative_running_balances, snapshot_drift
 from inventory.selectors import stock_drift
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every stock balance from the ledger and report any drift; "
-        "exits non-zero when a balance disagrees with its moves."
+        "Check the stock ledger: every balance equals the sum of its moves, every "
+        "closed month's snapshot equals the moves up to that month's end, and no "
+        "running balance goes below zero. Exits non-zero on any failure."
     )
 
     def handle(self, *args, **options):
+        failures = 0
         drifts = stock_drift()
         for drift in drifts:
             self.stderr.write(
@@ -17,8 +20,30 @@ class Command(BaseCommand):
                 f"on hand {drift.level_quantity} vs ledger {drift.ledger_quantity}, "
                 f"value {drift.level_value} vs ledger {drift.ledger_value}"
             )
+        failures += len(drifts)
+        snapshots = snapshot_drift()
+        for drift in snapshots:
+            self.stderr.write(str(drift))
+        negatives = negative_running_balances()
+        for run in negatives:
+            self.stderr.write(str(run))
+        problems = []
         if drifts:
-            raise CommandError(
-                f"{len(drifts)} stock balance(s) drifted from the ledger."
+            problems.append(f"{len(drifts)} stock balance(s) drifted from the ledger")
+        if snapshots:
+            problems.append(
+                f"{len(snapshots)} closed-month snapshot row(s) disagree with the "
+                "ledger"
             )
-        self.stdout.write(self.style.SUCCESS("Stock balances match the ledger."))
+        if negatives:
+            problems.append(
+                f"{len(negatives)} move(s) leave a negative running balance"
+            )
+        if problems:
+            raise CommandError("; ".join(problems) + ".")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Stock balances match the ledger; closed months' snapshots match "
+                "it; no running balance goes below zero."
+            )
+        )
