@@ -16,6 +16,7 @@ from catalog.forms import ImportForm
 from catalog.models import Category, Product, Warehouse
 from catalog.pinyin import fold_code
 from inventory.models import AdjustmentReason
+from inventory.selectors import document_date_problem
 from jxc.decimals import MAX_QUANTITY
 from jxc.fields import RecordsField
 from jxc.forms import OUT_OF_DATE, InputRulesMixin
@@ -125,6 +126,16 @@ class LineFormSet(forms.BaseFormSet):
             and f.cleaned_data.get("product")
             and not f.cleaned_data.get("DELETE")
         ]
+
+
+def dated(form, field: str, was=None):
+    """The form's date, refused when its user may not date a document then (staff:
+    today, or the owner's allowance of days; the owner: any open month)."""
+    day = form.cleaned_data[field]
+    problem = document_date_problem(user=form.user, day=day, was=was)
+    if problem:
+        raise forms.ValidationError(problem)
+    return day
 
 
 class SubmissionForm(InputRulesMixin, forms.Form):

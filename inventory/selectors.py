@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -21,9 +21,12 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Round
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from inventory.models import InventorySettings, StockLevel, StockMove
+from inventory.months import latest_closed, next_month
 from jxc.decimals import money
 
 ZERO = Decimal("0")
@@ -35,6 +38,42 @@ COST_FIELD = DecimalField(max_digits=16, decimal_places=4)
 def inventory_settings() -> InventorySettings:
     """The owner's stock rules (the defaults until the owner saves them)."""
     return InventorySettings.objects.filter(pk=1).first() or InventorySettings(pk=1)
+
+
+# Who may date a document into any open month; staff get the owner's allowance.
+BACKDATE_PERMISSION = "inventory.change_inventorysettings"
+
+
+def document_date_problem(*, user, day: date, was: date | None = None) -> str | None:
+    """Why ``user`` may not date a document ``day``, or None when they may.
+
+    Today is always fine, and so is keeping the date a saved draft already has
+    (``was``). Staff may date back at most the owner's number of days (0: today
+    only); the owner, any day of a month that is not closed. Future dates are the
+    form's own business (a receipt cannot be in the future, an order may be).
+    """
+    today = timezone.localdate()
+    if day >= today or day == was:
+        return None
+    latest = latest_closed()
+    if latest is not None and day < next_month(latest):
+        return _(
+            "%(month)s is closed: a document cannot be dated %(day)s. Date it "
+            "later, or ask the owner to reopen the month."
+        ) % {"month": f"{latest:%Y-%m}", "day": f"{day:%Y-%m-%d}"}
+    if user.has_perm(BACKDATE_PERMISSION):
+        return None
+    allowed = inventory_settings().staff_backdate_days
+    if (today - day).days <= allowed:
+        return None
+    if allowed == 0:
+        return _(
+            "Documents are dated today. Only the owner can date one earlier (%(day)s)."
+        ) % {"day": f"{day:%Y-%m-%d}"}
+    return _(
+        "Staff can date a document at most %(days)s day(s) back (%(earliest)s); "
+        "ask the owner for an earlier date."
+    ) % {"days": allowed, "earliest": f"{today - timedelta(days=allowed):%Y-%m-%d}"}
 
 
 def exact(expression, output):

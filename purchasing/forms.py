@@ -12,6 +12,7 @@ from inventory.forms import (
     LineFormSet,
     ProductLineForm,
     SubmissionForm,
+    dated,
     quantity_field,
 )
 from jxc.decimals import MAX_PRICE
@@ -54,6 +55,13 @@ class OrderHeaderForm(SubmissionForm):
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_order_date(self):
+        return dated(self, "order_date", self.initial.get("order_date"))
+
     def clean(self):
         data = super().clean()
         start, end = data.get("order_date"), data.get("expected_date")
@@ -92,8 +100,9 @@ class ReceiptHeaderForm(SubmissionForm):
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, order=None, **kwargs):
+    def __init__(self, *args, order=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if order is not None:
             # Supplier and warehouse come from the order.
             del self.fields["supplier"]
@@ -103,7 +112,7 @@ class ReceiptHeaderForm(SubmissionForm):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError(_("Goods cannot be received in the future."))
-        return date
+        return dated(self, "date")
 
 
 class ReceiptLineForm(ProductLineForm):

@@ -136,7 +136,9 @@ def _order_form(request, order=None):
             "note": order.note,
             "version": order.version,
         }
-    header = forms.OrderHeaderForm(request.POST or None, initial=initial)
+    header = forms.OrderHeaderForm(
+        request.POST or None, initial=initial, user=request.user
+    )
     line_initial = None
     if order is not None and request.method != "POST":
         line_initial = [
@@ -332,7 +334,9 @@ def receipt_create(request):
             return redirect("purchasing:order_detail", pk=order.pk)
     # Costs come from the order or the last price paid; only the owner changes them.
     with_cost = request.user.has_perm(EDIT_COST)
-    header = forms.ReceiptHeaderForm(request.POST or None, order=order)
+    header = forms.ReceiptHeaderForm(
+        request.POST or None, order=order, user=request.user
+    )
     formset_class = (
         forms.ReceiptLineFormSet if with_cost else forms.ReceiptLineNoCostFormSet
     )
@@ -465,7 +469,9 @@ def return_create(request):
                 % {"number": receipt.number},
             )
             return redirect("purchasing:receipt_detail", pk=receipt.pk)
-    header = forms.ReturnHeaderForm(request.POST or None, receipt=receipt)
+    header = forms.ReturnHeaderForm(
+        request.POST or None, receipt=receipt, user=request.user
+    )
     initial = None
     if receipt is not None and request.method != "POST":
         initial = [

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Customer, Warehouse
-from inventory.forms import LineFormSet, ProductLineForm, SubmissionForm
+from inventory.forms import LineFormSet, ProductLineForm, SubmissionForm, dated
 from jxc.decimals import MAX_PRICE
 from jxc.fields import BusinessDateField
 from purchasing.forms import money_field
@@ -31,11 +31,15 @@ class OrderHeaderForm(SubmissionForm):
     order_date = BusinessDateField(label=_("Order date"), initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         walk_in = Customer.objects.filter(code="RETAIL").first()
         if walk_in and not self.initial.get("customer"):
             self.initial["customer"] = walk_in.pk
+
+    def clean_order_date(self):
+        return dated(self, "order_date", self.initial.get("order_date"))
 
 
 class SaleLineForm(ProductLineForm):

@@ -141,7 +141,9 @@ def _order_form(request, order=None):
             "note": order.note,
             "version": order.version,
         }
-    header = forms.OrderHeaderForm(request.POST or None, initial=initial)
+    header = forms.OrderHeaderForm(
+        request.POST or None, initial=initial, user=request.user
+    )
     line_initial = None
     if order is not None and request.method != "POST":
         line_initial = [

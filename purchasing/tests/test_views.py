@@ -4,6 +4,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from catalog.models import Warehouse
 from catalog.tests.factories import ProductFactory, SupplierFactory
@@ -19,7 +20,7 @@ def order_form(supplier, lines, **extra):
     data = {
         "supplier": supplier.pk,
         "warehouse": Warehouse.objects.get(is_default=True).pk,
-        "order_date": "2026-11-20",
+        "order_date": timezone.localdate().isoformat(),
         "expected_date": "",
         "note": "",
         "lines-TOTAL_FORMS": str(len(lines)),
@@ -60,7 +61,7 @@ def test_clerk_creates_places_and_receives_an_order(staff_client):
     staff_client.post(
         f"/purchasing/receipts/new/?order={order.pk}",
         {
-            "date": "2026-11-20",
+            "date": timezone.localdate().isoformat(),
             "note": "",
             "lines-TOTAL_FORMS": "1",
             "lines-INITIAL_FORMS": "0",
@@ -136,7 +137,7 @@ def test_over_receipt_tolerance_is_an_owner_setting(owner_client, owner):
     apple = ProductFactory(sku="SG001")
     order = ordered(owner, [(apple, "10", "2")])
     form = {
-        "date": "2026-11-20",
+        "date": timezone.localdate().isoformat(),
         "note": "",
         "lines-TOTAL_FORMS": "1",
         "lines-INITIAL_FORMS": "0",
@@ -202,7 +203,7 @@ def test_receipt_double_submit_posts_once(owner_client, owner):
     apple = ProductFactory(sku="SG001")
     order = ordered(owner, [(apple, "10", "2")])
     form = {
-        "date": "2026-11-20",
+        "date": timezone.localdate().isoformat(),
         "note": "",
         "lines-TOTAL_FORMS": "1",
         "lines-INITIAL_FORMS": "0",

@@ -5,6 +5,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 
 from catalog.models import Customer, Warehouse
 from catalog.tests.factories import ProductFactory
@@ -21,7 +22,7 @@ def order_form(lines, **extra):
     data = {
         "customer": Customer.objects.get(code="RETAIL").pk,
         "warehouse": Warehouse.objects.get(is_default=True).pk,
-        "order_date": "2026-11-20",
+        "order_date": timezone.localdate().isoformat(),
         "note": "",
         "lines-TOTAL_FORMS": str(len(lines)),
         "lines-INITIAL_FORMS": "0",
