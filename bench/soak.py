@@ -30,7 +30,8 @@ Afterwards the database is audited; any failure exits non-zero:
 - no oversell: nothing negative, reserved within on hand, and per hot product
   on hand = opening + received + returned − shipped (the posted documents) =
   opening + the ledger's moves;
-- ``check_stock`` clean (inventory.selectors.stock_drift);
+- ``check_stock`` clean: balances = ledger, closed months' snapshots = ledger,
+  no running balance below zero in time order (inventory.selectors, .checks);
 - every document a clerk was told about exists, and nothing else was created;
   each has exactly one move per line (a cancelled one also exactly one reversal
   per line), no move points to a missing document, no refused submission left a
@@ -1011,6 +1012,7 @@ def audit_counters(shop: Shop, before, hot, warehouse_id) -> list:
 def audit(shop: Shop, before: dict, opening: dict, hot: dict, warehouse_id) -> dict:
     """Check the database against what the clients were told:
     {check: {"ok": bool, "problems": [...] when not, figures}}."""
+    from inventory.checks import negative_running_balances, snapshot_drift
     from inventory.selectors import stock_drift
 
     checks: dict = {}
@@ -1032,7 +1034,12 @@ def audit(shop: Shop, before: dict, opening: dict, hot: dict, warehouse_id) -> d
         check(name, shop.failures.get(kind, []))
     problems, per_product = audit_balances(before, opening, hot, warehouse_id)
     check("no oversell (documents = ledger = balances)", problems, hot_set=per_product)
-    check("check_stock clean", [str(drift) for drift in stock_drift()])
+    check(
+        "check_stock clean",
+        [str(drift) for drift in stock_drift()]
+        + [str(drift) for drift in snapshot_drift()]
+        + [str(run) for run in negative_running_balances()],
+    )
     problems, told = audit_told(shop, before)
     check("every accepted document exists, nothing else", problems, told=told)
     problems, counted = audit_moves(before)

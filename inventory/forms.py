@@ -128,6 +128,12 @@ class LineFormSet(forms.BaseFormSet):
         ]
 
 
+DATE_HELP = _(
+    "Staff date documents today, or as many days back as the owner allows; the "
+    "owner, any day of a month that is not closed."
+)
+
+
 def dated(form, field: str, was=None):
     """The form's date, refused when its user may not date a document then (staff:
     today, or the owner's allowance of days; the owner: any open month)."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Supplier, Warehouse
 from inventory.forms import (
+    DATE_HELP,
     LineFormSet,
     ProductLineForm,
     SubmissionForm,
@@ -46,8 +47,7 @@ class OrderHeaderForm(SubmissionForm):
         empty_label=None,
     )
     order_date = BusinessDateField(
-        label=_("Order date"),
-        initial=timezone.localdate,
+        label=_("Order date"), initial=timezone.localdate, help_text=DATE_HELP
     )
     expected_date = BusinessDateField(
         label=_("Expected date"),
@@ -95,8 +95,7 @@ class ReceiptHeaderForm(SubmissionForm):
         empty_label=None,
     )
     date = BusinessDateField(
-        label=_("Date"),
-        initial=timezone.localdate,
+        label=_("Date"), initial=timezone.localdate, help_text=DATE_HELP
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

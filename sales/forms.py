@@ -8,7 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Customer, Warehouse
-from inventory.forms import LineFormSet, ProductLineForm, SubmissionForm, dated
+from inventory.forms import (
+    DATE_HELP,
+    LineFormSet,
+    ProductLineForm,
+    SubmissionForm,
+    dated,
+)
 from jxc.decimals import MAX_PRICE
 from jxc.fields import BusinessDateField
 from purchasing.forms import money_field
@@ -28,7 +34,9 @@ class OrderHeaderForm(SubmissionForm):
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"), queryset=_active_warehouses(), empty_label=None
     )
-    order_date = BusinessDateField(label=_("Order date"), initial=timezone.localdate)
+    order_date = BusinessDateField(
+        label=_("Order date"), initial=timezone.localdate, help_text=DATE_HELP
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
