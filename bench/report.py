@@ -99,6 +99,8 @@ def markdown(r: dict) -> str:
                     ]
                 )
             )
+    if "page_times" in r:
+        out.append(page_times_table(r["page_times"]))
     if "pages" in r:
         p = r["pages"]
         floor = p.get("login page (floor)", {})
@@ -124,4 +126,45 @@ def markdown(r: dict) -> str:
             "baseline = the login page on the same server (no database).\n"
         )
     out.append(f"\nWhole run: {r['total_s']} s.\n")
+    return "".join(out)
+
+
+def page_times_table(times: dict) -> str:
+    """Server time per page, one request at a time (bench/page_times.py)."""
+    out = [
+        "\nServer time per page, one request at a time (median of the runs after "
+        "a warm-up; app = wall − database; raw SQL = the page's own statements "
+        "replayed without Django). Target: ≤ 50 ms, or for a report ≤ 1.5× its "
+        "raw SQL.\n\n",
+        _row(
+            [
+                "page",
+                "server ms",
+                "app ms",
+                "database ms",
+                "queries",
+                "raw SQL ms",
+                "× raw SQL",
+                "KB",
+                "target met",
+            ]
+        ),
+        _row(["---"] * 9),
+    ]
+    for name, f in times.items():
+        out.append(
+            _row(
+                [
+                    name,
+                    f["server_ms"],
+                    f["app_ms"],
+                    f["db_ms"],
+                    f["queries"],
+                    f["raw_sql_ms"],
+                    f["ratio_to_raw_sql"],
+                    f["kb"],
+                    "yes" if f["meets_target"] else "**no**",
+                ]
+            )
+        )
     return "".join(out)

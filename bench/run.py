@@ -51,6 +51,8 @@ def production_environment(url: str) -> None:
         DJANGO_SETTINGS_MODULE="jxc.settings",
         DJANGO_DEBUG="0",
         DJANGO_HTTPS="0",
+        # The per-page timings request pages through Django's test client.
+        DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
         DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY")
         or secrets.token_urlsafe(40),
         JXC_STATIC_MANIFEST="0",
@@ -84,7 +86,9 @@ def main() -> None:
         "--docs", action="store_true", help="append to docs even if quick"
     )
     parser.add_argument(
-        "--only", default="", help="comma list: summary,excel,posting,pages"
+        "--only",
+        default="",
+        help="comma list: summary,page_times,excel,posting,pages",
     )
     options = parser.parse_args()
     quick = options.quick
@@ -147,6 +151,17 @@ def main() -> None:
             start=report_month, end=following, snapshot=snapshot_month, repeat=repeat
         )
         print("summary with snapshots", results["summary_with_snapshots"], flush=True)
+    if wanted("page_times"):
+        from bench import page_times
+        from catalog.models import Product
+
+        print("server time per page, one request at a time:", flush=True)
+        results["page_times"] = page_times.run(
+            owner=owner,
+            month=report_month,
+            card_product_id=Product.objects.order_by("pk").first().pk,
+            repeat=3 if quick else 5,
+        )
     if wanted("excel"):
         for which in ("summary", "stock_card"):
             results[f"excel_{which}"] = excel.run(

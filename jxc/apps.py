@@ -7,3 +7,6 @@ class JxcConfig(AppConfig):
 
     name = "jxc"
     verbose_name = _("JXC")
+
+    def ready(self):
+        from jxc import checks  # noqa: F401 - registers the deployment checks

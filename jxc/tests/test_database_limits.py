@@ -15,7 +15,7 @@ POSTGRES = "postgres://jxc@127.0.0.1:5432/jxc"
 def test_postgres_sessions_get_five_second_lock_and_thirty_second_statement_limits():
     config = database_config(POSTGRES, BASE_DIR, {})
     assert config["OPTIONS"]["options"] == (
-        "-c lock_timeout=5000 -c statement_timeout=30000"
+        "-c lock_timeout=5000 -c statement_timeout=30000 -c jit=off"
     )
 
 
@@ -30,7 +30,9 @@ def test_options_already_in_the_database_url_are_kept():
     )
     options = config["OPTIONS"]["options"]
     assert options.startswith("-c search_path=shop ")
-    assert options.endswith("-c lock_timeout=5000 -c statement_timeout=30000")
+    assert options.endswith(
+        "-c lock_timeout=5000 -c statement_timeout=30000 -c jit=off"
+    )
 
 
 @pytest.mark.parametrize("value", ["-1", "5s", "ten"])
@@ -43,3 +45,14 @@ def test_sqlite_has_no_session_limits_only_its_lock_wait():
     config = database_config(None, BASE_DIR, {"JXC_DB_STATEMENT_TIMEOUT_MS": "100"})
     assert "options" not in config["OPTIONS"]
     assert config["OPTIONS"]["timeout"] == 20
+
+
+@pytest.mark.django_db
+def test_app_sessions_on_postgresql_run_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
