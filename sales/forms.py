@@ -11,7 +11,9 @@ from catalog.models import Customer, Warehouse
 from inventory.forms import LineFormSet, ProductLineForm, SubmissionForm
 from jxc.decimals import MAX_PRICE
 from jxc.fields import BusinessDateField
+from jxc.forms import InputRulesMixin
 from purchasing.forms import money_field
+from sales.models import SalesSettings
 
 
 def _active_warehouses():
@@ -149,3 +151,9 @@ class RetailHeaderForm(SubmissionForm):
             attrs={"step": "0.01", "inputmode": "decimal", "id": "amount-received"}
         ),
     )
+
+
+class SettingsForm(InputRulesMixin, forms.ModelForm):
+    class Meta:
+        model = SalesSettings
+        fields = ["reservation_expiry_days"]

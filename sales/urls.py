@@ -12,6 +12,13 @@ urlpatterns = [
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order_confirm"),
     path("orders/<int:pk>/end/", views.order_end, name="order_end"),
     path("availability/", views.availability, name="availability"),
+    path("reservations/<int:product_id>/", views.reservations, name="reservations"),
+    path(
+        "reservations/<int:product_id>/release/",
+        views.reservation_release,
+        name="reservation_release",
+    ),
+    path("settings/", views.settings_edit, name="settings"),
     path("retail/", views.retail, name="retail"),
     path("shipments/", views.document_list, {"kind": "shipment"}, name="shipment_list"),
     path("shipments/new/", views.shipment_create, name="shipment_create"),

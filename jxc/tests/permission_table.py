@@ -184,6 +184,9 @@ URLS: dict[str, Access] = {
     "sales:availability": Access(
         STAFF, get=JSON, query="product=SEC-A&warehouse={warehouse}"
     ),
+    "sales:reservations": Access(STAFF, ids={"product_id": "product"}),
+    "sales:reservation_release": Access(OWNER, get=POST, ids={"product_id": "product"}),
+    "sales:settings": Access(OWNER),
     "sales:retail": Access(STAFF),
     "sales:shipment_list": Access(STAFF),
     "sales:shipment_create": Access(STAFF, query="order={sales_order}"),
