@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Sum
 from django.db.models import DateTimeField as DateTimeOutput
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
