@@ -424,16 +424,21 @@ def _orders_due(now):
     return SalesOrder.objects.filter(status__in=OPEN_STATUSES, reserved_until__lte=now)
 
 
-@posting
 def reservations_expire(*, now=None) -> list[SalesOrder]:
     """Release the reservations of open orders confirmed longer ago than the owner's
     expiry days (what is still reserved; shipped goods stay shipped) and mark them
-    “reservation expired”. One indexed query when nothing is due. Two runs at once
-    release once: the orders are locked and checked again under the lock."""
+    “reservation expired”. One indexed query, and no transaction, when nothing is
+    due. Two runs at once release once: the orders are locked and checked again
+    under the lock."""
     now = now or timezone.now()
     due = list(_orders_due(now).order_by("pk").values_list("pk", flat=True))
     if not due:
         return []
+    return _reservations_release(due=due, now=now)
+
+
+@posting
+def _reservations_release(*, due: list[int], now) -> list[SalesOrder]:
     orders = [
         order
         for order in SalesOrder.objects.select_for_update()
