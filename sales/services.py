@@ -419,6 +419,56 @@ def sales_order_reservation_release(
     return quantity
 
 
+@posting
+def sales_order_reserve_again(*, order: SalesOrder, user) -> Decimal:
+    """Reserve again, from free stock, what an open order still waits for without a
+    reservation (after its reservation expired or was released, or a backorder
+    whose goods came in). Returns the quantity reserved; the expiry days count
+    again from now."""
+    reservations_expire()
+    order = lock(SalesOrder, order.pk)
+    if order.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("%(number)s is %(status)s: nothing to reserve.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    lines = [
+        line
+        for line in order.lines.select_for_update().order_by("product_id")
+        if line.remaining > line.reserved_quantity
+    ]
+    levels = stock_levels_lock((line.product_id, order.warehouse_id) for line in lines)
+    reserved = ZERO
+    for line in lines:
+        free = max(levels[(line.product_id, order.warehouse_id)].available, ZERO)
+        take = min(line.remaining - line.reserved_quantity, free)
+        if take <= 0:
+            continue
+        stock_reserve(
+            product_id=line.product_id, warehouse_id=order.warehouse_id, quantity=take
+        )
+        line.reserved_quantity += take
+        line.save(update_fields=["reserved_quantity"])
+        reserved += take
+    if not reserved:
+        raise ValidationError(
+            _("No free stock to reserve for %(number)s now; it keeps waiting.")
+            % {"number": order.number}
+        )
+    days = _expiry_days()
+    order.reserved_until = timezone.now() + timedelta(days=days) if days else None
+    order.reservation_expired_at = None
+    order.version += 1
+    order.save(update_fields=["reserved_until", "reservation_expired_at", "version"])
+    audit_record(
+        user=user,
+        action=Action.CHANGE,
+        record=order,
+        summary=_("Reserved again: %(quantity)s") % {"quantity": qty(reserved)},
+    )
+    return reserved
+
+
 def _orders_due(now):
     # Served by the partial index sales_order_reserved_until.
     return SalesOrder.objects.filter(status__in=OPEN_STATUSES, reserved_until__lte=now)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order_confirm"),
     path("orders/<int:pk>/end/", views.order_end, name="order_end"),
+    path("orders/<int:pk>/reserve/", views.order_reserve, name="order_reserve"),
     path("availability/", views.availability, name="availability"),
     path("reservations/<int:product_id>/", views.reservations, name="reservations"),
     path(

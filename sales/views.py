@@ -228,14 +228,17 @@ def order_edit(request, pk):
 @require_GET
 def order_detail(request, pk):
     order = get_object_or_404(selectors.order_detail(pk))
+    lines = selectors.order_lines(order)
     return render(
         request,
         "sales/order_detail.html",
         {
             "order": order,
-            "lines": selectors.order_lines(order),
+            "lines": lines,
             "shipments": order.shipments.order_by("-occurred_at"),
             "open": order.status in OPEN_STATUSES,
+            "waiting": order.status in OPEN_STATUSES
+            and any(line.backorder for line in lines),
             "can_end": services.order_may_end(order, request.user),
             "profit": selectors.order_profit(order)
             if request.user.has_perm(VIEW_COST)
@@ -305,6 +308,24 @@ def order_end(request, pk):
             request,
             _("%(number)s is %(status)s.")
             % {"number": order.number, "status": order.get_status_display()},
+        )
+    return redirect("sales:order_detail", pk=pk)
+
+
+@permission_required("sales.change_salesorder", raise_exception=True)
+@require_POST
+def order_reserve(request, pk):
+    """Reserve again what an open order waits for, from free stock."""
+    order = get_object_or_404(SalesOrder, pk=pk)
+    try:
+        reserved = services.sales_order_reserve_again(order=order, user=request.user)
+    except (InsufficientStock, ValidationError) as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s: %(quantity)s reserved again.")
+            % {"number": order.number, "quantity": qty(reserved)},
         )
     return redirect("sales:order_detail", pk=pk)
 

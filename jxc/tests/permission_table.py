@@ -181,6 +181,7 @@ URLS: dict[str, Access] = {
     "sales:order_edit": Access(STAFF, ids=_pk("sales_draft")),
     "sales:order_confirm": Access(STAFF, get=POST, ids=_pk("sales_draft")),
     "sales:order_end": Access(STAFF, get=POST, ids=_pk("sales_draft")),
+    "sales:order_reserve": Access(STAFF, get=POST, ids=_pk("sales_order")),
     "sales:availability": Access(
         STAFF, get=JSON, query="product=SEC-A&warehouse={warehouse}"
     ),

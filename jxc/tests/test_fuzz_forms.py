@@ -494,6 +494,13 @@ SPECS = [
         few=True,
     ),
     spec(
+        "sales_order_reserve",
+        url("sales:order_reserve", lambda w: w.confirmed_so.pk),
+        lambda w: {},
+        few=True,
+        expect="refused",
+    ),
+    spec(
         "sales_reservation_release",
         url("sales:reservation_release", lambda w: w.apple.pk),
         lambda w: {"order": str(w.confirmed_so.pk), "warehouse": str(w.warehouse.pk)},

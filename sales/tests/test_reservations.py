@@ -425,3 +425,36 @@ def test_an_expired_order_is_counted_once_among_many(owner):
         assert services.reservations_expire() == []
     assert (level(a).reserved, level(b).reserved) == (D("0"), D("0"))
     assert SalesOrder.objects.filter(reservation_expired_at__isnull=False).count() == 2
+
+
+def test_an_expired_order_can_be_reserved_again_from_free_stock(
+    staff_client, staff, owner
+):
+    services.sales_settings_save(reservation_expiry_days=2, user=owner)
+    product = ProductFactory()
+    receive(product, "5", "5", user=owner)
+    with time_machine.travel(START, tick=False) as traveller:
+        order = confirmed(staff, [(product, "5")])
+        traveller.shift(timedelta(days=2))
+        retail(staff, product, "2")  # expires the order, sells 2 of the 5
+        response = staff_client.post(f"/sales/orders/{order.pk}/reserve/")
+        assert response.status_code == 302
+        order.refresh_from_db()
+        assert order.lines.get().reserved_quantity == D("3")
+        assert order.reservation_expired_at is None
+        assert order.reserved_until == START + timedelta(days=4)
+    assert (level(product).on_hand, level(product).reserved) == (D("3"), D("3"))
+
+
+def test_reserving_again_without_free_stock_is_refused_and_changes_nothing(
+    staff_client, staff, owner
+):
+    product = ProductFactory()
+    receive(product, "5", "5", user=owner)
+    order = confirmed(staff, [(product, "5")])
+    services.sales_order_reservation_release(order=order, product=product, user=owner)
+    retail(staff, product, "5")
+    before = state(order, product)
+    response = staff_client.post(f"/sales/orders/{order.pk}/reserve/", follow=True)
+    assert order.number in response.content.decode()
+    assert state(order, product) == before
