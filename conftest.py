@@ -120,6 +120,7 @@ DATA_MIGRATIONS = [
     ("inventory.migrations.0002_roles", "roles"),
     ("purchasing.migrations.0002_roles", "roles"),
     ("sales.migrations.0002_roles", "roles"),
+    ("sales.migrations.0003_reservation_expiry", "roles"),
     ("audit.migrations.0002_roles", "roles"),
 ]
 

@@ -530,6 +530,7 @@ def _reservations_release(*, due: list[int], now) -> list[SalesOrder]:
             order.version += 1
             expired.append(order)
     rows_update(orders, ["reserved_until", "reservation_expired_at", "version"])
+    shown = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
     audit_record_many(
         audit_entry(
             user=None,
@@ -537,7 +538,7 @@ def _reservations_release(*, due: list[int], now) -> list[SalesOrder]:
             record=order,
             summary=_("Reservation expired, released: %(lines)s")
             % {"lines": "、".join(released[order.pk])},
-            changes={"reservation_expired_at": [None, now]},
+            changes={"reservation_expired_at": [None, shown]},
         )
         for order in expired
     )
