@@ -458,3 +458,14 @@ def test_reserving_again_without_free_stock_is_refused_and_changes_nothing(
     response = staff_client.post(f"/sales/orders/{order.pk}/reserve/", follow=True)
     assert order.number in response.content.decode()
     assert state(order, product) == before
+
+
+def test_the_product_page_links_each_warehouses_reserved_figure(staff_client, owner):
+    product = ProductFactory()
+    receive(product, "10", "5", user=owner)
+    order = confirmed(owner, [(product, "4")])
+    page = staff_client.get(f"/inventory/product/{product.pk}/")
+    link = f"/sales/reservations/{product.pk}/?warehouse={order.warehouse_id}"
+    assert link in page.content.decode()
+    holders = staff_client.get(link).content.decode()
+    assert order.number in holders
