@@ -469,3 +469,34 @@ def test_the_product_page_links_each_warehouses_reserved_figure(staff_client, ow
     assert link in page.content.decode()
     holders = staff_client.get(link).content.decode()
     assert order.number in holders
+
+
+def test_confirming_an_order_first_frees_reservations_that_are_due(owner, staff):
+    services.sales_settings_save(reservation_expiry_days=5, user=owner)
+    product = ProductFactory()
+    receive(product, "6", "5", user=owner)
+    with time_machine.travel(START, tick=False) as traveller:
+        old = confirmed(staff, [(product, "6")])
+        traveller.shift(timedelta(days=5))
+        new = confirmed(owner, [(product, "4")], customer=CustomerFactory())
+    assert new.lines.get().reserved_quantity == D("4")
+    old.refresh_from_db()
+    assert old.reservation_expired_at == START + timedelta(days=5)
+    assert (level(product).reserved, level(product).available) == (D("4"), D("2"))
+
+
+def test_the_stock_overview_links_stay_flat_in_queries(staff_client, owner):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get("/inventory/").status_code == 200
+        return len(queries)
+
+    first = ProductFactory()
+    receive(first, "10", "5", user=owner)
+    confirmed(owner, [(first, "1")])
+    few = count()
+    for _ in range(5):
+        product = ProductFactory()
+        receive(product, "10", "5", user=owner)
+        confirmed(owner, [(product, "2")], customer=CustomerFactory())
+    assert count() == few
