@@ -118,8 +118,10 @@ DATA_MIGRATIONS = [
     ("catalog.migrations.0002_search_indexes_defaults_roles", "defaults"),
     ("catalog.migrations.0002_search_indexes_defaults_roles", "roles"),
     ("inventory.migrations.0002_roles", "roles"),
+    ("inventory.migrations.0006_settings_roles", "roles"),
     ("purchasing.migrations.0002_roles", "roles"),
     ("sales.migrations.0002_roles", "roles"),
+    ("sales.migrations.0003_reservation_expiry", "roles"),
     ("audit.migrations.0002_roles", "roles"),
 ]
 

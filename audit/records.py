@@ -19,6 +19,7 @@ RECORD_PAGES = {
     "purchasing.purchaseorder": ("purchasing:order_detail", True),
     "purchasing.goodsreceipt": ("purchasing:receipt_detail", True),
     "purchasing.purchasereturn": ("purchasing:return_detail", True),
+    "sales.salessettings": ("sales:settings", False),
     "sales.salesorder": ("sales:order_detail", True),
     "sales.shipment": ("sales:shipment_detail", True),
     "sales.salesreturn": ("sales:return_detail", True),

@@ -4,7 +4,7 @@ own selectors; reports owns no data."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -81,14 +81,20 @@ class Suggestion:
     daily: Decimal
     cover_days: Decimal | None
     quantity: Decimal
+    # (order number, quantity) of the open sales orders waiting without a
+    # reservation: what the backorder figure is made of.
+    waiting: list = field(default_factory=list)
 
 
 def reorder_suggestions(*, days: int = 28, review_days: int = 7) -> list[Suggestion]:
     """Products whose projected stock (on hand − reserved + on order − backorders)
-    is at or below their safety stock, with the quantity to order.
+    is below their safety stock — with a safety stock of 0 too, when backorders
+    take it below 0 — or at it when the product has a safety stock or sold in the
+    period, with the quantity to order and the orders waiting for it.
 
     quantity = max(reorder quantity, ⌈daily sales × (lead time + review days) +
-    safety stock − projected⌉), daily sales = net sold in the last ``days`` / days.
+    safety stock − projected⌉), daily sales = net sold in the last ``days`` / days;
+    a negative projected stock is added in full, so the order covers the backorder.
     """
     since = timezone.now() - timedelta(days=days)
     rows = (
@@ -108,10 +114,17 @@ def reorder_suggestions(*, days: int = 28, review_days: int = 7) -> list[Suggest
             )
         )
         .filter(
-            Q(projected__lte=F("safety_stock"))
-            & (Q(safety_stock__gt=0) | Q(sold__gt=0))
+            Q(projected__lt=F("safety_stock"))
+            | (
+                Q(projected__lte=F("safety_stock"))
+                & (Q(safety_stock__gt=0) | Q(sold__gt=0))
+            )
         )
         .order_by("sku")
+    )
+    rows = list(rows)
+    waiting = sales_selectors.backorders_by_product(
+        [product.pk for product in rows if product.backorder > 0]
     )
     suggestions = []
     for product in rows:
@@ -138,6 +151,7 @@ def reorder_suggestions(*, days: int = 28, review_days: int = 7) -> list[Suggest
                 daily,
                 cover,
                 quantity,
+                waiting.get(product.pk, []),
             )
         )
     return suggestions

@@ -21,6 +21,7 @@ from inventory import selectors as inventory_selectors
 from inventory.models import ClosedMonth
 from jxc.decimals import MAX_QUANTITY, QUANTITY_DIGITS, QUANTITY_PLACES
 from jxc.excel import xlsx_response
+from jxc.templatetags.jxc_format import qty
 from jxc.views import paginate, record_id, refuse
 from reports import exports, selectors, services
 from reports.forms import SummaryForm
@@ -145,6 +146,7 @@ def reorder(request):
                 ("reserved", _("Reserved"), "quantity"),
                 ("on_order", _("On order"), "quantity"),
                 ("backorder", _("Backorders"), "quantity"),
+                ("waiting", _("Waiting orders"), "text"),
                 ("projected", _("Projected"), "quantity"),
                 ("safety", _("Safety stock"), "quantity"),
                 ("daily", _("Daily sales"), "quantity"),
@@ -158,6 +160,9 @@ def reorder(request):
                     "reserved": s.reserved,
                     "on_order": s.on_order,
                     "backorder": s.backorder,
+                    "waiting": ", ".join(
+                        f"{number} {qty(quantity)}" for number, quantity in s.waiting
+                    ),
                     "projected": s.projected,
                     "safety": s.product.safety_stock,
                     "daily": s.daily,

@@ -17,7 +17,9 @@ from inventory.forms import (
 )
 from jxc.decimals import MAX_PRICE
 from jxc.fields import BusinessDateField
+from jxc.forms import InputRulesMixin
 from purchasing.forms import money_field
+from sales.models import SalesSettings
 
 
 def _active_warehouses():
@@ -161,3 +163,9 @@ class RetailHeaderForm(SubmissionForm):
             attrs={"step": "0.01", "inputmode": "decimal", "id": "amount-received"}
         ),
     )
+
+
+class SettingsForm(InputRulesMixin, forms.ModelForm):
+    class Meta:
+        model = SalesSettings
+        fields = ["reservation_expiry_days"]

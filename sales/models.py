@@ -28,6 +28,33 @@ class OrderStatus(models.TextChoices):
 OPEN_STATUSES = [OrderStatus.CONFIRMED, OrderStatus.PARTIAL]
 
 
+class SalesSettings(models.Model):
+    """The owner's sales rules; one row."""
+
+    reservation_expiry_days = models.PositiveSmallIntegerField(
+        _("reservations expire after (days)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "The stock a confirmed order reserves is released when the order is "
+            "not fully shipped this many days after it was confirmed; the order "
+            "is marked “reservation expired” and can still ship from free stock. "
+            "Empty or 0: reservations never expire."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("sales settings")
+        verbose_name_plural = _("sales settings")
+        permissions = [
+            ("release_reservation", _("Can release the stock an order reserved")),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+
 class SalesOrder(models.Model):
     """销售订单: what a customer wants; confirming it reserves the stock."""
 
@@ -69,13 +96,28 @@ class SalesOrder(models.Model):
     closed_by = user_field(_("closed by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # When the reservation of an open order runs out (confirmed + the owner's
+    # expiry days); None: it never does. Set on confirm and by the settings.
+    reserved_until = models.DateTimeField(null=True, blank=True, editable=False)
+    reservation_expired_at = models.DateTimeField(
+        _("reservation expired"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("sales order")
         verbose_name_plural = _("sales orders")
         ordering = ["-order_date", "-id"]
         indexes = [
-            models.Index(fields=["status", "order_date"], name="sales_order_status")
+            models.Index(fields=["status", "order_date"], name="sales_order_status"),
+            # The check before every sale and confirmation ("is any reservation
+            # due to expire?") reads only open orders that can expire: one index
+            # probe when nothing is due, however many orders the shop has.
+            models.Index(
+                fields=["reserved_until"],
+                name="sales_order_reserved_until",
+                condition=Q(reserved_until__isnull=False)
+                & Q(status__in=["confirmed", "partial"]),
+            ),
         ]
         permissions = [("cancel_posted", _("Can cancel posted sales documents"))]
 

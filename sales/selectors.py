@@ -8,7 +8,14 @@ from django.db.models import QuerySet
 
 from inventory import selectors as inventory_selectors
 from jxc.models import DocumentStatus
-from sales.models import SalesOrder, SalesReturn, Shipment
+from sales.models import (
+    OPEN_STATUSES,
+    SalesOrder,
+    SalesOrderLine,
+    SalesReturn,
+    SalesSettings,
+    Shipment,
+)
 
 ZERO = Decimal("0")
 
@@ -41,6 +48,48 @@ def order_lines(order: SalesOrder) -> list:
             line.reserved_quantity and level and level.on_hand < level.reserved
         )
     return lines
+
+
+def sales_settings() -> SalesSettings:
+    """The owner's sales rules (the defaults until the owner saves them)."""
+    return SalesSettings.objects.filter(pk=1).first() or SalesSettings(pk=1)
+
+
+def reservations_of(product_id: int, warehouse_id: int | None = None) -> QuerySet:
+    """The open order lines holding reserved stock of a product (oldest first), with
+    their order, customer, warehouse and who confirmed it, in one query."""
+    lines = SalesOrderLine.objects.filter(
+        product_id=product_id,
+        reserved_quantity__gt=0,
+        order__status__in=OPEN_STATUSES,
+    )
+    if warehouse_id:
+        lines = lines.filter(order__warehouse_id=warehouse_id)
+    return lines.select_related(
+        "order", "order__customer", "order__warehouse", "order__confirmed_by"
+    ).order_by("order__confirmed_at", "order_id")
+
+
+def backorders_by_product(product_ids) -> dict[int, list[tuple[str, Decimal]]]:
+    """(order number, quantity waiting without a reservation) per product, for the
+    open orders that wait for it, oldest first, in one query."""
+    from django.db.models import F
+
+    rows = (
+        SalesOrderLine.objects.filter(
+            product_id__in=list(product_ids), order__status__in=OPEN_STATUSES
+        )
+        .annotate(
+            waiting=F("quantity") - F("shipped_quantity") - F("reserved_quantity")
+        )
+        .filter(waiting__gt=0)
+        .order_by("product_id", "order__order_date", "order_id")
+        .values_list("product_id", "order__number", "waiting")
+    )
+    found: dict[int, list[tuple[str, Decimal]]] = {}
+    for product_id, number, waiting in rows:
+        found.setdefault(product_id, []).append((number, waiting))
+    return found
 
 
 def shipment_list() -> QuerySet:

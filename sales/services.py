@@ -4,10 +4,13 @@ returns. Stock moves are posted by inventory through the signals sent here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Sum
+from django.db import transaction
+from django.db.models import DateTimeField as DateTimeOutput
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +38,7 @@ from sales.models import (
     SalesOrderLine,
     SalesReturn,
     SalesReturnLine,
+    SalesSettings,
     Shipment,
     ShipmentLine,
 )
@@ -42,6 +46,8 @@ from sales.signals import sales_return_posted, shipment_posted
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+CANCEL = "sales.cancel_posted"
+RELEASE = "sales.release_reservation"
 # A draft's header as the audit trail compares it on an edit.
 ORDER_AUDIT_FIELDS = ["customer", "warehouse", "order_date", "note", "total"]
 
@@ -202,7 +208,10 @@ def sales_order_confirm(
     When a line wants more than is available (on hand − reserved): ``refuse``
     raises OrderShortage with the short lines; ``reduce`` cuts each line to what
     is available; ``backorder`` reserves what is available and the rest waits.
+    Reservations that are due to expire are released first, so their stock counts
+    as available.
     """
+    reservations_expire()
     order = lock(SalesOrder, order.pk)
     check_version(order, version)
     if order.status != OrderStatus.DRAFT:
@@ -260,9 +269,20 @@ def sales_order_confirm(
     order.total = total
     order.status = OrderStatus.CONFIRMED
     order.confirmed_by, order.confirmed_at = user, timezone.now()
+    order.reserved_until = None
+    days = _expiry_days()
+    if days and any(line.reserved_quantity > 0 for line in kept):
+        order.reserved_until = order.confirmed_at + timedelta(days=days)
     order.version += 1
     order.save(
-        update_fields=["total", "status", "confirmed_by", "confirmed_at", "version"]
+        update_fields=[
+            "total",
+            "status",
+            "confirmed_by",
+            "confirmed_at",
+            "reserved_until",
+            "version",
+        ]
     )
     audit_record(user=user, action=Action.CONFIRM, record=order, changes=found)
     return order
@@ -277,18 +297,41 @@ def _release_all(order: SalesOrder) -> None:
         )
         line.reserved_quantity = ZERO
         line.save(update_fields=["reserved_quantity"])
+    order.reserved_until = None
+
+
+def order_own(order: SalesOrder, user) -> bool:
+    """The user entered or confirmed the order."""
+    return user.pk is not None and user.pk in (
+        order.created_by_id,
+        order.confirmed_by_id,
+    )
+
+
+def order_may_end(order: SalesOrder, user) -> bool:
+    """Who may cancel or close an order: anyone a draft; the owner any open order;
+    a clerk their own confirmed order while nothing of it has shipped."""
+    if order.status == OrderStatus.DRAFT or user.has_perm(CANCEL):
+        return True
+    if order.status != OrderStatus.CONFIRMED or not order_own(order, user):
+        return False
+    return not order.lines.filter(shipped_quantity__gt=0).exists()
 
 
 @posting
-def sales_order_end(
-    *, order: SalesOrder, user, reason: str, may_end_confirmed: bool = True
-) -> SalesOrder:
-    """Cancel an order nothing shipped for, or close one short; reservations go back."""
+def sales_order_end(*, order: SalesOrder, user, reason: str) -> SalesOrder:
+    """Cancel an order nothing shipped for, or close one short; reservations go back.
+
+    A clerk may cancel a draft, or their own confirmed order of which nothing has
+    shipped; everything else is the owner's (checked here, under the lock)."""
     order = lock(SalesOrder, order.pk)
     was = order.status
-    if order.status != OrderStatus.DRAFT and not may_end_confirmed:
+    if order.status in OPEN_STATUSES and not order_may_end(order, user):
         raise ValidationError(
-            _("%(number)s is already confirmed; only the owner can cancel or close it.")
+            _(
+                "%(number)s is already confirmed; only the owner, or the clerk who "
+                "entered it while nothing of it has shipped, can cancel it."
+            )
             % {"number": order.number}
         )
     shipped = order.lines.filter(shipped_quantity__gt=0).exists()
@@ -309,7 +352,14 @@ def sales_order_end(
     order.closed_by, order.closed_at, order.close_reason = user, timezone.now(), reason
     order.version += 1
     order.save(
-        update_fields=["status", "closed_by", "closed_at", "close_reason", "version"]
+        update_fields=[
+            "status",
+            "closed_by",
+            "closed_at",
+            "close_reason",
+            "reserved_until",
+            "version",
+        ]
     )
     audit_record(
         user=user,
@@ -319,6 +369,216 @@ def sales_order_end(
         changes={"status": [was, order.status]},
     )
     return order
+
+
+# --- reservations: the owner's release, expiry ----------------------------------
+
+
+def _expiry_days() -> int | None:
+    settings = SalesSettings.objects.filter(pk=1).first()
+    return (settings.reservation_expiry_days or None) if settings else None
+
+
+@posting
+def sales_order_reservation_release(
+    *, order: SalesOrder, product: Product, user
+) -> Decimal:
+    """The owner gives back what one open order holds of one product: the stock
+    becomes free, the order line waits without a reservation (it ships later from
+    free stock). Returns the quantity released."""
+    if not user.has_perm(RELEASE):
+        raise ValidationError(_("Only the owner can release a reservation."))
+    order = lock(SalesOrder, order.pk)
+    line = (
+        order.lines.select_for_update().filter(product_id=product.pk).first()
+        if order.status in OPEN_STATUSES
+        else None
+    )
+    if line is None or line.reserved_quantity <= 0:
+        raise ValidationError(
+            _("%(number)s holds no reserved “%(name)s” any more; nothing released.")
+            % {"number": order.number, "name": product.name}
+        )
+    quantity = line.reserved_quantity
+    stock_release(
+        product_id=product.pk, warehouse_id=order.warehouse_id, quantity=quantity
+    )
+    line.reserved_quantity = ZERO
+    line.save(update_fields=["reserved_quantity"])
+    if not order.lines.filter(reserved_quantity__gt=0).exists():
+        order.reserved_until = None
+    order.version += 1
+    order.save(update_fields=["reserved_until", "version"])
+    audit_record(
+        user=user,
+        action=Action.CHANGE,
+        record=order,
+        summary=_("Reservation released: %(name)s %(quantity)s %(unit)s")
+        % {"name": product.name, "quantity": qty(quantity), "unit": product.unit},
+    )
+    return quantity
+
+
+@posting
+def sales_order_reserve_again(*, order: SalesOrder, user) -> Decimal:
+    """Reserve again, from free stock, what an open order still waits for without a
+    reservation (after its reservation expired or was released, or a backorder
+    whose goods came in). Returns the quantity reserved; the expiry days count
+    again from now."""
+    reservations_expire()
+    order = lock(SalesOrder, order.pk)
+    if order.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("%(number)s is %(status)s: nothing to reserve.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    lines = [
+        line
+        for line in order.lines.select_for_update().order_by("product_id")
+        if line.remaining > line.reserved_quantity
+    ]
+    levels = stock_levels_lock((line.product_id, order.warehouse_id) for line in lines)
+    reserved = ZERO
+    for line in lines:
+        free = max(levels[(line.product_id, order.warehouse_id)].available, ZERO)
+        take = min(line.remaining - line.reserved_quantity, free)
+        if take <= 0:
+            continue
+        stock_reserve(
+            product_id=line.product_id, warehouse_id=order.warehouse_id, quantity=take
+        )
+        line.reserved_quantity += take
+        line.save(update_fields=["reserved_quantity"])
+        reserved += take
+    if not reserved:
+        raise ValidationError(
+            _("No free stock to reserve for %(number)s now; it keeps waiting.")
+            % {"number": order.number}
+        )
+    days = _expiry_days()
+    order.reserved_until = timezone.now() + timedelta(days=days) if days else None
+    order.reservation_expired_at = None
+    order.version += 1
+    order.save(update_fields=["reserved_until", "reservation_expired_at", "version"])
+    audit_record(
+        user=user,
+        action=Action.CHANGE,
+        record=order,
+        summary=_("Reserved again: %(quantity)s") % {"quantity": qty(reserved)},
+    )
+    return reserved
+
+
+def _orders_due(now):
+    # Served by the partial index sales_order_reserved_until.
+    return SalesOrder.objects.filter(status__in=OPEN_STATUSES, reserved_until__lte=now)
+
+
+def reservations_expire(*, now=None) -> list[SalesOrder]:
+    """Release the reservations of open orders confirmed longer ago than the owner's
+    expiry days (what is still reserved; shipped goods stay shipped) and mark them
+    “reservation expired”. One indexed query, and no transaction, when nothing is
+    due. Two runs at once release once: the orders are locked and checked again
+    under the lock."""
+    now = now or timezone.now()
+    due = list(_orders_due(now).order_by("pk").values_list("pk", flat=True))
+    if not due:
+        return []
+    return _reservations_release(due=due, now=now)
+
+
+@posting
+def _reservations_release(*, due: list[int], now) -> list[SalesOrder]:
+    orders = [
+        order
+        for order in SalesOrder.objects.select_for_update()
+        .filter(pk__in=due)
+        .order_by("pk")
+        if order.status in OPEN_STATUSES
+        and order.reserved_until is not None
+        and order.reserved_until <= now
+    ]
+    lines = list(
+        SalesOrderLine.objects.filter(order__in=orders, reserved_quantity__gt=0)
+        .select_related("product")
+        .order_by("product_id", "pk")
+    )
+    by_id = {order.pk: order for order in orders}
+    # Every balance first, in (product, warehouse) order like every posting, so
+    # this run never deadlocks with a sale touching the same products.
+    stock_levels_lock(
+        {(line.product_id, by_id[line.order_id].warehouse_id) for line in lines}
+    )
+    released: dict[int, list[str]] = {}
+    for line in lines:
+        order = by_id[line.order_id]
+        stock_release(
+            product_id=line.product_id,
+            warehouse_id=order.warehouse_id,
+            quantity=line.reserved_quantity,
+        )
+        released.setdefault(order.pk, []).append(
+            f"{line.product.name} {qty(line.reserved_quantity)} {line.product.unit}"
+        )
+        line.reserved_quantity = ZERO
+    rows_update(lines, ["reserved_quantity"])
+    expired = []
+    for order in orders:
+        order.reserved_until = None
+        if order.pk in released:
+            order.reservation_expired_at = now
+            order.version += 1
+            expired.append(order)
+    rows_update(orders, ["reserved_until", "reservation_expired_at", "version"])
+    shown = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    audit_record_many(
+        audit_entry(
+            user=None,
+            action=Action.CHANGE,
+            record=order,
+            summary=_("Reservation expired, released: %(lines)s")
+            % {"lines": "、".join(released[order.pk])},
+            changes={"reservation_expired_at": [None, shown]},
+        )
+        for order in expired
+    )
+    return expired
+
+
+@transaction.atomic
+def sales_settings_save(*, reservation_expiry_days: int | None, user=None) -> None:
+    """Set the owner's reservation expiry; open orders get their new expiry date
+    (counted from their confirmation) at once."""
+    current, _created = SalesSettings.objects.select_for_update().get_or_create(pk=1)
+    days = reservation_expiry_days or None
+    was = current.reservation_expiry_days or None
+    if was == days:
+        return
+    current.reservation_expiry_days = days
+    current.save(update_fields=["reservation_expiry_days"])
+    holding = SalesOrder.objects.filter(
+        status__in=OPEN_STATUSES, confirmed_at__isnull=False
+    ).filter(
+        Exists(
+            SalesOrderLine.objects.filter(
+                order_id=OuterRef("pk"), reserved_quantity__gt=0
+            )
+        )
+    )
+    holding.update(
+        reserved_until=ExpressionWrapper(
+            F("confirmed_at") + timedelta(days=days), output_field=DateTimeOutput()
+        )
+        if days
+        else None
+    )
+    audit_record(
+        user=user,
+        action=Action.CHANGE,
+        record=current,
+        label="",
+        changes={"reservation_expiry_days": [was, days]},
+    )
 
 
 def _posted_entry(document, user, *, lines: int, summary: str = ""):
@@ -548,13 +808,14 @@ def retail_sale_post(
     """零售开单: a confirmed order and its shipment in one go, from free stock only.
 
     ``occurred_at`` books a sale made earlier (yesterday's paper receipts); now by
-    default.
+    default. Reservations due to expire are released first: their stock is free.
     """
     if existing := by_submission(SalesOrder, submission):
         if not existing.is_retail:
             # The token of a sales order's form, sent by a tampered page.
             raise ValidationError(OUT_OF_DATE)
         return existing
+    reservations_expire()
     customer = customer or Customer.objects.get(code="RETAIL")
     _check_lines(customer, warehouse, lines)
     rows = _order_lines(lines)

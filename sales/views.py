@@ -22,6 +22,7 @@ from jxc.documents import StaleDocument
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
 from jxc.forms import ReasonForm, searchable
 from jxc.models import DocumentStatus
+from jxc.templatetags.jxc_format import qty
 from jxc.views import cancel_posted, paginate, record_id, refuse
 from sales import filters, forms, selectors, services
 from sales.models import (
@@ -33,6 +34,7 @@ from sales.models import (
 )
 
 CANCEL = "sales.cancel_posted"
+RELEASE = "sales.release_reservation"
 VIEW_COST = "accounts.view_cost"
 LISTS = {
     "order": (
@@ -228,16 +230,18 @@ def order_edit(request, pk):
 @require_GET
 def order_detail(request, pk):
     order = get_object_or_404(selectors.order_detail(pk))
+    lines = selectors.order_lines(order)
     return render(
         request,
         "sales/order_detail.html",
         {
             "order": order,
-            "lines": selectors.order_lines(order),
+            "lines": lines,
             "shipments": order.shipments.order_by("-occurred_at"),
             "open": order.status in OPEN_STATUSES,
-            "can_end": request.user.has_perm(CANCEL)
-            or order.status == OrderStatus.DRAFT,
+            "waiting": order.status in OPEN_STATUSES
+            and any(line.backorder for line in lines),
+            "can_end": services.order_may_end(order, request.user),
             "profit": selectors.order_profit(order)
             if request.user.has_perm(VIEW_COST)
             else None,
@@ -284,6 +288,12 @@ def order_confirm(request, pk):
 @require_POST
 def order_end(request, pk):
     order = get_object_or_404(SalesOrder, pk=pk)
+    # A clerk ends drafts and their own confirmed orders with nothing shipped; the
+    # service checks the same again under the order's lock.
+    if order.status in OPEN_STATUSES and not services.order_may_end(
+        order, request.user
+    ):
+        raise PermissionDenied
     form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
@@ -292,7 +302,6 @@ def order_end(request, pk):
             order=order,
             user=request.user,
             reason=form.cleaned_data["reason"],
-            may_end_confirmed=request.user.has_perm(CANCEL),
         )
     except ValidationError as error:
         refuse(request, error)
@@ -301,6 +310,24 @@ def order_end(request, pk):
             request,
             _("%(number)s is %(status)s.")
             % {"number": order.number, "status": order.get_status_display()},
+        )
+    return redirect("sales:order_detail", pk=pk)
+
+
+@permission_required("sales.change_salesorder", raise_exception=True)
+@require_POST
+def order_reserve(request, pk):
+    """Reserve again what an open order waits for, from free stock."""
+    order = get_object_or_404(SalesOrder, pk=pk)
+    try:
+        reserved = services.sales_order_reserve_again(order=order, user=request.user)
+    except (InsufficientStock, ValidationError) as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s: %(quantity)s reserved again.")
+            % {"number": order.number, "quantity": qty(reserved)},
         )
     return redirect("sales:order_detail", pk=pk)
 
@@ -318,6 +345,7 @@ def availability(request):
     )
     if product is None or warehouse_id is None:
         return JsonResponse({"available": None})
+    services.reservations_expire()  # an expired reservation's stock is free
     available = inventory_selectors.available(product.pk, warehouse_id)
     return JsonResponse(
         {
@@ -327,6 +355,73 @@ def availability(request):
             "name": product.name,
         }
     )
+
+
+# --- reservations and the owner's sales settings ---------------------------------
+
+
+@permission_required("sales.view_salesorder", raise_exception=True)
+@require_GET
+def reservations(request, product_id):
+    """Who holds a product's reserved stock; the owner can release an order's part."""
+    product = get_object_or_404(Product, pk=product_id)
+    warehouse_id = record_id(request.GET.get("warehouse", ""))
+    lines = list(selectors.reservations_of(product.pk, warehouse_id))
+    return render(
+        request,
+        "sales/reservations.html",
+        {
+            "product": product,
+            "lines": lines,
+            "total": sum((line.reserved_quantity for line in lines), 0),
+            "warehouse_id": warehouse_id or "",
+            "can_release": request.user.has_perm(RELEASE),
+        },
+    )
+
+
+@permission_required(RELEASE, raise_exception=True)
+@require_POST
+def reservation_release(request, product_id):
+    product = get_object_or_404(Product, pk=product_id)
+    order = get_object_or_404(SalesOrder, pk=record_id(request.POST.get("order", "")))
+    try:
+        released = services.sales_order_reservation_release(
+            order=order, product=product, user=request.user
+        )
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            _(
+                "Released %(quantity)s %(unit)s of “%(name)s” that %(number)s held; "
+                "the order now waits for it without a reservation."
+            )
+            % {
+                "quantity": qty(released),
+                "unit": product.unit,
+                "name": product.name,
+                "number": order.number,
+            },
+        )
+    url = reverse("sales:reservations", args=[product.pk])
+    warehouse_id = record_id(request.POST.get("warehouse", ""))
+    return redirect(f"{url}?warehouse={warehouse_id}" if warehouse_id else url)
+
+
+@permission_required("sales.change_salessettings", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def settings_edit(request):
+    form = forms.SettingsForm(request.POST or None, instance=selectors.sales_settings())
+    if request.method == "POST" and form.is_valid():
+        services.sales_settings_save(
+            reservation_expiry_days=form.cleaned_data["reservation_expiry_days"],
+            user=request.user,
+        )
+        messages.success(request, _("Sales settings saved."))
+        return redirect("sales:order_list")
+    return render(request, "sales/settings.html", {"form": form})
 
 
 # --- shipments ------------------------------------------------------------------------

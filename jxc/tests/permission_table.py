@@ -181,9 +181,13 @@ URLS: dict[str, Access] = {
     "sales:order_edit": Access(STAFF, ids=_pk("sales_draft")),
     "sales:order_confirm": Access(STAFF, get=POST, ids=_pk("sales_draft")),
     "sales:order_end": Access(STAFF, get=POST, ids=_pk("sales_draft")),
+    "sales:order_reserve": Access(STAFF, get=POST, ids=_pk("sales_order")),
     "sales:availability": Access(
         STAFF, get=JSON, query="product=SEC-A&warehouse={warehouse}"
     ),
+    "sales:reservations": Access(STAFF, ids={"product_id": "product"}),
+    "sales:reservation_release": Access(OWNER, get=POST, ids={"product_id": "product"}),
+    "sales:settings": Access(OWNER),
     "sales:retail": Access(STAFF),
     "sales:shipment_list": Access(STAFF),
     "sales:shipment_create": Access(STAFF, query="order={sales_order}"),

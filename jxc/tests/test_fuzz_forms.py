@@ -494,6 +494,26 @@ SPECS = [
         few=True,
     ),
     spec(
+        "sales_order_reserve",
+        url("sales:order_reserve", lambda w: w.confirmed_so.pk),
+        lambda w: {},
+        few=True,
+        expect="refused",
+    ),
+    spec(
+        "sales_reservation_release",
+        url("sales:reservation_release", lambda w: w.apple.pk),
+        lambda w: {"order": str(w.confirmed_so.pk), "warehouse": str(w.warehouse.pk)},
+        kinds={"order": "id"},
+        few=True,
+    ),
+    spec(
+        "sales_settings",
+        url("sales:settings"),
+        lambda w: {"reservation_expiry_days": "7"},
+        kinds={"reservation_expiry_days": "number"},
+    ),
+    spec(
         "retail_sale",
         url("sales:retail"),
         lambda w: {
