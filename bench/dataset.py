@@ -263,14 +263,36 @@ def ledger_load(scale: Scale, rng, products, owner, start: datetime, end: dateti
     return count
 
 
-def months_close(owner, first: date, last: date) -> int:
-    """Close every month from ``first`` to ``last`` through the inventory service."""
+def months_close(owner, first: date, last: date, *, skip_closed=False) -> int:
+    """Close every month from ``first`` to ``last`` through the inventory service
+    (``skip_closed``: leave months an earlier run closed as they are)."""
+    from inventory.models import ClosedMonth
+
     month, closed = first, 0
     while month <= last:
+        if skip_closed and ClosedMonth.objects.filter(month=month).exists():
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            continue
         month_close(month=month, user=owner)
         closed += 1
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return closed
+
+
+def shop_found() -> dict:
+    """The shop an earlier run generated, described as shop_create describes it."""
+    users = get_user_model().objects
+    first = StockMove.objects.order_by("occurred_at").values_list(
+        "occurred_at", flat=True
+    )[:1]
+    return {
+        "products": Product.objects.count(),
+        "moves": StockMove.objects.count(),
+        "levels": StockLevel.objects.count(),
+        "first_day": timezone.localtime(first[0]).date().isoformat() if first else "",
+        "owner": users.get(username="bench-owner"),
+        "clerks": list(users.filter(username__startswith="bench-clerk").order_by("pk")),
+    }
 
 
 @transaction.atomic

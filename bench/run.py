@@ -86,6 +86,12 @@ def main() -> None:
         "--docs", action="store_true", help="append to docs even if quick"
     )
     parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="measure the shop already in the database (made by an earlier run, "
+        "e.g. a copy: createdb -T jxc_bench mine) instead of generating one",
+    )
+    parser.add_argument(
         "--only",
         default="",
         help="comma list: summary,page_times,excel,posting,pages",
@@ -101,7 +107,8 @@ def main() -> None:
     wanted = lambda name: not only or name in only  # noqa: E731
 
     started = time.perf_counter()
-    database_reset(url)
+    if not options.existing:
+        database_reset(url)
     import django
 
     django.setup()
@@ -117,7 +124,10 @@ def main() -> None:
     scale = dataset.QUICK if quick else dataset.FULL
     today = timezone.localdate()
     step = time.perf_counter()
-    shop = dataset.shop_create(scale, today=today)
+    if options.existing:
+        shop = dataset.shop_found()
+    else:
+        shop = dataset.shop_create(scale, today=today)
     generated_s = time.perf_counter() - step
     drift = stock_drift()
     assert not drift, f"check_stock after loading: {len(drift)} balances drift"
@@ -143,7 +153,10 @@ def main() -> None:
         print("summary without snapshots", results["summary_no_snapshots"], flush=True)
         step = time.perf_counter()
         closed = dataset.months_close(
-            owner, dataset.first_month(today, scale.months), snapshot_month
+            owner,
+            dataset.first_month(today, scale.months),
+            snapshot_month,
+            skip_closed=options.existing,
         )
         results["data"]["months_closed"] = closed
         results["data"]["close_s"] = round(time.perf_counter() - step, 1)
