@@ -1,6 +1,6 @@
-from django.conf import settings
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
