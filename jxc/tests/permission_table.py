@@ -156,6 +156,9 @@ URLS: dict[str, Access] = {
     "purchasing:order_print": Access(STAFF, get=PRINT, ids=_pk("purchase_order")),
     "purchasing:order_confirm": Access(STAFF, get=POST, ids=_pk("purchase_draft")),
     "purchasing:order_end": Access(STAFF, get=POST, ids=_pk("purchase_draft")),
+    "purchasing:order_prices_approve": Access(
+        OWNER, get=POST, ids=_pk("purchase_draft")
+    ),
     "purchasing:last_price": Access(
         STAFF, get=JSON, query="supplier={supplier}&product=SEC-B"
     ),

@@ -462,6 +462,13 @@ SPECS = [
         few=True,
     ),
     spec(
+        "order_prices_approve",
+        url("purchasing:order_prices_approve", lambda w: w.draft_po.pk),
+        lambda w: {"version": str(w.draft_po.version)},
+        few=True,
+        expect="refused",  # the draft has no price waiting for approval
+    ),
+    spec(
         "purchasing_settings",
         url("purchasing:settings"),
         lambda w: {"over_receipt_percent": "10", "price_band_factor": "3"},
