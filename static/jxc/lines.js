@@ -139,8 +139,8 @@
     }
     if (note) {
       note.textContent = out ? (script.dataset.bandLabel || "")
-        .replace("%(low)s", price.dataset.bandLow)
-        .replace("%(high)s", price.dataset.bandHigh) : "";
+        .replace("{low}", price.dataset.bandLow)
+        .replace("{high}", price.dataset.bandHigh) : "";
     }
   }
   form.addEventListener("input", function (event) {
