@@ -94,10 +94,10 @@ def test_cost_correction_revalues_on_hand_with_one_value_only_move(poisoned, own
 @pytest.mark.parametrize(
     "cost, reason, message",
     [
-        ("-1", "录错", "between 0"),
-        ("4.59001", "录错", "at most 4 decimals"),
-        ("100000000", "录错", "between 0"),
-        ("4.59", "   ", "Say why"),
+        ("-1", "录错", "0 到 99,999,999.99"),
+        ("4.59001", "录错", "最多 4 位小数"),
+        ("100000000", "录错", "0 到 99,999,999.99"),
+        ("4.59", "   ", "请填写调整成本的原因"),
     ],
 )
 def test_cost_correction_refuses_bad_input_and_changes_nothing(
@@ -114,7 +114,7 @@ def test_cost_correction_refused_when_nothing_is_on_hand(owner):
     receive(product, "2", "3.00", user=owner)
     issue(product, "2", user=owner)
     was = _counts()
-    with pytest.raises(ValidationError, match="nothing is on hand"):
+    with pytest.raises(ValidationError, match="没有库存"):
         _correct(product, "3.50", owner)
     assert _counts() == was
 
@@ -199,7 +199,7 @@ def test_owner_posts_a_cost_correction_from_the_page(poisoned, owner_client):
         "inventory:costadjustment_detail", args=[document.pk]
     )
     detail = owner_client.get(response.url).content.decode()
-    assert "入库单价录错" in detail and "4.5900" in detail
+    assert "入库单价录错" in detail and "¥4.59" in detail
 
 
 def test_a_clerk_cannot_correct_costs(poisoned, staff_client):

@@ -70,7 +70,7 @@ def test_clerk_cannot_place_the_typo_order_and_nothing_reaches_stock(
     line = order.lines.get()
     assert (line.price_reference, line.price_approved_by) == (D("4.50"), None)
 
-    with pytest.raises(ValidationError, match="owner approves"):
+    with pytest.raises(ValidationError, match="批准价格"):
         services.purchase_order_confirm(order=order, user=staff)
 
     order.refresh_from_db()
@@ -106,7 +106,7 @@ def test_owner_approval_then_the_clerk_places_and_receives_it(staff, owner, penc
 
 def test_a_clerk_cannot_approve(staff, pencil):
     order = _draft(staff, pencil, "99999.99")
-    with pytest.raises(ValidationError, match="Only the owner"):
+    with pytest.raises(ValidationError, match="只有店主"):
         services.purchase_order_prices_approve(order=order, user=staff)
     assert order.lines.get().price_approved_by is None
 
@@ -161,7 +161,7 @@ def test_receipt_at_an_unapproved_price_is_refused_with_nothing_posted(
     order.lines.update(unit_price=D("99999.99"), amount=D("99999.99"))
     stock = _stock(pencil)
 
-    with pytest.raises(ValidationError, match="Not posted"):
+    with pytest.raises(ValidationError, match="未过账"):
         received(staff, order, [(pencil, "1")])
     assert _stock(pencil) == stock
     assert not GoodsReceipt.objects.filter(order=order).exists()
