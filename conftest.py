@@ -121,6 +121,8 @@ DATA_MIGRATIONS = [
     ("purchasing.migrations.0002_roles", "roles"),
     ("sales.migrations.0002_roles", "roles"),
     ("audit.migrations.0002_roles", "roles"),
+    ("inventory.migrations.0006_cost_adjustment", "roles"),
+    ("purchasing.migrations.0004_price_band", "roles"),
 ]
 
 
