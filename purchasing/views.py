@@ -194,6 +194,11 @@ def _order_form(request, order=None):
             "lines": lines,
             "title": title,
             "submit_label": _("Save draft"),
+            "intro": _(
+                "A price far from what was last paid (outside the owner's price "
+                "band) is flagged and needs the owner's approval before the order "
+                "is placed."
+            ),
             "cancel_url": reverse("purchasing:order_list"),
             "show_total": True,
             "price_url": reverse("purchasing:last_price"),
