@@ -4,9 +4,11 @@ One value-only move (quantity 0) carries new value − old value: the ledger sti
 sums to the balances, and the stock card and the monthly summary show it.
 """
 
+import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -162,6 +164,7 @@ def test_monthly_summary_shows_the_value_change_without_quantity(poisoned, owner
 
 
 def test_stock_card_shows_the_correction_as_a_row(poisoned, owner, owner_client):
+    high = _level(poisoned).value
     document = _correct(poisoned, "4.59", owner)
     card = stock_card(product_id=poisoned.pk)
     last = list(card.moves)[-1]
@@ -178,7 +181,11 @@ def test_stock_card_shows_the_correction_as_a_row(poisoned, owner, owner_client)
     export = owner_client.get(
         reverse("inventory:stock_card_export", args=[poisoned.pk])
     )
-    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    rows = [row for row in sheet.iter_rows(values_only=True) if "成本调整" in row]
+    (row,) = rows
+    assert row[4:7] == (None, None, 164)  # no in, no out, the balance
+    assert D(str(row[8])) == D("752.76") - high and D(str(row[9])) == D("752.76")
 
 
 def test_owner_posts_a_cost_correction_from_the_page(poisoned, owner_client):
