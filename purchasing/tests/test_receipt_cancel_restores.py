@@ -91,3 +91,37 @@ def test_receipt_cancel_after_sales_removes_the_value_it_brought_in(owner):
     assert (on_hand, value) == (Decimal("153"), value_before_cancel - 600)
     assert stock_drift() == []
     call_command("check_stock")
+
+
+def test_poisoned_receipt_sold_from_is_cancelled_then_repaired_by_a_cost_correction(
+    owner,
+):
+    """The issue's case when sales already took part of the poisoned value: the
+    stock cannot give back more value than it holds, so the cancel takes the unit
+    out at the average; 成本调整 then sets the cost of what remains."""
+    from inventory.documents import cost_adjustment_post
+
+    warehouse = Warehouse.objects.get(is_default=True)
+    product, supplier = ProductFactory(), SupplierFactory()
+    receive(product, "163", "4.59", user=owner)
+    receipt = _receive(owner, supplier, product, Decimal("1"), Decimal("99999.99"))
+    issue(product, "10", user=owner)
+
+    services.receipt_cancel(receipt=receipt, user=owner, reason="单价录错")
+    on_hand, value, cost = _level(product, warehouse)
+    assert on_hand == Decimal("153") and cost > 600
+    cost_adjustment_post(
+        warehouse=warehouse,
+        product=product,
+        new_unit_cost=Decimal("4.59"),
+        reason="单价录错，已售部分按错误成本出库",
+        user=owner,
+    )
+
+    assert _level(product, warehouse) == (
+        Decimal("153"),
+        Decimal("702.27"),
+        Decimal("4.59"),
+    )
+    assert stock_drift() == []
+    call_command("check_stock")
