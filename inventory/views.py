@@ -43,7 +43,7 @@ from inventory.models import (
 from inventory.services import InsufficientStock
 from jxc.documents import by_submission
 from jxc.excel import xlsx_response
-from jxc.forms import ReasonForm
+from jxc.forms import ReasonForm, searchable
 from jxc.tabular import TableError, read_upload
 from jxc.views import cancel_posted, paginate, refuse
 
@@ -218,7 +218,13 @@ def costadjustment_list(request):
 @permission_required("inventory.add_costadjustment", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def costadjustment_create(request):
-    form = CostAdjustmentForm(request.POST or None)
+    # Opened from a stock card: that product (and warehouse) filled in.
+    initial = {
+        key: request.GET[key]
+        for key in ("product", "warehouse")
+        if request.GET.get(key) and searchable(request.GET[key])
+    }
+    form = CostAdjustmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -5,6 +5,7 @@ sums to the balances, and the stock card and the monthly summary show it.
 """
 
 import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
@@ -189,7 +190,10 @@ def test_stock_card_shows_the_correction_as_a_row(poisoned, owner, owner_client)
 
 
 def test_owner_posts_a_cost_correction_from_the_page(poisoned, owner_client):
-    page = owner_client.get(reverse("inventory:costadjustment_create"))
+    card = owner_client.get(reverse("inventory:stock_card", args=[poisoned.pk]))
+    link = re.search(r'id="correct-cost" href="([^"]+)"', card.content.decode())
+    page = owner_client.get(link.group(1).replace("&amp;", "&"))
+    assert page.context["form"]["product"].value() == poisoned.sku
     token = page.context["form"]["submission"].value()
     response = owner_client.post(
         reverse("inventory:costadjustment_create"),
