@@ -225,6 +225,9 @@ def costadjustment_create(request):
         if request.GET.get(key) and searchable(request.GET[key])
     }
     form = CostAdjustmentForm(request.POST or None, initial=initial)
+    # What the product costs now, per warehouse, before the owner sets a new cost.
+    product = Product.objects.filter(sku__iexact=initial.get("product", "")).first()
+    levels = selectors.product_levels(product.pk) if product else []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -247,7 +250,11 @@ def costadjustment_create(request):
                 request, _("%(number)s posted.") % {"number": document.number}
             )
             return redirect("inventory:costadjustment_detail", pk=document.pk)
-    return render(request, "inventory/costadjustment_form.html", {"form": form})
+    return render(
+        request,
+        "inventory/costadjustment_form.html",
+        {"form": form, "product": product, "levels": levels},
+    )
 
 
 @permission_required("inventory.view_costadjustment", raise_exception=True)

@@ -194,6 +194,8 @@ def test_owner_posts_a_cost_correction_from_the_page(poisoned, owner_client):
     link = re.search(r'id="correct-cost" href="([^"]+)"', card.content.decode())
     page = owner_client.get(link.group(1).replace("&amp;", "&"))
     assert page.context["form"]["product"].value() == poisoned.sku
+    current = page.content.decode()
+    assert 'id="current-cost"' in current and "¥100,748.16" in current
     token = page.context["form"]["submission"].value()
     response = owner_client.post(
         reverse("inventory:costadjustment_create"),
