@@ -123,6 +123,8 @@ DATA_MIGRATIONS = [
     ("sales.migrations.0002_roles", "roles"),
     ("sales.migrations.0003_reservation_expiry", "roles"),
     ("audit.migrations.0002_roles", "roles"),
+    ("inventory.migrations.0007_cost_adjustment", "roles"),
+    ("purchasing.migrations.0004_price_band", "roles"),
 ]
 
 

@@ -28,6 +28,7 @@ class Action(models.TextChoices):
 EXTRA_LABELS = {
     "lines": _("lines"),
     "role": _("role"),
+    "price_approved_by": _("price approved by"),
 }
 
 

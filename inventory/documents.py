@@ -18,6 +18,7 @@ from catalog.models import Product, Warehouse
 from inventory.models import (
     Adjustment,
     AdjustmentLine,
+    CostAdjustment,
     DocumentStatus,
     MoveKind,
     OpeningStock,
@@ -34,6 +35,7 @@ from inventory.services import (
     stock_document_reverse,
     stock_moves_post,
 )
+from jxc.decimals import MAX_PRICE, unit_cost
 from jxc.documents import StaleDocument, by_submission, lock, posting
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
@@ -121,6 +123,75 @@ def adjustment_post(
         changes={"warehouse": [None, str(warehouse)], "lines": [None, len(rows)]},
     )
     return adjustment
+
+
+@posting
+def cost_adjustment_post(
+    *,
+    warehouse: Warehouse,
+    product: Product,
+    new_unit_cost: Decimal,
+    reason: str,
+    user,
+    submission=None,
+    occurred_at=None,
+) -> CostAdjustment:
+    """成本调整: set the unit cost of what is on hand; one value-only ledger move
+    (quantity 0) carries new value − old value, so Σ moves = balance still holds.
+
+    Refused when nothing is on hand, for a negative, absurd or over-precise cost,
+    without a reason, or into a closed month; nothing is written then.
+    """
+    if existing := by_submission(CostAdjustment, submission):
+        return existing
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the cost is corrected."))
+    if (
+        not new_unit_cost.is_finite()
+        or new_unit_cost < 0
+        or new_unit_cost > MAX_PRICE
+        or unit_cost(new_unit_cost) != new_unit_cost
+    ):
+        raise ValidationError(
+            _("A unit cost is between 0 and 99,999,999.99, with at most 4 decimals.")
+        )
+    now = timezone.now()
+    document = CostAdjustment(
+        number=document_number_next(prefix="CST"),
+        submission=submission,
+        warehouse=warehouse,
+        product=product,
+        new_unit_cost=new_unit_cost,
+        reason=reason,
+        created_by=user,
+    )
+    _posted(document, user, now)
+    document.save()
+    (move,) = stock_moves_post(
+        lines=[MoveLine(product.pk, warehouse.pk, Decimal(0), new_unit_cost)],
+        kind=MoveKind.COST_ADJUSTMENT,
+        source=SourceRef.of(document),
+        occurred_at=occurred_at or now,
+        user=user,
+    )
+    document.on_hand = move.balance_after
+    document.old_unit_cost = move.unit_cost_before
+    document.value_change = move.value
+    document.save(update_fields=["on_hand", "old_unit_cost", "value_change"])
+    audit_record(
+        user=user,
+        action=Action.POST,
+        record=document,
+        summary=reason,
+        changes={
+            "product": [None, str(product)],
+            "warehouse": [None, str(warehouse)],
+            "unit_cost": [str(move.unit_cost_before), str(new_unit_cost)],
+            "value": [str(move.value_after - move.value), str(move.value_after)],
+        },
+    )
+    return document
 
 
 @posting

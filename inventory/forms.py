@@ -17,7 +17,7 @@ from catalog.models import Category, Product, Warehouse
 from catalog.pinyin import fold_code
 from inventory.models import AdjustmentReason
 from inventory.selectors import document_date_problem
-from jxc.decimals import MAX_QUANTITY
+from jxc.decimals import MAX_PRICE, MAX_QUANTITY
 from jxc.fields import RecordsField
 from jxc.forms import OUT_OF_DATE, InputRulesMixin
 from jxc.widgets import DateInput
@@ -201,6 +201,29 @@ class AdjustmentLineForm(ProductLineForm):
 AdjustmentLineFormSet = forms.formset_factory(
     AdjustmentLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
 )
+
+
+class CostAdjustmentForm(SubmissionForm):
+    """成本调整: one product in one warehouse gets a new unit cost, with a reason."""
+
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=active_warehouses(), empty_label=None
+    )
+    product = ProductCodeField()
+    new_unit_cost = forms.DecimalField(
+        label=_("New unit cost"),
+        max_digits=12,
+        decimal_places=4,
+        min_value=0,
+        validators=[MaxValueValidator(MAX_PRICE)],
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        help_text=_("Per unit, up to 4 decimals. What is on hand is revalued at it."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Why the cost was wrong, e.g. “receipt typed ¥99,999.99”."),
+    )
 
 
 class TransferHeaderForm(SubmissionForm):

@@ -119,6 +119,8 @@ class MoveKind(models.TextChoices):
     STOCKTAKE = "stocktake", _("Stocktake")
     TRANSFER_OUT = "transfer_out", _("Transfer out")
     TRANSFER_IN = "transfer_in", _("Transfer in")
+    # Value only (quantity 0): the owner set the unit cost (成本调整).
+    COST_ADJUSTMENT = "cost_adjustment", _("Cost correction")
 
 
 class StockMove(AppendOnly):
@@ -156,6 +158,11 @@ class StockMove(AppendOnly):
     occurred_at = models.DateTimeField(_("occurred at"))
     balance_after = models.DecimalField(_("balance after"), **QTY)
     value_after = models.DecimalField(_("value after"), **VALUE)
+    # The balance's unit cost before this move: cancelling it with nothing moved
+    # since puts this cost back exactly (None on moves older than the field).
+    unit_cost_before = models.DecimalField(
+        _("unit cost before"), null=True, blank=True, **COST
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -171,7 +178,8 @@ class StockMove(AppendOnly):
         verbose_name_plural = _("stock moves")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(quantity=0), name="inventory_move_quantity_not_zero"
+                condition=~Q(quantity=0) | Q(kind="cost_adjustment"),
+                name="inventory_move_quantity_not_zero",
             ),
             models.CheckConstraint(
                 condition=Q(balance_after__gte=0),
@@ -297,6 +305,36 @@ class AdjustmentLine(models.Model):
 
     def __str__(self):
         return f"{self.product} {self.quantity}"
+
+
+class CostAdjustment(StockDocument):
+    """成本调整: the owner sets the unit cost of a product in a warehouse.
+
+    Posts one value-only move (quantity 0) worth new value − old value, so the
+    ledger still sums to the balance.
+    """
+
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, verbose_name=_("warehouse")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    on_hand = models.DecimalField(_("on hand"), default=0, **QTY)
+    old_unit_cost = models.DecimalField(_("old unit cost"), default=0, **COST)
+    new_unit_cost = models.DecimalField(_("new unit cost"), **COST)
+    value_change = models.DecimalField(_("value change"), default=0, **VALUE)
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("cost correction")
+        verbose_name_plural = _("cost corrections")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_unit_cost__gte=0),
+                name="inventory_costadjustment_cost_not_negative",
+            )
+        ]
 
 
 class Transfer(StockDocument):

@@ -340,13 +340,21 @@ SUMMARY_COLUMNS = [
     "purchase_return_q", "purchase_return_v", "other_out_q", "other_out_v",
     "closing_q", "closing_v",
 ]  # fmt: skip
-OTHER = ["opening", "adjustment", "stocktake", "transfer_in", "transfer_out"]
+# Cost corrections move value only (quantity 0): a rise is "other in", a fall
+# "other out", with no quantity, so the closing value agrees with the balances.
+OTHER = [
+    "opening", "adjustment", "stocktake", "cost_adjustment", "transfer_in",
+    "transfer_out",
+]  # fmt: skip
 
 
 def _summary_sums(moves, start, snapshot_month, warehouse_id):
     """SUM(...) FILTER (...) per product over the moves: one statement."""
     inside = Q(occurred_at__gte=start)
-    other = Q(kind__in=OTHER) if warehouse_id else Q(kind__in=OTHER[:3])
+    other = Q(kind__in=OTHER) if warehouse_id else Q(kind__in=OTHER[:4])
+    # In and out by sign of the quantity, or of the value for a value-only move.
+    other_in = other & (Q(quantity__gt=0) | Q(quantity=0, value__gt=0))
+    other_out = other & (Q(quantity__lt=0) | Q(quantity=0, value__lt=0))
 
     def s(field, condition, output):
         return total(field, output, filter=condition)
@@ -356,8 +364,8 @@ def _summary_sums(moves, start, snapshot_month, warehouse_id):
         "receipt_v": s("value", inside & Q(kind="receipt"), VALUE_FIELD),
         "sales_return_q": s("quantity", inside & Q(kind="sales_return"), QTY_FIELD),
         "sales_return_v": s("value", inside & Q(kind="sales_return"), VALUE_FIELD),
-        "other_in_q": s("quantity", inside & other & Q(quantity__gt=0), QTY_FIELD),
-        "other_in_v": s("value", inside & other & Q(quantity__gt=0), VALUE_FIELD),
+        "other_in_q": s("quantity", inside & other_in, QTY_FIELD),
+        "other_in_v": s("value", inside & other_in, VALUE_FIELD),
         "shipment_q": s("quantity", inside & Q(kind="shipment"), QTY_FIELD),
         "shipment_v": s("value", inside & Q(kind="shipment"), VALUE_FIELD),
         "purchase_return_q": s(
@@ -366,8 +374,8 @@ def _summary_sums(moves, start, snapshot_month, warehouse_id):
         "purchase_return_v": s(
             "value", inside & Q(kind="purchase_return"), VALUE_FIELD
         ),
-        "other_out_q": s("quantity", inside & other & Q(quantity__lt=0), QTY_FIELD),
-        "other_out_v": s("value", inside & other & Q(quantity__lt=0), VALUE_FIELD),
+        "other_out_q": s("quantity", inside & other_out, QTY_FIELD),
+        "other_out_v": s("value", inside & other_out, VALUE_FIELD),
     }
     if snapshot_month is None:
         columns["opening_q"] = s("quantity", Q(occurred_at__lt=start), QTY_FIELD)

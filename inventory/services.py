@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, Warehouse
-from inventory.models import StockLevel, StockMove
+from inventory.models import MoveKind, StockLevel, StockMove
 from inventory.months import check_open
 from jxc.bulk import rows_update
 from jxc.decimals import (
@@ -36,6 +36,16 @@ from jxc.documents import posting
 from jxc.templatetags.jxc_format import qty
 
 ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Undo:
+    """The move a reversal line takes back, as the ledger recorded it."""
+
+    balance_after: Decimal
+    value_after: Decimal
+    value: Decimal
+    unit_cost_before: Decimal
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,7 @@ class MoveLine:
     kind: str | None = None
     paired_with: int | None = None
     value: Decimal | None = None  # inbound only: bring back exactly this value
+    undo: Undo | None = None  # reversals: the move taken back (set by the ledger)
 
 
 @dataclass(frozen=True)
@@ -157,7 +168,11 @@ def stock_levels_lock(
     return {pair: levels[pair] for pair in wanted}
 
 
-def _check_quantity(quantity: Decimal) -> None:
+def _check_quantity(quantity: Decimal, *, value_only: bool = False) -> None:
+    if value_only:
+        if quantity != 0:
+            raise ValidationError(_("A cost correction moves no quantity."))
+        return
     if quantity == 0:
         raise ValidationError(_("A quantity cannot be zero."))
     if abs(quantity) > MAX_QUANTITY:
@@ -215,7 +230,7 @@ def stock_moves_post(
         raise ValidationError(_("A document needs at least one line."))
     lines = [line if line.kind else _with_kind(line, kind) for line in lines]
     for line in lines:
-        _check_quantity(line.quantity)
+        _check_quantity(line.quantity, value_only=line.kind == MoveKind.COST_ADJUSTMENT)
         if line.unit_cost is not None and line.unit_cost < 0:
             raise ValidationError(_("A unit cost cannot be negative."))
     check_open(occurred_at)
@@ -261,6 +276,8 @@ def stock_moves_post(
             level = levels[pair]
             level.reserved -= min(own_reserved[pair], amount, level.reserved)
 
+    if reversal and source is not None:
+        lines = _undo_attached(lines, source)
     source_fields = {
         "source_type_id": source.content_type_id if source else None,
         "source_id": source.object_id if source else None,
@@ -270,6 +287,7 @@ def stock_moves_post(
     for line in lines:
         level = levels[(line.product_id, line.warehouse_id)]
         product = products[line.product_id]
+        cost_before = level.unit_cost
         cost, delta = level_apply(
             level,
             line,
@@ -292,6 +310,7 @@ def stock_moves_post(
                 occurred_at=occurred_at,
                 balance_after=level.on_hand,
                 value_after=level.value,
+                unit_cost_before=cost_before,
                 created_by=user,
                 **source_fields,
             )
@@ -404,7 +423,24 @@ def level_apply(
     unit out takes whatever value is left, so no rounding residue stays.
     ``level`` is anything with on_hand, value and unit_cost (a StockLevel, or the
     benchmark loader's rows, which must come out exactly as posted here).
+
+    A reversal whose balance is still exactly where its move left it (nothing
+    moved since) takes back exactly that move's value and puts the unit cost back
+    as it was. A cost correction (quantity 0) revalues what is on hand at its cost.
     """
+    undo = line.undo
+    if undo is not None and (level.on_hand, level.value) == (
+        undo.balance_after,
+        undo.value_after,
+    ):
+        cost = level.unit_cost if line.unit_cost is None else unit_cost(line.unit_cost)
+        delta = -undo.value
+        level.on_hand += line.quantity
+        level.value += delta
+        level.unit_cost = undo.unit_cost_before
+        return cost, delta
+    if line.quantity == 0:
+        return _value_only(level, line, name)
     if line.quantity < 0:
         new_on_hand = level.on_hand + line.quantity
         cost = level.unit_cost
@@ -448,6 +484,60 @@ def level_apply(
     elif line.quantity > 0 or line.unit_cost is not None:
         level.unit_cost = unit_cost(level.value / new_on_hand)
     return cost, delta
+
+
+def _value_only(level, line: MoveLine, name: str) -> tuple[Decimal, Decimal]:
+    """A cost correction: what is on hand is worth on hand × the new unit cost."""
+    if level.on_hand == 0 or line.unit_cost is None:
+        raise ValidationError(
+            _("%(name)s: nothing is on hand here, so there is no cost to correct.")
+            % {"name": name}
+        )
+    cost = unit_cost(line.unit_cost)
+    new_value = money(level.on_hand * cost)
+    if new_value > MAX_VALUE:
+        raise ValidationError(
+            _(
+                "%(name)s: the stock value or quantity would be larger than the "
+                "system can hold. Check the quantity and the unit cost."
+            )
+            % {"name": name}
+        )
+    delta = new_value - level.value
+    level.value = new_value
+    level.unit_cost = cost
+    return cost, delta
+
+
+def _undo_attached(lines: list[MoveLine], source: SourceRef) -> list[MoveLine]:
+    """Reversal lines with the move each takes back (same document line, product
+    and warehouse, opposite sign), read in one query."""
+    originals = {
+        (m.source_line, m.product_id, m.warehouse_id, m.quantity > 0): m
+        for m in StockMove.objects.filter(
+            source_type_id=source.content_type_id,
+            source_id=source.object_id,
+            is_reversal=False,
+            unit_cost_before__isnull=False,
+        ).exclude(quantity=0)
+    }
+    attached = []
+    for line in lines:
+        move = originals.get(
+            (line.line, line.product_id, line.warehouse_id, line.quantity < 0)
+        )
+        if move is not None and move.quantity == -line.quantity:
+            line = dataclasses.replace(
+                line,
+                undo=Undo(
+                    move.balance_after,
+                    move.value_after,
+                    move.value,
+                    move.unit_cost_before,
+                ),
+            )
+        attached.append(line)
+    return attached
 
 
 def _with_kind(line: MoveLine, kind: str) -> MoveLine:

@@ -24,6 +24,7 @@ from inventory.filters import StockFilter
 from inventory.forms import (
     AdjustmentHeaderForm,
     AdjustmentLineFormSet,
+    CostAdjustmentForm,
     CountSheetForm,
     OpeningImportForm,
     StockCardFilterForm,
@@ -33,6 +34,7 @@ from inventory.forms import (
 )
 from inventory.models import (
     Adjustment,
+    CostAdjustment,
     DocumentStatus,
     OpeningStock,
     Stocktake,
@@ -41,7 +43,7 @@ from inventory.models import (
 from inventory.services import InsufficientStock
 from jxc.documents import by_submission
 from jxc.excel import xlsx_response
-from jxc.forms import ReasonForm
+from jxc.forms import ReasonForm, searchable
 from jxc.tabular import TableError, read_upload
 from jxc.views import cancel_posted, paginate, refuse
 
@@ -156,6 +158,7 @@ def product_stock(request, product_id):
 
 DOCUMENTS = {
     "adjustment": Adjustment,
+    "costadjustment": CostAdjustment,
     "transfer": Transfer,
     "stocktake": Stocktake,
     "openingstock": OpeningStock,
@@ -163,6 +166,10 @@ DOCUMENTS = {
 
 
 LABELS = {
+    "costadjustment": (
+        gettext_lazy("New cost correction"),
+        gettext_lazy("No cost corrections yet."),
+    ),
     "adjustment": (gettext_lazy("New adjustment"), gettext_lazy("No adjustments yet.")),
     "transfer": (gettext_lazy("New transfer"), gettext_lazy("No transfers yet.")),
     "stocktake": (
@@ -200,6 +207,76 @@ def _document_list(request, model, create_name: str):
 @require_GET
 def adjustment_list(request):
     return _document_list(request, Adjustment, "adjustment_create")
+
+
+@permission_required("inventory.view_costadjustment", raise_exception=True)
+@require_GET
+def costadjustment_list(request):
+    return _document_list(request, CostAdjustment, "costadjustment_create")
+
+
+@permission_required("inventory.add_costadjustment", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def costadjustment_create(request):
+    # Opened from a stock card: that product (and warehouse) filled in.
+    initial = {
+        key: request.GET[key]
+        for key in ("product", "warehouse")
+        if request.GET.get(key) and searchable(request.GET[key])
+    }
+    form = CostAdjustmentForm(request.POST or None, initial=initial)
+    # What the product costs now, per warehouse, before the owner sets a new cost.
+    product = Product.objects.filter(sku__iexact=initial.get("product", "")).first()
+    levels = selectors.product_levels(product.pk) if product else []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = documents.cost_adjustment_post(
+                submission=data["submission"],
+                warehouse=data["warehouse"],
+                product=data["product"],
+                new_unit_cost=data["new_unit_cost"],
+                reason=data["reason"],
+                user=request.user,
+            )
+        except IntegrityError:
+            # The same form submitted twice at once: the other request posted it.
+            document = by_submission(CostAdjustment, data["submission"])
+            return redirect("inventory:costadjustment_detail", pk=document.pk)
+        except ValidationError as error:
+            refuse(request, error)
+        else:
+            messages.success(
+                request, _("%(number)s posted.") % {"number": document.number}
+            )
+            return redirect("inventory:costadjustment_detail", pk=document.pk)
+    return render(
+        request,
+        "inventory/costadjustment_form.html",
+        {"form": form, "product": product, "levels": levels},
+    )
+
+
+@permission_required("inventory.view_costadjustment", raise_exception=True)
+@require_GET
+def costadjustment_detail(request, pk):
+    document = get_object_or_404(
+        CostAdjustment.objects.select_related(
+            "warehouse", "product", "created_by", "posted_by"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "inventory/costadjustment_detail.html",
+        {
+            # Not cancelled: a wrong correction is put right by another one.
+            "document": document,
+            "heading": _("Cost correction"),
+            "list_url": reverse("inventory:costadjustment_list"),
+            "can_cancel": False,
+        },
+    )
 
 
 @permission_required("inventory.view_transfer", raise_exception=True)

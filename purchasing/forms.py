@@ -169,4 +169,16 @@ ReturnLineFormSet = forms.formset_factory(
 class SettingsForm(InputRulesMixin, forms.ModelForm):
     class Meta:
         model = PurchasingSettings
-        fields = ["over_receipt_percent"]
+        fields = ["over_receipt_percent", "price_band_factor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price_band_factor"].required = False  # empty: unchanged
+
+    def clean_price_band_factor(self):
+        factor = self.cleaned_data["price_band_factor"]
+        if factor is not None and not (factor == 0 or 1 < factor <= 100):
+            raise forms.ValidationError(
+                _("Enter 0 (no check) or a factor above 1, at most 100.")
+            )
+        return factor

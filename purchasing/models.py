@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -28,12 +30,26 @@ class PurchasingSettings(models.Model):
         ),
     )
 
+    price_band_factor = models.DecimalField(
+        _("price check band (×)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("3"),
+        validators=[MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "A purchase price below the last price paid ÷ this factor or above it "
+            "× this factor is flagged and needs the owner's approval. 3: from a "
+            "third to three times. 0: no check."
+        ),
+    )
+
     class Meta:
         verbose_name = _("purchasing settings")
         verbose_name_plural = _("purchasing settings")
         permissions = [
             ("cancel_posted", _("Can cancel posted purchasing documents")),
             ("edit_cost", _("Can change unit costs on receipts")),
+            ("approve_price", _("Can approve purchase prices outside the band")),
         ]
 
     def __str__(self):
@@ -114,6 +130,15 @@ class PurchaseOrderLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), **PRICE)
     amount = models.DecimalField(_("amount"), **PRICE)
     received_quantity = models.DecimalField(_("received"), default=0, **QTY)
+    # Set when the price was outside the band: the price it was compared with
+    # (the last price paid, else the reference price) when the line was saved.
+    price_reference = models.DecimalField(
+        _("compared price"), null=True, blank=True, **PRICE
+    )
+    price_approved_by = user_field(_("price approved by"))
+    price_approved_at = models.DateTimeField(
+        _("price approved at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("purchase order line")
@@ -142,6 +167,15 @@ class PurchaseOrderLine(models.Model):
     @property
     def remaining(self):
         return max(self.quantity - self.received_quantity, 0)
+
+    @property
+    def price_flagged(self) -> bool:
+        return self.price_reference is not None
+
+    @property
+    def price_waiting(self) -> bool:
+        """Outside the band and not approved: the order cannot be placed."""
+        return self.price_reference is not None and self.price_approved_by_id is None
 
 
 class PostedDocument(BasePostedDocument):
@@ -189,6 +223,15 @@ class GoodsReceiptLine(models.Model):
     reject_reason = models.CharField(_("reject reason"), max_length=200, blank=True)
     unit_cost = models.DecimalField(_("unit cost"), **COST)
     amount = models.DecimalField(_("amount"), **PRICE)
+    # Set when the price was outside the band: the price it was compared with
+    # (the last price paid, else the reference price) when the line was saved.
+    price_reference = models.DecimalField(
+        _("compared price"), null=True, blank=True, **PRICE
+    )
+    price_approved_by = user_field(_("price approved by"))
+    price_approved_at = models.DateTimeField(
+        _("price approved at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("goods receipt line")
@@ -211,6 +254,10 @@ class GoodsReceiptLine(models.Model):
 
     def __str__(self):
         return f"{self.product} × {self.quantity}"
+
+    @property
+    def price_flagged(self) -> bool:
+        return self.price_reference is not None
 
 
 class PurchaseReturn(PostedDocument):

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
+from catalog.models import Product
+from jxc.decimals import money
 from jxc.models import DocumentStatus
 from purchasing.models import (
     OPEN_ORDER_STATUSES,
@@ -73,6 +75,64 @@ def last_prices(*, supplier_id: int, product_ids) -> dict[int, Decimal]:
         .values_list("product_id", "unit_cost")
     )
     return {product_id: cost.quantize(Decimal("0.01")) for product_id, cost in rows}
+
+
+def price_references(product_ids) -> dict[int, Decimal]:
+    """What a purchase price is checked against, per product (two queries): the
+    last price paid for it to any supplier, else its reference purchase price.
+
+    Any supplier, not only this one: the band guards the product's cost, which
+    is one figure whoever sold it, and a first order from a new supplier is
+    still compared with what the shop really paid rather than a catalogue price.
+    """
+    product_ids = list(product_ids)
+    latest = (
+        _paid()
+        .filter(product_id=OuterRef("product_id"))
+        .order_by("-receipt__occurred_at", "-pk")
+    )
+    paid = {
+        product_id: cost.quantize(Decimal("0.01"))
+        for product_id, cost in _paid()
+        .filter(product_id__in=product_ids)
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .values_list("product_id", "unit_cost")
+    }
+    return {
+        pk: paid.get(pk, price)
+        for pk, price in Product.objects.filter(pk__in=product_ids).values_list(
+            "pk", "purchase_price"
+        )
+    }
+
+
+def price_band(reference: Decimal | None, factor: Decimal) -> tuple | None:
+    """(lowest, highest) price that needs no approval; None when not checked (the
+    check is off, or there is nothing to compare with)."""
+    if not factor or not reference:
+        return None
+    return (money(reference / factor), money(reference * factor))
+
+
+def out_of_band(price: Decimal, reference: Decimal | None, factor: Decimal) -> bool:
+    band = price_band(reference, factor)
+    return band is not None and not band[0] <= price <= band[1]
+
+
+def order_prices_checked(lines) -> list:
+    """An order's lines with each unapproved price checked against the band as it
+    is now (in memory): ``price_reference`` set when outside, else None. Catches
+    orders saved before the band, or under a wider one."""
+    lines = list(lines)
+    factor = purchasing_settings().price_band_factor
+    references = price_references([line.product_id for line in lines])
+    for line in lines:
+        if line.price_approved_by_id is None:
+            reference = references.get(line.product_id)
+            line.price_reference = (
+                reference if out_of_band(line.unit_price, reference, factor) else None
+            )
+    return lines
 
 
 def price_history(

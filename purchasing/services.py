@@ -37,6 +37,7 @@ from purchasing.models import (
 from purchasing.signals import purchase_return_posted, receipt_posted
 
 ZERO = Decimal("0")
+APPROVE_PRICE = "purchasing.approve_price"
 # A draft's header as the audit trail compares it on an edit.
 ORDER_AUDIT_FIELDS = [
     "supplier", "warehouse", "order_date", "expected_date", "note", "total",
@@ -119,6 +120,70 @@ def _check_amounts(rows, total: Decimal) -> None:
         )
 
 
+# --- the price band ---------------------------------------------------------------
+
+
+def _price_text(line_product, price, reference, factor) -> str:
+    low, high = selectors.price_band(reference, factor)
+    return _(
+        "“%(name)s” at ¥%(price)s (last paid or reference ¥%(reference)s; "
+        "¥%(low)s – ¥%(high)s needs no approval)"
+    ) % {
+        "name": line_product.name,
+        "price": f"{price:,.2f}",
+        "reference": f"{reference:,.2f}",
+        "low": f"{low:,.2f}",
+        "high": f"{high:,.2f}",
+    }
+
+
+def _flag_prices(rows, price_of, user, inherited=None) -> tuple[list, list]:
+    """Mark rows whose price is outside the owner's band; approve them when the
+    user may (the owner entering the price himself) or when ``inherited`` (row →
+    an approved line at the same price) says so. Returns (approved now, waiting).
+    """
+    factor = selectors.purchasing_settings().price_band_factor
+    references = selectors.price_references([row.product_id for row in rows])
+    may_approve = user is not None and user.has_perm(APPROVE_PRICE)
+    now = timezone.now()
+    approved, waiting = [], []
+    for row in rows:
+        reference = references.get(row.product_id)
+        if not selectors.out_of_band(price_of(row), reference, factor):
+            continue
+        row.price_reference = reference
+        earlier = inherited(row) if inherited else None
+        if earlier is not None:
+            row.price_approved_by_id = earlier.price_approved_by_id
+            row.price_approved_at = earlier.price_approved_at
+        elif may_approve:
+            row.price_approved_by, row.price_approved_at = user, now
+            approved.append(row)
+        else:
+            waiting.append(row)
+    return approved, waiting
+
+
+def _approval_entry(record, rows, price_of, user):
+    """The audit entry of prices outside the band the owner approved: who, and
+    per product the price compared with → the price approved."""
+    found = {"price_approved_by": [None, str(user)]}
+    for row in rows:
+        found[str(row.product)] = [
+            f"{row.price_reference:,.2f}",
+            f"{price_of(row):,.2f}",
+        ]
+    return audit_entry(user=user, action=Action.CHANGE, record=record, changes=found)
+
+
+def _order_price(row):
+    return row.unit_price
+
+
+def _receipt_price(row):
+    return row.unit_cost
+
+
 # --- purchase orders ------------------------------------------------------------
 
 
@@ -155,8 +220,15 @@ def purchase_order_save(
                 % {"number": order.number, "status": order.get_status_display()}
             )
         before = snapshot(order, ORDER_AUDIT_FIELDS)
+        # An approval holds for its product at its price: a changed price is
+        # flagged again.
+        approvals = {
+            line.product_id: line
+            for line in order.lines.filter(price_approved_by__isnull=False)
+        }
         order.lines.all().delete()
     else:
+        approvals = {}
         order = PurchaseOrder(
             number=document_number_next(prefix="PO", day=order_date),
             submission=submission,
@@ -182,10 +254,23 @@ def purchase_order_save(
         )
     order.total = sum((row.amount for row in rows), ZERO)
     _check_amounts(rows, order.total)
+    approved, _waiting = _flag_prices(
+        rows,
+        _order_price,
+        user,
+        inherited=lambda row: (
+            earlier
+            if (earlier := approvals.get(row.product_id)) is not None
+            and earlier.unit_price == row.unit_price
+            else None
+        ),
+    )
     order.save()
     for row in rows:
         row.order = order
     PurchaseOrderLine.objects.bulk_create(rows)
+    if approved:
+        _approval_entry(order, approved, _order_price, user).save()
     found = changes(before, order, ORDER_AUDIT_FIELDS)
     if before is None:
         found["lines"] = [None, len(rows)]
@@ -207,6 +292,29 @@ def purchase_order_confirm(*, order: PurchaseOrder, user) -> PurchaseOrder:
             _("%(number)s is already %(status)s.")
             % {"number": order.number, "status": order.get_status_display()}
         )
+    waiting = [
+        line
+        for line in selectors.order_prices_checked(selectors.order_lines(order))
+        if line.price_waiting
+    ]
+    if waiting:
+        factor = selectors.purchasing_settings().price_band_factor
+        raise ValidationError(
+            _(
+                "%(number)s cannot be placed yet: %(lines)s. These prices are far "
+                "from what was paid before; the owner approves them on the order "
+                "(“Approve prices”), then place it again."
+            )
+            % {
+                "number": order.number,
+                "lines": "; ".join(
+                    _price_text(
+                        line.product, line.unit_price, line.price_reference, factor
+                    )
+                    for line in waiting
+                ),
+            }
+        )
     order.status = OrderStatus.ORDERED
     order.ordered_by, order.ordered_at = user, timezone.now()
     order.save(update_fields=["status", "ordered_by", "ordered_at"])
@@ -216,6 +324,42 @@ def purchase_order_confirm(*, order: PurchaseOrder, user) -> PurchaseOrder:
         record=order,
         changes={"status": [OrderStatus.DRAFT, OrderStatus.ORDERED]},
     )
+    return order
+
+
+@posting
+def purchase_order_prices_approve(
+    *, order: PurchaseOrder, user, version: int | None = None
+) -> PurchaseOrder:
+    """The owner approves the prices outside the band on a draft or open order, as
+    they stand (``version``: the order the owner saw); recorded in the audit trail.
+    """
+    if not user.has_perm(APPROVE_PRICE):
+        raise ValidationError(_("Only the owner can approve purchase prices."))
+    order = lock(PurchaseOrder, order.pk)
+    check_version(order, version)
+    if order.status not in (OrderStatus.DRAFT, *OPEN_ORDER_STATUSES):
+        raise ValidationError(
+            _("%(number)s is %(status)s: its prices no longer matter.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    waiting = [
+        line
+        for line in selectors.order_prices_checked(selectors.order_lines(order))
+        if line.price_waiting
+    ]
+    if not waiting:
+        raise ValidationError(
+            _("%(number)s has no price waiting for approval.")
+            % {"number": order.number}
+        )
+    now = timezone.now()
+    for line in waiting:
+        line.price_approved_by, line.price_approved_at = user, now
+    PurchaseOrderLine.objects.bulk_update(
+        waiting, ["price_reference", "price_approved_by", "price_approved_at"]
+    )
+    _approval_entry(order, waiting, _order_price, user).save()
     return order
 
 
@@ -398,6 +542,36 @@ def receipt_post(
         )
     receipt.total = sum((row.amount for row in rows), ZERO)
     _check_amounts(rows, receipt.total)
+    approved, waiting = _flag_prices(
+        [row for row in rows if row.quantity > 0],
+        _receipt_price,
+        user,
+        # A line of an order the owner approved at this very price: no second
+        # approval.
+        inherited=lambda row: (
+            row.order_line
+            if row.order_line is not None
+            and row.order_line.price_approved_by_id is not None
+            and row.order_line.unit_price == row.unit_cost
+            else None
+        ),
+    )
+    if waiting:
+        factor = selectors.purchasing_settings().price_band_factor
+        raise ValidationError(
+            _(
+                "Not posted: %(lines)s. These prices are far from what was paid "
+                "before and need the owner: the owner approves them on the "
+                "purchase order (“Approve prices”) or posts this receipt. Your "
+                "lines are kept below; post again once approved."
+            )
+            % {
+                "lines": "; ".join(
+                    _price_text(row.product, row.unit_cost, row.price_reference, factor)
+                    for row in waiting
+                )
+            }
+        )
     receipt.save()
     for row in rows:
         row.receipt = receipt
@@ -420,6 +594,8 @@ def receipt_post(
             },
         )
     ]
+    if approved:
+        entries.append(_approval_entry(receipt, approved, _receipt_price, user))
     if order is not None:
         was = order.status
         _refresh_order_status(order)
@@ -689,20 +865,45 @@ def purchase_return_cancel(*, purchase_return: PurchaseReturn, user, reason: str
 
 
 @transaction.atomic
-def purchasing_settings_save(*, over_receipt_percent: int, user=None) -> None:
-    """Set the owner's over-receipt tolerance."""
+def purchasing_settings_save(
+    *,
+    over_receipt_percent: int,
+    price_band_factor: Decimal | None = None,
+    user=None,
+) -> None:
+    """Set the owner's over-receipt tolerance and purchase price band.
+
+    The band is 0 (no check) or a factor above 1 and at most 100.
+    """
+    if price_band_factor is not None and not (
+        price_band_factor == 0 or 1 < price_band_factor <= 100
+    ):
+        raise ValidationError(
+            _("The price band is 0 (no check) or a factor above 1, at most 100.")
+        )
     current, _created = PurchasingSettings.objects.select_for_update().get_or_create(
         pk=1
     )
-    was = current.over_receipt_percent
-    if was == over_receipt_percent:
+    found = {}
+    if current.over_receipt_percent != over_receipt_percent:
+        found["over_receipt_percent"] = [
+            current.over_receipt_percent,
+            over_receipt_percent,
+        ]
+        current.over_receipt_percent = over_receipt_percent
+    if price_band_factor is not None and current.price_band_factor != price_band_factor:
+        found["price_band_factor"] = [
+            str(current.price_band_factor),
+            str(price_band_factor),
+        ]
+        current.price_band_factor = price_band_factor
+    if not found:
         return
-    current.over_receipt_percent = over_receipt_percent
-    current.save(update_fields=["over_receipt_percent"])
+    current.save(update_fields=["over_receipt_percent", "price_band_factor"])
     audit_record(
         user=user,
         action=Action.CHANGE,
         record=current,
         label="",
-        changes={"over_receipt_percent": [was, over_receipt_percent]},
+        changes=found,
     )

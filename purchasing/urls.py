@@ -12,6 +12,11 @@ urlpatterns = [
     path("orders/<int:pk>/print/", views.order_print, name="order_print"),
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order_confirm"),
     path("orders/<int:pk>/end/", views.order_end, name="order_end"),
+    path(
+        "orders/<int:pk>/approve-prices/",
+        views.order_prices_approve,
+        name="order_prices_approve",
+    ),
     path("price/", views.last_price, name="last_price"),
     path("receipts/", views.document_list, {"kind": "receipt"}, name="receipt_list"),
     path("receipts/new/", views.receipt_create, name="receipt_create"),

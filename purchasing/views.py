@@ -196,6 +196,11 @@ def _order_form(request, order=None):
             "lines": lines,
             "title": title,
             "submit_label": _("Save draft"),
+            "intro": _(
+                "A price far from what was last paid (outside the owner's price "
+                "band) is flagged and needs the owner's approval before the order "
+                "is placed."
+            ),
             "cancel_url": reverse("purchasing:order_list"),
             "show_total": True,
             "price_url": reverse("purchasing:last_price"),
@@ -227,12 +232,19 @@ def order_edit(request, pk):
 @require_GET
 def order_detail(request, pk):
     order = get_object_or_404(selectors.order_detail(pk))
+    lines = list(selectors.order_lines(order).select_related("price_approved_by"))
+    if order.status in (OrderStatus.DRAFT, OrderStatus.ORDERED, OrderStatus.PARTIAL):
+        lines = selectors.order_prices_checked(lines)
     return render(
         request,
         "purchasing/order_detail.html",
         {
             "order": order,
-            "lines": selectors.order_lines(order),
+            "lines": lines,
+            "waiting": [line for line in lines if line.price_waiting],
+            "can_approve": request.user.has_perm(services.APPROVE_PRICE)
+            and order.status
+            in (OrderStatus.DRAFT, OrderStatus.ORDERED, OrderStatus.PARTIAL),
             "receipts": order.receipts.order_by("-occurred_at"),
             "open": order.status in (OrderStatus.ORDERED, OrderStatus.PARTIAL),
             "can_end": request.user.has_perm(CANCEL)
@@ -263,6 +275,26 @@ def order_confirm(request, pk):
     else:
         messages.success(
             request, _("%(number)s is ordered.") % {"number": order.number}
+        )
+    return redirect("purchasing:order_detail", pk=pk)
+
+
+@permission_required(services.APPROVE_PRICE, raise_exception=True)
+@require_POST
+def order_prices_approve(request, pk):
+    """The owner approves the flagged prices of an order as shown to him."""
+    order = get_object_or_404(PurchaseOrder, pk=pk)
+    version = record_id(request.POST.get("version", ""))
+    try:
+        services.purchase_order_prices_approve(
+            order=order, user=request.user, version=version
+        )
+    except (StaleDocument, ValidationError) as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            _("The prices of %(number)s are approved.") % {"number": order.number},
         )
     return redirect("purchasing:order_detail", pk=pk)
 
@@ -311,9 +343,14 @@ def last_price(request):
         supplier_id=int(supplier_id), product_ids=[product.pk]
     )
     price = prices.get(product.pk, product.purchase_price)
-    return JsonResponse(
-        {"price": f"{price:.2f}", "name": product.name, "unit": product.unit}
+    answer = {"price": f"{price:.2f}", "name": product.name, "unit": product.unit}
+    band = selectors.price_band(
+        selectors.price_references([product.pk]).get(product.pk),
+        selectors.purchasing_settings().price_band_factor,
     )
+    if band is not None:
+        answer["low"], answer["high"] = f"{band[0]:.2f}", f"{band[1]:.2f}"
+    return JsonResponse(answer)
 
 
 # --- receipts ------------------------------------------------------------------------
@@ -428,7 +465,7 @@ def receipt_detail(request, pk):
         "purchasing/receipt_detail.html",
         {
             "document": receipt,
-            "lines": receipt.lines.select_related("product"),
+            "lines": receipt.lines.select_related("product", "price_approved_by"),
             "heading": _("Goods receipt"),
             "list_url": reverse("purchasing:receipt_list"),
             "can_cancel": request.user.has_perm(CANCEL),
@@ -619,6 +656,7 @@ def settings_edit(request):
     if request.method == "POST" and form.is_valid():
         services.purchasing_settings_save(
             over_receipt_percent=form.cleaned_data["over_receipt_percent"],
+            price_band_factor=form.cleaned_data["price_band_factor"],
             user=request.user,
         )
         messages.success(request, _("Purchasing settings saved."))

@@ -56,6 +56,7 @@ class World:
     transfer: object
     opening: object
     stocktake: object
+    cost_adjustment: object
 
     def __repr__(self):
         return "World()"
@@ -184,6 +185,14 @@ def build(owner, staff) -> World:
     stocktake = documents.stocktake_start(
         warehouse=other, categories=[], note="", user=owner, submission=uuid.uuid4()
     )
+    cost_adjustment = documents.cost_adjustment_post(
+        warehouse=other,
+        product=pear,
+        new_unit_cost=Decimal("3.20"),
+        reason="核对成本",
+        user=owner,
+        submission=uuid.uuid4(),
+    )
 
     def so(lines, customer=customer):
         return sales.sales_order_save(
@@ -243,6 +252,7 @@ def build(owner, staff) -> World:
         transfer=transfer,
         opening=opening,
         stocktake=stocktake,
+        cost_adjustment=cost_adjustment,
     )
 
 

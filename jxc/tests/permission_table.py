@@ -127,6 +127,9 @@ URLS: dict[str, Access] = {
     "inventory:adjustment_create": Access(OWNER),
     "inventory:adjustment_detail": Access(OWNER, ids=_pk("adjustment")),
     "inventory:adjustment_cancel": Access(OWNER, get=POST, ids=_pk("adjustment")),
+    "inventory:costadjustment_list": Access(OWNER),
+    "inventory:costadjustment_create": Access(OWNER),
+    "inventory:costadjustment_detail": Access(OWNER, ids=_pk("costadjustment")),
     "inventory:transfer_list": Access(STAFF),
     "inventory:transfer_create": Access(OWNER),
     "inventory:transfer_detail": Access(STAFF, ids=_pk("transfer")),
@@ -153,6 +156,9 @@ URLS: dict[str, Access] = {
     "purchasing:order_print": Access(STAFF, get=PRINT, ids=_pk("purchase_order")),
     "purchasing:order_confirm": Access(STAFF, get=POST, ids=_pk("purchase_draft")),
     "purchasing:order_end": Access(STAFF, get=POST, ids=_pk("purchase_draft")),
+    "purchasing:order_prices_approve": Access(
+        OWNER, get=POST, ids=_pk("purchase_draft")
+    ),
     "purchasing:last_price": Access(
         STAFF, get=JSON, query="supplier={supplier}&product=SEC-B"
     ),

@@ -120,6 +120,14 @@ def build(owner) -> dict[str, int]:
     documents.opening_stock_post(
         lines=[(product_b, second, Decimal(1), COST_B)], note="", user=owner
     )
+    # At the cost it has: the correction adds no figure of its own.
+    cost_adjustment = documents.cost_adjustment_post(
+        warehouse=second,
+        product=product_b,
+        new_unit_cost=COST_B,
+        reason="核对成本",
+        user=owner,
+    )
 
     sales_draft = draft(owner, [(product, 1)], customer=customer)
     sales_order = confirmed(owner, [(product, 3)], customer=customer)
@@ -157,6 +165,7 @@ def build(owner) -> dict[str, int]:
         "opening": opening.pk,
         "transfer": transfer.pk,
         "adjustment": adjustment.pk,
+        "costadjustment": cost_adjustment.pk,
         "stocktake": stocktake.pk,
         "purchase_draft": purchase_draft.pk,
         "purchase_order": purchase_order.pk,

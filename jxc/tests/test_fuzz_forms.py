@@ -62,6 +62,7 @@ KINDS = {
     r"(count|ship|return|quantity)_\d+": "number",
     r"(purchase_price|sale_price|safety_stock|reorder_quantity)": "number",
     r"(lead_time_days|sort_order|over_receipt_percent|amount_received)": "number",
+    r"(price_band_factor|new_unit_cost)": "number",
     r"(order_date|expected_date|date)": "date",
     r"(is_active|make_default)": "bool",
 }
@@ -277,6 +278,17 @@ SPECS = [
         },
     ),
     spec(
+        "costadjustment_create",
+        url("inventory:costadjustment_create"),
+        lambda w: {
+            "submission": w.tokens()[-1],
+            "warehouse": str(w.warehouse.pk),
+            "product": "A001",
+            "new_unit_cost": "4.5900",
+            "reason": "入库单价录错",
+        },
+    ),
+    spec(
         "transfer_create",
         url("inventory:transfer_create"),
         lambda w: {
@@ -450,9 +462,16 @@ SPECS = [
         few=True,
     ),
     spec(
+        "order_prices_approve",
+        url("purchasing:order_prices_approve", lambda w: w.draft_po.pk),
+        lambda w: {"version": str(w.draft_po.version)},
+        few=True,
+        expect="refused",  # the draft has no price waiting for approval
+    ),
+    spec(
         "purchasing_settings",
         url("purchasing:settings"),
-        lambda w: {"over_receipt_percent": "10"},
+        lambda w: {"over_receipt_percent": "10", "price_band_factor": "3"},
     ),
     # sales
     spec(
@@ -712,6 +731,7 @@ def test_every_route_taking_a_post_is_fuzzed(world):
 # makes a second save stale).
 REPLAYED = [
     "adjustment_create",
+    "costadjustment_create",
     "transfer_create",
     "stocktake_start",
     "purchase_order_create",

@@ -53,6 +53,7 @@ RECORDS = {
     "catalog:category": "category",
     "catalog:warehouse": "other_warehouse",
     "inventory:adjustment": "adjustment",
+    "inventory:costadjustment": "cost_adjustment",
     "inventory:transfer": "transfer",
     "inventory:stocktake": "stocktake",
     "inventory:openingstock": "opening",

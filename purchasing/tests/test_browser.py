@@ -92,3 +92,39 @@ def test_a_line_is_removed_without_reloading(signed_in_staff, live_server):
     expect(page.locator("#document-total")).to_have_text("¥9.00")
     page.locator("#post-document").click()
     expect(page.locator("#order-lines tbody tr")).to_have_count(1)
+
+
+def test_clerk_sees_an_unusual_price_flagged_as_typed_and_cannot_place_it(
+    signed_in_staff, live_server
+):
+    """Issue 13: ¥99,999.99 typed for ¥4.50 is flagged at once; the saved draft
+    shows it and placing it is refused until the owner approves."""
+    page = signed_in_staff
+    catalog_services.party_save(
+        model=Supplier, data={"code": "GYS001", "name": "南方果业"}
+    )
+    catalog_services.product_save(
+        data={
+            "sku": "SG001",
+            "name": "红富士苹果",
+            "unit": "斤",
+            "purchase_price": "4.50",
+        }
+    )
+    page.goto(live_server.url + "/purchasing/orders/new/")
+    page.get_by_label("供应商").select_option(label="GYS001 南方果业")
+    page.locator("#id_lines-0-product").fill("SG001")
+    page.locator("#id_lines-0-quantity").fill("1")
+    price = page.locator("#id_lines-0-unit_price")
+    expect(price).to_have_value("4.50")
+    expect(page.locator(".price-band-note")).to_have_count(0)
+    price.fill("99999.99")
+    expect(page.locator(".price-band-note")).to_contain_text("¥1.50 – ¥13.50")
+    price.fill("4.60")
+    expect(page.locator(".price-band-note")).to_have_text("")
+    price.fill("99999.99")
+    page.locator("#post-document").click()
+    expect(page.locator("[data-price-flag=waiting]")).to_be_visible()
+    page.locator("#confirm-order").click()
+    expect(page.locator(".alert-danger")).to_contain_text("批准价格")
+    expect(page.locator("#order-status")).to_have_text("草稿")

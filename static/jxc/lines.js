@@ -120,22 +120,57 @@
 
   if (!script) { return; }
   var priceUrl = script.dataset.priceUrl;
+
+  // A price outside the owner's band (from the last price paid) is flagged as it
+  // is typed; the server refuses to place the order until the owner approves it.
+  function checkBand(price) {
+    var low = parseFloat(price.dataset.bandLow);
+    var high = parseFloat(price.dataset.bandHigh);
+    var value = parseFloat(price.value);
+    var out = price.value !== "" && !isNaN(value) && !isNaN(low) && !isNaN(high) &&
+      (value < low || value > high);
+    var note = price.parentNode.querySelector(".price-band-note");
+    price.classList.toggle("border-danger", out);
+    if (out && !note) {
+      note = document.createElement("div");
+      note.className = "price-band-note small text-danger";
+      note.setAttribute("role", "status");
+      price.parentNode.appendChild(note);
+    }
+    if (note) {
+      note.textContent = out ? (script.dataset.bandLabel || "")
+        .replace("{low}", price.dataset.bandLow)
+        .replace("{high}", price.dataset.bandHigh) : "";
+    }
+  }
+  form.addEventListener("input", function (event) {
+    if (event.target.classList.contains("line-price")) { checkBand(event.target); }
+  });
+
   form.addEventListener("change", function (event) {
     var target = event.target;
     if (!target.classList.contains("product-code") || !target.value.trim()) { return; }
     var supplier = form.querySelector("select[name='supplier']");
     var price = target.closest("tr").querySelector("input.line-price");
-    if (!supplier || !supplier.value || !price || price.value) { return; }
+    if (!supplier || !supplier.value || !price) { return; }
     var url = priceUrl + "?supplier=" + encodeURIComponent(supplier.value) +
       "&product=" + encodeURIComponent(target.value.trim());
     fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
+        if (data.low && data.high) {
+          price.dataset.bandLow = data.low;
+          price.dataset.bandHigh = data.high;
+        } else {
+          delete price.dataset.bandLow;
+          delete price.dataset.bandHigh;
+        }
         // Never overwrite what the clerk is typing or has typed.
         if (data.price && !price.value && document.activeElement !== price) {
           price.value = data.price;
           updateTotal();
         }
+        checkBand(price);
       });
   });
 })();
