@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -422,6 +422,11 @@ class StocktakeLine(models.Model):
     # When the shelf was counted: the line's difference is measured against the
     # system quantity at this moment (snapshot + moves between the two).
     counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    # The system quantity at count time, fixed when the sheet is posted, so the
+    # review of a posted sheet shows the difference that was posted.
+    expected_quantity = models.DecimalField(
+        _("expected at count"), null=True, blank=True, **QTY
+    )
 
     class Meta:
         verbose_name = _("stocktake line")
@@ -442,9 +447,10 @@ class StocktakeLine(models.Model):
 
     @property
     def difference(self):
-        if self.counted_quantity is None:
+        """The posted difference: counted − the system quantity at count time."""
+        if self.counted_quantity is None or self.expected_quantity is None:
             return None
-        return self.counted_quantity - self.system_quantity
+        return self.counted_quantity - self.expected_quantity
 
 
 # --- month close -----------------------------------------------------------------
