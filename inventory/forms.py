@@ -249,6 +249,13 @@ class CountTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+def _plain(quantity: Decimal | None) -> str | None:
+    """3.000 → "3", 2.500 → "2.5": a count shows as the clerk typed it."""
+    if quantity is None:
+        return None
+    return f"{quantity.normalize():f}"
+
+
 class CountSheetForm(InputRulesMixin, forms.Form):
     """One field per line of a count sheet, plus the version it was opened at."""
 
@@ -275,7 +282,7 @@ class CountSheetForm(InputRulesMixin, forms.Form):
                 decimal_places=3,
                 min_value=Decimal("0"),
                 validators=[MaxValueValidator(MAX_QUANTITY)],
-                initial=line.counted_quantity,
+                initial=_plain(line.counted_quantity),
                 widget=forms.NumberInput(
                     attrs={
                         "step": "any",

@@ -509,7 +509,8 @@ def stocktake_scan(request, pk):
                 "ok": True,
                 "message": message,
                 "line": line.pk,
-                "counted": qty(line.counted_quantity),
+                # As a number input takes it: 4300, not "4,300".
+                "counted": f"{line.counted_quantity.normalize():f}",
                 "counted_at": timezone.localtime(line.counted_at).strftime(
                     "%m-%d %H:%M"
                 ),

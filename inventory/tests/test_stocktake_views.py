@@ -95,9 +95,9 @@ def test_each_scan_adds_one_and_sku_star_sets_the_count(staff_client, owner, mai
     assert answer["counted"] == "2"
     assert answer["message"] == "绿茶：实盘 2 盒"
     _status, answer = _scan(staff_client, stocktake, "cy001*4300")
-    assert answer["counted"] == "4,300"
+    assert answer["counted"] == "4300"
     _status, answer = _scan(staff_client, stocktake, "CY001", quantity="4319.5")
-    assert answer["counted"] == "4,319.5"
+    assert answer["counted"] == "4319.5"
     line.refresh_from_db()
     stocktake.refresh_from_db()
     assert line.counted_quantity == D("4319.5")
@@ -216,7 +216,7 @@ def test_the_review_makes_the_same_number_of_queries_for_any_sheet(
         version=0,
         user=owner,
     )
-    assert review_queries() == few
+    assert review_queries() == few == 11
 
 
 def test_posting_from_the_review_asks_to_confirm_the_large_lines(
