@@ -322,7 +322,11 @@ def stocktake_start(
     """
     if existing := by_submission(Stocktake, submission):
         return existing
-    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+    # FOR NO KEY UPDATE: two starts line up on the warehouse, while postings (whose
+    # moves refer to it, taking a key-share lock) are not held up by it; a plain
+    # FOR UPDATE here would wait on the balances a posting holds while that
+    # posting waits on the warehouse.
+    warehouse = Warehouse.objects.select_for_update(no_key=True).get(pk=warehouse.pk)
     if not warehouse.is_active:
         raise ValidationError(
             _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
