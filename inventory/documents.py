@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from inventory.models import (
     OpeningStock,
     OpeningStockLine,
     StockLevel,
+    StockMove,
     Stocktake,
     StocktakeLine,
     Transfer,
@@ -360,6 +361,7 @@ def stocktake_start(
         .only("product_id", "on_hand")
     }
     now = timezone.now()
+    last_move = StockMove.objects.aggregate(last=Max("pk"))["last"] or 0
     stocktake = Stocktake.objects.create(
         number=document_number_next(prefix="STK"),
         submission=submission,
@@ -367,6 +369,7 @@ def stocktake_start(
         note=note,
         status=DocumentStatus.COUNTING,
         snapshot_at=now,
+        snapshot_move_id=last_move,
         blind=blind,
         created_by=user,
     )
@@ -605,9 +608,7 @@ def stocktake_post(
     settings = inventory_settings()
     rows = [
         stocktake_row(line, posted=False)
-        for line in stocktake_lines_measured(stocktake).filter(
-            counted_quantity__isnull=False
-        )
+        for line in stocktake_lines_measured(stocktake, counted_only=True)
     ]
     large = frozenset(r.line.pk for r in rows if stocktake_is_large(r, settings))
     if large and frozenset(int(pk) for pk in confirmed) != large:

@@ -394,6 +394,11 @@ class Stocktake(StockDocument):
     snapshot_at = models.DateTimeField(_("snapshot at"))
     # 盲盘: the entry screen and the printed sheet hide the system quantity.
     blind = models.BooleanField(_("blind count"), default=False)
+    # The newest ledger move the snapshot holds: a move with a higher id was not
+    # in it (read under the balances' locks, so none is in flight at that point).
+    snapshot_move_id = models.PositiveBigIntegerField(
+        null=True, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(default=0)
 
     class Meta(StockDocument.Meta):

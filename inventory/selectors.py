@@ -242,29 +242,42 @@ def _sum_of(moves) -> Coalesce:
     )
 
 
-def stocktake_lines_measured(stocktake) -> QuerySet:
-    """The sheet's lines with what the ledger says about each, in one query.
+def stocktake_lines_measured(stocktake, *, counted_only: bool = False) -> list:
+    """The sheet's lines with what the ledger says about each, in two queries.
 
     ``moved_before``: the moves of the line's product × warehouse that the
-    snapshot did not hold (dated after it, or entered after it with an earlier
-    date) and that are dated no later than the line's count time; a line counted
+    snapshot did not hold and that are dated no later than the line's count time:
+    those dated between the snapshot and the count, plus those entered after the
+    snapshot but dated before it (a late entry of an earlier sale). A line counted
     before count times were kept counts as counted at the snapshot.
-    ``own``: what this sheet itself posted (and reversed), never counted as a move
-    made while counting. ``on_hand`` and ``unit_cost``: the balance now.
+    ``own``: what this sheet itself posted (and reversed), never a move made while
+    counting. ``on_hand`` and ``level_cost``: the balance now.
     """
     snapshot_at = stocktake.snapshot_at
     own = Q(source_type_id=_stocktake_type_id(), source_id=stocktake.pk)
-    not_in_snapshot = Q(occurred_at__gt=snapshot_at) | Q(created_at__gt=snapshot_at)
+    after_snapshot = (
+        Q(pk__gt=stocktake.snapshot_move_id)
+        if stocktake.snapshot_move_id is not None
+        else Q()
+    )
     count_time = Coalesce(OuterRef("counted_at"), Value(snapshot_at))
     level = StockLevel.objects.filter(
         product_id=OuterRef("product_id"), warehouse_id=stocktake.warehouse_id
     )
-    return (
-        stocktake.lines.select_related("product", "product__category")
-        .annotate(
+    lines = stocktake.lines.select_related("product", "product__category")
+    if counted_only:
+        lines = lines.filter(counted_quantity__isnull=False)
+    lines = list(
+        lines.annotate(
+            # Bounded below by the snapshot: the index on (product, warehouse,
+            # occurred_at) reads only what moved while counting.
             moved_before=_sum_of(
                 _moves_of(stocktake)
-                .filter(not_in_snapshot, occurred_at__lte=count_time)
+                .filter(
+                    after_snapshot,
+                    occurred_at__gt=snapshot_at,
+                    occurred_at__lte=count_time,
+                )
                 .exclude(own)
             ),
             own=_sum_of(_moves_of(stocktake).filter(own)),
@@ -274,8 +287,35 @@ def stocktake_lines_measured(stocktake) -> QuerySet:
                 output_field=QTY_FIELD,
             ),
             level_cost=Subquery(level.values("unit_cost")[:1], output_field=COST_FIELD),
+        ).order_by("product__sku")
+    )
+    late = _entered_late(stocktake, own)
+    for line in lines:
+        line.moved_before += late.get(line.product_id, ZERO)
+    return lines
+
+
+def _entered_late(stocktake, own: Q) -> dict[int, Decimal]:
+    """Moves entered after the snapshot but dated before it, per product.
+
+    Every count comes after the snapshot, so each of these moved before every
+    count. One query over the moves made since the snapshot (by id, which the
+    primary key reads directly). Sheets started before the snapshot's last move
+    was kept have none to find.
+    """
+    if stocktake.snapshot_move_id is None:
+        return {}
+    return dict(
+        StockMove.objects.filter(
+            warehouse_id=stocktake.warehouse_id,
+            pk__gt=stocktake.snapshot_move_id,
+            occurred_at__lte=stocktake.snapshot_at,
         )
-        .order_by("product__sku")
+        .exclude(own)
+        .values("product_id")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+        .values_list("product_id", "q")
     )
 
 

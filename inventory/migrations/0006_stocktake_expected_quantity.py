@@ -41,6 +41,11 @@ class Migration(migrations.Migration):
                 verbose_name="expected at count",
             ),
         ),
+        migrations.AddField(
+            model_name="stocktake",
+            name="snapshot_move_id",
+            field=models.PositiveBigIntegerField(blank=True, editable=False, null=True),
+        ),
         migrations.RunPython(
             posted_sheets_keep_their_difference, migrations.RunPython.noop
         ),

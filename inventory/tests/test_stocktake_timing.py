@@ -11,11 +11,13 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEntry
 from catalog.models import Warehouse
-from catalog.tests.factories import ProductFactory
+from catalog.tests.factories import CategoryFactory, ProductFactory
 from inventory import documents
 from inventory.documents import LargeDifferences
 from inventory.models import (
@@ -356,3 +358,38 @@ def test_the_amount_threshold_catches_a_small_share_of_costly_stock(owner, main)
     large = [r.line.pk for r in stocktake_review(stocktake) if r.large]
     # −1 × ¥600 is over ¥500; −9 pins (−90 %) are not, the share is switched off.
     assert large == [lines[gold.pk].pk]
+
+
+def test_posting_makes_the_same_number_of_queries_for_any_sheet(owner, main):
+    """Measured in SQL for the whole sheet: 3 lines or 25, the same queries."""
+
+    def post_queries(count: int) -> int:
+        category = CategoryFactory()
+        products = [ProductFactory(category=category) for _ in range(count)]
+        for product in products:
+            receive(product, "10", "1", user=owner)
+        stocktake = start_in(main, owner, category)
+        for product in products:
+            issue(product, "1", user=owner)
+        stocktake = documents.stocktake_counts_save(
+            stocktake=stocktake,
+            counts={line.pk: D("8") for line in stocktake.lines.all()},
+            version=0,
+            user=owner,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            documents.stocktake_post(stocktake=stocktake, version=1, user=owner)
+        posted = StockMove.objects.filter(
+            kind=MoveKind.STOCKTAKE, source_id=stocktake.pk
+        ).values_list("quantity", flat=True)
+        assert list(posted) == [D("-1")] * count
+        return len(queries)
+
+    assert post_queries(3) == post_queries(25)
+    clean()
+
+
+def start_in(main, owner, category):
+    return documents.stocktake_start(
+        warehouse=main, categories=[category], note="", user=owner
+    )

@@ -163,7 +163,10 @@ def test_the_review_shows_every_column_of_the_rule(owner_client, owner, main, te
     issue(tea, "9", user=owner)
     html = owner_client.get(f"/inventory/stocktakes/{stocktake.pk}/review/")
     html = html.content.decode()
-    cells = re.findall(r'<td class="num[^"]*">([^<]*)<', html)
+    cells = [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r'<td class="num[^"]*"[^>]*>(.*?)</td>', html)
+    ]
     # snapshot, moved before, expected, counted, difference, moved after, after, value
     assert cells[:8] == [
         "4,321",
@@ -216,7 +219,7 @@ def test_the_review_makes_the_same_number_of_queries_for_any_sheet(
         version=0,
         user=owner,
     )
-    assert review_queries() == few == 11
+    assert review_queries() == few == 12
 
 
 def test_posting_from_the_review_asks_to_confirm_the_large_lines(
