@@ -43,7 +43,6 @@ from inventory.services import (
     MoveLine,
     SourceRef,
     stock_document_reverse,
-    stock_levels_lock,
     stock_moves_post,
 )
 from jxc.decimals import MAX_QUANTITY
@@ -351,8 +350,8 @@ def stocktake_start(
         raise ValidationError(_("No active products to count in this selection."))
     # One statement reads every quantity at the same instant: the snapshot. It
     # locks the balances in the postings' order, so a posting in flight commits
-    # first (and is in the snapshot) and one that starts later enters its moves
-    # after snapshot_at (and counts as moved while counting): none falls between.
+    # first (and is in the snapshot) and one that starts later writes its moves
+    # with ids above snapshot_move_id (moved while counting): none falls between.
     on_hand = {
         level.product_id: level.on_hand
         for level in StockLevel.objects.select_for_update()
@@ -597,14 +596,20 @@ def stocktake_post(
     when ``confirmed`` names exactly the lines that have one.
     """
     stocktake = _lock_counting(stocktake, version)
-    counted = list(
-        stocktake.lines.filter(counted_quantity__isnull=False).values_list(
-            "product_id", flat=True
+    # Postings in flight on the counted products commit before the measuring
+    # below (locks in the postings' order), so a sale dated before a count is
+    # never missed by it.
+    list(
+        StockLevel.objects.select_for_update()
+        .filter(
+            warehouse_id=stocktake.warehouse_id,
+            product_id__in=stocktake.lines.filter(
+                counted_quantity__isnull=False
+            ).values("product_id"),
         )
+        .order_by("product_id", "warehouse_id")
+        .values_list("pk", flat=True)
     )
-    # Postings in flight on these products commit before the measuring below,
-    # so a sale dated before a count is never missed by it.
-    stock_levels_lock((product, stocktake.warehouse_id) for product in counted)
     settings = inventory_settings()
     rows = [
         stocktake_row(line, posted=False)
@@ -612,7 +617,7 @@ def stocktake_post(
     ]
     large = frozenset(r.line.pk for r in rows if stocktake_is_large(r, settings))
     if large and frozenset(int(pk) for pk in confirmed) != large:
-        names = "、".join(str(r.line.product) for r in rows if r.line.pk in large)
+        names = "; ".join(str(r.line.product) for r in rows if r.line.pk in large)
         raise LargeDifferences(
             _(
                 "These differences are above the confirmation threshold: %(lines)s. "

@@ -393,3 +393,31 @@ def start_in(main, owner, category):
     return documents.stocktake_start(
         warehouse=main, categories=[category], note="", user=owner
     )
+
+
+def test_start_and_post_read_the_balances_under_ordered_row_locks(owner, main):
+    tea = ProductFactory(sku="T1")
+    receive(tea, "10", "1", user=owner)
+
+    def lock_then(queries, marker: str) -> None:
+        sql = [q["sql"] for q in queries.captured_queries]
+        locks = [
+            i
+            for i, s in enumerate(sql)
+            if 'FROM "inventory_stocklevel"' in s
+            and "FOR UPDATE" in s
+            and 'ORDER BY "inventory_stocklevel"."product_id" ASC' in s
+        ]
+        after = [i for i, s in enumerate(sql) if marker in s]
+        assert locks and after and locks[0] < after[0], sql
+
+    with CaptureQueriesContext(connection) as started:
+        stocktake = start(main, owner)
+    lock_then(started, 'INSERT INTO "inventory_stocktake"')
+    line = stocktake.lines.get()
+    documents.stocktake_counts_save(
+        stocktake=stocktake, counts={line.pk: D("9")}, version=0, user=owner
+    )
+    with CaptureQueriesContext(connection) as posted:
+        documents.stocktake_post(stocktake=stocktake, version=1, user=owner)
+    lock_then(posted, '"moved_before"')
