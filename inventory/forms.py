@@ -306,7 +306,7 @@ class CountScanForm(InputRulesMixin, forms.Form):
 
     code = forms.CharField(label=_("Scan or type a SKU"), max_length=80)
     quantity = forms.DecimalField(
-        label=_("Quantity (empty: +1 per scan)"),
+        label=_("Quantity (empty: +1)"),
         required=False,
         max_digits=14,
         decimal_places=3,
