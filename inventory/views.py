@@ -418,7 +418,7 @@ def _stocktake_lines(stocktake):
     return list(stocktake.lines.select_related("product", "product__category"))
 
 
-def _hides_system_quantity(stocktake, user) -> bool:
+def _hides_system_quantity(stocktake) -> bool:
     """A blind count hides the system quantity from everyone while counting."""
     return stocktake.blind and stocktake.status == DocumentStatus.COUNTING
 
@@ -462,7 +462,7 @@ def stocktake_detail(request, pk):
             "form": form,
             "scan_form": CountScanForm(),
             "counting": counting,
-            "hide_system": _hides_system_quantity(stocktake, request.user),
+            "hide_system": _hides_system_quantity(stocktake),
         },
     )
 
@@ -534,7 +534,7 @@ def stocktake_print(request, pk):
         {
             "document": stocktake,
             "lines": _stocktake_lines(stocktake),
-            "hide_system": _hides_system_quantity(stocktake, request.user),
+            "hide_system": _hides_system_quantity(stocktake),
         },
     )
 
@@ -543,7 +543,7 @@ def stocktake_print(request, pk):
 @require_GET
 def stocktake_review(request, pk):
     stocktake = _stocktake(pk)
-    if _hides_system_quantity(stocktake, request.user) and not request.user.has_perm(
+    if _hides_system_quantity(stocktake) and not request.user.has_perm(
         "inventory.add_stocktake"
     ):
         messages.info(
