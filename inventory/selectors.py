@@ -228,17 +228,21 @@ def _moves_of(stocktake, line_product="product_id"):
     )
 
 
-def _sum_of(moves) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            moves.order_by()
-            .values("product_id")
-            .annotate(s=Sum("quantity"))
-            .values("s")[:1],
+def _sum_of(moves):
+    """The moves' total quantity as a subquery (0 when none), rounded like total()."""
+    return exact(
+        Coalesce(
+            Subquery(
+                moves.order_by()
+                .values("product_id")
+                .annotate(s=Sum("quantity"))
+                .values("s")[:1],
+                output_field=QTY_FIELD,
+            ),
+            Value(ZERO),
             output_field=QTY_FIELD,
         ),
-        Value(ZERO),
-        output_field=QTY_FIELD,
+        QTY_FIELD,
     )
 
 
@@ -313,7 +317,7 @@ def _entered_late(stocktake, own: Q) -> dict[int, Decimal]:
         )
         .exclude(own)
         .values("product_id")
-        .annotate(q=Sum("quantity"))
+        .annotate(q=total("quantity", QTY_FIELD))
         .order_by()
         .values_list("product_id", "q")
     )
