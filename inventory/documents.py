@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Q
+from django.db.models import Case, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -535,7 +535,12 @@ def stocktake_count_scan(
         stocktake.lines.select_for_update(of=("self",))
         .select_related("product")
         .filter(Q(product__barcode=code) | Q(product__sku__iexact=code))
-        .order_by("product__sku")
+        # A barcode names one product; a typed SKU that is also another
+        # product's barcode goes to the barcode's product, as a scanner means.
+        .order_by(
+            Case(When(product__barcode=code, then=Value(0)), default=Value(1)),
+            "product__sku",
+        )
         .first()
         if code
         else None

@@ -323,3 +323,14 @@ def test_the_staff_sees_no_scan_box_on_a_posted_sheet(owner, main, tea, staff):
     clerk.force_login(staff)
     html = clerk.get(f"/inventory/stocktakes/{stocktake.pk}/").content.decode()
     assert 'id="scan-form"' not in html
+
+
+def test_a_scanned_barcode_wins_over_a_sku_that_reads_the_same(
+    staff_client, owner, main
+):
+    by_sku = ProductFactory(sku="6900000000001", name="编码同号")
+    by_barcode = ProductFactory(sku="ZZ9", name="条码商品", barcode="6900000000001")
+    stocktake = _sheet(owner, main)
+    _status, answer = _scan(staff_client, stocktake, "6900000000001")
+    assert answer["line"] == stocktake.lines.get(product=by_barcode).pk
+    assert stocktake.lines.get(product=by_sku).counted_quantity is None
