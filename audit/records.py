@@ -28,6 +28,7 @@ RECORD_PAGES = {
     "inventory.stocktake": ("inventory:stocktake_detail", True),
     "inventory.openingstock": ("inventory:openingstock_detail", True),
     "inventory.closedmonth": ("reports:month_close", False),
+    "inventory.inventorysettings": ("inventory:settings", False),
 }
 
 

@@ -1,4 +1,5 @@
-"""Writes of inventory documents: adjustments, transfers, stocktakes, opening stock.
+"""Writes of inventory documents: adjustments, transfers, stocktakes, opening stock
+(and the owner's stock settings).
 
 Each posts its stock through inventory.services (the ledger's only writer) in the
 same transaction as the document, and is cancelled by posting the reverse.
@@ -7,9 +8,11 @@ same transaction as the document, and is cancelled by posting the reverse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,14 +23,22 @@ from inventory.models import (
     AdjustmentLine,
     CostAdjustment,
     DocumentStatus,
+    InventorySettings,
     MoveKind,
     OpeningStock,
     OpeningStockLine,
     StockLevel,
+    StockMove,
     Stocktake,
     StocktakeLine,
     Transfer,
     TransferLine,
+)
+from inventory.selectors import (
+    inventory_settings,
+    stocktake_is_large,
+    stocktake_lines_measured,
+    stocktake_row,
 )
 from inventory.services import (
     MoveLine,
@@ -35,7 +46,7 @@ from inventory.services import (
     stock_document_reverse,
     stock_moves_post,
 )
-from jxc.decimals import MAX_PRICE, unit_cost
+from jxc.decimals import MAX_PRICE, MAX_QUANTITY, unit_cost
 from jxc.documents import StaleDocument, by_submission, lock, posting
 from jxc.numbering import document_number_next
 from jxc.templatetags.jxc_format import qty
@@ -365,16 +376,27 @@ def document_cancel(*, document, user, reason: str):
 
 @posting
 def stocktake_start(
-    *, warehouse: Warehouse, categories, note: str, user, submission=None
+    *,
+    warehouse: Warehouse,
+    categories,
+    note: str,
+    user,
+    submission=None,
+    blind: bool = False,
 ) -> Stocktake:
     """Open a count sheet: every active product in scope with its quantity right now.
 
     One count at a time per warehouse: two open sheets would post the same
-    difference twice. The warehouse row is locked while checking.
+    difference twice. The warehouse row is locked while checking. A blind sheet
+    (盲盘) hides the system quantity from whoever counts.
     """
     if existing := by_submission(Stocktake, submission):
         return existing
-    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+    # FOR NO KEY UPDATE: two starts line up on the warehouse, while postings (whose
+    # moves refer to it, taking a key-share lock) are not held up by it; a plain
+    # FOR UPDATE here would wait on the balances a posting holds while that
+    # posting waits on the warehouse.
+    warehouse = Warehouse.objects.select_for_update(no_key=True).get(pk=warehouse.pk)
     if not warehouse.is_active:
         raise ValidationError(
             _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
@@ -396,13 +418,19 @@ def stocktake_start(
     product_ids = list(products.order_by("sku").values_list("pk", flat=True))
     if not product_ids:
         raise ValidationError(_("No active products to count in this selection."))
+    # One statement reads every quantity at the same instant: the snapshot. It
+    # locks the balances in the postings' order, so a posting in flight commits
+    # first (and is in the snapshot) and one that starts later writes its moves
+    # with ids above snapshot_move_id (moved while counting): none falls between.
+    on_hand = {
+        level.product_id: level.on_hand
+        for level in StockLevel.objects.select_for_update()
+        .filter(warehouse=warehouse, product_id__in=product_ids)
+        .order_by("product_id", "warehouse_id")
+        .only("product_id", "on_hand")
+    }
     now = timezone.now()
-    # One statement reads every quantity at the same instant: the snapshot.
-    on_hand = dict(
-        StockLevel.objects.filter(
-            warehouse=warehouse, product_id__in=product_ids
-        ).values_list("product_id", "on_hand")
-    )
+    last_move = StockMove.objects.aggregate(last=Max("pk"))["last"] or 0
     stocktake = Stocktake.objects.create(
         number=document_number_next(prefix="STK"),
         submission=submission,
@@ -410,6 +438,8 @@ def stocktake_start(
         note=note,
         status=DocumentStatus.COUNTING,
         snapshot_at=now,
+        snapshot_move_id=last_move,
+        blind=blind,
         created_by=user,
     )
     if categories:
@@ -432,6 +462,7 @@ def stocktake_start(
         changes={
             "warehouse": [None, str(warehouse)],
             "lines": [None, len(product_ids)],
+            **({"blind": [None, True]} if blind else {}),
         },
     )
     return stocktake
@@ -456,12 +487,43 @@ def _lock_counting(stocktake: Stocktake, version: int) -> Stocktake:
     return locked
 
 
+def _count_time(stocktake: Stocktake, counted_at: datetime | None, now: datetime):
+    """The moment a count was taken: now, or the time the clerk gives for it."""
+    if counted_at is None:
+        return now
+    if not stocktake.snapshot_at <= counted_at <= now:
+        raise ValidationError(
+            _(
+                "The count time must lie between the snapshot (%(snapshot)s) and "
+                "now (%(now)s)."
+            )
+            % {
+                "snapshot": timezone.localtime(stocktake.snapshot_at).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                "now": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    return counted_at
+
+
 @posting
 def stocktake_counts_save(
-    *, stocktake: Stocktake, counts: dict[int, Decimal | None], version: int, user
+    *,
+    stocktake: Stocktake,
+    counts: dict[int, Decimal | None],
+    version: int,
+    user,
+    counted_at: datetime | None = None,
 ) -> Stocktake:
-    """Record counted quantities (line id → quantity, None clears a count)."""
+    """Record counted quantities (line id → quantity, None clears a count).
+
+    Each changed line records when it was counted: now, or ``counted_at`` for
+    counts copied from the printed sheet (between the snapshot and now).
+    Clearing a count clears its time.
+    """
     stocktake = _lock_counting(stocktake, version)
+    when = _count_time(stocktake, counted_at, timezone.now())
     lines = {
         line.pk: line
         for line in stocktake.lines.filter(pk__in=counts).select_related("product")
@@ -479,10 +541,11 @@ def stocktake_counts_save(
                 _counted(line.counted_quantity),
                 _counted(counted),
             ]
-            line.counted_quantity = counted
-            line.counted_by = user if counted is not None else None
+            _count_set(line, counted, user, when)
             changed.append(line)
-    StocktakeLine.objects.bulk_update(changed, ["counted_quantity", "counted_by"])
+    StocktakeLine.objects.bulk_update(
+        changed, ["counted_quantity", "counted_by", "counted_at"]
+    )
     stocktake.version += 1
     stocktake.save(update_fields=["version"])
     if audited:
@@ -490,50 +553,182 @@ def stocktake_counts_save(
     return stocktake
 
 
+def _count_set(line: StocktakeLine, counted: Decimal | None, user, when) -> None:
+    line.counted_quantity = counted
+    line.counted_by = user if counted is not None else None
+    line.counted_at = when if counted is not None else None
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    line: StocktakeLine
+    stocktake: Stocktake
+
+
+def scan_code_parse(text: str) -> tuple[str, Decimal | None]:
+    """ "6901234567890" → (code, None: add one); "A001*5" → (code, 5: set to 5)."""
+    code, star, amount = text.strip().partition("*")
+    code = code.strip()
+    if not code:
+        raise ValidationError(_("Scan a barcode or type a SKU."))
+    if not star:
+        return code, None
+    try:
+        quantity = Decimal(amount.strip())
+    except ArithmeticError:
+        quantity = None
+    if quantity is None or not quantity.is_finite() or quantity < 0:
+        raise ValidationError(
+            _("After “*” type the quantity counted, e.g. %(example)s.")
+            % {"example": f"{code}*5"}
+        )
+    return code, quantity
+
+
+@posting
+def stocktake_count_scan(
+    *, stocktake: Stocktake, code: str, quantity: Decimal | None, user
+) -> ScanResult:
+    """Count one line by its barcode or SKU: +1 per scan, or set ``quantity``.
+
+    Counts are added to what the server holds (not to a number on someone's
+    screen), so two clerks scanning the same sheet never lose a scan.
+    """
+    stocktake = lock(type(stocktake), stocktake.pk)
+    if stocktake.status != DocumentStatus.COUNTING:
+        raise ValidationError(
+            _("%(number)s is already %(status)s; it cannot change any more.")
+            % {"number": stocktake.number, "status": stocktake.get_status_display()}
+        )
+    code = code.strip()
+    line = (
+        stocktake.lines.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(Q(product__barcode=code) | Q(product__sku__iexact=code))
+        # A barcode names one product; a typed SKU that is also another
+        # product's barcode goes to the barcode's product, as a scanner means.
+        .order_by(
+            Case(When(product__barcode=code, then=Value(0)), default=Value(1)),
+            "product__sku",
+        )
+        .first()
+        if code
+        else None
+    )
+    if line is None:
+        raise ValidationError(
+            _("No product on this count sheet has the barcode or SKU “%(code)s”.")
+            % {"code": code[:60]}
+        )
+    if quantity is not None and quantity < 0:
+        raise ValidationError(_("A counted quantity cannot be negative."))
+    was = line.counted_quantity
+    counted = quantity if quantity is not None else (was or Decimal("0")) + 1
+    _check_count(counted, line)
+    _count_set(line, counted, user, timezone.now())
+    line.save(update_fields=["counted_quantity", "counted_by", "counted_at"])
+    stocktake.version += 1
+    stocktake.save(update_fields=["version"])
+    audit_record(
+        user=user,
+        action=Action.CHANGE,
+        record=stocktake,
+        changes={str(line.product): [_counted(was), _counted(counted)]},
+    )
+    return ScanResult(line=line, stocktake=stocktake)
+
+
+def _check_count(counted: Decimal, line: StocktakeLine) -> None:
+    if counted != counted.quantize(Decimal("0.001")) or counted > MAX_QUANTITY:
+        raise ValidationError(
+            _("“%(name)s”: a count of %(quantity)s cannot be recorded.")
+            % {"name": line.product.name, "quantity": counted}
+        )
+
+
 def _counted(quantity: Decimal | None) -> str | None:
     return None if quantity is None else qty(quantity)
 
 
-@posting
-def stocktake_post(*, stocktake: Stocktake, version: int, user) -> Stocktake:
-    """Post counted − snapshot for every counted line, on top of what moved since.
+class LargeDifferences(ValidationError):
+    """Posting needs the owner to confirm exactly these lines (ids in ``lines``)."""
 
-    Sales and receipts go on during a count: a line's difference is measured
-    against the snapshot, and added to the current stock, so moves made since the
-    snapshot are neither lost nor counted twice. Uncounted lines change nothing.
+    def __init__(self, message, lines: frozenset[int]):
+        super().__init__(message)
+        self.lines = lines
+
+
+@posting
+def stocktake_post(
+    *, stocktake: Stocktake, version: int, user, confirmed=()
+) -> Stocktake:
+    """Post, per counted line, counted − the system quantity at its count time.
+
+    The system quantity at count time is the snapshot plus what moved between the
+    snapshot and the moment that line was counted (measured in SQL, the same for
+    every line). Lines without a difference post nothing; moves after the count
+    stay as they are. A difference above the owner's threshold is posted only
+    when ``confirmed`` names exactly the lines that have one.
     """
     stocktake = _lock_counting(stocktake, version)
-    lines = [
-        line
-        for line in stocktake.lines.all()
-        if line.counted_quantity is not None and line.difference != 0
+    # Postings in flight on the counted products commit before the measuring
+    # below (locks in the postings' order), so a sale dated before a count is
+    # never missed by it.
+    list(
+        StockLevel.objects.select_for_update()
+        .filter(
+            warehouse_id=stocktake.warehouse_id,
+            product_id__in=stocktake.lines.filter(
+                counted_quantity__isnull=False
+            ).values("product_id"),
+        )
+        .order_by("product_id", "warehouse_id")
+        .values_list("pk", flat=True)
+    )
+    settings = inventory_settings()
+    rows = [
+        stocktake_row(line, posted=False)
+        for line in stocktake_lines_measured(stocktake, counted_only=True)
     ]
+    large = frozenset(r.line.pk for r in rows if stocktake_is_large(r, settings))
+    if large and frozenset(int(pk) for pk in confirmed) != large:
+        names = "; ".join(str(r.line.product) for r in rows if r.line.pk in large)
+        raise LargeDifferences(
+            _(
+                "These differences are above the confirmation threshold: %(lines)s. "
+                "Check them and tick the confirmation to post."
+            )
+            % {"lines": names},
+            large,
+        )
     now = timezone.now()
-    if lines:
+    differing = [r for r in rows if r.difference]
+    if differing:
         stock_moves_post(
             lines=[
                 MoveLine(
-                    line.product_id,
+                    r.line.product_id,
                     stocktake.warehouse_id,
-                    line.difference,
-                    line=line.pk,
+                    r.difference,
+                    line=r.line.pk,
                 )
-                for line in lines
+                for r in differing
             ],
             kind=MoveKind.STOCKTAKE,
             source=SourceRef.of(stocktake),
             occurred_at=now,
             user=user,
         )
+    for row in rows:
+        row.line.expected_quantity = row.expected
+    StocktakeLine.objects.bulk_update([r.line for r in rows], ["expected_quantity"])
     _posted(stocktake, user, now)
     stocktake.version += 1
     stocktake.save(update_fields=["status", "posted_by", "posted_at", "version"])
-    audit_record(
-        user=user,
-        action=Action.POST,
-        record=stocktake,
-        changes={"lines": [None, len(lines)]},
-    )
+    changes = {"lines": [None, len(differing)]}
+    if large:
+        changes["confirmed"] = [None, len(large)]
+    audit_record(user=user, action=Action.POST, record=stocktake, changes=changes)
     return stocktake
 
 
@@ -558,3 +753,36 @@ def stocktake_abandon(*, stocktake: Stocktake, user, reason: str) -> Stocktake:
         changes={"status": [DocumentStatus.COUNTING, DocumentStatus.CANCELLED]},
     )
     return stocktake
+
+
+@posting
+def inventory_settings_save(
+    *,
+    staff_backdate_days: int,
+    stocktake_threshold_percent: int,
+    stocktake_threshold_amount: Decimal,
+    user=None,
+) -> InventorySettings:
+    """Save the owner's stock rules; the audit log keeps what changed."""
+    current, _created = InventorySettings.objects.select_for_update().get_or_create(
+        pk=1
+    )
+    wanted = {
+        "staff_backdate_days": staff_backdate_days,
+        "stocktake_threshold_percent": stocktake_threshold_percent,
+        "stocktake_threshold_amount": stocktake_threshold_amount,
+    }
+    changes = {
+        name: [str(getattr(current, name)), str(value)]
+        for name, value in wanted.items()
+        if getattr(current, name) != value
+    }
+    if not changes:
+        return current
+    for name, value in wanted.items():
+        setattr(current, name, value)
+    current.save(update_fields=list(wanted))
+    audit_record(
+        user=user, action=Action.CHANGE, record=current, label="", changes=changes
+    )
+    return current

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext_lazy
 from catalog.forms import ImportForm
 from catalog.models import Category, Product, Warehouse
 from catalog.pinyin import fold_code
-from inventory.models import AdjustmentReason
+from inventory.models import AdjustmentReason, InventorySettings
 from inventory.selectors import document_date_problem
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY
 from jxc.fields import RecordsField
@@ -269,12 +269,47 @@ class StocktakeStartForm(SubmissionForm):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    blind = forms.BooleanField(
+        label=_("Blind count (盲盘)"),
+        required=False,
+        help_text=_(
+            "The count screen and the printed sheet hide the system quantity, so "
+            "whoever counts writes down what is on the shelf. Your review shows "
+            "everything."
+        ),
+    )
+
+
+class CountTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker (ISO value whatever the language)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _plain(quantity: Decimal | None) -> str | None:
+    """3.000 → "3", 2.500 → "2.5": a count shows as the clerk typed it."""
+    if quantity is None:
+        return None
+    return f"{quantity.normalize():f}"
 
 
 class CountSheetForm(InputRulesMixin, forms.Form):
     """One field per line of a count sheet, plus the version it was opened at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    counted_at = forms.DateTimeField(
+        label=_("Counted at (for counts copied from the printed sheet)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text=_(
+            "Leave empty when you count now. For counts written on the printed "
+            "sheet, give the time the shelf was counted."
+        ),
+        widget=CountTimeInput(attrs={"class": "form-control"}),
+    )
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -287,7 +322,7 @@ class CountSheetForm(InputRulesMixin, forms.Form):
                 decimal_places=3,
                 min_value=Decimal("0"),
                 validators=[MaxValueValidator(MAX_QUANTITY)],
-                initial=line.counted_quantity,
+                initial=_plain(line.counted_quantity),
                 widget=forms.NumberInput(
                     attrs={
                         "step": "any",
@@ -304,6 +339,31 @@ class CountSheetForm(InputRulesMixin, forms.Form):
 
     def rows(self):
         return [(line, self[f"count_{line.pk}"]) for line in self.lines]
+
+
+class CountScanForm(InputRulesMixin, forms.Form):
+    """A scanned barcode or typed SKU ("A001*5" sets 5), optionally a quantity."""
+
+    code = forms.CharField(label=_("Scan or type a SKU"), max_length=80)
+    quantity = forms.DecimalField(
+        label=_("Quantity (empty: +1)"),
+        required=False,
+        max_digits=14,
+        decimal_places=3,
+        min_value=Decimal("0"),
+        validators=[MaxValueValidator(MAX_QUANTITY)],
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+class InventorySettingsForm(InputRulesMixin, forms.ModelForm):
+    class Meta:
+        model = InventorySettings
+        fields = [
+            "staff_backdate_days",
+            "stocktake_threshold_percent",
+            "stocktake_threshold_amount",
+        ]
 
 
 class StockCardFilterForm(InputRulesMixin, forms.Form):

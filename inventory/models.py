@@ -432,6 +432,11 @@ class Stocktake(StockDocument):
     snapshot_at = models.DateTimeField(_("snapshot at"))
     # 盲盘: the entry screen and the printed sheet hide the system quantity.
     blind = models.BooleanField(_("blind count"), default=False)
+    # The newest ledger move the snapshot holds: a move with a higher id was not
+    # in it (read under the balances' locks, so none is in flight at that point).
+    snapshot_move_id = models.PositiveBigIntegerField(
+        null=True, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(default=0)
 
     class Meta(StockDocument.Meta):
@@ -460,6 +465,11 @@ class StocktakeLine(models.Model):
     # When the shelf was counted: the line's difference is measured against the
     # system quantity at this moment (snapshot + moves between the two).
     counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    # The system quantity at count time, fixed when the sheet is posted, so the
+    # review of a posted sheet shows the difference that was posted.
+    expected_quantity = models.DecimalField(
+        _("expected at count"), null=True, blank=True, **QTY
+    )
 
     class Meta:
         verbose_name = _("stocktake line")
@@ -480,9 +490,10 @@ class StocktakeLine(models.Model):
 
     @property
     def difference(self):
-        if self.counted_quantity is None:
+        """The posted difference: counted − the system quantity at count time."""
+        if self.counted_quantity is None or self.expected_quantity is None:
             return None
-        return self.counted_quantity - self.system_quantity
+        return self.counted_quantity - self.expected_quantity
 
 
 # --- month close -----------------------------------------------------------------

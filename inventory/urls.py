@@ -43,6 +43,7 @@ urlpatterns = [
         "stocktakes/<int:pk>/review/", views.stocktake_review, name="stocktake_review"
     ),
     path("stocktakes/<int:pk>/post/", views.stocktake_post, name="stocktake_post"),
+    path("stocktakes/<int:pk>/scan/", views.stocktake_scan, name="stocktake_scan"),
     path(
         "stocktakes/<int:pk>/abandon/",
         views.stocktake_abandon,
@@ -64,4 +65,5 @@ urlpatterns = [
         name="openingstock_cancel",
     ),
     path("opening/template/", views.opening_template, name="opening_template"),
+    path("settings/", views.settings_edit, name="settings"),
 ]

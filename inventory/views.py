@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,9 @@ from inventory.forms import (
     AdjustmentHeaderForm,
     AdjustmentLineFormSet,
     CostAdjustmentForm,
+    CountScanForm,
     CountSheetForm,
+    InventorySettingsForm,
     OpeningImportForm,
     StockCardFilterForm,
     StocktakeStartForm,
@@ -41,10 +43,11 @@ from inventory.models import (
     Transfer,
 )
 from inventory.services import InsufficientStock
-from jxc.documents import by_submission
+from jxc.documents import StaleDocument, by_submission
 from jxc.excel import xlsx_response
 from jxc.forms import ReasonForm, searchable
 from jxc.tabular import TableError, read_upload
+from jxc.templatetags.jxc_format import qty
 from jxc.views import cancel_posted, paginate, refuse
 
 VIEW_COST = "accounts.view_cost"
@@ -463,6 +466,7 @@ def stocktake_start(request):
                 warehouse=form.cleaned_data["warehouse"],
                 categories=list(form.cleaned_data["categories"]),
                 note=form.cleaned_data["note"],
+                blind=form.cleaned_data["blind"],
                 user=request.user,
             )
         except IntegrityError:
@@ -491,10 +495,15 @@ def _stocktake_lines(stocktake):
     return list(stocktake.lines.select_related("product", "product__category"))
 
 
+def _hides_system_quantity(stocktake) -> bool:
+    """A blind count hides the system quantity from everyone while counting."""
+    return stocktake.blind and stocktake.status == DocumentStatus.COUNTING
+
+
 @permission_required("inventory.view_stocktake", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def stocktake_detail(request, pk):
-    """The count sheet: enter counted quantities (staff may), save, review."""
+    """The count sheet: scan or enter counted quantities (staff may), save, review."""
     stocktake = _stocktake(pk)
     lines = _stocktake_lines(stocktake)
     counting = stocktake.status == DocumentStatus.COUNTING
@@ -509,24 +518,87 @@ def stocktake_detail(request, pk):
                     stocktake=stocktake,
                     counts=form.counts(),
                     version=form.cleaned_data["version"],
+                    counted_at=form.cleaned_data["counted_at"],
                     user=request.user,
                 )
-            except ValidationError as error:
+            except StaleDocument as error:
                 refuse(request, error)
                 return redirect("inventory:stocktake_detail", pk=pk)
-            messages.success(request, _("Counts saved."))
-            if "review" in request.POST:
-                return redirect("inventory:stocktake_review", pk=pk)
-            return redirect("inventory:stocktake_detail", pk=pk)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Counts saved."))
+                if "review" in request.POST:
+                    return redirect("inventory:stocktake_review", pk=pk)
+                return redirect("inventory:stocktake_detail", pk=pk)
     return render(
         request,
         "inventory/stocktake_detail.html",
         {
             **_detail_context(request, stocktake, None, _("Stocktake")),
             "form": form,
+            "scan_form": CountScanForm(),
             "counting": counting,
+            "hide_system": _hides_system_quantity(stocktake),
         },
     )
+
+
+@permission_required("inventory.change_stocktakeline", raise_exception=True)
+@require_POST
+def stocktake_scan(request, pk):
+    """Count one line by barcode or SKU: +1 per scan, or set the typed quantity.
+
+    The count screen's script posts here and shows the answer (JSON); without the
+    script the form posts here too and comes back to the sheet with a message.
+    """
+    stocktake = _stocktake(pk)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    form = CountScanForm(request.POST)
+    error = None
+    result = None
+    if form.is_valid():
+        try:
+            code, typed = documents.scan_code_parse(form.cleaned_data["code"])
+            quantity = form.cleaned_data["quantity"]
+            result = documents.stocktake_count_scan(
+                stocktake=stocktake,
+                code=code,
+                quantity=typed if quantity is None else quantity,
+                user=request.user,
+            )
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+    else:
+        error = " ".join(m for errors in form.errors.values() for m in errors)
+    if result:
+        line = result.line
+        message = _("%(name)s: counted %(quantity)s %(unit)s") % {
+            "name": line.product.name,
+            "quantity": qty(line.counted_quantity),
+            "unit": line.product.unit,
+        }
+    if wants_json:
+        if error:
+            return JsonResponse({"ok": False, "message": error}, status=400)
+        return JsonResponse(
+            {
+                "ok": True,
+                "message": message,
+                "line": line.pk,
+                # As a number input takes it: 4300, not "4,300".
+                "counted": f"{line.counted_quantity.normalize():f}",
+                "counted_at": timezone.localtime(line.counted_at).strftime(
+                    "%m-%d %H:%M"
+                ),
+                "version": result.stocktake.version,
+            }
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, message)
+    return redirect("inventory:stocktake_detail", pk=pk)
 
 
 @permission_required("inventory.view_stocktake", raise_exception=True)
@@ -536,7 +608,11 @@ def stocktake_print(request, pk):
     return render(
         request,
         "inventory/stocktake_print.html",
-        {"document": stocktake, "lines": _stocktake_lines(stocktake)},
+        {
+            "document": stocktake,
+            "lines": _stocktake_lines(stocktake),
+            "hide_system": _hides_system_quantity(stocktake),
+        },
     )
 
 
@@ -544,6 +620,14 @@ def stocktake_print(request, pk):
 @require_GET
 def stocktake_review(request, pk):
     stocktake = _stocktake(pk)
+    if _hides_system_quantity(stocktake) and not request.user.has_perm(
+        "inventory.add_stocktake"
+    ):
+        messages.info(
+            request,
+            _("This is a blind count: the owner reviews the differences."),
+        )
+        return redirect("inventory:stocktake_detail", pk=pk)
     rows = selectors.stocktake_review(stocktake)
     return render(
         request,
@@ -551,11 +635,17 @@ def stocktake_review(request, pk):
         {
             "document": stocktake,
             "rows": rows,
+            "large": [r for r in rows if r.large],
+            "settings": selectors.inventory_settings(),
             "total_value": sum(
-                (r.difference_value for r in rows if r.counted), start=0
+                (r.difference_value for r in rows if r.counted is not None), start=0
             ),
         },
     )
+
+
+def _line_ids(values) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and len(v) < 19]
 
 
 @permission_required("inventory.add_stocktake", raise_exception=True)
@@ -565,7 +655,10 @@ def stocktake_post(request, pk):
     try:
         version = int(request.POST.get("version", ""))
         documents.stocktake_post(
-            stocktake=stocktake, version=version, user=request.user
+            stocktake=stocktake,
+            version=version,
+            user=request.user,
+            confirmed=_line_ids(request.POST.getlist("confirm")),
         )
     except ValueError:
         messages.error(request, _("The form was incomplete; open the review again."))
@@ -682,3 +775,27 @@ def opening_template(request):
     return xlsx_response(
         [exports.opening_template_sheet()], _("Opening stock template")
     )
+
+
+# --- settings -------------------------------------------------------------------
+
+
+@permission_required("inventory.change_inventorysettings", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def settings_edit(request):
+    """The owner's stock rules: staff back-dating, stocktake confirmation."""
+    form = InventorySettingsForm(
+        request.POST or None, instance=selectors.inventory_settings()
+    )
+    if request.method == "POST" and form.is_valid():
+        documents.inventory_settings_save(
+            staff_backdate_days=form.cleaned_data["staff_backdate_days"],
+            stocktake_threshold_percent=form.cleaned_data[
+                "stocktake_threshold_percent"
+            ],
+            stocktake_threshold_amount=form.cleaned_data["stocktake_threshold_amount"],
+            user=request.user,
+        )
+        messages.success(request, _("Stock settings saved."))
+        return redirect("inventory:settings")
+    return render(request, "inventory/settings.html", {"form": form})

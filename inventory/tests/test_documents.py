@@ -147,7 +147,7 @@ def test_cancel_is_refused_when_the_stock_is_gone_and_twice(owner, main):
     call_command("check_stock")
 
 
-def test_stocktake_posts_counted_minus_snapshot_on_top_of_sales_since(owner, main):
+def test_stocktake_line_counted_before_a_sale_keeps_that_sale(owner, main):
     apple, pear, plum = (
         ProductFactory(sku="A"),
         ProductFactory(sku="B"),
@@ -161,7 +161,6 @@ def test_stocktake_posts_counted_minus_snapshot_on_top_of_sales_since(owner, mai
     lines = {line.product_id: line for line in stocktake.lines.all()}
     assert lines[apple.pk].system_quantity == D("30")
     assert lines[plum.pk].system_quantity == D("0")
-    issue(apple, "5", user=owner)  # sold while counting: 25 left on the shelf
     stocktake = documents.stocktake_counts_save(
         stocktake=stocktake,
         version=0,
@@ -172,8 +171,9 @@ def test_stocktake_posts_counted_minus_snapshot_on_top_of_sales_since(owner, mai
             lines[plum.pk].pk: None,
         },
     )
+    issue(apple, "5", user=owner)  # sold after the shelf was counted
     documents.stocktake_post(stocktake=stocktake, version=stocktake.version, user=owner)
-    # counted 28 of the 30 at snapshot: 2 missing; the 5 sold since stay sold.
+    # counted 28 of the 30 expected at count: 2 missing; the 5 sold since stay sold.
     assert on_hand(apple, main)[0] == D("23")
     assert on_hand(pear, main)[0] == D("10")
     assert StockMove.objects.filter(kind=MoveKind.STOCKTAKE).count() == 1
@@ -196,7 +196,9 @@ def test_stocktake_posted_twice_or_on_a_stale_sheet_is_refused(owner, main):
         )
     line.refresh_from_db()
     assert line.counted_quantity == D("2")
-    documents.stocktake_post(stocktake=stocktake, version=1, user=owner)
+    documents.stocktake_post(
+        stocktake=stocktake, version=1, user=owner, confirmed=[line.pk]
+    )
     with pytest.raises(ValidationError, match="已过账"):
         documents.stocktake_post(stocktake=stocktake, version=2, user=owner)
     assert on_hand(product, main)[0] == D("2")
@@ -253,15 +255,24 @@ def test_review_after_posting_does_not_count_the_difference_twice(owner, main):
         stocktake=stocktake, counts={line.pk: D("2")}, version=0, user=owner
     )
     before = stocktake_review(stocktake)[0]
-    assert (before.moved_since, before.current, before.after) == (
-        D("-1"),
-        D("2"),
-        D("1"),
-    )
+    figures = (D("-1"), D("2"), D("0"), D("0"), D("2"))
+    assert (
+        before.moved_before,
+        before.expected,
+        before.difference,
+        before.moved_after,
+        before.after,
+    ) == figures
     documents.stocktake_post(stocktake=stocktake, version=1, user=owner)
     stocktake.refresh_from_db()
     after = stocktake_review(stocktake)[0]
-    assert (after.moved_since, after.current, after.after) == (D("-1"), D("2"), D("1"))
+    assert (
+        after.moved_before,
+        after.expected,
+        after.difference,
+        after.moved_after,
+        after.after,
+    ) == figures
 
 
 def test_opening_stock_submitted_twice_posts_once(owner, main):

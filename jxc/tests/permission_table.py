@@ -141,6 +141,7 @@ URLS: dict[str, Access] = {
     "inventory:stocktake_print": Access(STAFF, get=PRINT, ids=_pk("stocktake")),
     "inventory:stocktake_review": Access(STAFF, ids=_pk("stocktake")),
     "inventory:stocktake_post": Access(OWNER, get=POST, ids=_pk("stocktake")),
+    "inventory:stocktake_scan": Access(STAFF, get=POST, ids=_pk("stocktake")),
     "inventory:stocktake_abandon": Access(OWNER, get=POST, ids=_pk("stocktake")),
     "inventory:stocktake_cancel": Access(OWNER, get=POST, ids=_pk("stocktake")),
     "inventory:opening_import": Access(OWNER),
@@ -148,6 +149,7 @@ URLS: dict[str, Access] = {
     "inventory:openingstock_detail": Access(OWNER, ids=_pk("opening")),
     "inventory:openingstock_cancel": Access(OWNER, get=POST, ids=_pk("opening")),
     "inventory:opening_template": Access(OWNER, get=XLSX),
+    "inventory:settings": Access(OWNER),
     # --- purchasing: staff enter and post; the owner cancels posted documents --------
     "purchasing:order_list": Access(STAFF),
     "purchasing:order_create": Access(STAFF),

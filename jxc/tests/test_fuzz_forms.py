@@ -148,7 +148,7 @@ def _receipt_lines(world, with_cost=True):
 
 def _stocktake_counts(world):
     lines = world.stocktake.lines.order_by("pk")
-    data = {"version": str(world.stocktake.version), "save": ""}
+    data = {"version": str(world.stocktake.version), "save": "", "counted_at": ""}
     for line in lines:
         data[f"count_{line.pk}"] = "7"
     return data
@@ -307,12 +307,21 @@ SPECS = [
             "warehouse": str(w.warehouse.pk),
             "categories": [str(w.category.pk)],
             "note": "",
+            "blind": "on",
         },
+        kinds={"blind": "bool"},
     ),
     spec(
         "stocktake_counts",
         url("inventory:stocktake_detail", lambda w: w.stocktake.pk),
         _stocktake_counts,
+        user="staff",
+    ),
+    spec(
+        "stocktake_scan",
+        url("inventory:stocktake_scan", lambda w: w.stocktake.pk),
+        lambda w: {"code": "A001*3", "quantity": ""},
+        kinds={"code": "code"},
         user="staff",
     ),
     spec(
@@ -467,6 +476,16 @@ SPECS = [
         lambda w: {"version": str(w.draft_po.version)},
         few=True,
         expect="refused",  # the draft has no price waiting for approval
+    ),
+    spec(
+        "inventory_settings",
+        url("inventory:settings"),
+        lambda w: {
+            "staff_backdate_days": "2",
+            "stocktake_threshold_percent": "30",
+            "stocktake_threshold_amount": "800.00",
+        },
+        kinds={r"(staff_backdate_days|stocktake_threshold_\w+)": "number"},
     ),
     spec(
         "purchasing_settings",
