@@ -101,7 +101,7 @@ def test_documents_touching_products_in_opposite_order_do_not_deadlock(
     for product in products:
         receive(product, "500", "1", user=owner)
     orders = list(permutations(products))
-    rounds = 40
+    rounds = 60
 
     def post(index):
         posted = []
