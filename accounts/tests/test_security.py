@@ -248,6 +248,9 @@ def test_the_admin_sign_in_is_locked_too(db):
     )
 
     assert response.status_code == 200
+    # The right password, refused: the admin's sign-in form comes back with its
+    # error, and the admin stays closed.
+    assert 'class="errornote"' in response.content.decode()
     assert client.get("/admin/").status_code == 302
 
 

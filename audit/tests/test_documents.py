@@ -358,7 +358,7 @@ def test_a_refused_posting_records_nothing(owner, main):
     before = AuditEntry.objects.count()
     with pytest.raises(InsufficientStock):
         ship(owner, order)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请填写原因"):
         sales.sales_order_end(order=order, user=owner, reason="  ")
     assert AuditEntry.objects.count() == before
 

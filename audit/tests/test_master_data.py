@@ -91,7 +91,7 @@ def test_deleting_a_product_keeps_its_entries_and_label(owner_client, owner):
 
 
 def test_a_refused_delete_records_nothing(owner, warehouse_default):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="默认仓库不能删除"):
         services.warehouse_delete(warehouse=warehouse_default, user=owner)
     assert not AuditEntry.objects.exists()
 
@@ -99,7 +99,7 @@ def test_a_refused_delete_records_nothing(owner, warehouse_default):
 def test_a_refused_edit_records_nothing(owner):
     parent = CategoryFactory(name="A")
     child = CategoryFactory(name="B", parent=parent)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="分类不能放在它自己下面"):
         services.category_save(category=parent, data={"parent": child}, user=owner)
     assert not AuditEntry.objects.exists()
 
@@ -209,7 +209,7 @@ def test_a_supplier_import_records_every_row_in_one_insert(owner):
 
 def test_walk_in_customer_refusal_records_nothing(owner):
     walk_in = Customer.objects.get(code="RETAIL")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="零售开单需要零售客户"):
         services.party_save(
             model=Customer, party=walk_in, data={"is_active": False}, user=owner
         )

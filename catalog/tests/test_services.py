@@ -37,9 +37,9 @@ def test_an_unused_product_can_be_deleted():
 
 def test_walk_in_customer_cannot_be_deleted_or_deactivated():
     walk_in = Customer.objects.get(code="RETAIL")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="零售客户不能删除"):
         services.party_delete(party=walk_in)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="零售开单需要零售客户：它必须保持启用"):
         services.party_save(model=Customer, party=walk_in, data={"is_active": False})
     walk_in.refresh_from_db()
     assert walk_in.is_active
@@ -52,9 +52,9 @@ def test_default_warehouse_moves_atomically_and_cannot_be_deleted():
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.is_default, second.is_default) == (False, True)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="默认仓库不能删除"):
         services.warehouse_delete(warehouse=second)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="默认仓库不能停用"):
         services.warehouse_save(warehouse=second, data={"is_active": False})
     services.warehouse_delete(warehouse=first)
     assert Warehouse.objects.count() == 1
@@ -63,7 +63,7 @@ def test_default_warehouse_moves_atomically_and_cannot_be_deleted():
 def test_a_category_cannot_sit_under_itself():
     parent = CategoryFactory(name="A")
     child = CategoryFactory(name="B", parent=parent)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="分类不能放在它自己下面"):
         services.category_save(category=parent, data={"parent": child})
 
 

@@ -82,10 +82,19 @@ def test_short_stock_names_every_short_line_and_writes_nothing(owner, warehouse)
     assert level(apple, warehouse).on_hand == D("3")
 
 
-@pytest.mark.parametrize("quantity", [D("0"), D("1.0001"), D("1E+10")])
-def test_bad_quantities_are_refused_and_nothing_written(owner, warehouse, quantity):
+@pytest.mark.parametrize(
+    ("quantity", "reason"),
+    [
+        (D("0"), "数量不能为零"),
+        (D("1.0001"), "数量最多 3 位小数（1.0001 超过了）"),
+        (D("1E+10"), "数量 1E\\+10 太大"),
+    ],
+)
+def test_bad_quantities_are_refused_and_nothing_written(
+    owner, warehouse, quantity, reason
+):
     product = ProductFactory()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason):
         stock_moves_post(
             lines=[MoveLine(product.pk, warehouse.pk, quantity, D("1"))],
             kind=MoveKind.OPENING,
@@ -169,7 +178,7 @@ def test_reserve_and_release_respect_availability(owner, warehouse):
     with pytest.raises(InsufficientStock):
         stock_reserve(product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("3"))
     assert level(product, warehouse).available == D("2")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不能释放 9：只预留了 8"):
         stock_release(product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("9"))
     stock_release(product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("8"))
     assert level(product, warehouse).reserved == D("0")

@@ -13,6 +13,7 @@ from io import BytesIO
 import openpyxl
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.tests.factories import OwnerFactory, StaffFactory
 from jxc.tests import permission_table as table
@@ -144,3 +145,114 @@ def test_the_owner_sees_each_of_these_figures_somewhere(world):
     assert set(seen) == shown, {
         shop_world.COST_FIGURES[value] for value in shown - set(seen)
     }
+
+
+# --- what a clerk posts: the pages and messages that answer ----------------------
+
+
+def clerk_posts(world) -> list[tuple[str, str, dict, bool]]:
+    """(what, url, data, valid) for every form a clerk posts that moves or counts
+    stock at a cost: the valid submission (its success message names the document
+    whose cost is one of the figures) and an empty one (the form comes back with
+    its errors)."""
+    import uuid
+
+    from inventory.models import Stocktake
+    from jxc.tests.fuzz import formset
+    from sales.models import SalesOrder, Shipment
+
+    def token():
+        return str(uuid.uuid4())
+
+    today = timezone.localdate().isoformat()
+    order = SalesOrder.objects.get(pk=world["sales_order"])
+    shipment = Shipment.objects.get(pk=world["shipment"])
+    stocktake = Stocktake.objects.get(pk=world["stocktake"])
+    posts = [
+        (
+            # 1 of A at 9,876.54: cost 7,913.47, profit 1,963.07
+            "retail sale of A",
+            "/sales/retail/",
+            {
+                "submission": token(),
+                "warehouse": str(world["warehouse"]),
+                "amount_received": "10000",
+                **formset("lines", [{"product": "SEC-A", "quantity": "1"}]),
+            },
+        ),
+        (
+            # the last unit of the order: cost 7,913.47
+            "shipment of the order's last unit",
+            f"/sales/shipments/new/?order={order.pk}",
+            {
+                "submission": token(),
+                "version": str(order.version),
+                "note": "",
+                **{f"ship_{line.pk}": "1" for line in order.lines.all()},
+            },
+        ),
+        (
+            # back at the cost it left with: 7,913.47
+            "sales return of a shipped unit",
+            f"/sales/returns/new/?shipment={shipment.pk}",
+            {
+                "submission": token(),
+                "reason": "不新鲜",
+                **{f"return_{line.pk}": "1" for line in shipment.lines.all()},
+            },
+        ),
+        (
+            # B's last unit in the shop warehouse leaves at its cost: 1,604.93
+            "purchase return of B",
+            "/purchasing/returns/new/",
+            {
+                "submission": token(),
+                "supplier": str(world["supplier"]),
+                "warehouse": str(world["warehouse2"]),
+                "date": today,
+                "note": "",
+                **formset("lines", [{"product": "SEC-B", "quantity": "1"}]),
+            },
+        ),
+        (
+            # counted 2 of A's 3: a difference worth −7,913.47
+            "stocktake counts",
+            f"/inventory/stocktakes/{stocktake.pk}/",
+            {
+                "version": str(stocktake.version),
+                "save": "",
+                **{f"count_{line.pk}": "2" for line in stocktake.lines.all()},
+            },
+        ),
+        (
+            "draft purchase orders from the reorder page",
+            "/reports/reorder/orders/",
+            {"product": [str(world["product"])], f"quantity_{world['product']}": "4"},
+        ),
+    ]
+    return [(what, url, data, True) for what, url, data in posts] + [
+        (f"{what}, sent empty", url, {}, False) for what, url, _data in posts
+    ]
+
+
+def test_a_clerk_sees_no_cost_figure_after_posting(world):
+    """Each answer to a clerk's POST (the form again with its errors, or the page
+    it redirects to) and each flash message it carries is searched too: the
+    message after selling or returning goods must not name their cost."""
+    from django.contrib import messages as flash
+
+    clerk = signed_in("clerk", "zh-hans")
+    leaks = []
+    for what, url, data, valid in clerk_posts(world):
+        response = clerk.post(url, data, follow=True)
+        assert response.status_code == 200, f"{what}: {response}"
+        said = [(m.level, str(m)) for m in response.context["messages"]]
+        if valid:
+            # It did post: else the search below proves nothing.
+            assert [level for level, _text in said] == [flash.SUCCESS], (what, said)
+            assert response.redirect_chain, what
+        found = figures_in_text(response.content.decode()) | figures_in_text(
+            " ".join(text for _level, text in said)
+        )
+        leaks += [f"{what}: {shop_world.COST_FIGURES[value]}" for value in found]
+    assert not leaks, "A clerk sees cost figures after posting:\n" + "\n".join(leaks)

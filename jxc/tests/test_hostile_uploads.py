@@ -360,3 +360,58 @@ def test_a_workbook_within_the_limits_still_imports(english_owner, tmp_path):
     assert response.status_code == 302
     assert Product.objects.count() == 500
     assert peak < PEAK_LIMIT
+    assert set(Product.objects.values_list("sku", "name")) == {
+        (f"P{n}", f"Item {n}") for n in range(2, 502)
+    }
+
+
+def test_a_csv_within_the_limits_still_imports(english_owner, tmp_path):
+    """A CSV like the hostile ones, but valid: every row arrives as written."""
+    path = tmp_path / "ok.csv"
+    rows = "".join(f"A{n},苹果{n}\n" for n in range(1, 301))
+    path.write_bytes(("商品编码,商品名称\n" + rows).encode("gb18030"))
+    response, peak, _seconds = post_streamed(
+        english_owner, ENDPOINTS[0], "ok.csv", path, tmp_path
+    )
+    assert response.status_code == 302
+    assert set(Product.objects.values_list("sku", "name")) == {
+        (f"A{n}", f"苹果{n}") for n in range(1, 301)
+    }
+    assert peak < PEAK_LIMIT
+
+
+@pytest.mark.parametrize("name", ["rows.csv", "rows.xlsx"])
+def test_a_file_at_the_row_limit_is_read_whole_and_one_more_row_is_refused(
+    name, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.imports import PRODUCT_COLUMNS
+    from jxc.tabular import MAX_ROWS, TableError, read_upload
+
+    def upload(count):
+        if name.endswith(".csv"):
+            data = HEADER + b"".join(b"A%d,apple %d\n" % (n, n) for n in range(count))
+            return SimpleUploadedFile(name, data)
+
+        def rows(sheet):
+            sheet.write(
+                b"".join(
+                    b'<row r="%d"><c t="inlineStr"><is><t>A%d</t></is></c>'
+                    b'<c t="inlineStr"><is><t>apple %d</t></is></c></row>'
+                    % (n + 2, n, n)
+                    for n in range(count)
+                )
+            )
+
+        path = workbook(tmp_path / f"{count}.xlsx", rows)
+        return SimpleUploadedFile(name, path.read_bytes())
+
+    table = read_upload(upload(MAX_ROWS), PRODUCT_COLUMNS)
+    assert len(table.rows) == MAX_ROWS
+    assert (table.rows[0][1]["sku"], table.rows[-1][1]["name"]) == (
+        "A0",
+        f"apple {MAX_ROWS - 1}",
+    )
+    with pytest.raises(TableError, match="20,000"):
+        read_upload(upload(MAX_ROWS + 1), PRODUCT_COLUMNS)

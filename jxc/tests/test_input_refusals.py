@@ -218,6 +218,11 @@ def test_a_retail_sale_without_lines_is_refused_not_a_server_error(world, total)
 def test_odd_day_counts_fall_back_to_the_default(world, owner_browser, page, days):
     response = owner_browser.get(page, {"days": days})
     assert response.status_code == 200
+    if page == "/reports/reorder/":  # 28 days of sales
+        assert response.context["days"] == 28
+    else:  # not sold in the last 60 days
+        assert "最近 60 天没有销售" in response.context["table"].notes
+        assert "最近 60 天没有销售" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -288,6 +293,8 @@ def test_a_product_search_with_nul_is_no_server_error(world, owner_browser):
     # PostgreSQL. The list then ignores the refused search box.
     response = owner_browser.get("/catalog/products/", {"q": "A00\x001"})
     assert response.status_code == 200
+    # The refused search is ignored: the list shows the shop's products.
+    assert "A001" in response.content.decode()
 
 
 def test_product_suggestions_for_text_with_nul_are_empty(world, owner_browser):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from catalog.imports import PARTY_COLUMNS, PRODUCT_COLUMNS
 from inventory.imports import OPENING_COLUMNS
-from jxc.tabular import Table, TableError, parse_rows, read_upload
+from jxc.tabular import SCIENTIFIC, Table, TableError, parse_rows, read_upload
 
 COLUMN_SETS = [PRODUCT_COLUMNS, PARTY_COLUMNS, OPENING_COLUMNS]
 HEADER_NAMES = sorted(
@@ -242,3 +242,138 @@ def test_zips_of_random_parts_are_refused(parts):
         for name, content in parts.items():
             archive.writestr(name, content)
     assert read("shop.xlsx", buffer.getvalue(), PRODUCT_COLUMNS) is None
+
+
+# --- valid files are read, row for row ------------------------------------------------
+
+CODE = st.text(
+    alphabet="ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789-_",
+    min_size=1,
+    max_size=20,
+).filter(lambda code: not SCIENTIFIC.match(code))
+WORDS = st.lists(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
+            st.sampled_from("ABCabc0123456789"),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    min_size=1,
+    max_size=3,
+).map(" ".join)
+VALID_ROW = st.fixed_dictionaries(
+    {
+        "sku": CODE,
+        "warehouse": st.one_of(st.none(), WORDS),
+        "quantity": st.decimals(
+            min_value=Decimal("0.001"), max_value=Decimal("999999"), places=3
+        ),
+        "unit_cost": st.decimals(
+            min_value=Decimal("0"), max_value=Decimal("99999"), places=4
+        ),
+    }
+)
+
+
+@st.composite
+def valid_tables(draw):
+    """Opening-stock rows a shop would type, under a header in either language and
+    any column order, sometimes below a title line."""
+    rows = draw(st.lists(VALID_ROW, min_size=1, max_size=15))
+    columns = draw(st.permutations(OPENING_COLUMNS))
+    header = [draw(st.sampled_from([c.label, c.english])) for c in columns]
+    title = draw(st.sampled_from([[], ["期初库存"], ["期初库存", ""]]))
+    return columns, header, title, rows
+
+
+def expected_values(row) -> dict:
+    values = {
+        "sku": row["sku"],
+        "quantity": row["quantity"].quantize(Decimal("0.001")),
+        "unit_cost": row["unit_cost"].quantize(Decimal("0.0001")),
+    }
+    if row["warehouse"] is not None:
+        values["warehouse"] = row["warehouse"]
+    return values
+
+
+def assert_read_row_for_row(table, rows, first_row: int) -> None:
+    assert table is not None, "a valid file was refused"
+    parsed = parse_rows(table)
+    assert table.errors == []
+    assert [number for number, _values in parsed] == list(
+        range(first_row, first_row + len(rows))
+    )
+    assert [values for _number, values in parsed] == [expected_values(r) for r in rows]
+
+
+@PROPERTY_SETTINGS
+@given(
+    table=valid_tables(),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    last_newline=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+)
+@example(  # the last line without a line ending
+    table=(
+        OPENING_COLUMNS,
+        [c.label for c in OPENING_COLUMNS],
+        [],
+        [
+            {
+                "sku": "A1",
+                "warehouse": None,
+                "quantity": Decimal("2"),
+                "unit_cost": Decimal("1.5"),
+            }
+        ],
+    ),
+    delimiter=",",
+    newline="\n",
+    last_newline=False,
+    encoding="utf-8",
+)
+def test_valid_csv_files_are_read_row_for_row(
+    table, delimiter, newline, last_newline, encoding
+):
+    columns, header, title, rows = table
+    lines = [delimiter.join(title)] if title else []
+    lines.append(delimiter.join(header))
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row[column.key]
+            cells.append("" if value is None else str(value))
+        lines.append(delimiter.join(f'"{cell}"' if cell else "" for cell in cells))
+    text = newline.join(lines) + (newline if last_newline else "")
+    table_read = read("stock.csv", text.encode(encoding), OPENING_COLUMNS)
+    assert_read_row_for_row(table_read, rows, len(lines) - len(rows) + 1)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=60)
+@given(table=valid_tables(), numbers_as_text=st.booleans())
+def test_valid_workbooks_are_read_row_for_row(table, numbers_as_text):
+    columns, header, title, rows = table
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.append(title)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row[column.key]
+            if isinstance(value, Decimal) and not numbers_as_text:
+                value = float(value)  # as Excel stores a number
+            elif isinstance(value, Decimal):
+                value = str(value)
+            cells.append(value)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    first_row = (2 if title else 1) + 1
+    table_read = read("stock.xlsx", buffer.getvalue(), OPENING_COLUMNS)
+    assert_read_row_for_row(table_read, rows, first_row)

@@ -246,7 +246,9 @@ def test_only_a_draft_can_be_edited_and_orders_end_properly(owner):
     received(owner, order, [(apple, "2")])
     ended = services.purchase_order_end(order=order, user=owner, reason="缺货")
     assert ended.status == OrderStatus.CLOSED
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=f"{order.number} 当前为“已结案（未到齐）”：不能再按"
+    ):
         received(owner, order, [(apple, "1")])
     fresh = ordered(owner, [(apple, "5", "1")])
     assert (

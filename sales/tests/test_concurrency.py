@@ -15,6 +15,7 @@ from inventory.services import InsufficientStock
 from inventory.tests.factories import receive
 from inventory.tests.test_concurrency import run_in_threads
 from sales import services
+from sales.models import Shipment
 from sales.tests.factories import confirmed, ship
 
 pytestmark = [
@@ -58,6 +59,12 @@ def test_many_retail_sales_and_shipments_of_little_stock_at_once(owner):
         )
 
     results = run_in_threads(9, work)
+    # The first two orders hold all six units: each ships its 3. The third order
+    # (backordered, nothing reserved) and every retail sale find no free stock
+    # and are refused, whatever order the threads ran in.
+    kinds = [type(r).__name__ for r in results]
+    assert kinds == ["Shipment", "Shipment"] + ["InsufficientStock"] * 7, results
+    assert [r.lines.get().quantity for r in results[:2]] == [3, 3]
     shipped = StockMove.objects.filter(kind=MoveKind.SHIPMENT).values_list(
         "quantity", flat=True
     )
@@ -82,6 +89,11 @@ def test_two_clerks_ship_the_last_unit_from_two_orders(owner):
         lines=[documents.AdjustmentInput(product, Decimal("-1"), "lost")],
     )
     results = run_in_threads(2, lambda i: ship(owner, [first, second][i]))
-    assert sum(not isinstance(r, Exception) for r in results) == 1
+    shipped = [r for r in results if isinstance(r, Shipment)]
+    refused = [r for r in results if isinstance(r, InsufficientStock)]
+    assert (len(shipped), len(refused)) == (1, 1), results
+    assert shipped[0].lines.get().quantity == 1
+    [shortage] = refused[0].shortages
+    assert (shortage.product, shortage.on_hand, shortage.requested) == (product, 0, 1)
     assert StockLevel.objects.get(product=product).on_hand == Decimal("0")
     call_command("check_stock")
