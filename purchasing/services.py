@@ -460,6 +460,10 @@ def receipt_post(
     order_lines = {}
     if order is not None:
         order = lock(PurchaseOrder, order.pk)
+        # Another tab of the same form may have received the order while this
+        # one waited for its lock: show that receipt, not "already received".
+        if existing := by_submission(GoodsReceipt, submission):
+            return existing
         if order.status not in OPEN_ORDER_STATUSES:
             raise ValidationError(
                 _("%(number)s is %(status)s: nothing can be received against it.")

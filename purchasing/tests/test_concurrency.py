@@ -43,6 +43,23 @@ def test_the_same_receipt_posted_from_two_tabs_at_once_posts_once(owner):
     call_command("check_stock")
 
 
+def test_the_same_receipt_of_everything_still_open_from_two_tabs_returns_it(owner):
+    """The first tab receives the whole order, so it is 已到货 by the time the
+    others get its lock: they must still be shown the receipt their form made,
+    not told the order cannot be received."""
+    apple = ProductFactory()
+    order = ordered(owner, [(apple, "10", "2")])
+    token = uuid.uuid4()
+    results = run_in_threads(
+        4, lambda _i: received(owner, order, [(apple, "10")], submission=token)
+    )
+    assert all(isinstance(r, GoodsReceipt) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert StockMove.objects.count() == 1
+    assert StockLevel.objects.get(product=apple).on_hand == Decimal("10")
+    call_command("check_stock")
+
+
 def test_two_receipts_for_the_last_open_quantity_cannot_both_pass(owner):
     apple = ProductFactory()
     order = ordered(owner, [(apple, "10", "2")])
