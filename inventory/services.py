@@ -267,7 +267,7 @@ def stock_moves_post(
     ]
     if shortages:
         raise InsufficientStock(shortages)
-    occurred_at = _stamp(occurred_at)
+    occurred_at = _stamp(occurred_at, levels.values())
     if occurred_at < timezone.now() - NOW_WINDOW:
         _refuse_backdated_shortage(needed, levels, products, warehouses, occurred_at)
     for pair, amount in needed.items():
@@ -330,19 +330,26 @@ def stock_moves_post(
 NOW_WINDOW = timedelta(minutes=5)
 
 
-def _stamp(occurred_at):
-    """The moment the moves are dated: a posting made now is dated when its stock
-    was locked (now, under the lock), not when its form was read.
+def _stamp(occurred_at, levels):
+    """The moment the moves are dated: a posting made now keeps its time unless a
+    posting of the same product and warehouse committed after its form was read;
+    then it is dated when that one updated the balance (read under the lock).
 
-    Under the row lock, postings of one product and warehouse get increasing
-    times in the order they took the stock, so the ledger read in time order
-    never runs below zero: a sale whose form was read at 10:00:00.1, and that
-    waited for a receipt stamped 10:00:00.2 to commit, is dated after it. A
-    backdated posting (earlier than the window) keeps its date.
+    So the ledger read in time order never runs below zero because of timing: a
+    sale whose form was read at 10:00:00.1 and that waited for a receipt stamped
+    10:00:00.2 is dated with (and after) the receipt, not before it. The balances'
+    ``updated_at`` says when each was last changed, so this costs no query. A
+    backdated posting (earlier than the window) keeps its date; the backdating
+    check guards it.
     """
     now = timezone.now()
-    if now - NOW_WINDOW <= occurred_at < now:
-        return now
+    if not now - NOW_WINDOW <= occurred_at < now:
+        return occurred_at
+    latest = max(
+        (level.updated_at for level in levels if level.updated_at), default=None
+    )
+    if latest is not None and latest > occurred_at:
+        return min(latest, now)
     return occurred_at
 
 

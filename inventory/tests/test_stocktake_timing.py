@@ -136,8 +136,10 @@ def test_a_count_copied_from_the_printed_sheet_carries_the_time_it_was_taken(
 ):
     """Counted 48 on paper at 10:05; 3 sold at 10:10; typed in at 10:20 as 10:05."""
     rice = ProductFactory(sku="R1")
-    receive(rice, "50", "2", user=owner)
     nine = timezone.now().replace(microsecond=0) - timedelta(hours=2)
+    # The rice arrived before the count (time only moves forward in a ledger).
+    with time_machine.travel(nine - timedelta(minutes=1), tick=False):
+        receive(rice, "50", "2", user=owner)
     with time_machine.travel(nine, tick=False):
         stocktake = start(main, owner)
     with time_machine.travel(nine + timedelta(minutes=10), tick=False):
@@ -219,7 +221,14 @@ def test_a_sale_entered_while_counting_but_dated_before_the_snapshot_is_expected
 ):
     """The snapshot did not hold it and the shelf no longer has it: moved before."""
     tea = ProductFactory(sku="T1")
-    receive(tea, "171", "10.00", user=owner)
+    # The tea was there an hour ago, before the sale's date.
+    stock_moves_post(
+        lines=[MoveLine(tea.pk, main.pk, D("171"), D("10.00"))],
+        kind=MoveKind.RECEIPT,
+        source=None,
+        occurred_at=timezone.now() - timedelta(hours=1),
+        user=owner,
+    )
     stocktake = start(main, owner)
     stock_moves_post(
         lines=[MoveLine(tea.pk, main.pk, D("-2"))],
