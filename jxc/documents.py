@@ -120,7 +120,35 @@ def posting(service):
 
     Refusals (ValidationError) and programming errors pass through untouched.
     """
-    atomic_service = transaction.atomic(service)
+
+    @functools.wraps(service)
+    def numbered(*args, **kwargs):
+        # The outermost posting (even inside a test's or command's atomic block)
+        # numbers its documents last, just before its transaction commits.
+        pending = getattr(connection, "jxc_numbers_pending", None)
+        if pending is not None:
+            entries = connection.jxc_audit_pending
+            start, entries_start = len(pending), len(entries)
+            try:
+                return service(*args, **kwargs)
+            except BaseException:
+                # Rolled back to this posting's savepoint: its documents are gone.
+                del pending[start:]
+                del entries[entries_start:]
+                raise
+        connection.jxc_numbers_pending = pending = []
+        connection.jxc_audit_pending = []
+        try:
+            result = service(*args, **kwargs)
+            from jxc.numbering import numbers_take
+
+            numbers_take(pending)
+            return result
+        finally:
+            connection.jxc_numbers_pending = None
+            connection.jxc_audit_pending = []
+
+    atomic_service = transaction.atomic(numbered)
 
     @functools.wraps(service)
     def run(*args, **kwargs):
