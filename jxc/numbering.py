@@ -98,27 +98,54 @@ def numbers_take(pending: list) -> None:
     from inventory.models import StockMove
 
     moves = connection.ops.quote_name(StockMove._meta.db_table)
+    counters = connection.ops.quote_name(DocumentCounter._meta.db_table)
     items = [item for item in pending if item.document.pk is not None]
     items.sort(key=lambda item: (item.prefix, item.day))
     with connection.cursor() as cursor:
         for item in items:
             document = item.document
-            number = _counter_next(cursor, item.prefix, item.day)
             table = connection.ops.quote_name(document._meta.db_table)
-            cursor.execute(
-                f"UPDATE {table} SET number = %s WHERE id = %s",  # noqa: S608
-                [number, document.pk],
+            where_moves = (
+                "source_type_id = %s AND source_id = %s AND source_number = %s"
             )
-            cursor.execute(
-                f"UPDATE {moves} SET source_number = %s "  # noqa: S608
-                "WHERE source_type_id = %s AND source_id = %s AND source_number = %s",
-                [
-                    number,
-                    ContentType.objects.get_for_model(document).pk,
-                    document.pk,
-                    item.placeholder,
-                ],
-            )
+            moves_params = [
+                ContentType.objects.get_for_model(document).pk,
+                document.pk,
+                item.placeholder,
+            ]
+            if connection.vendor == "postgresql":
+                # One round trip: the counter, the document, its moves.
+                cursor.execute(
+                    "WITH c AS ("  # noqa: S608
+                    f"INSERT INTO {counters} (prefix, day, last) VALUES (%s, %s, 1) "
+                    f"ON CONFLICT (prefix, day) DO UPDATE SET last = {counters}.last "
+                    "+ 1 RETURNING last), "
+                    f"d AS (UPDATE {table} SET number = %s || CASE WHEN c.last < "
+                    "1000 THEN lpad(c.last::text, 3, '0') ELSE c.last::text END "
+                    "FROM c WHERE id = %s RETURNING number), "
+                    f"m AS (UPDATE {moves} SET source_number = d.number FROM d "
+                    f"WHERE {where_moves}) "
+                    "SELECT number FROM d",
+                    [
+                        item.prefix,
+                        item.day,
+                        f"{item.prefix}-{item.day:%Y%m%d}-",
+                        document.pk,
+                        *moves_params,
+                    ],
+                )
+                number = cursor.fetchone()[0]
+            else:
+                number = _counter_next(cursor, item.prefix, item.day)
+                cursor.execute(
+                    f"UPDATE {table} SET number = %s WHERE id = %s",  # noqa: S608
+                    [number, document.pk],
+                )
+                cursor.execute(
+                    f"UPDATE {moves} SET source_number = %s "  # noqa: S608
+                    f"WHERE {where_moves}",
+                    [number, *moves_params],
+                )
             document.number = number
             item.number = number
     entries = getattr(connection, "jxc_audit_pending", [])
