@@ -119,6 +119,12 @@ def posting(service):
     owner can roll back and try again; the error goes to it unchanged.
 
     Refusals (ValidationError) and programming errors pass through untouched.
+
+    The outermost posting (the first ``@posting`` on the call stack, even inside
+    a test's or a command's atomic block) numbers the documents its services
+    made with ``document_number_later`` when its service returns, just before
+    its transaction commits (``jxc.numbering.numbers_take``): the day's counter
+    row is locked only for that last moment.
     """
 
     @functools.wraps(service)

@@ -709,6 +709,17 @@ def _ship(
     for row in rows:
         row.shipment = shipment
     ShipmentLine.objects.bulk_create(rows)
+    # The order lines' counters before the moves: they do not depend on them, and
+    # after the moves every statement runs while the stock balances are locked.
+    for row in rows:
+        line = row.order_line
+        line.reserved_quantity -= min(line.reserved_quantity, row.quantity)
+        line.shipped_quantity += row.quantity
+        line.shipped_amount += row.amount
+    rows_update(
+        [row.order_line for row in rows],
+        ["reserved_quantity", "shipped_quantity", "shipped_amount"],
+    )
     responses = shipment_posted.send(
         sender=Shipment,
         lines=[
@@ -726,14 +737,6 @@ def _ship(
     for row in rows:
         move = moves[row.pk]
         row.unit_cost, row.cost_amount = move.unit_cost, -move.value
-        line = row.order_line
-        line.reserved_quantity -= min(line.reserved_quantity, row.quantity)
-        line.shipped_quantity += row.quantity
-        line.shipped_amount += row.amount
-    rows_update(
-        [row.order_line for row in rows],
-        ["reserved_quantity", "shipped_quantity", "shipped_amount"],
-    )
     rows_update(rows, ["unit_cost", "cost_amount"])
     shipment.cost_total = sum((row.cost_amount for row in rows), ZERO)
     shipment.save(update_fields=["cost_total"])
@@ -823,7 +826,8 @@ def retail_sale_post(
         customer=customer,
         warehouse=warehouse,
         order_date=timezone.localtime(now).date(),
-        status=OrderStatus.CONFIRMED,
+        # Shipped whole below, in this transaction: no status update afterwards.
+        status=OrderStatus.SHIPPED,
         is_retail=True,
         total=total,
         amount_received=amount_received,
@@ -843,8 +847,6 @@ def retail_sale_post(
         user=user,
         lines={row.pk: row for row in rows},
     )
-    order.status = OrderStatus.SHIPPED
-    order.save(update_fields=["status"])
     audit_record_many(
         [
             _posted_entry(order, user, lines=len(rows), summary=shipment.number),
