@@ -79,6 +79,15 @@ class AuditEntry(AppendOnly):
             models.Index(fields=["user", "-at"], name="audit_user_idx"),
         ]
 
+    def save(self, *args, **kwargs):
+        # Naming a document still waiting for its number: saved with the number,
+        # just before the posting commits (jxc.numbering).
+        from jxc.numbering import audit_entry_deferred
+
+        if self._state.adding and audit_entry_deferred(self):
+            return
+        super().save(*args, **kwargs)
+
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"
 

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from audit.models import Action, AuditEntry
+from jxc.numbering import audit_entry_deferred
 
 __all__ = ["Action", "audit_entry", "audit_record", "audit_record_many"]
 
@@ -67,4 +68,8 @@ def audit_record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     entries = list(entries)
     if not entries:
         return []
-    return AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    # Entries naming a document still waiting for its number are saved with it.
+    now = [entry for entry in entries if not audit_entry_deferred(entry)]
+    if now:
+        AuditEntry.objects.bulk_create(now, batch_size=BATCH)
+    return entries

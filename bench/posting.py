@@ -100,7 +100,7 @@ def _baseline_post(user, warehouse, lines, customer_id, counter):
                 ],
             )
             order_id = cursor.fetchone()[0]
-            values = ", ".join(["(%s, %s, 0, %s, 0, %s, 0, %s, %s)"] * len(lines))
+            values = ", ".join(["(%s, %s, 0, %s, 0, %s, %s, 0, %s, %s)"] * len(lines))
             params = []
             for (product, quantity), amount in zip(lines, amounts, strict=True):
                 params += [
@@ -108,13 +108,15 @@ def _baseline_post(user, warehouse, lines, customer_id, counter):
                     product.sale_price,
                     amount,
                     quantity,
+                    amount,
                     order_id,
                     product.pk,
                 ]
             cursor.execute(
                 "INSERT INTO sales_salesorderline (quantity, unit_price, discount, "
-                "amount, reserved_quantity, shipped_quantity, returned_quantity, "
-                f"order_id, product_id) VALUES {values} RETURNING id",
+                "amount, reserved_quantity, shipped_quantity, shipped_amount, "
+                "returned_quantity, order_id, product_id) VALUES "
+                f"{values} RETURNING id",
                 params,
             )
             order_lines = [row[0] for row in cursor.fetchall()]

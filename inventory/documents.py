@@ -48,7 +48,7 @@ from inventory.services import (
 )
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY, unit_cost
 from jxc.documents import StaleDocument, by_submission, lock, posting
-from jxc.numbering import document_number_next
+from jxc.numbering import document_number_later
 from jxc.templatetags.jxc_format import qty
 
 
@@ -97,12 +97,12 @@ def adjustment_post(
     _refuse_duplicates([line.product for line in lines])
     now = timezone.now()
     adjustment = Adjustment(
-        number=document_number_next(prefix="ADJ"),
         submission=submission,
         warehouse=warehouse,
         note=note,
         created_by=user,
     )
+    document_number_later(adjustment, prefix="ADJ")
     _posted(adjustment, user, now)
     adjustment.save()
     rows = AdjustmentLine.objects.bulk_create(
@@ -169,7 +169,6 @@ def cost_adjustment_post(
         )
     now = timezone.now()
     document = CostAdjustment(
-        number=document_number_next(prefix="CST"),
         submission=submission,
         warehouse=warehouse,
         product=product,
@@ -177,6 +176,7 @@ def cost_adjustment_post(
         reason=reason,
         created_by=user,
     )
+    document_number_later(document, prefix="CST")
     _posted(document, user, now)
     document.save()
     (move,) = stock_moves_post(
@@ -231,13 +231,13 @@ def transfer_post(
             )
     now = timezone.now()
     transfer = Transfer(
-        number=document_number_next(prefix="TRF"),
         submission=submission,
         from_warehouse=from_warehouse,
         to_warehouse=to_warehouse,
         note=note,
         created_by=user,
     )
+    document_number_later(transfer, prefix="TRF")
     _posted(transfer, user, now)
     transfer.save()
     rows = TransferLine.objects.bulk_create(
@@ -306,11 +306,11 @@ def opening_stock_post(
         raise ValidationError(_("A document needs at least one line."))
     now = occurred_at or timezone.now()
     opening = OpeningStock(
-        number=document_number_next(prefix="OPN"),
         submission=submission,
         note=note,
         created_by=user,
     )
+    document_number_later(opening, prefix="OPN")
     _posted(opening, user, now)
     opening.save()
     rows = OpeningStockLine.objects.bulk_create(
@@ -431,8 +431,7 @@ def stocktake_start(
     }
     now = timezone.now()
     last_move = StockMove.objects.aggregate(last=Max("pk"))["last"] or 0
-    stocktake = Stocktake.objects.create(
-        number=document_number_next(prefix="STK"),
+    stocktake = Stocktake(
         submission=submission,
         warehouse=warehouse,
         note=note,
@@ -442,6 +441,8 @@ def stocktake_start(
         blind=blind,
         created_by=user,
     )
+    document_number_later(stocktake, prefix="STK")
+    stocktake.save()
     if categories:
         stocktake.categories.set(categories)
     StocktakeLine.objects.bulk_create(

@@ -119,8 +119,42 @@ def posting(service):
     owner can roll back and try again; the error goes to it unchanged.
 
     Refusals (ValidationError) and programming errors pass through untouched.
+
+    The outermost posting (the first ``@posting`` on the call stack, even inside
+    a test's or a command's atomic block) numbers the documents its services
+    made with ``document_number_later`` when its service returns, just before
+    its transaction commits (``jxc.numbering.numbers_take``): the day's counter
+    row is locked only for that last moment.
     """
-    atomic_service = transaction.atomic(service)
+
+    @functools.wraps(service)
+    def numbered(*args, **kwargs):
+        # The outermost posting (even inside a test's or command's atomic block)
+        # numbers its documents last, just before its transaction commits.
+        pending = getattr(connection, "jxc_numbers_pending", None)
+        if pending is not None:
+            entries = connection.jxc_audit_pending
+            start, entries_start = len(pending), len(entries)
+            try:
+                return service(*args, **kwargs)
+            except BaseException:
+                # Rolled back to this posting's savepoint: its documents are gone.
+                del pending[start:]
+                del entries[entries_start:]
+                raise
+        connection.jxc_numbers_pending = pending = []
+        connection.jxc_audit_pending = []
+        try:
+            result = service(*args, **kwargs)
+            from jxc.numbering import numbers_take
+
+            numbers_take(pending)
+            return result
+        finally:
+            connection.jxc_numbers_pending = None
+            connection.jxc_audit_pending = []
+
+    atomic_service = transaction.atomic(numbered)
 
     @functools.wraps(service)
     def run(*args, **kwargs):

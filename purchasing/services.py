@@ -20,7 +20,7 @@ from jxc.decimals import MAX_QUANTITY, MAX_VALUE, money, unit_cost
 from jxc.decimals import quantity as round_quantity
 from jxc.documents import by_submission, check_version, lock, posting
 from jxc.models import DocumentStatus
-from jxc.numbering import document_number_next
+from jxc.numbering import document_number_later
 from jxc.templatetags.jxc_format import qty
 from purchasing import selectors
 from purchasing.models import (
@@ -230,10 +230,10 @@ def purchase_order_save(
     else:
         approvals = {}
         order = PurchaseOrder(
-            number=document_number_next(prefix="PO", day=order_date),
             submission=submission,
             created_by=user,
         )
+        document_number_later(order, prefix="PO", day=order_date)
     order.supplier, order.warehouse = supplier, warehouse
     order.order_date, order.expected_date, order.note = order_date, expected_date, note
     prices = selectors.last_prices(
@@ -479,9 +479,6 @@ def receipt_post(
         supplier_id=supplier.pk, product_ids=[line.product.pk for line in lines]
     )
     receipt = GoodsReceipt(
-        number=document_number_next(
-            prefix="GR", day=timezone.localtime(occurred_at).date()
-        ),
         submission=submission,
         supplier=supplier,
         warehouse=warehouse,
@@ -489,6 +486,9 @@ def receipt_post(
         occurred_at=occurred_at,
         note=note,
         created_by=user,
+    )
+    document_number_later(
+        receipt, prefix="GR", day=timezone.localtime(occurred_at).date()
     )
     rows = []
     for line in lines:
@@ -741,9 +741,6 @@ def purchase_return_post(
         )
     _check_parties(supplier, warehouse)
     document = PurchaseReturn(
-        number=document_number_next(
-            prefix="PR", day=timezone.localtime(occurred_at).date()
-        ),
         submission=submission,
         supplier=supplier,
         warehouse=warehouse,
@@ -751,6 +748,9 @@ def purchase_return_post(
         occurred_at=occurred_at,
         note=note,
         created_by=user,
+    )
+    document_number_later(
+        document, prefix="PR", day=timezone.localtime(occurred_at).date()
     )
     rows = []
     for line in lines:

@@ -151,6 +151,10 @@ class SalesOrderLine(models.Model):
     reserved_quantity = models.DecimalField(_("reserved"), default=0, **QTY)
     shipped_quantity = models.DecimalField(_("shipped"), default=0, **QTY)
     returned_quantity = models.DecimalField(_("returned"), default=0, **QTY)
+    # The amount of posted shipments of this line, kept by shipment post and
+    # cancel: the last shipment takes what is left of the amount without reading
+    # every earlier shipment.
+    shipped_amount = models.DecimalField(_("shipped amount"), default=0, **PRICE)
 
     class Meta:
         verbose_name = _("sales order line")
