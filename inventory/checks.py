@@ -9,12 +9,22 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Sum, Window
+from django.db.models import (
+    Case,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from inventory.models import ClosedMonth, MonthSnapshot, StockMove
 from inventory.months import moment, next_month
+from inventory.services import NOW_WINDOW
 
 ZERO = Decimal("0")
 
@@ -107,16 +117,35 @@ class NegativeRun:
         )
 
 
+def ledger_time_sql():
+    """``inventory.services.ledger_time`` as an SQL expression."""
+    return Case(
+        When(
+            created_at__gte=F("occurred_at"),
+            created_at__lt=ExpressionWrapper(
+                F("occurred_at") + Value(NOW_WINDOW), output_field=DateTimeField()
+            ),
+            then=F("created_at"),
+        ),
+        default=F("occurred_at"),
+        output_field=DateTimeField(),
+    )
+
+
 def negative_running_balances(limit: int = 100) -> list[NegativeRun]:
-    """Moves after which the balance of their product × warehouse, read in time
-    order (occurred_at, then posting order), is below zero. There should be none:
-    the posting service refuses a backdated outbound move that would cause one."""
+    """Moves after which the balance of their product × warehouse, read in the
+    ledger's time order (``inventory.services.ledger_time``, then posting order),
+    is below zero. There should be none: the posting service refuses a backdated
+    outbound move that would cause one."""
     running = (
         StockMove.objects.annotate(
+            at=ledger_time_sql(),
+        )
+        .annotate(
             running=Window(
                 Sum("quantity"),
                 partition_by=[F("product_id"), F("warehouse_id")],
-                order_by=[F("occurred_at").asc(), F("id").asc()],
+                order_by=[F("at").asc(), F("id").asc()],
             )
         )
         .filter(running__lt=0)

@@ -267,7 +267,6 @@ def stock_moves_post(
     ]
     if shortages:
         raise InsufficientStock(shortages)
-    occurred_at = _stamp(occurred_at, levels.values())
     if occurred_at < timezone.now() - NOW_WINDOW:
         _refuse_backdated_shortage(needed, levels, products, warehouses, occurred_at)
     for pair, amount in needed.items():
@@ -326,30 +325,23 @@ def stock_moves_post(
     return moves
 
 
-# A posting dated within this window before now is a posting made now.
+# A posting dated within this window before now is a posting made now: its
+# place in the ledger's time order is when it was written (see ledger_time).
 NOW_WINDOW = timedelta(minutes=5)
 
 
-def _stamp(occurred_at, levels):
-    """The moment the moves are dated: a posting made now keeps its time unless a
-    posting of the same product and warehouse committed after its form was read;
-    then it is dated when that one updated the balance (read under the lock).
+def ledger_time(occurred_at, created_at):
+    """Where a move stands in the ledger's time order.
 
-    So the ledger read in time order never runs below zero because of timing: a
-    sale whose form was read at 10:00:00.1 and that waited for a receipt stamped
-    10:00:00.2 is dated with (and after) the receipt, not before it. The balances'
-    ``updated_at`` says when each was last changed, so this costs no query. A
-    backdated posting (earlier than the window) keeps its date; the backdating
-    check guards it.
+    A move posted now stands where it was written (``created_at``, taken under the
+    balance's lock, so in the order postings took the stock): a sale whose form
+    was read at 10:00:00.1 and that waited for a receipt written at 10:00:00.2
+    stands after that receipt, as it did on the shelf. A backdated move (written
+    more than NOW_WINDOW after its date) stands at its date. ``inventory.checks``
+    orders the running balance by the same rule in SQL.
     """
-    now = timezone.now()
-    if not now - NOW_WINDOW <= occurred_at < now:
-        return occurred_at
-    latest = max(
-        (level.updated_at for level in levels if level.updated_at), default=None
-    )
-    if latest is not None and latest > occurred_at:
-        return min(latest, now)
+    if occurred_at <= created_at < occurred_at + NOW_WINDOW:
+        return created_at
     return occurred_at
 
 
@@ -362,16 +354,24 @@ def _refuse_backdated_shortage(needed, levels, products, warehouses, occurred_at
     date forward: the lowest point must still hold what the document takes.
     """
     later: dict[tuple[int, int], list] = {}
-    for product_id, warehouse_id, quantity, at in (
-        StockMove.objects.filter(
-            product_id__in={p for p, _w in needed},
-            warehouse_id__in={w for _p, w in needed},
-            occurred_at__gt=occurred_at,
-        )
-        .order_by("occurred_at", "id")
-        .values_list("product_id", "warehouse_id", "quantity", "occurred_at")
+    for product_id, warehouse_id, quantity, at, written, pk in StockMove.objects.filter(
+        product_id__in={p for p, _w in needed},
+        warehouse_id__in={w for _p, w in needed},
+        # A superset: moves posted now whose date is just before this one's may
+        # still stand after it in the ledger's time order.
+        occurred_at__gt=occurred_at - NOW_WINDOW,
+    ).values_list(
+        "product_id", "warehouse_id", "quantity", "occurred_at", "created_at", "pk"
     ):
-        later.setdefault((product_id, warehouse_id), []).append((quantity, at))
+        at = ledger_time(at, written)
+        if at > occurred_at:
+            later.setdefault((product_id, warehouse_id), []).append((at, pk, quantity))
+    for moves in later.values():
+        moves.sort()
+    later = {
+        pair: [(quantity, at) for at, _pk, quantity in moves]
+        for pair, moves in later.items()
+    }
     worst: dict[tuple[int, int], tuple[Decimal, object]] = {}
     for pair, moves in later.items():
         if pair not in needed:

@@ -244,16 +244,42 @@ def test_check_stock_fails_on_a_negative_running_balance(owner):
 
 
 @pytest.mark.django_db
-def test_a_posting_made_now_is_dated_when_its_stock_was_locked(owner):
-    """A sale whose form was read before a receipt committed (the receipt's time
-    is later) must not appear before that receipt in the ledger's time order."""
+def test_a_sale_that_waited_for_a_receipt_stands_after_it_in_the_ledger(owner):
+    """A sale whose form was read before a receipt committed (the receipt's date is
+    later) stands where it was written, after that receipt: no negative running
+    balance from timing alone, and both keep the dates they were given."""
     pen = ProductFactory()
     form_read = timezone.now() - timedelta(seconds=2)
-    post(pen, "5", timezone.now(), user=owner)
+    [receipt] = post(pen, "5", timezone.now(), user=owner)
     [sale] = post(pen, "-5", form_read, user=owner, kind=MoveKind.SHIPMENT)
-    receipt = StockMove.objects.filter(product=pen, quantity__gt=0).get()
-    assert sale.occurred_at > receipt.occurred_at
+    assert sale.occurred_at == form_read < receipt.occurred_at
     assert_ledger_clean()
+
+
+@pytest.mark.django_db
+def test_a_move_written_long_after_its_date_stands_at_its_date(owner):
+    pen = ProductFactory()
+    post(pen, "5", days_ago(1), user=owner)
+    warehouse = Warehouse.objects.get(is_default=True)
+    # Written now, dated two days ago: it stands before the receipt of yesterday.
+    StockMove.objects.bulk_create(
+        [
+            StockMove(
+                product=pen,
+                warehouse=warehouse,
+                quantity=D("-5"),
+                unit_cost=D("2"),
+                value=D("-10"),
+                kind=MoveKind.SHIPMENT,
+                occurred_at=days_ago(2),
+                balance_after=D("0"),
+                value_after=D("0"),
+                created_by=owner,
+            )
+        ]
+    )
+    StockLevel.objects.filter(product=pen).update(on_hand=0, value=0)
+    assert [run.balance for run in negative_running_balances()] == [D("-5")]
 
 
 @pytest.mark.django_db
