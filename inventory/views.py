@@ -122,7 +122,7 @@ def stock_card(request, product_id):
         Product.objects.select_related("category"), pk=product_id
     )
     form, card = _card(request, product)
-    page = paginate(request, card.moves, size=100)
+    page = selectors.stock_card_page(card, request.GET.get("page"), size=100)
     return render(
         request,
         "inventory/stock_card.html",
