@@ -117,6 +117,7 @@ def main() -> None:
     from django.utils import timezone, translation
 
     from bench import dataset, excel, pages, posting, summary
+    from inventory.checks import product_stock_drift
     from inventory.selectors import stock_drift
 
     translation.activate("zh-hans")
@@ -131,6 +132,8 @@ def main() -> None:
     generated_s = time.perf_counter() - step
     drift = stock_drift()
     assert not drift, f"check_stock after loading: {len(drift)} balances drift"
+    totals = product_stock_drift()
+    assert not totals, f"check_stock after loading: {len(totals)} product totals drift"
     owner, clerks = shop.pop("owner"), shop.pop("clerks")
     print(f"generated {shop} in {generated_s:.0f} s; check_stock clean", flush=True)
 
@@ -205,6 +208,7 @@ def main() -> None:
             )
         drift = stock_drift()
         assert not drift, f"check_stock after posting: {len(drift)} balances drift"
+        assert not product_stock_drift(), "check_stock after posting: totals drift"
         results["posting_check_stock"] = "clean"
     if wanted("pages"):
         orders = pages.orders_prepare(count=150 if quick else 1500, owner=owner)
