@@ -232,13 +232,13 @@ def stock_card(
     moves = StockMove.objects.filter(product_id=product_id)
     if warehouse_id:
         moves = moves.filter(warehouse_id=warehouse_id)
-    before = moves.filter(occurred_at__lt=start) if start else moves.none()
-    opening = before.aggregate(
-        q=total("quantity", QTY_FIELD),
-        v=total("value", VALUE_FIELD),
-    )
-    opening = {key: value or ZERO for key, value in opening.items()}
+    opening = {"q": ZERO, "v": ZERO}
     if start:
+        opening = moves.filter(occurred_at__lt=start).aggregate(
+            q=total("quantity", QTY_FIELD),
+            v=total("value", VALUE_FIELD),
+        )
+        opening = {key: value or ZERO for key, value in opening.items()}
         moves = moves.filter(occurred_at__gte=start)
     if end:
         moves = moves.filter(occurred_at__lt=end)
