@@ -190,6 +190,9 @@ class StockCard:
     opening_value: Decimal
     moves: QuerySet  # each with running ``balance`` and ``running_value``
     ledger: QuerySet | None = None  # the period's moves, plain (for paging)
+    # Σ of every move the card can show (its balance row, kept by the posting
+    # service), as a query; None when the period has an end.
+    balance: QuerySet | None = None
 
 
 CARD_ORDER = ("occurred_at", "id")
@@ -208,8 +211,7 @@ def _running(moves: QuerySet, quantity: Decimal, value: Decimal) -> QuerySet:
                 output_field=QTY_FIELD,
             ),
             running_value=ExpressionWrapper(
-                exact(Window(Sum("value"), order_by=order), VALUE_FIELD)
-                + Value(value),
+                exact(Window(Sum("value"), order_by=order), VALUE_FIELD) + Value(value),
                 output_field=VALUE_FIELD,
             ),
         )
@@ -242,11 +244,20 @@ def stock_card(
         moves = moves.filter(occurred_at__gte=start)
     if end:
         moves = moves.filter(occurred_at__lt=end)
+    balance = None
+    if not end:
+        # No end: opening + the period's moves = every move = the balance now.
+        balance = (
+            StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+            if warehouse_id
+            else ProductStock.objects.filter(product_id=product_id)
+        )
     return StockCard(
         opening["q"],
         opening["v"],
         _running(moves, opening["q"], opening["v"]),
         moves.order_by(*CARD_ORDER),
+        balance,
     )
 
 
@@ -254,12 +265,15 @@ def stock_card_page(card: StockCard, number, size: int = 100) -> Page:
     """One page of the card, with the same running balance as ``card.moves``.
 
     Fixed 4 queries on any page but the first (2 there): the count; the key
-    (time, id) of the page's first move; the sum of the moves before it; the
-    page's moves. The covering index inventory_move_card answers the first three
-    from the index alone, and the page reads from its key onwards, so the last
-    page of 100,000 moves costs about what the first does (no OFFSET over the
-    running balance of every move). A bad page number gives the first page, one
-    past the end the last (like ``jxc.views.paginate``).
+    (time, id) of the page's first move; the sum of the moves on one side of
+    it; the page's moves. The covering index inventory_move_card answers the
+    first three from the index alone, and the page reads from its key onwards
+    (no OFFSET over the running balance of every move). A page in the first half
+    sums the moves before it onto the opening; one in the second half, when the
+    period is open-ended, takes the moves from it onwards off the balance now
+    (read in the key's query), so the last page of 100,000 moves reads about 100
+    index entries besides the count. A bad page number gives the first page,
+    one past the end the last (like ``jxc.views.paginate``).
     """
     ledger = card.ledger
     paginator = Paginator(ledger, size)
@@ -273,15 +287,40 @@ def stock_card_page(card: StockCard, number, size: int = 100) -> Page:
     quantity, value = card.opening_quantity, card.opening_value
     rows = ledger
     if offset:
-        at, pk = ledger.values_list(*CARD_ORDER)[offset]
+        from_end = card.balance is not None and offset > paginator.count // 2
+        if from_end:
+            # Uncorrelated subqueries: PostgreSQL reads the balance row once.
+            at, pk, now_q, now_v = (
+                ledger.order_by("-occurred_at", "-id")
+                .annotate(
+                    now_q=_balance_of(card.balance, "on_hand", QTY_FIELD),
+                    now_v=_balance_of(card.balance, "value", VALUE_FIELD),
+                )
+                .values_list(*CARD_ORDER, "now_q", "now_v")[
+                    paginator.count - offset - 1
+                ]
+            )
+        else:
+            at, pk = ledger.values_list(*CARD_ORDER)[offset]
         earlier = Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk)
-        sums = ledger.filter(earlier).aggregate(
+        rows = ledger.exclude(earlier)
+        sums = (rows if from_end else ledger.filter(earlier)).aggregate(
             q=total("quantity", QTY_FIELD), v=total("value", VALUE_FIELD)
         )
-        quantity += sums["q"] or ZERO
-        value += sums["v"] or ZERO
-        rows = ledger.exclude(earlier)
+        if from_end:
+            quantity, value = now_q - sums["q"], now_v - sums["v"]
+        else:
+            quantity += sums["q"]
+            value += sums["v"]
     return Page(list(_running(rows, quantity, value)[:size]), number, paginator)
+
+
+def _balance_of(balance: QuerySet, field: str, output):
+    return Coalesce(
+        Subquery(balance.values(field)[:1], output_field=output),
+        Value(ZERO),
+        output_field=output,
+    )
 
 
 @dataclass
