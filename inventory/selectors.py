@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -147,8 +148,10 @@ def stock_overview(warehouse_id: int | None = None) -> QuerySet:
 
 
 def stock_overview_totals(queryset: QuerySet) -> dict:
-    """Sums of the overview's columns over every filtered row (not just one page)."""
+    """Sums of the overview's columns over every filtered row (not just one page),
+    and how many rows there are (``rows``: the pager's count, in the same scan)."""
     return queryset.aggregate(
+        rows=Count("pk"),
         total_on_hand=total("on_hand", QTY_FIELD),
         total_reserved=total("reserved", QTY_FIELD),
         total_value=total("value", VALUE_FIELD),
