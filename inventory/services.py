@@ -177,6 +177,11 @@ def product_stock_add(deltas: dict[int, tuple[Decimal, Decimal, Decimal]]) -> No
     inserted or updated in product order, so two postings lock the totals in
     the same order and cannot deadlock on them (every posting takes all its
     level locks first, then its total locks). A missing row is created.
+
+    The totals are shared by every warehouse: a caller that reserves or
+    releases several products in one transaction (sales: confirm, end, expire)
+    must do so in product order, as it already does for the levels, so that no
+    transaction waits for a total while holding a higher one.
     """
     rows = sorted(
         (product_id, *delta) for product_id, delta in deltas.items() if any(delta)
