@@ -28,7 +28,7 @@ from accounts import services as account_services
 from accounts.roles import OWNER, STAFF
 from catalog import services as catalog_services
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
-from inventory.models import MoveKind, StockLevel, StockMove
+from inventory.models import MoveKind, ProductStock, StockLevel, StockMove
 from inventory.months import month_close
 from inventory.services import MoveLine, level_apply
 from jxc.decimals import unit_cost
@@ -257,6 +257,19 @@ def ledger_load(scale: Scale, rng, products, owner, start: datetime, end: dateti
                 value=level.value,
             )
             for (p, w), level in levels.items()
+        ],
+        batch_size=5000,
+    )
+    # The per-product totals the posting service keeps (Σ levels), as it would.
+    totals: dict[int, list[Decimal]] = {}
+    for (p, _w), level in levels.items():
+        total = totals.setdefault(p, [Decimal(0), Decimal(0)])
+        total[0] += level.on_hand
+        total[1] += level.value
+    ProductStock.objects.bulk_create(
+        [
+            ProductStock(product_id=p, on_hand=on_hand, value=value)
+            for p, (on_hand, value) in totals.items()
         ],
         batch_size=5000,
     )

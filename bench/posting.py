@@ -206,6 +206,22 @@ def _baseline_post(user, warehouse, lines, customer_id, counter):
                 "WHERE l.product_id = v.product_id AND l.warehouse_id = %s",
                 [x for row in updates for x in row] + [warehouse.pk],
             )
+            # The product's totals, as the posting service keeps them.
+            totals: dict[int, list] = {}
+            for product_id, quantity, _cost, delta, _left, _after in moves:
+                total_row = totals.setdefault(product_id, [Decimal(0), Decimal(0)])
+                total_row[0] += quantity
+                total_row[1] += delta
+            values = ", ".join(
+                ["(%s::bigint, %s::numeric, 0, %s::numeric)"] * len(totals)
+            )
+            cursor.execute(
+                "INSERT INTO inventory_productstock AS t (product_id, on_hand, "
+                f"reserved, value) VALUES {values} ON CONFLICT (product_id) DO "
+                "UPDATE SET on_hand = t.on_hand + EXCLUDED.on_hand, "
+                "value = t.value + EXCLUDED.value",
+                [x for p in sorted(totals) for x in (p, *totals[p])],
+            )
             cursor.execute("COMMIT")
         except BaseException:
             cursor.execute("ROLLBACK")

@@ -22,7 +22,13 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from inventory.models import ClosedMonth, MonthSnapshot, StockMove
+from inventory.models import (
+    ClosedMonth,
+    MonthSnapshot,
+    ProductStock,
+    StockLevel,
+    StockMove,
+)
 from inventory.months import moment, next_month
 from inventory.services import NOW_WINDOW
 
@@ -153,3 +159,42 @@ def negative_running_balances(limit: int = 100) -> list[NegativeRun]:
         .values_list("product_id", "warehouse_id", "occurred_at", "id", "running")
     )
     return [NegativeRun(*row) for row in running[:limit]]
+
+
+@dataclass(frozen=True)
+class TotalDrift:
+    product_id: int
+    stored: tuple[Decimal, Decimal, Decimal]  # on hand, reserved, value
+    levels: tuple[Decimal, Decimal, Decimal]  # Σ the product's StockLevel rows
+
+    def __str__(self):
+        return (
+            f"product {self.product_id}: totals on hand / reserved / value "
+            f"{' / '.join(map(str, self.stored))} vs Σ levels "
+            f"{' / '.join(map(str, self.levels))}"
+        )
+
+
+def product_stock_drift() -> list[TotalDrift]:
+    """Every product whose totals row (ProductStock) disagrees with Σ its levels
+    (a missing row or no levels count as zero). There should be none: the
+    posting service writes both in one transaction. Two queries."""
+    zero = (ZERO, ZERO, ZERO)
+    levels = {
+        row[0]: tuple(row[1:])
+        for row in StockLevel.objects.values("product_id")
+        .annotate(q=Sum("on_hand"), r=Sum("reserved"), v=Sum("value"))
+        .order_by()
+        .values_list("product_id", "q", "r", "v")
+    }
+    drifts = []
+    for product_id, *stored in ProductStock.objects.values_list(
+        "product_id", "on_hand", "reserved", "value"
+    ):
+        summed = levels.pop(product_id, zero)
+        if tuple(stored) != summed:
+            drifts.append(TotalDrift(product_id, tuple(stored), summed))
+    for product_id, summed in levels.items():
+        if summed != zero:
+            drifts.append(TotalDrift(product_id, zero, summed))
+    return drifts

@@ -109,6 +109,35 @@ class StockLevel(models.Model):
         return self.on_hand - self.reserved
 
 
+class ProductStock(models.Model):
+    """Σ of one product's StockLevel rows over every warehouse: on hand, reserved
+    and value, so the stock overview and the dashboard read one row per product
+    instead of aggregating the levels on every request.
+
+    Written only by inventory.services, in the transaction that writes the
+    levels, after them, locked in product order. ``check_stock`` proves each row
+    equals Σ its levels (a missing row counts as zero).
+    """
+
+    product = models.OneToOneField(
+        Product,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stock",
+        verbose_name=_("product"),
+    )
+    on_hand = models.DecimalField(_("on hand"), default=0, **QTY)
+    reserved = models.DecimalField(_("reserved"), default=0, **QTY)
+    value = models.DecimalField(_("stock value"), default=0, **VALUE)
+
+    class Meta:
+        verbose_name = _("product stock")
+        verbose_name_plural = _("product stock")
+
+    def __str__(self):
+        return f"{self.product_id}: {self.on_hand}"
+
+
 class MoveKind(models.TextChoices):
     OPENING = "opening", _("Opening stock")
     RECEIPT = "receipt", _("Purchase receipt")
@@ -126,11 +155,13 @@ class MoveKind(models.TextChoices):
 class StockMove(AppendOnly):
     """One line of the stock ledger. Append-only: corrections are reversing moves."""
 
+    # Indexed by inventory_move_pw_time and inventory_move_card (product first).
     product = models.ForeignKey(
         Product,
         on_delete=models.PROTECT,
         related_name="moves",
         verbose_name=_("product"),
+        db_index=False,
     )
     warehouse = models.ForeignKey(
         Warehouse,
@@ -142,12 +173,14 @@ class StockMove(AppendOnly):
     unit_cost = models.DecimalField(_("unit cost"), **COST)
     value = models.DecimalField(_("value"), **VALUE)
     kind = models.CharField(_("kind"), max_length=20, choices=MoveKind.choices)
+    # Indexed by inventory_move_source (source type first).
     source_type = models.ForeignKey(
         ContentType,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         verbose_name=_("document type"),
+        db_index=False,
     )
     source_id = models.PositiveBigIntegerField(_("document id"), null=True, blank=True)
     source_number = models.CharField(_("document number"), max_length=40, blank=True)
@@ -190,6 +223,13 @@ class StockMove(AppendOnly):
             models.Index(
                 fields=["product", "warehouse", "occurred_at"],
                 name="inventory_move_pw_time",
+            ),
+            # The stock card: a product's moves in time order, summed for the
+            # opening of any page from the index alone (index-only scan).
+            models.Index(
+                fields=["product", "occurred_at", "id"],
+                name="inventory_move_card",
+                include=["quantity", "value", "warehouse"],
             ),
             models.Index(fields=["occurred_at"], name="inventory_move_time"),
             models.Index(

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -25,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
-from inventory.models import InventorySettings, StockLevel, StockMove
+from inventory.models import InventorySettings, ProductStock, StockLevel, StockMove
 from inventory.months import latest_closed, next_month
 from jxc.decimals import money
 
@@ -93,53 +96,62 @@ def total(field: str, output, **filters):
     )
 
 
-def _total(field: str, warehouse_id: int | None):
-    condition = Q(levels__warehouse_id=warehouse_id) if warehouse_id else Q()
+def _balance(field: str, source: str):
+    """One balance column read from a joined row (0 when the product has none)."""
     output = VALUE_FIELD if field == "value" else QTY_FIELD
-    return total(f"levels__{field}", output, filter=condition)
+    return Coalesce(F(f"{source}__{field}"), Value(ZERO), output_field=output)
 
 
 def stock_overview(warehouse_id: int | None = None) -> QuerySet:
     """Products with on hand, reserved, available and value (in one warehouse or all).
 
     Each row carries ``on_hand``, ``reserved``, ``available``, ``value`` and
-    ``below_safety``; filter and sort on those names.
+    ``below_safety``; filter and sort on those names. All warehouses: the
+    product's totals row (ProductStock, kept by the posting service); one
+    warehouse: its StockLevel row. Either way one joined row per product, no
+    aggregate.
     """
-    return (
-        Product.objects.select_related("category")
-        .annotate(
-            on_hand=_total("on_hand", warehouse_id),
-            reserved=_total("reserved", warehouse_id),
-            value=_total("value", warehouse_id),
+    products = Product.objects.select_related("category")
+    if warehouse_id:
+        products = products.alias(
+            here=FilteredRelation(
+                "levels", condition=Q(levels__warehouse_id=warehouse_id)
+            )
         )
-        .annotate(
-            available=ExpressionWrapper(
-                F("on_hand") - F("reserved"), output_field=QTY_FIELD
+        source = "here"
+    else:
+        source = "stock"
+    return products.annotate(
+        on_hand=_balance("on_hand", source),
+        reserved=_balance("reserved", source),
+        value=_balance("value", source),
+    ).annotate(
+        available=ExpressionWrapper(
+            F("on_hand") - F("reserved"), output_field=QTY_FIELD
+        ),
+        below_safety=Case(
+            When(
+                Q(safety_stock__gt=0) & Q(on_hand__lt=F("safety_stock")),
+                then=Value(True),
             ),
-            below_safety=Case(
-                When(
-                    Q(safety_stock__gt=0) & Q(on_hand__lt=F("safety_stock")),
-                    then=Value(True),
-                ),
-                default=Value(False),
+            default=Value(False),
+        ),
+        avg_cost=Case(
+            When(on_hand=0, then=Value(ZERO)),
+            default=exact(
+                ExpressionWrapper(F("value") / F("on_hand"), output_field=COST_FIELD),
+                COST_FIELD,
             ),
-            avg_cost=Case(
-                When(on_hand=0, then=Value(ZERO)),
-                default=exact(
-                    ExpressionWrapper(
-                        F("value") / F("on_hand"), output_field=COST_FIELD
-                    ),
-                    COST_FIELD,
-                ),
-                output_field=COST_FIELD,
-            ),
-        )
+            output_field=COST_FIELD,
+        ),
     )
 
 
 def stock_overview_totals(queryset: QuerySet) -> dict:
-    """Sums of the overview's columns over every filtered row (not just one page)."""
+    """Sums of the overview's columns over every filtered row (not just one page),
+    and how many rows there are (``rows``: the pager's count, in the same scan)."""
     return queryset.aggregate(
+        rows=Count("pk"),
         total_on_hand=total("on_hand", QTY_FIELD),
         total_reserved=total("reserved", QTY_FIELD),
         total_value=total("value", VALUE_FIELD),
@@ -180,6 +192,34 @@ class StockCard:
     opening_quantity: Decimal
     opening_value: Decimal
     moves: QuerySet  # each with running ``balance`` and ``running_value``
+    ledger: QuerySet | None = None  # the period's moves, plain (for paging)
+    # Σ of every move the card can show (its balance row, kept by the posting
+    # service), as a query; None when the period has an end.
+    balance: QuerySet | None = None
+
+
+CARD_ORDER = ("occurred_at", "id")
+
+
+def _running(moves: QuerySet, quantity: Decimal, value: Decimal) -> QuerySet:
+    """Moves in time order, each with the balance and value after it, starting
+    from ``quantity`` and ``value``."""
+    order = [F("occurred_at").asc(), F("id").asc()]
+    return (
+        moves.select_related("warehouse", "source_type", "created_by")
+        .annotate(
+            balance=ExpressionWrapper(
+                exact(Window(Sum("quantity"), order_by=order), QTY_FIELD)
+                + Value(quantity),
+                output_field=QTY_FIELD,
+            ),
+            running_value=ExpressionWrapper(
+                exact(Window(Sum("value"), order_by=order), VALUE_FIELD) + Value(value),
+                output_field=VALUE_FIELD,
+            ),
+        )
+        .order_by(*CARD_ORDER)
+    )
 
 
 def stock_card(
@@ -189,38 +229,101 @@ def stock_card(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> StockCard:
-    """A product's moves in a period with the balance before it and after each move."""
+    """A product's moves in a period with the balance before it and after each move.
+
+    ``moves`` runs the balance over the whole period (the Excel export);
+    ``stock_card_page`` serves one page of it without reading the others.
+    """
     moves = StockMove.objects.filter(product_id=product_id)
     if warehouse_id:
         moves = moves.filter(warehouse_id=warehouse_id)
-    before = moves.filter(occurred_at__lt=start) if start else moves.none()
-    opening = before.aggregate(
-        q=total("quantity", QTY_FIELD),
-        v=total("value", VALUE_FIELD),
-    )
-    opening = {key: value or ZERO for key, value in opening.items()}
+    opening = {"q": ZERO, "v": ZERO}
     if start:
+        opening = moves.filter(occurred_at__lt=start).aggregate(
+            q=total("quantity", QTY_FIELD),
+            v=total("value", VALUE_FIELD),
+        )
+        opening = {key: value or ZERO for key, value in opening.items()}
         moves = moves.filter(occurred_at__gte=start)
     if end:
         moves = moves.filter(occurred_at__lt=end)
-    order = [F("occurred_at").asc(), F("id").asc()]
-    moves = (
-        moves.select_related("warehouse", "source_type", "created_by")
-        .annotate(
-            balance=ExpressionWrapper(
-                exact(Window(Sum("quantity"), order_by=order), QTY_FIELD)
-                + Value(opening["q"]),
-                output_field=QTY_FIELD,
-            ),
-            running_value=ExpressionWrapper(
-                exact(Window(Sum("value"), order_by=order), VALUE_FIELD)
-                + Value(opening["v"]),
-                output_field=VALUE_FIELD,
-            ),
+    balance = None
+    if not end:
+        # No end: opening + the period's moves = every move = the balance now.
+        balance = (
+            StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+            if warehouse_id
+            else ProductStock.objects.filter(product_id=product_id)
         )
-        .order_by("occurred_at", "id")
+    return StockCard(
+        opening["q"],
+        opening["v"],
+        _running(moves, opening["q"], opening["v"]),
+        moves.order_by(*CARD_ORDER),
+        balance,
     )
-    return StockCard(opening["q"], opening["v"], moves)
+
+
+def stock_card_page(card: StockCard, number, size: int = 100) -> Page:
+    """One page of the card, with the same running balance as ``card.moves``.
+
+    Fixed 4 queries on any page but the first (2 there): the count; the key
+    (time, id) of the page's first move; the sum of the moves on one side of
+    it; the page's moves. The covering index inventory_move_card answers the
+    first three from the index alone, and the page reads from its key onwards
+    (no OFFSET over the running balance of every move). A page in the first half
+    sums the moves before it onto the opening; one in the second half, when the
+    period is open-ended, takes the moves from it onwards off the balance now
+    (read in the key's query), so the last page of 100,000 moves reads about 100
+    index entries besides the count. A bad page number gives the first page,
+    one past the end the last (like ``jxc.views.paginate``).
+    """
+    ledger = card.ledger
+    paginator = Paginator(ledger, size)
+    try:
+        number = paginator.validate_number(number)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    offset = (number - 1) * size
+    quantity, value = card.opening_quantity, card.opening_value
+    rows = ledger
+    if offset:
+        from_end = card.balance is not None and offset > paginator.count // 2
+        if from_end:
+            # Uncorrelated subqueries: PostgreSQL reads the balance row once.
+            at, pk, now_q, now_v = (
+                ledger.order_by("-occurred_at", "-id")
+                .annotate(
+                    now_q=_balance_of(card.balance, "on_hand", QTY_FIELD),
+                    now_v=_balance_of(card.balance, "value", VALUE_FIELD),
+                )
+                .values_list(*CARD_ORDER, "now_q", "now_v")[
+                    paginator.count - offset - 1
+                ]
+            )
+        else:
+            at, pk = ledger.values_list(*CARD_ORDER)[offset]
+        earlier = Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk)
+        rows = ledger.exclude(earlier)
+        sums = (rows if from_end else ledger.filter(earlier)).aggregate(
+            q=total("quantity", QTY_FIELD), v=total("value", VALUE_FIELD)
+        )
+        if from_end:
+            quantity, value = now_q - sums["q"], now_v - sums["v"]
+        else:
+            quantity += sums["q"]
+            value += sums["v"]
+    return Page(list(_running(rows, quantity, value)[:size]), number, paginator)
+
+
+def _balance_of(balance: QuerySet, field: str, output):
+    return Coalesce(
+        Subquery(balance.values(field)[:1], output_field=output),
+        Value(ZERO),
+        output_field=output,
+    )
 
 
 @dataclass
@@ -628,19 +731,20 @@ def sold_subquery(since, product_ref="pk"):
 
 
 def level_sum_subquery(field: str, product_ref="pk"):
-    """SQL for the sum of a product's balances (on hand, reserved or value)."""
-    sums = (
-        StockLevel.objects.filter(product_id=OuterRef(product_ref))
-        .values("product_id")
-        .annotate(s=Sum(field))
-        .values("s")
-    )
+    """SQL for the sum of a product's balances (on hand, reserved or value): its
+    ProductStock row, which the posting service keeps equal to Σ its levels."""
     output = VALUE_FIELD if field == "value" else QTY_FIELD
-    return Coalesce(Subquery(sums), Value(ZERO), output_field=output)
+    row = ProductStock.objects.filter(product_id=OuterRef(product_ref))
+    return Coalesce(
+        Subquery(row.values(field)[:1], output_field=output),
+        Value(ZERO),
+        output_field=output,
+    )
 
 
 def stock_value_total() -> Decimal:
-    return StockLevel.objects.aggregate(v=total("value", VALUE_FIELD))["v"] or ZERO
+    """Σ stock value over every product (their totals rows, not every level)."""
+    return ProductStock.objects.aggregate(v=total("value", VALUE_FIELD))["v"] or ZERO
 
 
 def below_safety_count() -> int:

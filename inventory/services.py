@@ -17,11 +17,12 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, Warehouse
-from inventory.models import MoveKind, StockLevel, StockMove
+from inventory.models import MoveKind, ProductStock, StockLevel, StockMove
 from inventory.months import check_open
 from jxc.bulk import rows_update
 from jxc.decimals import (
@@ -168,6 +169,53 @@ def stock_levels_lock(
     return {pair: levels[pair] for pair in wanted}
 
 
+def product_stock_add(deltas: dict[int, tuple[Decimal, Decimal, Decimal]]) -> None:
+    """Add (on hand, reserved, value) changes to the products' totals, in one
+    statement, in the transaction that changed their levels.
+
+    Called after the StockLevel rows are locked and written: the rows are
+    inserted or updated in product order, so two postings lock the totals in
+    the same order and cannot deadlock on them (every posting takes all its
+    level locks first, then its total locks). A missing row is created.
+
+    The totals are shared by every warehouse: a caller that reserves or
+    releases several products in one transaction (sales: confirm, end, expire)
+    must do so in product order, as it already does for the levels, so that no
+    transaction waits for a total while holding a higher one.
+    """
+    rows = sorted(
+        (product_id, *delta) for product_id, delta in deltas.items() if any(delta)
+    )
+    if not rows:
+        return
+    table = connection.ops.quote_name(ProductStock._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only the table name and placeholders are formatted in.
+            f"INSERT INTO {table} AS t (product_id, on_hand, reserved, value) "  # noqa: S608
+            f"VALUES {values} ON CONFLICT (product_id) DO UPDATE SET "
+            "on_hand = t.on_hand + EXCLUDED.on_hand, "
+            "reserved = t.reserved + EXCLUDED.reserved, "
+            "value = t.value + EXCLUDED.value",
+            [field for row in rows for field in row],
+        )
+
+
+def _level_deltas(levels, before) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """What the levels changed by since ``before``, summed per product."""
+    deltas: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
+    for pair, level in levels.items():
+        on_hand, reserved, value = before[pair]
+        q, r, v = deltas.get(pair[0], (ZERO, ZERO, ZERO))
+        deltas[pair[0]] = (
+            q + level.on_hand - on_hand,
+            r + level.reserved - reserved,
+            v + level.value - value,
+        )
+    return deltas
+
+
 def _check_quantity(quantity: Decimal, *, value_only: bool = False) -> None:
     if value_only:
         if quantity != 0:
@@ -236,6 +284,10 @@ def stock_moves_post(
     check_open(occurred_at)
     products, warehouses = _master_data(lines, allow_inactive or reversal)
     levels = stock_levels_lock((line.product_id, line.warehouse_id) for line in lines)
+    before = {
+        pair: (level.on_hand, level.reserved, level.value)
+        for pair, level in levels.items()
+    }
 
     # Shortages are checked over the whole document first, so the message names
     # every short line and nothing is half-posted.
@@ -322,6 +374,7 @@ def stock_moves_post(
         list(levels.values()),
         ["on_hand", "reserved", "unit_cost", "value", "updated_at"],
     )
+    product_stock_add(_level_deltas(levels, before))
     return moves
 
 
@@ -575,6 +628,7 @@ def stock_reserve(
         )
     level.reserved += quantity
     level.save(update_fields=["reserved", "updated_at"])
+    product_stock_add({product_id: (ZERO, quantity, ZERO)})
     return level
 
 
@@ -592,6 +646,7 @@ def stock_release(
         )
     level.reserved -= quantity
     level.save(update_fields=["reserved", "updated_at"])
+    product_stock_add({product_id: (ZERO, -quantity, ZERO)})
     return level
 
 

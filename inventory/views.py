@@ -8,8 +8,10 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -63,8 +65,10 @@ def _overview(request):
     rows = selectors.stock_overview(warehouse_id).filter(
         Q(is_active=True) | ~Q(on_hand=0)
     )
+    # By the case-blind SKU index (SKUs are unique without case): the first
+    # page reads 50 products, not a sort of all of them.
     stock_filter = StockFilter(
-        request.GET, queryset=rows.order_by("sku"), request=request
+        request.GET, queryset=rows.order_by(Lower("sku")), request=request
     )
     return stock_filter, warehouse_id
 
@@ -73,10 +77,12 @@ def _overview(request):
 @require_GET
 def stock_overview(request):
     stock_filter, warehouse_id = _overview(request)
-    page = paginate(request, stock_filter.qs)
+    totals = selectors.stock_overview_totals(stock_filter.qs)
+    paginator = Paginator(stock_filter.qs, 50)
+    paginator.count = totals["rows"]  # counted with the totals: no second scan
+    page = paginator.get_page(request.GET.get("page"))
     levels = selectors.levels_by_product([p.pk for p in page], warehouse_id)
     rows = [(product, levels.get(product.pk, [])) for product in page]
-    totals = selectors.stock_overview_totals(stock_filter.qs)
     return render(
         request,
         "inventory/stock_overview.html",
@@ -122,7 +128,7 @@ def stock_card(request, product_id):
         Product.objects.select_related("category"), pk=product_id
     )
     form, card = _card(request, product)
-    page = paginate(request, card.moves, size=100)
+    page = selectors.stock_card_page(card, request.GET.get("page"), size=100)
     return render(
         request,
         "inventory/stock_card.html",

@@ -183,3 +183,59 @@ def test_the_same_form_submitted_twice_at_once_posts_once(owner):
     assert Adjustment.objects.get().submission == token
     assert StockLevel.objects.get(product=product).on_hand == Decimal("9")
     call_command("check_stock")
+
+
+def test_postings_and_reservations_in_different_warehouses_share_product_totals(
+    owner,
+):
+    """The levels of different warehouses never meet, but the products' totals
+    rows do: opposite line orders and reservations running together must neither
+    deadlock nor lose an update of the totals."""
+    from catalog.tests.factories import WarehouseFactory
+    from inventory.checks import product_stock_drift
+    from inventory.models import ProductStock
+    from inventory.services import stock_release, stock_reserve
+
+    store = Warehouse.objects.get(is_default=True)
+    back = WarehouseFactory()
+    a, b = ProductFactory(), ProductFactory()
+    for warehouse in (store, back):
+        receive(a, "100", "1", user=owner, warehouse=warehouse)
+        receive(b, "100", "1", user=owner, warehouse=warehouse)
+
+    def work(index):
+        warehouse = (store, back)[index % 2]
+        first, second = (a, b) if index % 3 == 0 else (b, a)
+        for _ in range(5):
+            if index % 4 == 3:
+                for product in (a, b):  # in product order, like sales
+                    stock_reserve(
+                        product_id=product.pk,
+                        warehouse_id=warehouse.pk,
+                        quantity=Decimal("2"),
+                    )
+                stock_release(
+                    product_id=a.pk, warehouse_id=warehouse.pk, quantity=Decimal("1")
+                )
+                continue
+            stock_moves_post(
+                lines=[
+                    MoveLine(first.pk, warehouse.pk, Decimal("-1")),
+                    MoveLine(second.pk, warehouse.pk, Decimal("-1")),
+                ],
+                kind=MoveKind.SHIPMENT,
+                source=None,
+                occurred_at=timezone.now(),
+                user=owner,
+            )
+        return "ok"
+
+    assert run_in_threads(8, work) == ["ok"] * 8
+    # Threads 3 and 7 reserved (5 × 2 of each, 5 × 1 of a released); the other
+    # six shipped 5 of each product.
+    totals = {row.product_id: row for row in ProductStock.objects.all()}
+    assert totals[a.pk].on_hand == totals[b.pk].on_hand == Decimal("170")
+    assert totals[a.pk].reserved == Decimal("10")
+    assert totals[b.pk].reserved == Decimal("20")
+    assert product_stock_drift() == []
+    call_command("check_stock")

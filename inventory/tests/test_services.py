@@ -167,8 +167,12 @@ def test_posting_takes_ordered_row_locks_before_updating(owner, warehouse):
     )
     if connection.features.has_select_for_update:
         assert "FOR UPDATE" in sql[lock]
+    # The products' totals are locked after the levels, in product order (a < b).
+    totals = next(i for i, s in enumerate(sql) if "inventory_productstock" in s)
+    assert totals > update
+    assert sql[totals].index(f"({a.pk}, ") < sql[totals].index(f"({b.pk}, ")
     # PostgreSQL also takes the month's shared lock (inventory.months.month_lock).
-    assert len(sql) <= 8 + (connection.vendor == "postgresql")
+    assert len(sql) <= 9 + (connection.vendor == "postgresql")
 
 
 def test_reserve_and_release_respect_availability(owner, warehouse):

@@ -1,14 +1,19 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.checks import negative_running_balances, snapshot_drift
+from inventory.checks import (
+    negative_running_balances,
+    product_stock_drift,
+    snapshot_drift,
+)
 from inventory.selectors import stock_drift
 
 
 class Command(BaseCommand):
     help = (
         "Check the stock ledger: every balance equals the sum of its moves, every "
-        "closed month's snapshot equals the moves up to that month's end, and no "
-        "running balance goes below zero. Exits non-zero on any failure."
+        "closed month's snapshot equals the moves up to that month's end, no "
+        "running balance goes below zero, and every product's totals equal the "
+        "sum of its balances. Exits non-zero on any failure."
     )
 
     def handle(self, *args, **options):
@@ -27,6 +32,9 @@ class Command(BaseCommand):
         negatives = negative_running_balances()
         for run in negatives:
             self.stderr.write(str(run))
+        totals = product_stock_drift()
+        for drift in totals:
+            self.stderr.write(str(drift))
         problems = []
         if drifts:
             problems.append(f"{len(drifts)} stock balance(s) drifted from the ledger")
@@ -39,11 +47,17 @@ class Command(BaseCommand):
             problems.append(
                 f"{len(negatives)} move(s) leave a negative running balance"
             )
+        if totals:
+            problems.append(
+                f"{len(totals)} product total(s) disagree with the sum of their "
+                "balances"
+            )
         if problems:
             raise CommandError("; ".join(problems) + ".")
         self.stdout.write(
             self.style.SUCCESS(
                 "Stock balances match the ledger; closed months' snapshots match "
-                "it; no running balance goes below zero."
+                "it; no running balance goes below zero; every product's totals equal "
+                "the sum of its balances."
             )
         )
