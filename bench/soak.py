@@ -1012,7 +1012,11 @@ def audit_counters(shop: Shop, before, hot, warehouse_id) -> list:
 def audit(shop: Shop, before: dict, opening: dict, hot: dict, warehouse_id) -> dict:
     """Check the database against what the clients were told:
     {check: {"ok": bool, "problems": [...] when not, figures}}."""
-    from inventory.checks import negative_running_balances, snapshot_drift
+    from inventory.checks import (
+        negative_running_balances,
+        product_stock_drift,
+        snapshot_drift,
+    )
     from inventory.selectors import stock_drift
 
     checks: dict = {}
@@ -1038,7 +1042,8 @@ def audit(shop: Shop, before: dict, opening: dict, hot: dict, warehouse_id) -> d
         "check_stock clean",
         [str(drift) for drift in stock_drift()]
         + [str(drift) for drift in snapshot_drift()]
-        + [str(run) for run in negative_running_balances()],
+        + [str(run) for run in negative_running_balances()]
+        + [str(drift) for drift in product_stock_drift()],
     )
     problems, told = audit_told(shop, before)
     check("every accepted document exists, nothing else", problems, told=told)
