@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
@@ -471,39 +472,108 @@ OTHER = [
 ]  # fmt: skip
 
 
-def _summary_sums(moves, start, snapshot_month, warehouse_id):
-    """SUM(...) FILTER (...) per product over the moves: one statement."""
-    inside = Q(occurred_at__gte=start)
-    other = Q(kind__in=OTHER) if warehouse_id else Q(kind__in=OTHER[:4])
-    # In and out by sign of the quantity, or of the value for a value-only move.
-    other_in = other & (Q(quantity__gt=0) | Q(quantity=0, value__gt=0))
-    other_out = other & (Q(quantity__lt=0) | Q(quantity=0, value__lt=0))
+FLOWS = [
+    # (column, condition on a move of the period, sign)
+    ("receipt", "kind = 'receipt'", ""),
+    ("sales_return", "kind = 'sales_return'", ""),
+    ("other_in", "kind IN ({other}) AND (quantity > 0 OR quantity = 0 AND value > 0)", ""),
+    ("shipment", "kind = 'shipment'", "-"),
+    ("purchase_return", "kind = 'purchase_return'", "-"),
+    ("other_out", "kind IN ({other}) AND (quantity < 0 OR quantity = 0 AND value < 0)", "-"),
+]  # fmt: skip
 
-    def s(field, condition, output):
-        return total(field, output, filter=condition)
 
-    columns = {
-        "receipt_q": s("quantity", inside & Q(kind="receipt"), QTY_FIELD),
-        "receipt_v": s("value", inside & Q(kind="receipt"), VALUE_FIELD),
-        "sales_return_q": s("quantity", inside & Q(kind="sales_return"), QTY_FIELD),
-        "sales_return_v": s("value", inside & Q(kind="sales_return"), VALUE_FIELD),
-        "other_in_q": s("quantity", inside & other_in, QTY_FIELD),
-        "other_in_v": s("value", inside & other_in, VALUE_FIELD),
-        "shipment_q": s("quantity", inside & Q(kind="shipment"), QTY_FIELD),
-        "shipment_v": s("value", inside & Q(kind="shipment"), VALUE_FIELD),
-        "purchase_return_q": s(
-            "quantity", inside & Q(kind="purchase_return"), QTY_FIELD
-        ),
-        "purchase_return_v": s(
-            "value", inside & Q(kind="purchase_return"), VALUE_FIELD
-        ),
-        "other_out_q": s("quantity", inside & other_out, QTY_FIELD),
-        "other_out_v": s("value", inside & other_out, VALUE_FIELD),
+def _summary_rows_sql(*, snapshot, warehouse, category, by_warehouse=False) -> str:
+    """The summary's rows as SQL: one pass over the period's moves (and the
+    previous month's snapshot for the opening, when given), one row per product
+    (and warehouse), every column rounded to its places, outs positive, closing =
+    opening + ins − outs. Cost corrections (quantity 0) are other in or out by the
+    sign of their value. Parameters: start, end, snapshot, warehouse, category."""
+    # Without a warehouse, transfers between warehouses cancel out: left out.
+    kinds = OTHER if warehouse or by_warehouse else OTHER[:4]
+    other = ", ".join(f"'{kind}'" for kind in kinds)
+    where = ["occurred_at < %(end)s"]
+    snap_where = ["c.month = %(snapshot)s"]
+    if snapshot is not None:
+        where.append("occurred_at >= %(start)s")
+    if warehouse:
+        where.append("warehouse_id = %(warehouse)s")
+        snap_where.append("s.warehouse_id = %(warehouse)s")
+    if category:
+        products = "SELECT id FROM catalog_product WHERE category_id = %(category)s"
+        where.append(f"product_id IN ({products})")
+        snap_where.append(f"s.product_id IN ({products})")
+    source = (
+        "SELECT product_id, warehouse_id, kind, quantity, value, "
+        "occurred_at >= %(start)s AS inside FROM inventory_stockmove "
+        f"WHERE {' AND '.join(where)}"
+    )
+    if snapshot is not None:
+        source += (
+            " UNION ALL SELECT s.product_id, s.warehouse_id, 'snapshot', s.quantity,"
+            " s.value, FALSE FROM inventory_monthsnapshot s JOIN"
+            " inventory_closedmonth c ON c.id = s.closed_month_id"
+            f" WHERE {' AND '.join(snap_where)}"
+        )
+
+    def column(name, condition, sign, field, places):
+        return (
+            f"{sign}ROUND(COALESCE(SUM({field}) FILTER (WHERE {condition}), 0), "
+            f"{places}) AS {name}"
+        )
+
+    sums = [
+        column("opening_q", "NOT inside", "", "quantity", 3),
+        column("opening_v", "NOT inside", "", "value", 2),
+    ]
+    for name, condition, sign in FLOWS:
+        condition = "inside AND " + condition.format(other=other)
+        sums.append(column(f"{name}_q", condition, sign, "quantity", 3))
+        sums.append(column(f"{name}_v", condition, sign, "value", 2))
+    keys = "product_id, warehouse_id" if by_warehouse else "product_id"
+    closing = {
+        part: f"opening_{part} + receipt_{part} + sales_return_{part} + "
+        f"other_in_{part} - shipment_{part} - purchase_return_{part} - "
+        f"other_out_{part}"
+        for part in ("q", "v")
     }
-    if snapshot_month is None:
-        columns["opening_q"] = s("quantity", Q(occurred_at__lt=start), QTY_FIELD)
-        columns["opening_v"] = s("value", Q(occurred_at__lt=start), VALUE_FIELD)
-    return moves.values("product_id").order_by().annotate(**columns)
+    return (
+        f"SELECT {keys}, {', '.join(SUMMARY_COLUMNS[:14])}, "
+        f"{closing['q']} AS closing_q, {closing['v']} AS closing_v FROM ("
+        f"SELECT {keys}, {', '.join(sums)} FROM ({source}) m GROUP BY {keys}) f"
+    )
+
+
+NONZERO = " OR ".join(f"{c} <> 0" for c in SUMMARY_COLUMNS)
+
+
+def _summary_read(rows_sql: str, params: dict, stored: str = "TRUE"):
+    """(rows, totals, stored) from SQL giving the summary's rows: one statement
+    that adds the labels, leaves out rows of zeros, sorts by SKU and puts the
+    totals first. ``stored``: an SQL truth the totals row carries."""
+    totals = ", ".join(f"COALESCE(SUM({c}), 0)" for c in SUMMARY_COLUMNS)
+    sql = (
+        f"WITH r AS ({rows_sql}) SELECT * FROM ("
+        "SELECT 1 AS n, p.id, p.sku, p.name, p.unit, g.name AS category, "
+        f"p.lead_time_days, {', '.join(SUMMARY_COLUMNS)}, TRUE AS stored "
+        "FROM r JOIN catalog_product p ON p.id = r.product_id "
+        "LEFT JOIN catalog_category g ON g.id = p.category_id "
+        f"WHERE {NONZERO} "
+        "UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, "
+        f"{totals}, {stored} FROM r) u ORDER BY n, sku"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        result = cursor.fetchall()
+    head, *body = result
+    totals = dict(zip(SUMMARY_COLUMNS, head[7:23]))
+    rows = []
+    for row in body:
+        data = dict(zip(SUMMARY_COLUMNS, row[7:23]))
+        data["product_id"] = row[1]
+        data["product"] = ProductLabel(*row[1:7])
+        rows.append(data)
+    return rows, totals, bool(head[23])
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,90 +596,44 @@ def monthly_summary(
     ``snapshot_month`` (a closed month ending at ``start``) gives the opening
     balances; otherwise they are summed from the ledger. Without a warehouse,
     transfers between warehouses cancel out and are left out; with one, they are
-    "other in/out". Returns (rows, totals); outs are positive numbers.
+    "other in/out". Returns (rows, totals); outs are positive numbers. One SQL
+    statement: the sums, closing, labels, order and totals are all computed there.
     """
-    from inventory.models import MonthSnapshot
-
-    moves = StockMove.objects.filter(occurred_at__lt=end)
-    snapshots = (
-        MonthSnapshot.objects.filter(closed_month__month=snapshot_month)
-        if snapshot_month
-        else MonthSnapshot.objects.none()
+    sql = _summary_rows_sql(
+        snapshot=snapshot_month, warehouse=warehouse_id, category=category_id
     )
-    if snapshot_month is not None:
-        moves = moves.filter(occurred_at__gte=start)
-    if warehouse_id:
-        moves = moves.filter(warehouse_id=warehouse_id)
-        snapshots = snapshots.filter(warehouse_id=warehouse_id)
-    if category_id:
-        moves = moves.filter(product__category_id=category_id)
-        snapshots = snapshots.filter(product__category_id=category_id)
-    rows = {
-        row["product_id"]: row
-        for row in _summary_sums(moves, start, snapshot_month, warehouse_id)
+    params = {
+        "start": start,
+        "end": end,
+        "snapshot": snapshot_month,
+        "warehouse": warehouse_id,
+        "category": category_id,
     }
-    if snapshot_month is not None:
-        opening = {
-            row["product_id"]: row
-            for row in snapshots.values("product_id")
-            .annotate(
-                opening_q=total("quantity", QTY_FIELD),
-                opening_v=total("value", VALUE_FIELD),
-            )
-            .order_by()
-        }
-        empty = dict.fromkeys(SUMMARY_COLUMNS[2:14], ZERO)
-        for product_id, row in opening.items():
-            rows.setdefault(product_id, {"product_id": product_id, **empty}).update(row)
-        for row in rows.values():
-            row.setdefault("opening_q", ZERO)
-            row.setdefault("opening_v", ZERO)
-    products = {
-        pk: ProductLabel(pk, *label)
-        for pk, *label in Product.objects.filter(pk__in=list(rows)).values_list(
-            "pk", "sku", "name", "unit", "category__name", "lead_time_days"
-        )
-    }
-    # The totals add up the per-product sums SQL returned (exact: every sum is
-    # already rounded to the column's places), rather than scanning the moves again.
-    totals = dict.fromkeys(SUMMARY_COLUMNS[:14], ZERO)
-    for row in rows.values():
-        for key in totals:
-            totals[key] += row.get(key) or ZERO
-    result = []
-    for data in (
-        totals,
-        *[rows[pk] for pk in sorted(rows, key=lambda pk: products[pk].sku)],
-    ):
-        data = {key: value or ZERO for key, value in data.items()}
-        for key in ("shipment", "purchase_return", "other_out"):
-            data[f"{key}_q"], data[f"{key}_v"] = -data[f"{key}_q"], -data[f"{key}_v"]
-        data["closing_q"] = (
-            data["opening_q"]
-            + data["receipt_q"]
-            + data["sales_return_q"]
-            + data["other_in_q"]
-            - data["shipment_q"]
-            - data["purchase_return_q"]
-            - data["other_out_q"]
-        )
-        data["closing_v"] = (
-            data["opening_v"]
-            + data["receipt_v"]
-            + data["sales_return_v"]
-            + data["other_in_v"]
-            - data["shipment_v"]
-            - data["purchase_return_v"]
-            - data["other_out_v"]
-        )
-        if "product_id" in data:
-            data["product"] = products[data["product_id"]]
-        result.append(data)
-    totals, rows = (
-        result[0],
-        [r for r in result[1:] if any(r[c] for c in SUMMARY_COLUMNS)],
-    )
+    rows, totals, _stored = _summary_read(sql, params)
     return rows, totals
+
+
+def stored_summary(*, month: date, warehouse_id=None, category_id=None):
+    """A closed month's summary as the close stored it: (rows, totals), or None
+    when the month is not closed or was closed before summaries were stored."""
+    sql = (
+        "SELECT s.* FROM inventory_monthsummary s JOIN inventory_closedmonth c "
+        "ON c.id = s.closed_month_id WHERE c.month = %(month)s AND "
+        + ("s.warehouse_id = %(warehouse)s" if warehouse_id else "s.warehouse_id IS NULL")
+        + (
+            " AND s.product_id IN (SELECT id FROM catalog_product "
+            "WHERE category_id = %(category)s)"
+            if category_id
+            else ""
+        )
+    )
+    params = {"month": month, "warehouse": warehouse_id, "category": category_id}
+    stored = (
+        "COALESCE((SELECT summary_stored FROM inventory_closedmonth "
+        "WHERE month = %(month)s), FALSE)"
+    )
+    rows, totals, found = _summary_read(sql, params, stored)
+    return (rows, totals) if found else None
 
 
 def sold_subquery(since, product_ref="pk"):

@@ -55,9 +55,21 @@ def _trend(start: date, end: date) -> list[tuple[str, Decimal]]:
 
 
 def summary(*, start: date, end: date, warehouse_id=None, category_id=None):
-    """The 进销存 summary for [start, end), from the month-close snapshot when the
-    period starts right after a closed month (no rescan of older history)."""
+    """The 进销存 summary for [start, end): a closed month's as its close stored it
+    (it cannot change); otherwise from the month-close snapshot when the period
+    starts right after a closed month (no rescan of older history)."""
     closed = latest_closed()
+    if (
+        closed is not None
+        and start <= closed
+        and start.day == 1
+        and end == next_month(start)
+    ):
+        stored = inventory_selectors.stored_summary(
+            month=start, warehouse_id=warehouse_id, category_id=category_id
+        )
+        if stored is not None:
+            return stored
     snapshot = None
     if closed is not None and next_month(closed) == start:
         snapshot = closed
