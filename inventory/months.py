@@ -163,6 +163,7 @@ def summary_store(closed: ClosedMonth, *, previous: date | None) -> None:
         "start": moment(closed.month),
         "end": moment(next_month(closed.month)),
         "snapshot": previous,
+        "after_snapshot": moment(closed.month),
         "closed": closed.pk,
     }
     with connection.cursor() as cursor:

@@ -12,6 +12,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Exists,
     OuterRef,
     Q,
     QuerySet,
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from inventory.models import InventorySettings, StockLevel, StockMove
-from inventory.months import latest_closed, next_month
+from inventory.months import latest_closed, moment, next_month
 from jxc.decimals import money
 
 ZERO = Decimal("0")
@@ -495,7 +496,9 @@ def _summary_rows_sql(*, snapshot, warehouse, category, by_warehouse=False) -> s
     where = ["occurred_at < %(end)s"]
     snap_where = ["c.month = %(snapshot)s"]
     if snapshot is not None:
-        where.append("occurred_at >= %(start)s")
+        # The moves after the snapshot's month: before start they add to the
+        # opening, from start on they are the period's flows.
+        where.append("occurred_at >= %(after_snapshot)s")
     if warehouse:
         where.append("warehouse_id = %(warehouse)s")
         snap_where.append("s.warehouse_id = %(warehouse)s")
@@ -593,8 +596,8 @@ def monthly_summary(
 ):
     """进销存汇总: per product, opening + in − out = closing over [start, end).
 
-    ``snapshot_month`` (a closed month ending at ``start``) gives the opening
-    balances; otherwise they are summed from the ledger. Without a warehouse,
+    ``snapshot_month`` (a closed month ending at or before ``start``) gives the
+    opening balances; otherwise they are summed from the ledger. Without a warehouse,
     transfers between warehouses cancel out and are left out; with one, they are
     "other in/out". Returns (rows, totals); outs are positive numbers. One SQL
     statement: the sums, closing, labels, order and totals are all computed there.
@@ -606,6 +609,7 @@ def monthly_summary(
         "start": start,
         "end": end,
         "snapshot": snapshot_month,
+        "after_snapshot": moment(next_month(snapshot_month)) if snapshot_month else None,
         "warehouse": warehouse_id,
         "category": category_id,
     }
@@ -672,23 +676,25 @@ def below_safety_count() -> int:
 
 
 def slow_movers(since) -> QuerySet:
-    """Products in stock that sold nothing since ``since``: capital tied up."""
-    from django.db.models import Max
+    """Products in stock that sold nothing since ``since``: capital tied up.
 
+    "Sold nothing" is a NOT EXISTS probe of the (product, kind, occurred_at) index;
+    the last sale is read (one index row) only for the products that qualify."""
+    sold_since = StockMove.objects.filter(
+        product_id=OuterRef("pk"), kind="shipment", occurred_at__gte=since
+    )
     last_sale = (
         StockMove.objects.filter(product_id=OuterRef("pk"), kind="shipment")
-        .values("product_id")
-        .annotate(m=Max("occurred_at"))
-        .values("m")
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
     )
     return (
         Product.objects.select_related("category")
-        .annotate(
-            on_hand=level_sum_subquery("on_hand"),
-            value=level_sum_subquery("value"),
-            last_sale=Subquery(last_sale),
-        )
+        .annotate(on_hand=level_sum_subquery("on_hand"))
         .filter(on_hand__gt=0)
-        .filter(Q(last_sale__isnull=True) | Q(last_sale__lt=since))
-        .order_by("-value")
+        .filter(~Exists(sold_since))
+        .annotate(
+            value=level_sum_subquery("value"), last_sale=Subquery(last_sale)
+        )
+        .order_by("-value", "sku")
     )

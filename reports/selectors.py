@@ -56,8 +56,8 @@ def _trend(start: date, end: date) -> list[tuple[str, Decimal]]:
 
 def summary(*, start: date, end: date, warehouse_id=None, category_id=None):
     """The 进销存 summary for [start, end): a closed month's as its close stored it
-    (it cannot change); otherwise from the month-close snapshot when the period
-    starts right after a closed month (no rescan of older history)."""
+    (it cannot change); otherwise from the latest month-close snapshot when the
+    period starts after it (no rescan of older history)."""
     closed = latest_closed()
     if (
         closed is not None
@@ -71,7 +71,7 @@ def summary(*, start: date, end: date, warehouse_id=None, category_id=None):
         if stored is not None:
             return stored
     snapshot = None
-    if closed is not None and next_month(closed) == start:
+    if closed is not None and next_month(closed) <= start:
         snapshot = closed
     return inventory_selectors.monthly_summary(
         start=moment(start),
