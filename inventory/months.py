@@ -176,7 +176,7 @@ def summary_store(closed: ClosedMonth, *, previous: date | None) -> None:
             )
             warehouse = "warehouse_id" if by_warehouse else "NULL"
             cursor.execute(
-                "INSERT INTO inventory_monthsummary (closed_month_id, product_id, "
+                "INSERT INTO inventory_monthsummary (closed_month_id, product_id, "  # noqa: S608
                 f"warehouse_id, {columns}) SELECT %(closed)s, product_id, "
                 f"{warehouse}, {columns} FROM ({rows}) r WHERE {nonzero}",
                 params,

@@ -10,9 +10,9 @@ from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
-    Exists,
     OuterRef,
     Q,
     QuerySet,
@@ -473,15 +473,18 @@ OTHER = [
 ]  # fmt: skip
 
 
+IN = "kind IN ({other}) AND (quantity > 0 OR quantity = 0 AND value > 0)"
+OUT = "kind IN ({other}) AND (quantity < 0 OR quantity = 0 AND value < 0)"
+# (column, condition on a move of the period, sign). Every SQL text the summary
+# builds comes from these constants and column names; values are parameters.
 FLOWS = [
-    # (column, condition on a move of the period, sign)
     ("receipt", "kind = 'receipt'", ""),
     ("sales_return", "kind = 'sales_return'", ""),
-    ("other_in", "kind IN ({other}) AND (quantity > 0 OR quantity = 0 AND value > 0)", ""),
+    ("other_in", IN, ""),
     ("shipment", "kind = 'shipment'", "-"),
     ("purchase_return", "kind = 'purchase_return'", "-"),
-    ("other_out", "kind IN ({other}) AND (quantity < 0 OR quantity = 0 AND value < 0)", "-"),
-]  # fmt: skip
+    ("other_out", OUT, "-"),
+]
 
 
 def _summary_rows_sql(*, snapshot, warehouse, category, by_warehouse=False) -> str:
@@ -507,13 +510,13 @@ def _summary_rows_sql(*, snapshot, warehouse, category, by_warehouse=False) -> s
         where.append(f"product_id IN ({products})")
         snap_where.append(f"s.product_id IN ({products})")
     source = (
-        "SELECT product_id, warehouse_id, kind, quantity, value, "
+        "SELECT product_id, warehouse_id, kind, quantity, value, "  # noqa: S608
         "occurred_at >= %(start)s AS inside FROM inventory_stockmove "
         f"WHERE {' AND '.join(where)}"
     )
     if snapshot is not None:
         source += (
-            " UNION ALL SELECT s.product_id, s.warehouse_id, 'snapshot', s.quantity,"
+            " UNION ALL SELECT s.product_id, s.warehouse_id, 'snapshot', s.quantity,"  # noqa: S608
             " s.value, FALSE FROM inventory_monthsnapshot s JOIN"
             " inventory_closedmonth c ON c.id = s.closed_month_id"
             f" WHERE {' AND '.join(snap_where)}"
@@ -541,7 +544,7 @@ def _summary_rows_sql(*, snapshot, warehouse, category, by_warehouse=False) -> s
         for part in ("q", "v")
     }
     return (
-        f"SELECT {keys}, {', '.join(SUMMARY_COLUMNS[:14])}, "
+        f"SELECT {keys}, {', '.join(SUMMARY_COLUMNS[:14])}, "  # noqa: S608
         f"{closing['q']} AS closing_q, {closing['v']} AS closing_v FROM ("
         f"SELECT {keys}, {', '.join(sums)} FROM ({source}) m GROUP BY {keys}) f"
     )
@@ -556,7 +559,7 @@ def _summary_read(rows_sql: str, params: dict, stored: str = "TRUE"):
     totals first. ``stored``: an SQL truth the totals row carries."""
     totals = ", ".join(f"COALESCE(SUM({c}), 0)" for c in SUMMARY_COLUMNS)
     sql = (
-        f"WITH r AS ({rows_sql}) SELECT * FROM ("
+        f"WITH r AS ({rows_sql}) SELECT * FROM ("  # noqa: S608
         "SELECT 1 AS n, p.id, p.sku, p.name, p.unit, g.name AS category, "
         f"p.lead_time_days, {', '.join(SUMMARY_COLUMNS)}, TRUE AS stored "
         "FROM r JOIN catalog_product p ON p.id = r.product_id "
@@ -569,10 +572,10 @@ def _summary_read(rows_sql: str, params: dict, stored: str = "TRUE"):
         cursor.execute(sql, params)
         result = cursor.fetchall()
     head, *body = result
-    totals = dict(zip(SUMMARY_COLUMNS, head[7:23]))
+    totals = dict(zip(SUMMARY_COLUMNS, head[7:23], strict=True))
     rows = []
     for row in body:
-        data = dict(zip(SUMMARY_COLUMNS, row[7:23]))
+        data = dict(zip(SUMMARY_COLUMNS, row[7:23], strict=True))
         data["product_id"] = row[1]
         data["product"] = ProductLabel(*row[1:7])
         rows.append(data)
@@ -609,7 +612,9 @@ def monthly_summary(
         "start": start,
         "end": end,
         "snapshot": snapshot_month,
-        "after_snapshot": moment(next_month(snapshot_month)) if snapshot_month else None,
+        "after_snapshot": moment(next_month(snapshot_month))
+        if snapshot_month
+        else None,
         "warehouse": warehouse_id,
         "category": category_id,
     }
@@ -621,9 +626,13 @@ def stored_summary(*, month: date, warehouse_id=None, category_id=None):
     """A closed month's summary as the close stored it: (rows, totals), or None
     when the month is not closed or was closed before summaries were stored."""
     sql = (
-        "SELECT s.* FROM inventory_monthsummary s JOIN inventory_closedmonth c "
+        "SELECT s.* FROM inventory_monthsummary s JOIN inventory_closedmonth c "  # noqa: S608
         "ON c.id = s.closed_month_id WHERE c.month = %(month)s AND "
-        + ("s.warehouse_id = %(warehouse)s" if warehouse_id else "s.warehouse_id IS NULL")
+        + (
+            "s.warehouse_id = %(warehouse)s"
+            if warehouse_id
+            else "s.warehouse_id IS NULL"
+        )
         + (
             " AND s.product_id IN (SELECT id FROM catalog_product "
             "WHERE category_id = %(category)s)"
@@ -693,8 +702,6 @@ def slow_movers(since) -> QuerySet:
         .annotate(on_hand=level_sum_subquery("on_hand"))
         .filter(on_hand__gt=0)
         .filter(~Exists(sold_since))
-        .annotate(
-            value=level_sum_subquery("value"), last_sale=Subquery(last_sale)
-        )
+        .annotate(value=level_sum_subquery("value"), last_sale=Subquery(last_sale))
         .order_by("-value", "sku")
     )

@@ -6,67 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_search_indexes_defaults_roles'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('inventory', '0008_stocktake_expected_quantity'),
+        ("catalog", "0002_search_indexes_defaults_roles"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("inventory", "0008_stocktake_expected_quantity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthSummary',
+            name="MonthSummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opening_q', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('opening_v', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('receipt_q', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('receipt_v', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('sales_return_q', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('sales_return_v', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('other_in_q', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('other_in_v', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('shipment_q', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('shipment_v', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('purchase_return_q', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('purchase_return_v', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('other_out_q', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('other_out_v', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('closing_q', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('closing_v', models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("opening_q", models.DecimalField(decimal_places=3, max_digits=14)),
+                ("opening_v", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("receipt_q", models.DecimalField(decimal_places=3, max_digits=14)),
+                ("receipt_v", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "sales_return_q",
+                    models.DecimalField(decimal_places=3, max_digits=14),
+                ),
+                (
+                    "sales_return_v",
+                    models.DecimalField(decimal_places=2, max_digits=14),
+                ),
+                ("other_in_q", models.DecimalField(decimal_places=3, max_digits=14)),
+                ("other_in_v", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("shipment_q", models.DecimalField(decimal_places=3, max_digits=14)),
+                ("shipment_v", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "purchase_return_q",
+                    models.DecimalField(decimal_places=3, max_digits=14),
+                ),
+                (
+                    "purchase_return_v",
+                    models.DecimalField(decimal_places=2, max_digits=14),
+                ),
+                ("other_out_q", models.DecimalField(decimal_places=3, max_digits=14)),
+                ("other_out_v", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("closing_q", models.DecimalField(decimal_places=3, max_digits=14)),
+                ("closing_v", models.DecimalField(decimal_places=2, max_digits=14)),
             ],
             options={
-                'verbose_name': 'month summary row',
-                'verbose_name_plural': 'month summary rows',
+                "verbose_name": "month summary row",
+                "verbose_name_plural": "month summary rows",
             },
         ),
         migrations.AddField(
-            model_name='closedmonth',
-            name='summary_stored',
+            model_name="closedmonth",
+            name="summary_stored",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['product', 'kind', 'occurred_at'], name='inventory_move_pk_time'),
+            model_name="stockmove",
+            index=models.Index(
+                fields=["product", "kind", "occurred_at"], name="inventory_move_pk_time"
+            ),
         ),
         migrations.AddField(
-            model_name='monthsummary',
-            name='closed_month',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='summary_rows', to='inventory.closedmonth'),
+            model_name="monthsummary",
+            name="closed_month",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="summary_rows",
+                to="inventory.closedmonth",
+            ),
         ),
         migrations.AddField(
-            model_name='monthsummary',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product'),
+            model_name="monthsummary",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.product",
+            ),
         ),
         migrations.AddField(
-            model_name='monthsummary',
-            name='warehouse',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.warehouse'),
+            model_name="monthsummary",
+            name="warehouse",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.warehouse",
+            ),
         ),
         migrations.AddIndex(
-            model_name='monthsummary',
-            index=models.Index(fields=['closed_month', 'warehouse'], name='inventory_summary_month'),
+            model_name="monthsummary",
+            index=models.Index(
+                fields=["closed_month", "warehouse"], name="inventory_summary_month"
+            ),
         ),
     ]
