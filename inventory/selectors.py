@@ -553,27 +553,45 @@ def _summary_rows_sql(*, snapshot, warehouse, category, by_warehouse=False) -> s
 NONZERO = " OR ".join(f"{c} <> 0" for c in SUMMARY_COLUMNS)
 
 
-def _summary_read(rows_sql: str, params: dict, stored: str = "TRUE"):
+class SummaryRows(list):
+    """The summary's rows (or one page of them: ``window``), with ``count``, the
+    number of rows in the whole summary."""
+
+    count_all: int = 0
+
+
+def _summary_read(rows_sql: str, params: dict, stored: str = "TRUE", window=None):
     """(rows, totals, stored) from SQL giving the summary's rows: one statement
-    that adds the labels, leaves out rows of zeros, sorts by SKU and puts the
-    totals first. ``stored``: an SQL truth the totals row carries."""
+    that adds the labels, leaves out rows of zeros, sorts by SKU, puts the totals
+    (and the number of rows) first. ``stored``: an SQL truth the totals row
+    carries. ``window``: (offset, limit), only those rows (a page): the totals
+    still cover them all."""
     totals = ", ".join(f"COALESCE(SUM({c}), 0)" for c in SUMMARY_COLUMNS)
+    columns = ", ".join(SUMMARY_COLUMNS)
+    limit = ""
+    if window is not None:
+        limit = " LIMIT %(_limit)s OFFSET %(_offset)s"
+        params = {**params, "_offset": window[0], "_limit": window[1]}
     sql = (
-        f"WITH r AS ({rows_sql}) SELECT * FROM ("  # noqa: S608
-        "SELECT 1 AS n, p.id, p.sku, p.name, p.unit, g.name AS category, "
-        f"p.lead_time_days, {', '.join(SUMMARY_COLUMNS)}, TRUE AS stored "
+        f"WITH r AS ({rows_sql}), shown AS ("  # noqa: S608
+        "SELECT p.id, p.sku, p.name, p.unit, g.name AS category, "
+        f"p.lead_time_days, {columns} "
         "FROM r JOIN catalog_product p ON p.id = r.product_id "
         "LEFT JOIN catalog_category g ON g.id = p.category_id "
-        f"WHERE {NONZERO} "
+        f"WHERE {NONZERO}) SELECT * FROM ("
+        "SELECT 1 AS n, page.*, TRUE AS stored, NULL AS n_rows FROM ("
+        f"SELECT * FROM shown ORDER BY sku{limit}) page "
         "UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, "
-        f"{totals}, {stored} FROM r) u ORDER BY n, sku"
+        f"{totals}, {stored}, (SELECT COUNT(*) FROM shown) FROM r) u "
+        "ORDER BY n, sku"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         result = cursor.fetchall()
     head, *body = result
     totals = dict(zip(SUMMARY_COLUMNS, head[7:23], strict=True))
-    rows = []
+    rows = SummaryRows()
+    rows.count_all = head[24]
     for row in body:
         data = dict(zip(SUMMARY_COLUMNS, row[7:23], strict=True))
         data["product_id"] = row[1]
@@ -595,14 +613,15 @@ class ProductLabel:
 
 
 def monthly_summary(
-    *, start, end, warehouse_id=None, category_id=None, snapshot_month=None
+    *, start, end, warehouse_id=None, category_id=None, snapshot_month=None, window=None
 ):
     """进销存汇总: per product, opening + in − out = closing over [start, end).
 
     ``snapshot_month`` (a closed month ending at or before ``start``) gives the
     opening balances; otherwise they are summed from the ledger. Without a warehouse,
     transfers between warehouses cancel out and are left out; with one, they are
-    "other in/out". Returns (rows, totals); outs are positive numbers. One SQL
+    "other in/out". Returns (rows, totals); outs are positive numbers; ``window``
+    (offset, limit): only those rows, ``rows.count_all`` the whole count. One SQL
     statement: the sums, closing, labels, order and totals are all computed there.
     """
     sql = _summary_rows_sql(
@@ -618,11 +637,11 @@ def monthly_summary(
         "warehouse": warehouse_id,
         "category": category_id,
     }
-    rows, totals, _stored = _summary_read(sql, params)
+    rows, totals, _stored = _summary_read(sql, params, window=window)
     return rows, totals
 
 
-def stored_summary(*, month: date, warehouse_id=None, category_id=None):
+def stored_summary(*, month: date, warehouse_id=None, category_id=None, window=None):
     """A closed month's summary as the close stored it: (rows, totals), or None
     when the month is not closed or was closed before summaries were stored."""
     sql = (
@@ -645,7 +664,7 @@ def stored_summary(*, month: date, warehouse_id=None, category_id=None):
         "COALESCE((SELECT summary_stored FROM inventory_closedmonth "
         "WHERE month = %(month)s), FALSE)"
     )
-    rows, totals, found = _summary_read(sql, params, stored)
+    rows, totals, found = _summary_read(sql, params, stored, window)
     return (rows, totals) if found else None
 
 

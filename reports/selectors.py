@@ -54,7 +54,9 @@ def _trend(start: date, end: date) -> list[tuple[str, Decimal]]:
     ]
 
 
-def summary(*, start: date, end: date, warehouse_id=None, category_id=None):
+def summary(
+    *, start: date, end: date, warehouse_id=None, category_id=None, window=None
+):
     """The 进销存 summary for [start, end): a closed month's as its close stored it
     (it cannot change); otherwise from the latest month-close snapshot when the
     period starts after it (no rescan of older history)."""
@@ -66,7 +68,10 @@ def summary(*, start: date, end: date, warehouse_id=None, category_id=None):
         and end == next_month(start)
     ):
         stored = inventory_selectors.stored_summary(
-            month=start, warehouse_id=warehouse_id, category_id=category_id
+            month=start,
+            warehouse_id=warehouse_id,
+            category_id=category_id,
+            window=window,
         )
         if stored is not None:
             return stored
@@ -79,6 +84,7 @@ def summary(*, start: date, end: date, warehouse_id=None, category_id=None):
         warehouse_id=warehouse_id,
         category_id=category_id,
         snapshot_month=snapshot,
+        window=window,
     )
 
 

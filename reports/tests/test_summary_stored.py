@@ -272,3 +272,28 @@ def test_turnover_shows_100_rows_a_page_and_exports_them_all(owner_client, owner
         if row[0] in names
     ]
     assert len(exported) == 105
+
+
+def test_summary_page_fetches_its_page_and_a_page_past_the_end_is_the_last(
+    owner_client, owner
+):
+    main = Warehouse.objects.get(is_default=True)
+    products = ProductFactory.create_batch(205)
+    stock_moves_post(
+        lines=[MoveLine(p.pk, main.pk, D(2), D("1.50")) for p in products],
+        kind="receipt",
+        source=None,
+        occurred_at=at(date(2026, 10, 5)),
+        user=owner,
+    )
+    skus = sorted(p.sku for p in products)
+    past = owner_client.get("/reports/summary/", {"month": "2026-10", "page": 99})
+    bad = owner_client.get("/reports/summary/", {"month": "2026-10", "page": "x"})
+    assert [r["product"].sku for r in past.context["rows"]] == skus[200:]
+    assert past.context["page_obj"].number == 2
+    assert [r["product"].sku for r in bad.context["rows"]] == skus[:200]
+    assert past.context["totals"]["closing_q"] == D(410)
+    rows, _totals = selectors.summary(
+        start=OCTOBER, end=date(2026, 11, 1), window=(200, 200)
+    )
+    assert (len(rows), rows.count_all) == (5, 205)
