@@ -125,6 +125,8 @@ def run_closed(*, month: date, repeat: int) -> dict:
     if not closed.summary_stored:
         with transaction.atomic():
             summary_store(closed, previous=previous)
+        with connection.cursor() as cursor:  # as the loader does after bulk loads
+            cursor.execute("ANALYZE inventory_monthsummary")
     end = next_month(month)
     result = run(start=month, end=end, snapshot=previous, repeat=repeat)
     return {**result, "stored": True}

@@ -560,29 +560,36 @@ class SummaryRows(list):
     count_all: int = 0
 
 
-def _summary_read(rows_sql: str, params: dict, stored: str = "TRUE", window=None):
+def _summary_read(
+    rows_sql: str, params: dict, stored: str = "TRUE", window=None, *, cheap=False
+):
     """(rows, totals, stored) from SQL giving the summary's rows: one statement
     that adds the labels, leaves out rows of zeros, sorts by SKU, puts the totals
     (and the number of rows) first. ``stored``: an SQL truth the totals row
     carries. ``window``: (offset, limit), only those rows (a page): the totals
-    still cover them all."""
+    still cover them all. ``cheap``: rows read from a table (a stored summary,
+    no zero rows): read them again for the page, the count and the totals rather
+    than materialize them."""
     totals = ", ".join(f"COALESCE(SUM({c}), 0)" for c in SUMMARY_COLUMNS)
     columns = ", ".join(SUMMARY_COLUMNS)
     limit = ""
     if window is not None:
         limit = " LIMIT %(_limit)s OFFSET %(_offset)s"
         params = {**params, "_offset": window[0], "_limit": window[1]}
+    materialized = "NOT MATERIALIZED " if cheap else ""
     sql = (
-        f"WITH r AS ({rows_sql}), shown AS ("  # noqa: S608
+        f"WITH r AS {materialized}({rows_sql}), "  # noqa: S608
+        f"shown AS {materialized}("
         "SELECT p.id, p.sku, p.name, p.unit, g.name AS category, "
         f"p.lead_time_days, {columns} "
         "FROM r JOIN catalog_product p ON p.id = r.product_id "
         "LEFT JOIN catalog_category g ON g.id = p.category_id "
-        f"WHERE {NONZERO}) SELECT * FROM ("
+        f"WHERE {'TRUE' if cheap else NONZERO}) SELECT * FROM ("
         "SELECT 1 AS n, page.*, TRUE AS stored, NULL AS n_rows FROM ("
         f"SELECT * FROM shown ORDER BY sku{limit}) page "
         "UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, "
-        f"{totals}, {stored}, (SELECT COUNT(*) FROM shown) FROM r) u "
+        f"{totals}, {stored}, (SELECT COUNT(*) FROM {'r' if cheap else 'shown'}) "
+        "FROM r) u "
         "ORDER BY n, sku"
     )
     with connection.cursor() as cursor:
@@ -664,7 +671,7 @@ def stored_summary(*, month: date, warehouse_id=None, category_id=None, window=N
         "COALESCE((SELECT summary_stored FROM inventory_closedmonth "
         "WHERE month = %(month)s), FALSE)"
     )
-    rows, totals, found = _summary_read(sql, params, stored, window)
+    rows, totals, found = _summary_read(sql, params, stored, window, cheap=True)
     return (rows, totals) if found else None
 
 
