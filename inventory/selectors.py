@@ -561,7 +561,13 @@ class SummaryRows(list):
 
 
 def _summary_read(
-    rows_sql: str, params: dict, stored: str = "TRUE", window=None, *, cheap=False
+    rows_sql: str,
+    params: dict,
+    stored: str = "TRUE",
+    window=None,
+    *,
+    cheap=False,
+    fields=None,
 ):
     """(rows, totals, stored) from SQL giving the summary's rows: one statement
     that adds the labels, leaves out rows of zeros, sorts by SKU, puts the totals
@@ -569,9 +575,12 @@ def _summary_read(
     carries. ``window``: (offset, limit), only those rows (a page): the totals
     still cover them all. ``cheap``: rows read from a table (a stored summary,
     no zero rows): read them again for the page, the count and the totals rather
-    than materialize them."""
-    totals = ", ".join(f"COALESCE(SUM({c}), 0)" for c in SUMMARY_COLUMNS)
-    columns = ", ".join(SUMMARY_COLUMNS)
+    than materialize them. ``fields``: only these columns (fewer numbers to
+    fetch and convert for a report that needs a few)."""
+    fields = fields or SUMMARY_COLUMNS
+    width = 7 + len(fields)
+    totals = ", ".join(f"COALESCE(SUM({c}), 0)" for c in fields)
+    columns = ", ".join(fields)
     limit = ""
     if window is not None:
         limit = " LIMIT %(_limit)s OFFSET %(_offset)s"
@@ -596,15 +605,15 @@ def _summary_read(
         cursor.execute(sql, params)
         result = cursor.fetchall()
     head, *body = result
-    totals = dict(zip(SUMMARY_COLUMNS, head[7:23], strict=True))
+    totals = dict(zip(fields, head[7:width], strict=True))
     rows = SummaryRows()
-    rows.count_all = head[24]
+    rows.count_all = head[width + 1]
     for row in body:
-        data = dict(zip(SUMMARY_COLUMNS, row[7:23], strict=True))
+        data = dict(zip(fields, row[7:width], strict=True))
         data["product_id"] = row[1]
         data["product"] = ProductLabel(*row[1:7])
         rows.append(data)
-    return rows, totals, bool(head[23])
+    return rows, totals, bool(head[width])
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,7 +629,14 @@ class ProductLabel:
 
 
 def monthly_summary(
-    *, start, end, warehouse_id=None, category_id=None, snapshot_month=None, window=None
+    *,
+    start,
+    end,
+    warehouse_id=None,
+    category_id=None,
+    snapshot_month=None,
+    window=None,
+    fields=None,
 ):
     """进销存汇总: per product, opening + in − out = closing over [start, end).
 
@@ -644,11 +660,13 @@ def monthly_summary(
         "warehouse": warehouse_id,
         "category": category_id,
     }
-    rows, totals, _stored = _summary_read(sql, params, window=window)
+    rows, totals, _stored = _summary_read(sql, params, window=window, fields=fields)
     return rows, totals
 
 
-def stored_summary(*, month: date, warehouse_id=None, category_id=None, window=None):
+def stored_summary(
+    *, month: date, warehouse_id=None, category_id=None, window=None, fields=None
+):
     """A closed month's summary as the close stored it: (rows, totals), or None
     when the month is not closed or was closed before summaries were stored."""
     sql = (
@@ -671,7 +689,9 @@ def stored_summary(*, month: date, warehouse_id=None, category_id=None, window=N
         "COALESCE((SELECT summary_stored FROM inventory_closedmonth "
         "WHERE month = %(month)s), FALSE)"
     )
-    rows, totals, found = _summary_read(sql, params, stored, window, cheap=True)
+    rows, totals, found = _summary_read(
+        sql, params, stored, window, cheap=True, fields=fields
+    )
     return (rows, totals) if found else None
 
 

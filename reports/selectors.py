@@ -55,7 +55,13 @@ def _trend(start: date, end: date) -> list[tuple[str, Decimal]]:
 
 
 def summary(
-    *, start: date, end: date, warehouse_id=None, category_id=None, window=None
+    *,
+    start: date,
+    end: date,
+    warehouse_id=None,
+    category_id=None,
+    window=None,
+    fields=None,
 ):
     """The 进销存 summary for [start, end): a closed month's as its close stored it
     (it cannot change); otherwise from the latest month-close snapshot when the
@@ -72,6 +78,7 @@ def summary(
             warehouse_id=warehouse_id,
             category_id=category_id,
             window=window,
+            fields=fields,
         )
         if stored is not None:
             return stored
@@ -85,6 +92,7 @@ def summary(
         category_id=category_id,
         snapshot_month=snapshot,
         window=window,
+        fields=fields,
     )
 
 
@@ -205,7 +213,11 @@ def turnover(*, start: date, end: date, by: str = "product") -> list[dict]:
     """Per product (or category): cost of goods sold = shipments − sales returns at
     cost; average inventory = (opening value + closing value) / 2; turnover = COGS
     ÷ average inventory; days of inventory = period days ÷ turnover."""
-    rows, _totals = summary(start=start, end=end)
+    rows, _totals = summary(
+        start=start,
+        end=end,
+        fields=["opening_v", "shipment_v", "sales_return_v", "closing_v"],
+    )
     days = (end - start).days
     grouped: dict = {}
     for row in rows:
