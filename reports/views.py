@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -107,8 +109,20 @@ def summary(request):
             "rows": page.object_list if page else None,
             "page_obj": page,
             "totals": totals,
+            "card": _card(form) if rows is not None else None,
         },
     )
+
+
+def _card(form) -> tuple[str, str]:
+    """The stock cards' path and filters for the summary's period (and warehouse):
+    "/inventory/card/" + id + "/?" + query."""
+    data = form.cleaned_data
+    query = {"start": f"{data['start']:%Y-%m-%d}", "end": f"{data['end']:%Y-%m-%d}"}
+    if data.get("warehouse"):
+        query["warehouse"] = data["warehouse"].pk
+    base = reverse("inventory:stock_card", args=[0]).removesuffix("0/")
+    return base, urlencode(query)
 
 
 @permission_required(VIEW_COST, raise_exception=True)

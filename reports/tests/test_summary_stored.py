@@ -293,6 +293,11 @@ def test_summary_page_fetches_its_page_and_a_page_past_the_end_is_the_last(
     assert past.context["page_obj"].number == 2
     assert [r["product"].sku for r in bad.context["rows"]] == skus[:200]
     assert past.context["totals"]["closing_q"] == D(410)
+    last = max(products, key=lambda p: p.sku)
+    assert (
+        f'<a href="/inventory/card/{last.pk}/?start=2026-10-01&amp;end=2026-10-31">'
+        f"{last.sku}</a> {last.name}"
+    ) in past.content.decode()
     rows, _totals = selectors.summary(
         start=OCTOBER, end=date(2026, 11, 1), window=(200, 200)
     )
