@@ -173,6 +173,7 @@ def summary_store(closed: ClosedMonth, *, previous: date | None) -> None:
                 warehouse=None,
                 category=None,
                 by_warehouse=by_warehouse,
+                before_start=previous is None,
             )
             warehouse = "warehouse_id" if by_warehouse else "NULL"
             cursor.execute(

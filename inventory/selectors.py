@@ -487,12 +487,17 @@ FLOWS = [
 ]
 
 
-def _summary_rows_sql(*, snapshot, warehouse, category, by_warehouse=False) -> str:
-    """The summary's rows as SQL: one pass over the period's moves (and the
-    previous month's snapshot for the opening, when given), one row per product
-    (and warehouse), every column rounded to its places, outs positive, closing =
-    opening + ins − outs. Cost corrections (quantity 0) are other in or out by the
-    sign of their value. Parameters: start, end, snapshot, warehouse, category."""
+def _summary_rows_sql(
+    *, snapshot, warehouse, category, by_warehouse=False, before_start=True
+) -> str:
+    """The summary's rows as SQL: one pass over the moves up to the period's end
+    (from the end of the snapshot's month, when given, whose balances are added
+    to the opening), one row per product (and warehouse), every column rounded to
+    its places, outs positive, closing = opening + ins − outs. Cost corrections
+    (quantity 0) are other in or out by the sign of their value. Parameters:
+    start, end, snapshot, after_snapshot, warehouse, category. ``before_start``
+    False: no move comes before start (the period starts where the snapshot
+    ends), so the flows need no date condition and the moves no opening sums."""
     # Without a warehouse, transfers between warehouses cancel out: left out.
     kinds = OTHER if warehouse or by_warehouse else OTHER[:4]
     other = ", ".join(f"'{kind}'" for kind in kinds)
@@ -509,44 +514,65 @@ def _summary_rows_sql(*, snapshot, warehouse, category, by_warehouse=False) -> s
         products = "SELECT id FROM catalog_product WHERE category_id = %(category)s"
         where.append(f"product_id IN ({products})")
         snap_where.append(f"s.product_id IN ({products})")
-    source = (
-        "SELECT product_id, warehouse_id, kind, quantity, value, "  # noqa: S608
-        "occurred_at >= %(start)s AS inside FROM inventory_stockmove "
-        f"WHERE {' AND '.join(where)}"
+    keys = ["product_id", "warehouse_id"] if by_warehouse else ["product_id"]
+    sums = []
+    inside = ""
+    if before_start or snapshot is None:
+        sums = [
+            "SUM(quantity) FILTER (WHERE occurred_at < %(start)s) AS opening_q",
+            "SUM(value) FILTER (WHERE occurred_at < %(start)s) AS opening_v",
+        ]
+        inside = "occurred_at >= %(start)s AND "
+    for name, condition, _sign in FLOWS:
+        condition = inside + condition.format(other=other)
+        sums.append(f"SUM(quantity) FILTER (WHERE {condition}) AS {name}_q")
+        sums.append(f"SUM(value) FILTER (WHERE {condition}) AS {name}_v")
+    moves = (
+        f"SELECT {', '.join(keys)}, {', '.join(sums)} "  # noqa: S608
+        f"FROM inventory_stockmove WHERE {' AND '.join(where)} "
+        f"GROUP BY {', '.join(keys)}"
     )
-    if snapshot is not None:
-        source += (
-            " UNION ALL SELECT s.product_id, s.warehouse_id, 'snapshot', s.quantity,"  # noqa: S608
-            " s.value, FALSE FROM inventory_monthsnapshot s JOIN"
-            " inventory_closedmonth c ON c.id = s.closed_month_id"
-            f" WHERE {' AND '.join(snap_where)}"
+    places = {"q": 3, "v": 2}
+    if snapshot is None:
+        source = f"({moves}) m"
+        key_columns = [f"m.{key}" for key in keys]
+        opening = {part: f"m.opening_{part}" for part in places}
+    else:
+        balances = (
+            f"SELECT {', '.join('s.' + key for key in keys)}, "  # noqa: S608
+            "SUM(s.quantity) AS q, SUM(s.value) AS v "
+            "FROM inventory_monthsnapshot s JOIN inventory_closedmonth c "
+            f"ON c.id = s.closed_month_id WHERE {' AND '.join(snap_where)} "
+            f"GROUP BY {', '.join('s.' + key for key in keys)}"
         )
-
-    def column(name, condition, sign, field, places):
-        return (
-            f"{sign}ROUND(COALESCE(SUM({field}) FILTER (WHERE {condition}), 0), "
-            f"{places}) AS {name}"
-        )
-
-    sums = [
-        column("opening_q", "NOT inside", "", "quantity", 3),
-        column("opening_v", "NOT inside", "", "value", 2),
+        on = " AND ".join(f"m.{key} = b.{key}" for key in keys)
+        source = f"({moves}) m FULL JOIN ({balances}) b ON {on}"
+        key_columns = [f"COALESCE(m.{key}, b.{key}) AS {key}" for key in keys]
+        opening = {
+            part: f"COALESCE(m.opening_{part}, 0) + COALESCE(b.{part}, 0)"
+            if inside
+            else f"b.{part}"
+            for part in places
+        }
+    columns = [
+        f"ROUND(COALESCE({opening[part]}, 0), {places[part]}) AS opening_{part}"
+        for part in places
     ]
-    for name, condition, sign in FLOWS:
-        condition = "inside AND " + condition.format(other=other)
-        sums.append(column(f"{name}_q", condition, sign, "quantity", 3))
-        sums.append(column(f"{name}_v", condition, sign, "value", 2))
-    keys = "product_id, warehouse_id" if by_warehouse else "product_id"
+    for name, _condition, sign in FLOWS:
+        for part, digits in places.items():
+            columns.append(
+                f"{sign}ROUND(COALESCE(m.{name}_{part}, 0), {digits}) AS {name}_{part}"
+            )
     closing = {
         part: f"opening_{part} + receipt_{part} + sales_return_{part} + "
         f"other_in_{part} - shipment_{part} - purchase_return_{part} - "
         f"other_out_{part}"
-        for part in ("q", "v")
+        for part in places
     }
     return (
-        f"SELECT {keys}, {', '.join(SUMMARY_COLUMNS[:14])}, "  # noqa: S608
+        f"SELECT {', '.join(keys)}, {', '.join(SUMMARY_COLUMNS[:14])}, "  # noqa: S608
         f"{closing['q']} AS closing_q, {closing['v']} AS closing_v FROM ("
-        f"SELECT {keys}, {', '.join(sums)} FROM ({source}) m GROUP BY {keys}) f"
+        f"SELECT {', '.join(key_columns)}, {', '.join(columns)} FROM {source}) f"
     )
 
 
@@ -647,16 +673,18 @@ def monthly_summary(
     (offset, limit): only those rows, ``rows.count_all`` the whole count. One SQL
     statement: the sums, closing, labels, order and totals are all computed there.
     """
+    after_snapshot = moment(next_month(snapshot_month)) if snapshot_month else None
     sql = _summary_rows_sql(
-        snapshot=snapshot_month, warehouse=warehouse_id, category=category_id
+        snapshot=snapshot_month,
+        warehouse=warehouse_id,
+        category=category_id,
+        before_start=after_snapshot is None or start != after_snapshot,
     )
     params = {
         "start": start,
         "end": end,
         "snapshot": snapshot_month,
-        "after_snapshot": moment(next_month(snapshot_month))
-        if snapshot_month
-        else None,
+        "after_snapshot": after_snapshot,
         "warehouse": warehouse_id,
         "category": category_id,
     }
