@@ -77,7 +77,8 @@ class _Window:
 
 def _page_number(request) -> int:
     try:
-        return max(1, int(request.GET.get("page", 1)))
+        # Past the end shows the last page; far past it must still fit an OFFSET.
+        return min(max(1, int(request.GET.get("page", 1))), 10**9)
     except ValueError:
         return 1
 
