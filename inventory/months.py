@@ -155,7 +155,7 @@ def summary_store(closed: ClosedMonth, *, previous: date | None) -> None:
     snapshot (the month closed before it) or, for the first close, the ledger.
     Two INSERT … SELECT statements; reopening the month deletes the rows with it.
     """
-    from inventory.selectors import SUMMARY_COLUMNS, _summary_rows_sql
+    from inventory.selectors import SUMMARY_COLUMNS, _summary_rows_sql, summary_params
 
     columns = ", ".join(SUMMARY_COLUMNS)
     nonzero = " OR ".join(f"{c} <> 0" for c in SUMMARY_COLUMNS)
@@ -180,7 +180,7 @@ def summary_store(closed: ClosedMonth, *, previous: date | None) -> None:
                 "INSERT INTO inventory_monthsummary (closed_month_id, product_id, "  # noqa: S608
                 f"warehouse_id, {columns}) SELECT %(closed)s, product_id, "
                 f"{warehouse}, {columns} FROM ({rows}) r WHERE {nonzero}",
-                params,
+                summary_params(params),
             )
     ClosedMonth.objects.filter(pk=closed.pk).update(summary_stored=True)
 

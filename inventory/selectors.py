@@ -628,9 +628,16 @@ def _summary_read(
         "ORDER BY n, sku"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, summary_params(params))
         result = cursor.fetchall()
     head, *body = result
+    if connection.vendor != "postgresql":
+        # SQLite sums and rounds decimals as floating point: back to Decimal at
+        # each column's places (PostgreSQL returns exact numerics already).
+        head, body = (
+            _decimals(head, fields, width),
+            [_decimals(row, fields, width) for row in body],
+        )
     totals = dict(zip(fields, head[7:width], strict=True))
     rows = SummaryRows()
     rows.count_all = head[width + 1]
@@ -640,6 +647,25 @@ def _summary_read(
         data["product"] = ProductLabel(*row[1:7])
         rows.append(data)
     return rows, totals, bool(head[width])
+
+
+def summary_params(params: dict) -> dict:
+    """Moments as the database stores them (SQLite: naive UTC text)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return {
+        key: adapt(value) if isinstance(value, datetime) else value
+        for key, value in params.items()
+    }
+
+
+def _decimals(row, fields, width):
+    figures = [
+        Decimal(str(value or 0)).quantize(
+            Decimal("0.001") if field.endswith("_q") else Decimal("0.01")
+        )
+        for field, value in zip(fields, row[7:width], strict=True)
+    ]
+    return (*row[:7], *figures, *row[width:])
 
 
 @dataclass(frozen=True, slots=True)
