@@ -174,6 +174,10 @@ def main() -> None:
             start=report_month, end=following, snapshot=snapshot_month, repeat=repeat
         )
         print("summary with snapshots", results["summary_with_snapshots"], flush=True)
+        results["summary_closed_month"] = summary.run_closed(
+            month=snapshot_month, repeat=repeat
+        )
+        print("summary of a closed month", results["summary_closed_month"], flush=True)
     if wanted("page_times"):
         from bench import page_times
         from catalog.models import Product
@@ -184,6 +188,7 @@ def main() -> None:
             month=report_month,
             card_product_id=Product.objects.order_by("pk").first().pk,
             repeat=3 if quick else 5,
+            closed_month=snapshot_month,
         )
     if wanted("excel"):
         for which in ("summary", "stock_card"):

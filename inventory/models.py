@@ -232,6 +232,11 @@ class StockMove(AppendOnly):
                 include=["quantity", "value", "warehouse"],
             ),
             models.Index(fields=["occurred_at"], name="inventory_move_time"),
+            # A product's last sale and "sold since" (slow movers, reorder).
+            models.Index(
+                fields=["product", "kind", "occurred_at"],
+                name="inventory_move_pk_time",
+            ),
             models.Index(
                 fields=["source_type", "source_id"], name="inventory_move_source"
             ),
@@ -551,6 +556,9 @@ class ClosedMonth(models.Model):
         verbose_name=_("closed by"),
     )
     closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+    # Set by the close once the month's 进销存 summary is stored (MonthSummary);
+    # months closed before the summary was stored are computed live instead.
+    summary_stored = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("closed month")
@@ -584,3 +592,46 @@ class MonthSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.closed_month} {self.product_id}@{self.warehouse_id}"
+
+
+class MonthSummary(models.Model):
+    """One row of a closed month's 进销存 summary, stored by the close: a closed month
+    cannot change, so its summary is read instead of computed. ``warehouse`` empty:
+    the whole shop (transfers between warehouses cancel out); otherwise that
+    warehouse alone (transfers are other in/out). Outs are positive numbers."""
+
+    closed_month = models.ForeignKey(
+        ClosedMonth, on_delete=models.CASCADE, related_name="summary_rows"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    opening_q = models.DecimalField(**QTY)
+    opening_v = models.DecimalField(**VALUE)
+    receipt_q = models.DecimalField(**QTY)
+    receipt_v = models.DecimalField(**VALUE)
+    sales_return_q = models.DecimalField(**QTY)
+    sales_return_v = models.DecimalField(**VALUE)
+    other_in_q = models.DecimalField(**QTY)
+    other_in_v = models.DecimalField(**VALUE)
+    shipment_q = models.DecimalField(**QTY)
+    shipment_v = models.DecimalField(**VALUE)
+    purchase_return_q = models.DecimalField(**QTY)
+    purchase_return_v = models.DecimalField(**VALUE)
+    other_out_q = models.DecimalField(**QTY)
+    other_out_v = models.DecimalField(**VALUE)
+    closing_q = models.DecimalField(**QTY)
+    closing_v = models.DecimalField(**VALUE)
+
+    class Meta:
+        verbose_name = _("month summary row")
+        verbose_name_plural = _("month summary rows")
+        indexes = [
+            models.Index(
+                fields=["closed_month", "warehouse"], name="inventory_summary_month"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.closed_month} {self.product_id}@{self.warehouse_id or '*'}"

@@ -144,8 +144,45 @@ def month_close(*, month: date, user) -> ClosedMonth:
         ],
         batch_size=2000,
     )
+    summary_store(closed, previous=latest)
     audit_record(user=user, action=Action.CLOSE, record=closed)
     return closed
+
+
+def summary_store(closed: ClosedMonth, *, previous: date | None) -> None:
+    """Store the closed month's 进销存 summary (MonthSummary), for the whole shop and
+    per warehouse, computed as the live report computes it: from ``previous``'s
+    snapshot (the month closed before it) or, for the first close, the ledger.
+    Two INSERT … SELECT statements; reopening the month deletes the rows with it.
+    """
+    from inventory.selectors import SUMMARY_COLUMNS, _summary_rows_sql, summary_params
+
+    columns = ", ".join(SUMMARY_COLUMNS)
+    nonzero = " OR ".join(f"{c} <> 0" for c in SUMMARY_COLUMNS)
+    params = {
+        "start": moment(closed.month),
+        "end": moment(next_month(closed.month)),
+        "snapshot": previous,
+        "after_snapshot": moment(closed.month),
+        "closed": closed.pk,
+    }
+    with connection.cursor() as cursor:
+        for by_warehouse in (False, True):
+            rows = _summary_rows_sql(
+                snapshot=previous,
+                warehouse=None,
+                category=None,
+                by_warehouse=by_warehouse,
+                before_start=previous is None,
+            )
+            warehouse = "warehouse_id" if by_warehouse else "NULL"
+            cursor.execute(
+                "INSERT INTO inventory_monthsummary (closed_month_id, product_id, "  # noqa: S608
+                f"warehouse_id, {columns}) SELECT %(closed)s, product_id, "
+                f"{warehouse}, {columns} FROM ({rows}) r WHERE {nonzero}",
+                summary_params(params),
+            )
+    ClosedMonth.objects.filter(pk=closed.pk).update(summary_stored=True)
 
 
 @posting

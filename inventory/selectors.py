@@ -7,10 +7,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -29,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from inventory.models import InventorySettings, ProductStock, StockLevel, StockMove
-from inventory.months import latest_closed, next_month
+from inventory.months import latest_closed, moment, next_month
 from jxc.decimals import money
 
 ZERO = Decimal("0")
@@ -574,39 +576,199 @@ OTHER = [
 ]  # fmt: skip
 
 
-def _summary_sums(moves, start, snapshot_month, warehouse_id):
-    """SUM(...) FILTER (...) per product over the moves: one statement."""
-    inside = Q(occurred_at__gte=start)
-    other = Q(kind__in=OTHER) if warehouse_id else Q(kind__in=OTHER[:4])
-    # In and out by sign of the quantity, or of the value for a value-only move.
-    other_in = other & (Q(quantity__gt=0) | Q(quantity=0, value__gt=0))
-    other_out = other & (Q(quantity__lt=0) | Q(quantity=0, value__lt=0))
+IN = "kind IN ({other}) AND (quantity > 0 OR quantity = 0 AND value > 0)"
+OUT = "kind IN ({other}) AND (quantity < 0 OR quantity = 0 AND value < 0)"
+# (column, condition on a move of the period, sign). Every SQL text the summary
+# builds comes from these constants and column names; values are parameters.
+FLOWS = [
+    ("receipt", "kind = 'receipt'", ""),
+    ("sales_return", "kind = 'sales_return'", ""),
+    ("other_in", IN, ""),
+    ("shipment", "kind = 'shipment'", "-"),
+    ("purchase_return", "kind = 'purchase_return'", "-"),
+    ("other_out", OUT, "-"),
+]
 
-    def s(field, condition, output):
-        return total(field, output, filter=condition)
 
-    columns = {
-        "receipt_q": s("quantity", inside & Q(kind="receipt"), QTY_FIELD),
-        "receipt_v": s("value", inside & Q(kind="receipt"), VALUE_FIELD),
-        "sales_return_q": s("quantity", inside & Q(kind="sales_return"), QTY_FIELD),
-        "sales_return_v": s("value", inside & Q(kind="sales_return"), VALUE_FIELD),
-        "other_in_q": s("quantity", inside & other_in, QTY_FIELD),
-        "other_in_v": s("value", inside & other_in, VALUE_FIELD),
-        "shipment_q": s("quantity", inside & Q(kind="shipment"), QTY_FIELD),
-        "shipment_v": s("value", inside & Q(kind="shipment"), VALUE_FIELD),
-        "purchase_return_q": s(
-            "quantity", inside & Q(kind="purchase_return"), QTY_FIELD
-        ),
-        "purchase_return_v": s(
-            "value", inside & Q(kind="purchase_return"), VALUE_FIELD
-        ),
-        "other_out_q": s("quantity", inside & other_out, QTY_FIELD),
-        "other_out_v": s("value", inside & other_out, VALUE_FIELD),
+def _summary_rows_sql(
+    *, snapshot, warehouse, category, by_warehouse=False, before_start=True
+) -> str:
+    """The summary's rows as SQL: one pass over the moves up to the period's end
+    (from the end of the snapshot's month, when given, whose balances are added
+    to the opening), one row per product (and warehouse), every column rounded to
+    its places, outs positive, closing = opening + ins − outs. Cost corrections
+    (quantity 0) are other in or out by the sign of their value. Parameters:
+    start, end, snapshot, after_snapshot, warehouse, category. ``before_start``
+    False: no move comes before start (the period starts where the snapshot
+    ends), so the flows need no date condition and the moves no opening sums."""
+    # Without a warehouse, transfers between warehouses cancel out: left out.
+    kinds = OTHER if warehouse or by_warehouse else OTHER[:4]
+    other = ", ".join(f"'{kind}'" for kind in kinds)
+    where = ["occurred_at < %(end)s"]
+    snap_where = ["c.month = %(snapshot)s"]
+    if snapshot is not None:
+        # The moves after the snapshot's month: before start they add to the
+        # opening, from start on they are the period's flows.
+        where.append("occurred_at >= %(after_snapshot)s")
+    if warehouse:
+        where.append("warehouse_id = %(warehouse)s")
+        snap_where.append("s.warehouse_id = %(warehouse)s")
+    if category:
+        products = "SELECT id FROM catalog_product WHERE category_id = %(category)s"
+        where.append(f"product_id IN ({products})")
+        snap_where.append(f"s.product_id IN ({products})")
+    keys = ["product_id", "warehouse_id"] if by_warehouse else ["product_id"]
+    sums = []
+    inside = ""
+    if before_start or snapshot is None:
+        sums = [
+            "SUM(quantity) FILTER (WHERE occurred_at < %(start)s) AS opening_q",
+            "SUM(value) FILTER (WHERE occurred_at < %(start)s) AS opening_v",
+        ]
+        inside = "occurred_at >= %(start)s AND "
+    for name, condition, _sign in FLOWS:
+        condition = inside + condition.format(other=other)
+        sums.append(f"SUM(quantity) FILTER (WHERE {condition}) AS {name}_q")
+        sums.append(f"SUM(value) FILTER (WHERE {condition}) AS {name}_v")
+    moves = (
+        f"SELECT {', '.join(keys)}, {', '.join(sums)} "  # noqa: S608
+        f"FROM inventory_stockmove WHERE {' AND '.join(where)} "
+        f"GROUP BY {', '.join(keys)}"
+    )
+    places = {"q": 3, "v": 2}
+    if snapshot is None:
+        source = f"({moves}) m"
+        key_columns = [f"m.{key}" for key in keys]
+        opening = {part: f"m.opening_{part}" for part in places}
+    else:
+        balances = (
+            f"SELECT {', '.join('s.' + key for key in keys)}, "  # noqa: S608
+            "SUM(s.quantity) AS q, SUM(s.value) AS v "
+            "FROM inventory_monthsnapshot s JOIN inventory_closedmonth c "
+            f"ON c.id = s.closed_month_id WHERE {' AND '.join(snap_where)} "
+            f"GROUP BY {', '.join('s.' + key for key in keys)}"
+        )
+        on = " AND ".join(f"m.{key} = b.{key}" for key in keys)
+        source = f"({moves}) m FULL JOIN ({balances}) b ON {on}"
+        key_columns = [f"COALESCE(m.{key}, b.{key}) AS {key}" for key in keys]
+        opening = {
+            part: f"COALESCE(m.opening_{part}, 0) + COALESCE(b.{part}, 0)"
+            if inside
+            else f"b.{part}"
+            for part in places
+        }
+    columns = [
+        f"ROUND(COALESCE({opening[part]}, 0), {places[part]}) AS opening_{part}"
+        for part in places
+    ]
+    for name, _condition, sign in FLOWS:
+        for part, digits in places.items():
+            columns.append(
+                f"{sign}ROUND(COALESCE(m.{name}_{part}, 0), {digits}) AS {name}_{part}"
+            )
+    closing = {
+        part: f"opening_{part} + receipt_{part} + sales_return_{part} + "
+        f"other_in_{part} - shipment_{part} - purchase_return_{part} - "
+        f"other_out_{part}"
+        for part in places
     }
-    if snapshot_month is None:
-        columns["opening_q"] = s("quantity", Q(occurred_at__lt=start), QTY_FIELD)
-        columns["opening_v"] = s("value", Q(occurred_at__lt=start), VALUE_FIELD)
-    return moves.values("product_id").order_by().annotate(**columns)
+    return (
+        f"SELECT {', '.join(keys)}, {', '.join(SUMMARY_COLUMNS[:14])}, "  # noqa: S608
+        f"{closing['q']} AS closing_q, {closing['v']} AS closing_v FROM ("
+        f"SELECT {', '.join(key_columns)}, {', '.join(columns)} FROM {source}) f"
+    )
+
+
+NONZERO = " OR ".join(f"{c} <> 0" for c in SUMMARY_COLUMNS)
+
+
+class SummaryRows(list):
+    """The summary's rows (or one page of them: ``window``), with ``count``, the
+    number of rows in the whole summary."""
+
+    count_all: int = 0
+
+
+def _summary_read(
+    rows_sql: str,
+    params: dict,
+    stored: str = "TRUE",
+    window=None,
+    *,
+    cheap=False,
+    fields=None,
+):
+    """(rows, totals, stored) from SQL giving the summary's rows: one statement
+    that adds the labels, leaves out rows of zeros, sorts by SKU, puts the totals
+    (and the number of rows) first. ``stored``: an SQL truth the totals row
+    carries. ``window``: (offset, limit), only those rows (a page): the totals
+    still cover them all. ``cheap``: rows read from a table (a stored summary,
+    no zero rows): read them again for the page, the count and the totals rather
+    than materialize them. ``fields``: only these columns (fewer numbers to
+    fetch and convert for a report that needs a few)."""
+    fields = fields or SUMMARY_COLUMNS
+    width = 7 + len(fields)
+    totals = ", ".join(f"COALESCE(SUM({c}), 0)" for c in fields)
+    columns = ", ".join(fields)
+    limit = ""
+    if window is not None:
+        limit = " LIMIT %(_limit)s OFFSET %(_offset)s"
+        params = {**params, "_offset": window[0], "_limit": window[1]}
+    materialized = "NOT MATERIALIZED " if cheap else ""
+    sql = (
+        f"WITH r AS {materialized}({rows_sql}), "  # noqa: S608
+        f"shown AS {materialized}("
+        "SELECT p.id, p.sku, p.name, p.unit, g.name AS category, "
+        f"p.lead_time_days, {columns} "
+        "FROM r JOIN catalog_product p ON p.id = r.product_id "
+        "LEFT JOIN catalog_category g ON g.id = p.category_id "
+        f"WHERE {'TRUE' if cheap else NONZERO}) SELECT * FROM ("
+        "SELECT 1 AS n, page.*, TRUE AS stored, NULL AS n_rows FROM ("
+        f"SELECT * FROM shown ORDER BY sku{limit}) page "
+        "UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, "
+        f"{totals}, {stored}, (SELECT COUNT(*) FROM {'r' if cheap else 'shown'}) "
+        "FROM r) u "
+        "ORDER BY n, sku"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, summary_params(params))
+        result = cursor.fetchall()
+    head, *body = result
+    if connection.vendor != "postgresql":
+        # SQLite sums and rounds decimals as floating point: back to Decimal at
+        # each column's places (PostgreSQL returns exact numerics already).
+        head, body = (
+            _decimals(head, fields, width),
+            [_decimals(row, fields, width) for row in body],
+        )
+    totals = dict(zip(fields, head[7:width], strict=True))
+    rows = SummaryRows()
+    rows.count_all = head[width + 1]
+    for row in body:
+        data = dict(zip(fields, row[7:width], strict=True))
+        data["product_id"] = row[1]
+        data["product"] = ProductLabel(*row[1:7])
+        rows.append(data)
+    return rows, totals, bool(head[width])
+
+
+def summary_params(params: dict) -> dict:
+    """Moments as the database stores them (SQLite: naive UTC text)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return {
+        key: adapt(value) if isinstance(value, datetime) else value
+        for key, value in params.items()
+    }
+
+
+def _decimals(row, fields, width):
+    figures = [
+        Decimal(str(value or 0)).quantize(
+            Decimal("0.001") if field.endswith("_q") else Decimal("0.01")
+        )
+        for field, value in zip(fields, row[7:width], strict=True)
+    ]
+    return (*row[:7], *figures, *row[width:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -622,97 +784,72 @@ class ProductLabel:
 
 
 def monthly_summary(
-    *, start, end, warehouse_id=None, category_id=None, snapshot_month=None
+    *,
+    start,
+    end,
+    warehouse_id=None,
+    category_id=None,
+    snapshot_month=None,
+    window=None,
+    fields=None,
 ):
     """进销存汇总: per product, opening + in − out = closing over [start, end).
 
-    ``snapshot_month`` (a closed month ending at ``start``) gives the opening
-    balances; otherwise they are summed from the ledger. Without a warehouse,
+    ``snapshot_month`` (a closed month ending at or before ``start``) gives the
+    opening balances; otherwise they are summed from the ledger. Without a warehouse,
     transfers between warehouses cancel out and are left out; with one, they are
-    "other in/out". Returns (rows, totals); outs are positive numbers.
+    "other in/out". Returns (rows, totals); outs are positive numbers; ``window``
+    (offset, limit): only those rows, ``rows.count_all`` the whole count. One SQL
+    statement: the sums, closing, labels, order and totals are all computed there.
     """
-    from inventory.models import MonthSnapshot
-
-    moves = StockMove.objects.filter(occurred_at__lt=end)
-    snapshots = (
-        MonthSnapshot.objects.filter(closed_month__month=snapshot_month)
-        if snapshot_month
-        else MonthSnapshot.objects.none()
+    after_snapshot = moment(next_month(snapshot_month)) if snapshot_month else None
+    sql = _summary_rows_sql(
+        snapshot=snapshot_month,
+        warehouse=warehouse_id,
+        category=category_id,
+        before_start=after_snapshot is None or start != after_snapshot,
     )
-    if snapshot_month is not None:
-        moves = moves.filter(occurred_at__gte=start)
-    if warehouse_id:
-        moves = moves.filter(warehouse_id=warehouse_id)
-        snapshots = snapshots.filter(warehouse_id=warehouse_id)
-    if category_id:
-        moves = moves.filter(product__category_id=category_id)
-        snapshots = snapshots.filter(product__category_id=category_id)
-    rows = {
-        row["product_id"]: row
-        for row in _summary_sums(moves, start, snapshot_month, warehouse_id)
+    params = {
+        "start": start,
+        "end": end,
+        "snapshot": snapshot_month,
+        "after_snapshot": after_snapshot,
+        "warehouse": warehouse_id,
+        "category": category_id,
     }
-    if snapshot_month is not None:
-        opening = {
-            row["product_id"]: row
-            for row in snapshots.values("product_id")
-            .annotate(
-                opening_q=total("quantity", QTY_FIELD),
-                opening_v=total("value", VALUE_FIELD),
-            )
-            .order_by()
-        }
-        empty = dict.fromkeys(SUMMARY_COLUMNS[2:14], ZERO)
-        for product_id, row in opening.items():
-            rows.setdefault(product_id, {"product_id": product_id, **empty}).update(row)
-        for row in rows.values():
-            row.setdefault("opening_q", ZERO)
-            row.setdefault("opening_v", ZERO)
-    products = {
-        pk: ProductLabel(pk, *label)
-        for pk, *label in Product.objects.filter(pk__in=list(rows)).values_list(
-            "pk", "sku", "name", "unit", "category__name", "lead_time_days"
-        )
-    }
-    # The totals add up the per-product sums SQL returned (exact: every sum is
-    # already rounded to the column's places), rather than scanning the moves again.
-    totals = dict.fromkeys(SUMMARY_COLUMNS[:14], ZERO)
-    for row in rows.values():
-        for key in totals:
-            totals[key] += row.get(key) or ZERO
-    result = []
-    for data in (
-        totals,
-        *[rows[pk] for pk in sorted(rows, key=lambda pk: products[pk].sku)],
-    ):
-        data = {key: value or ZERO for key, value in data.items()}
-        for key in ("shipment", "purchase_return", "other_out"):
-            data[f"{key}_q"], data[f"{key}_v"] = -data[f"{key}_q"], -data[f"{key}_v"]
-        data["closing_q"] = (
-            data["opening_q"]
-            + data["receipt_q"]
-            + data["sales_return_q"]
-            + data["other_in_q"]
-            - data["shipment_q"]
-            - data["purchase_return_q"]
-            - data["other_out_q"]
-        )
-        data["closing_v"] = (
-            data["opening_v"]
-            + data["receipt_v"]
-            + data["sales_return_v"]
-            + data["other_in_v"]
-            - data["shipment_v"]
-            - data["purchase_return_v"]
-            - data["other_out_v"]
-        )
-        if "product_id" in data:
-            data["product"] = products[data["product_id"]]
-        result.append(data)
-    totals, rows = (
-        result[0],
-        [r for r in result[1:] if any(r[c] for c in SUMMARY_COLUMNS)],
-    )
+    rows, totals, _stored = _summary_read(sql, params, window=window, fields=fields)
     return rows, totals
+
+
+def stored_summary(
+    *, month: date, warehouse_id=None, category_id=None, window=None, fields=None
+):
+    """A closed month's summary as the close stored it: (rows, totals), or None
+    when the month is not closed or was closed before summaries were stored."""
+    sql = (
+        "SELECT s.* FROM inventory_monthsummary s JOIN inventory_closedmonth c "  # noqa: S608
+        "ON c.id = s.closed_month_id WHERE c.month = %(month)s AND "
+        + (
+            "s.warehouse_id = %(warehouse)s"
+            if warehouse_id
+            else "s.warehouse_id IS NULL"
+        )
+        + (
+            " AND s.product_id IN (SELECT id FROM catalog_product "
+            "WHERE category_id = %(category)s)"
+            if category_id
+            else ""
+        )
+    )
+    params = {"month": month, "warehouse": warehouse_id, "category": category_id}
+    stored = (
+        "COALESCE((SELECT summary_stored FROM inventory_closedmonth "
+        "WHERE month = %(month)s), FALSE)"
+    )
+    rows, totals, found = _summary_read(
+        sql, params, stored, window, cheap=True, fields=fields
+    )
+    return (rows, totals) if found else None
 
 
 def sold_subquery(since, product_ref="pk"):
@@ -752,23 +889,23 @@ def below_safety_count() -> int:
 
 
 def slow_movers(since) -> QuerySet:
-    """Products in stock that sold nothing since ``since``: capital tied up."""
-    from django.db.models import Max
+    """Products in stock that sold nothing since ``since``: capital tied up.
 
+    "Sold nothing" is a NOT EXISTS probe of the (product, kind, occurred_at) index;
+    the last sale is read (one index row) only for the products that qualify."""
+    sold_since = StockMove.objects.filter(
+        product_id=OuterRef("pk"), kind="shipment", occurred_at__gte=since
+    )
     last_sale = (
         StockMove.objects.filter(product_id=OuterRef("pk"), kind="shipment")
-        .values("product_id")
-        .annotate(m=Max("occurred_at"))
-        .values("m")
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
     )
     return (
         Product.objects.select_related("category")
-        .annotate(
-            on_hand=level_sum_subquery("on_hand"),
-            value=level_sum_subquery("value"),
-            last_sale=Subquery(last_sale),
-        )
+        .annotate(on_hand=level_sum_subquery("on_hand"))
         .filter(on_hand__gt=0)
-        .filter(Q(last_sale__isnull=True) | Q(last_sale__lt=since))
-        .order_by("-value")
+        .filter(~Exists(sold_since))
+        .annotate(value=level_sum_subquery("value"), last_sale=Subquery(last_sale))
+        .order_by("-value", "sku")
     )

@@ -19,6 +19,7 @@ from purchasing import selectors as purchasing_selectors
 from sales import selectors as sales_selectors
 
 ZERO = Decimal("0")
+CENT, TENTH = Decimal("0.01"), Decimal("0.1")
 
 
 def dashboard(*, today: date | None = None) -> dict:
@@ -54,12 +55,36 @@ def _trend(start: date, end: date) -> list[tuple[str, Decimal]]:
     ]
 
 
-def summary(*, start: date, end: date, warehouse_id=None, category_id=None):
-    """The 进销存 summary for [start, end), from the month-close snapshot when the
-    period starts right after a closed month (no rescan of older history)."""
+def summary(
+    *,
+    start: date,
+    end: date,
+    warehouse_id=None,
+    category_id=None,
+    window=None,
+    fields=None,
+):
+    """The 进销存 summary for [start, end): a closed month's as its close stored it
+    (it cannot change); otherwise from the latest month-close snapshot when the
+    period starts after it (no rescan of older history)."""
     closed = latest_closed()
+    if (
+        closed is not None
+        and start <= closed
+        and start.day == 1
+        and end == next_month(start)
+    ):
+        stored = inventory_selectors.stored_summary(
+            month=start,
+            warehouse_id=warehouse_id,
+            category_id=category_id,
+            window=window,
+            fields=fields,
+        )
+        if stored is not None:
+            return stored
     snapshot = None
-    if closed is not None and next_month(closed) == start:
+    if closed is not None and next_month(closed) <= start:
         snapshot = closed
     return inventory_selectors.monthly_summary(
         start=moment(start),
@@ -67,6 +92,8 @@ def summary(*, start: date, end: date, warehouse_id=None, category_id=None):
         warehouse_id=warehouse_id,
         category_id=category_id,
         snapshot_month=snapshot,
+        window=window,
+        fields=fields,
     )
 
 
@@ -187,49 +214,57 @@ def turnover(*, start: date, end: date, by: str = "product") -> list[dict]:
     """Per product (or category): cost of goods sold = shipments − sales returns at
     cost; average inventory = (opening value + closing value) / 2; turnover = COGS
     ÷ average inventory; days of inventory = period days ÷ turnover."""
-    rows, _totals = summary(start=start, end=end)
-    days = (end - start).days
-    grouped: dict = {}
-    for row in rows:
-        product = row["product"]
-        key = (
-            (product.category_name or "—")
-            if by == "category"
-            else f"{product.sku} {product.name}"
-        )
-        item = grouped.setdefault(
-            key,
+    rows, _totals = summary(
+        start=start,
+        end=end,
+        fields=["opening_v", "shipment_v", "sales_return_v", "closing_v"],
+    )
+    if by == "category":
+        grouped: dict = {}
+        for row in rows:
+            product = row["product"]
+            key = product.category_name or "—"
+            item = grouped.setdefault(
+                key,
+                {
+                    "name": key,
+                    "cogs": ZERO,
+                    "opening": ZERO,
+                    "closing": ZERO,
+                    "lead": product.lead_time_days,
+                },
+            )
+            item["cogs"] += row["shipment_v"] - row["sales_return_v"]
+            item["opening"] += row["opening_v"]
+            item["closing"] += row["closing_v"]
+        items = list(grouped.values())
+    else:
+        # One row per product already: no grouping (10,000 rows at chain size).
+        items = [
             {
-                "name": key,
-                "cogs": ZERO,
-                "opening": ZERO,
-                "closing": ZERO,
-                "lead": product.lead_time_days,
-            },
-        )
-        item["cogs"] += row["shipment_v"] - row["sales_return_v"]
-        item["opening"] += row["opening_v"]
-        item["closing"] += row["closing_v"]
-    result = []
-    for item in grouped.values():
+                "name": f"{row['product'].sku} {row['product'].name}",
+                "cogs": row["shipment_v"] - row["sales_return_v"],
+                "opening": row["opening_v"],
+                "closing": row["closing_v"],
+                "lead": row["product"].lead_time_days,
+            }
+            for row in rows
+        ]
+    days = Decimal((end - start).days)
+    for item in items:
         average = (item["opening"] + item["closing"]) / 2
-        rate = _ratio(item["cogs"], average)
-        days_left = _ratio(Decimal(days), rate, "0.1") if rate else None
+        rate = (item["cogs"] / average).quantize(CENT) if average else None
+        days_left = (days / rate).quantize(TENTH) if rate else None
         flag = ""
         if days_left is None and item["closing"] > 0 or days_left and days_left > 90:
             flag = "slow"
         elif days_left is not None and days_left < item["lead"] + 7:
             flag = "fast"
-        result.append(
-            {
-                **item,
-                "average": average.quantize(Decimal("0.01")),
-                "turnover": rate,
-                "days": days_left,
-                "flag": flag,
-            }
-        )
-    return sorted(result, key=lambda r: (r["turnover"] is None, -(r["turnover"] or 0)))
+        item["average"] = average.quantize(CENT)
+        item["turnover"] = rate
+        item["days"] = days_left
+        item["flag"] = flag
+    return sorted(items, key=lambda r: (r["turnover"] is None, -(r["turnover"] or 0)))
 
 
 def sales_ranking(*, start: date, end: date, by: str = "product") -> list[dict]:

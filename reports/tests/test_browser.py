@@ -30,3 +30,46 @@ def test_owner_opens_the_summary_and_downloads_it(
     download.value.save_as(path)
     sheet = openpyxl.load_workbook(path).active
     assert sheet["A3"].value == "SG001"
+
+
+def test_owner_pages_through_turnover_at_laptop_and_phone_width(
+    signed_in_owner, live_server
+):
+    """Turnover shows 100 products a page (10,000 rows were 2.6 MB of HTML) and
+    does not scroll sideways on a phone."""
+    from decimal import Decimal
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from accounts.tests.factories import OwnerFactory
+    from catalog.models import Warehouse
+    from catalog.tests.factories import ProductFactory
+    from inventory.services import MoveLine, stock_moves_post
+
+    page = signed_in_owner
+    main = Warehouse.objects.get(is_default=True)
+    products = ProductFactory.create_batch(105)
+    stock_moves_post(
+        lines=[MoveLine(p.pk, main.pk, Decimal(2), Decimal("1.50")) for p in products],
+        kind="receipt",
+        source=None,
+        occurred_at=timezone.now(),
+        user=OwnerFactory(username="setup"),
+    )
+    page.goto(live_server.url + "/reports/turnover/")
+    expect(page.locator("#report-table tbody tr")).to_have_count(100)
+    expect(page.locator(".pagination")).to_contain_text("1 / 2")
+    screens = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
+    screens.mkdir(parents=True, exist_ok=True)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.reload()
+        page.screenshot(path=str(screens / f"turnover-{width}.png"), full_page=False)
+        wide = page.evaluate(
+            "document.documentElement.scrollWidth"
+            " - document.documentElement.clientWidth"
+        )
+        assert wide <= 0, f"turnover scrolls sideways at {width} px"
+    page.get_by_role("link", name="下一页").click()
+    expect(page.locator("#report-table tbody tr")).to_have_count(5)
