@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Model
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -38,12 +39,14 @@ def resolve(model: type[Model], text: str, *, active_only: bool = True) -> list:
     parties = model.objects.all()
     if active_only:
         parties = parties.filter(is_active=True)
-    exact = parties.filter(code__iexact=code).first()
+    # lower(code) is what the unique index holds (code__iexact would use upper).
+    parties = parties.alias(code_lower=Lower("code"))
+    exact = parties.filter(code_lower=code.lower()).first()
     if exact is not None:
         return [exact]
     first, _space, rest = code.partition(" ")
     if rest:
-        chosen = parties.filter(code__iexact=first).first()
+        chosen = parties.filter(code_lower=first.lower()).first()
         if chosen is not None and chosen.name.strip() == rest.strip():
             return [chosen]
     return list(search(parties, code).order_by("code")[: OPTIONS_LIMIT + 1])

@@ -170,3 +170,23 @@ def test_purchase_price_lookup_takes_the_supplier_as_typed(staff_client, db):
     ).json()
     assert answer == {"price": None}
     assert Supplier.objects.get() == supplier
+
+
+def test_a_filtered_list_pages_while_its_export_has_every_row(owner_client, owner, pc):
+    import io
+
+    import openpyxl
+
+    from sales.tests.factories import draft
+
+    for _n in range(51):
+        draft(owner, [(pc, 1)])  # the walk-in customer's
+    wang = CustomerFactory(code="C-WANG", name="王记超市")
+    for _n in range(52):
+        draft(owner, [(pc, 1)], customer=wang)
+    page = owner_client.get("/sales/", {"customer": "王记超市"}).content.decode()
+    assert page.count('<tr><td class="text-nowrap">') == 50
+    assert "?customer=" in page and "page=2" in page
+    export = owner_client.get("/sales/order/export/", {"customer": "王记超市"})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert sheet.max_row == 1 + 52  # header + every one of the customer's orders
