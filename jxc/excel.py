@@ -150,6 +150,13 @@ class _ColumnCell(Cell):
         return self._style_id
 
 
+class _PlainCell(Cell):
+    """A body cell that needs no style (text): written without an "s" attribute."""
+
+    __slots__ = ()
+    has_style = False
+
+
 # The cell type of each plain value; anything else is written as its text.
 _DATA_TYPES = {
     str: "s",
@@ -172,9 +179,14 @@ def _body_writer(sheet, kinds: list[str], styles: _Styles):
     """
     cells = []
     for index, kind in enumerate(kinds, start=1):
-        cell = _ColumnCell(sheet, row=1, column=index)
-        cell._style = styles[f"jxc_{kind}"]
-        cell._style_id = sheet.parent._cell_styles.add(cell._style)
+        if kind == TEXT:
+            # Stored as a string already: the "@" format would only add an
+            # attribute to every text cell of the file.
+            cell = _PlainCell(sheet, row=1, column=index)
+        else:
+            cell = _ColumnCell(sheet, row=1, column=index)
+            cell._style = styles[f"jxc_{kind}"]
+            cell._style_id = sheet.parent._cell_styles.add(cell._style)
         cells.append(cell)
     local = timezone.get_current_timezone()
     data_types = _DATA_TYPES
