@@ -67,6 +67,7 @@ def test_customer_and_supplier_pickers(signed_in_staff, live_server):
     page.get_by_label("客户").fill("王记")
     page.get_by_role("button", name="筛选").click()
     expect(page.locator("#document-table")).to_contain_text(order.number)
+    shoot(page, "picker-sales-list-found")
 
     page.goto(live_server.url + "/purchasing/orders/new/")
     supplier = page.get_by_label("供应商")
