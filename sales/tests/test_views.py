@@ -7,7 +7,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.utils import timezone
 
-from catalog.models import Customer, Warehouse
+from catalog.models import Warehouse
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockLevel
 from inventory.tests.factories import receive
