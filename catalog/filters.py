@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors
+from catalog.fields import PartyField
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from jxc.forms import searchable
 from jxc.widgets import DateInput
@@ -119,6 +120,17 @@ class CategoryFilter(StyledFilterSet):
     class Meta:
         model = Category
         fields = ["q"]
+
+
+class PartyFilter(django_filters.Filter):
+    """A customer or supplier typed into a list filter (code, name or pinyin);
+    deactivated ones are found too, since their documents stay."""
+
+    field_class = PartyField
+
+    def __init__(self, *, model, **kwargs):
+        kwargs.setdefault("help_text", "")
+        super().__init__(model=model, active_only=False, **kwargs)
 
 
 class DocumentFilter(StyledFilterSet):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 
 from catalog import filters, forms, imports, selectors, services
+from catalog.fields import OPTIONS_LIMIT
 from catalog.models import Customer, Product, Supplier
 from jxc.excel import Sheet, xlsx_response
 from jxc.tabular import TableError, read_upload
@@ -213,6 +214,26 @@ def product_options(request):
         selectors.product_list().filter(is_active=True), request.GET.get("q", "")
     ).order_by("sku")[:20]
     return render(request, "catalog/product_options.html", {"products": products})
+
+
+def _party_options(request, model):
+    """<option>s for a customer or supplier picker: what a clerk is typing."""
+    parties = selectors.search(
+        model.objects.filter(is_active=True), request.GET.get("q", "")
+    ).order_by("code")[:OPTIONS_LIMIT]
+    return render(request, "catalog/party_options.html", {"parties": parties})
+
+
+@permission_required("catalog.view_customer", raise_exception=True)
+@require_GET
+def customer_options(request):
+    return _party_options(request, Customer)
+
+
+@permission_required("catalog.view_supplier", raise_exception=True)
+@require_GET
+def supplier_options(request):
+    return _party_options(request, Supplier)
 
 
 # --- import and export ------------------------------------------------------------

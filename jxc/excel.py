@@ -13,14 +13,15 @@ import io
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -121,13 +122,104 @@ def _cell(
             else value
         )
     if isinstance(value, str):
-        # Control characters Excel refuses go; a cell holds at most 32,767.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
+        value = _text(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
     cell._style = styles[f"jxc_{kind}_total" if total else f"jxc_{kind}"]
     return cell
+
+
+def _text(value: str) -> str:
+    """Text as a cell can hold it: control characters Excel refuses go (only
+    looked for when the text has something unprintable), at most 32,767."""
+    if not value.isprintable():
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value[:EXCEL_CELL_LIMIT]
+
+
+class _ColumnCell(Cell):
+    """The one cell object a column reuses for every row of a big sheet: its
+    style (the column's named style) is resolved to an id once, not per cell."""
+
+    __slots__ = ("_style_id",)
+    has_style = True
+
+    @property
+    def style_id(self):
+        return self._style_id
+
+
+class _PlainCell(Cell):
+    """A body cell that needs no style (text): written without an "s" attribute."""
+
+    __slots__ = ()
+    has_style = False
+
+
+# The cell type of each plain value; anything else is written as its text.
+_DATA_TYPES = {
+    str: "s",
+    int: "n",
+    float: "n",
+    Decimal: "n",
+    bool: "b",
+    date: "d",
+    datetime: "d",
+}
+
+
+def _body_writer(sheet, kinds: list[str], styles: _Styles):
+    """What the write-only sheet calls to turn one body row of values into cells.
+
+    openpyxl writes each cell as soon as it is yielded, so one styled cell per
+    column is filled and yielded again for every row: no cell object, style copy
+    or type sniffing per value. Text stays text (data type "s"): a value that
+    starts with = + - @ is never a formula.
+    """
+    cells = []
+    for index, kind in enumerate(kinds, start=1):
+        if kind == TEXT:
+            # Stored as a string already: the "@" format would only add an
+            # attribute to every text cell of the file.
+            cell = _PlainCell(sheet, row=1, column=index)
+        else:
+            cell = _ColumnCell(sheet, row=1, column=index)
+            cell._style = styles[f"jxc_{kind}"]
+            cell._style_id = sheet.parent._cell_styles.add(cell._style)
+        cells.append(cell)
+    local = timezone.get_current_timezone()
+    data_types = _DATA_TYPES
+
+    def values_to_row(values, row_idx):
+        for cell, value in zip(cells, values, strict=True):
+            if value is None:
+                continue
+            data_type = data_types.get(value.__class__)
+            if data_type is None:
+                value, data_type = _coerce(value)
+            if data_type == "s":
+                value = _text(value)
+            elif data_type == "d" and getattr(value, "tzinfo", None) is not None:
+                value = value.astimezone(local).replace(tzinfo=None)
+            cell._value = value
+            cell.data_type = data_type
+            cell.row = row_idx
+            yield cell
+
+    return values_to_row
+
+
+def _coerce(value):
+    """A value of a less common type: a number stays a number, a date a date,
+    everything else (lazy translations, enums) is written as its text."""
+    if isinstance(value, bool):
+        return value, "b"
+    if isinstance(value, (int, float, Decimal)):
+        return value, "n"
+    if isinstance(value, (date, datetime)):
+        return value, "d"
+    return str(value), "s"
 
 
 def _add_chart(sheet, spec: Sheet, first_row: int, count: int) -> None:
@@ -177,14 +269,13 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
         sheet.append(header)
         kinds = [column.kind for column in spec.columns]
         styles = _Styles(sheet)
+        # Body rows go through the fast per-column cells; the caption, header
+        # and totals rows (cells of their own) through openpyxl's own path.
+        sheet._values_to_row = _body_writer(sheet, kinds, styles)
         for row in spec.rows:
-            sheet.append(
-                [
-                    _cell(sheet, value, kind, styles)
-                    for value, kind in zip(row, kinds, strict=True)
-                ]
-            )
+            sheet.append(row if isinstance(row, (list, tuple)) else list(row))
             count += 1
+        del sheet._values_to_row
         if spec.totals is not None:
             sheet.append(
                 [

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.fields import PartyField
 from catalog.models import Supplier, Warehouse
 from inventory.forms import (
     DATE_HELP,
@@ -38,9 +39,7 @@ def money_field(**kwargs):
 class OrderHeaderForm(SubmissionForm):
     # The version of the draft when the form opened (see PurchaseOrder.version).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    supplier = forms.ModelChoiceField(
-        label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True)
-    )
+    supplier = PartyField(model=Supplier, label=_("Supplier"))
     warehouse = forms.ModelChoiceField(
         label=_("Receiving warehouse"),
         queryset=Warehouse.objects.filter(is_active=True),
@@ -86,9 +85,7 @@ OrderLineFormSet = forms.formset_factory(
 
 
 class ReceiptHeaderForm(SubmissionForm):
-    supplier = forms.ModelChoiceField(
-        label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True)
-    )
+    supplier = PartyField(model=Supplier, label=_("Supplier"))
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"),
         queryset=Warehouse.objects.filter(is_active=True),

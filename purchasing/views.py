@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog.fields import resolve
 from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
@@ -129,7 +130,7 @@ def _order_form(request, order=None):
     initial = None
     if order is not None:
         initial = {
-            "supplier": order.supplier_id,
+            "supplier": order.supplier,
             "warehouse": order.warehouse_id,
             "order_date": order.order_date,
             "expected_date": order.expected_date,
@@ -337,6 +338,11 @@ def last_price(request):
         if code.strip()
         else None
     )
+    if "supplier_code" in request.GET:
+        # What the supplier picker holds: a code, "code name", a name or pinyin.
+        typed = request.GET["supplier_code"]
+        matches = resolve(Supplier, typed) if searchable(typed) else []
+        supplier_id = str(matches[0].pk) if len(matches) == 1 else ""
     if product is None or record_id(supplier_id) is None:
         return JsonResponse({"price": None})
     prices = selectors.last_prices(

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.fields import PartyField
 from catalog.models import Customer, Warehouse
 from inventory.forms import (
     DATE_HELP,
@@ -30,9 +31,7 @@ class OrderHeaderForm(SubmissionForm):
     # The version of the draft when the form opened: a save from an older tab is
     # refused instead of overwriting someone else's changes.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    customer = forms.ModelChoiceField(
-        label=_("Customer"), queryset=Customer.objects.filter(is_active=True)
-    )
+    customer = PartyField(model=Customer, label=_("Customer"))
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"), queryset=_active_warehouses(), empty_label=None
     )
@@ -46,7 +45,7 @@ class OrderHeaderForm(SubmissionForm):
         self.user = user
         walk_in = Customer.objects.filter(code="RETAIL").first()
         if walk_in and not self.initial.get("customer"):
-            self.initial["customer"] = walk_in.pk
+            self.initial["customer"] = walk_in
 
     def clean_order_date(self):
         return dated(self, "order_date", self.initial.get("order_date"))

@@ -137,7 +137,7 @@ def _order_form(request, order=None):
     initial = None
     if order is not None:
         initial = {
-            "customer": order.customer_id,
+            "customer": order.customer,
             "warehouse": order.warehouse_id,
             "order_date": order.order_date,
             "note": order.note,

@@ -113,7 +113,7 @@ def pc(owner):
 def receipt_form():
     return "/purchasing/receipts/new/", {
         "submission": str(uuid.uuid4()),
-        "supplier": SupplierFactory().pk,
+        "supplier": SupplierFactory().code,
         "warehouse": Warehouse.objects.get(is_default=True).pk,
         "date": timezone.localdate().isoformat(),
         "note": "",

@@ -368,7 +368,7 @@ SPECS = [
         lambda w: {
             "submission": w.tokens()[-1],
             "version": "",
-            "supplier": str(w.supplier.pk),
+            "supplier": w.supplier.code,
             "warehouse": str(w.warehouse.pk),
             "order_date": _today(w),
             "expected_date": "",
@@ -382,7 +382,7 @@ SPECS = [
         lambda w: {
             "submission": w.tokens()[-1],
             "version": str(w.draft_po.version),
-            "supplier": str(w.supplier.pk),
+            "supplier": w.supplier.code,
             "warehouse": str(w.warehouse.pk),
             "order_date": _today(w),
             "expected_date": _today(w),
@@ -407,7 +407,7 @@ SPECS = [
         url("purchasing:receipt_create"),
         lambda w: {
             "submission": w.tokens()[-1],
-            "supplier": str(w.supplier.pk),
+            "supplier": w.supplier.code,
             "warehouse": str(w.warehouse.pk),
             "date": _today(w),
             "note": "",
@@ -447,7 +447,7 @@ SPECS = [
         url("purchasing:return_create"),
         lambda w: {
             "submission": w.tokens()[-1],
-            "supplier": str(w.supplier.pk),
+            "supplier": w.supplier.code,
             "warehouse": str(w.warehouse.pk),
             "date": _today(w),
             "note": "",
@@ -499,7 +499,7 @@ SPECS = [
         lambda w: {
             "submission": w.tokens()[-1],
             "version": "",
-            "customer": str(w.customer.pk),
+            "customer": w.customer.code,
             "warehouse": str(w.warehouse.pk),
             "order_date": _today(w),
             "note": "",
@@ -512,7 +512,7 @@ SPECS = [
         lambda w: {
             "submission": w.tokens()[-1],
             "version": str(w.draft_so.version),
-            "customer": str(w.customer.pk),
+            "customer": w.customer.code,
             "warehouse": str(w.warehouse.pk),
             "order_date": _today(w),
             "note": "",

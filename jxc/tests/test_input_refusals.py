@@ -328,7 +328,7 @@ def test_a_tampered_line_count_is_refused_without_building_its_lines(
         "/purchasing/orders/new/",
         {
             "submission": world.tokens()[-1],
-            "supplier": str(world.supplier.pk),
+            "supplier": world.supplier.code,
             "warehouse": str(world.warehouse.pk),
             "order_date": timezone.localdate().isoformat(),
             "lines-TOTAL_FORMS": total,

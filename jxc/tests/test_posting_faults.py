@@ -86,7 +86,7 @@ def _today():
 def receipt_form(pc, owner):
     data = {
         "submission": str(uuid.uuid4()),
-        "supplier": SupplierFactory().pk,
+        "supplier": SupplierFactory().code,
         "warehouse": Warehouse.objects.get(is_default=True).pk,
         "date": _today(),
         "note": "",

@@ -18,7 +18,7 @@ D = Decimal
 
 def order_form(supplier, lines, **extra):
     data = {
-        "supplier": supplier.pk,
+        "supplier": supplier.code,
         "warehouse": Warehouse.objects.get(is_default=True).pk,
         "order_date": timezone.localdate().isoformat(),
         "expected_date": "",
@@ -172,9 +172,9 @@ def test_lists_filter_export_and_print(owner_client, owner):
     supplier = SupplierFactory(name="南方果业")
     order = ordered(owner, [(apple, "2", "3")], supplier=supplier)
     ordered(owner, [(apple, "1", "1")])
-    response = owner_client.get("/purchasing/", {"supplier": supplier.pk})
+    response = owner_client.get("/purchasing/", {"supplier": supplier.code})
     assert [o.pk for o in response.context["page_obj"]] == [order.pk]
-    export = owner_client.get("/purchasing/order/export/", {"supplier": supplier.pk})
+    export = owner_client.get("/purchasing/order/export/", {"supplier": supplier.code})
     rows = list(
         openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(
             values_only=True

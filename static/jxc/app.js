@@ -39,4 +39,22 @@
     form.dataset.submitted = "1";
     window.setTimeout(function () { form.dataset.submitted = ""; }, 5000);
   });
+
+  // Customer and supplier pickers: a text field whose datalist is filled with the
+  // matches for what is typed (the server resolves the text on submit anyway).
+  var timers = {};
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    var url = field.dataset && field.dataset.optionsUrl;
+    var list = url && document.getElementById(field.getAttribute("list"));
+    if (!list) { return; }
+    var text = field.value.trim();
+    window.clearTimeout(timers[field.name]);
+    if (!text) { return; }
+    timers[field.name] = window.setTimeout(function () {
+      fetch(url + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) { list.innerHTML = html; });
+    }, 150);
+  });
 })();

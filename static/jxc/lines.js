@@ -150,10 +150,10 @@
   form.addEventListener("change", function (event) {
     var target = event.target;
     if (!target.classList.contains("product-code") || !target.value.trim()) { return; }
-    var supplier = form.querySelector("select[name='supplier']");
+    var supplier = form.querySelector("input[name='supplier']");
     var price = target.closest("tr").querySelector("input.line-price");
     if (!supplier || !supplier.value || !price) { return; }
-    var url = priceUrl + "?supplier=" + encodeURIComponent(supplier.value) +
+    var url = priceUrl + "?supplier_code=" + encodeURIComponent(supplier.value.trim()) +
       "&product=" + encodeURIComponent(target.value.trim());
     fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
