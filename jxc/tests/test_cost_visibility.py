@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import OwnerFactory, StaffFactory
+from catalog.models import Supplier
 from jxc.tests import permission_table as table
 from jxc.tests import shop_world
 from jxc.tests.test_permission_matrix import ROUTES, XLSX_TYPE, concrete
@@ -207,7 +208,8 @@ def clerk_posts(world) -> list[tuple[str, str, dict, bool]]:
             "/purchasing/returns/new/",
             {
                 "submission": token(),
-                "supplier": str(world["supplier"]),
+                # The supplier picker takes a code (or a name), not an id.
+                "supplier": Supplier.objects.get(pk=world["supplier"]).code,
                 "warehouse": str(world["warehouse2"]),
                 "date": today,
                 "note": "",

@@ -173,6 +173,7 @@ def test_the_counter_row_is_not_locked_while_a_posting_runs(owner):
     assert numbers == {pear.pk: today("SO", 1), apple.pk: today("SO", 2)}
 
 
+@postgresql_only
 def test_shipment_posting_locks_the_order_lines_alone(owner):
     apple = ProductFactory()
     receive(apple, "5", "2", user=owner)
@@ -193,6 +194,7 @@ def test_shipment_posting_locks_the_order_lines_alone(owner):
             ), sql
 
 
+@postgresql_only
 def test_a_sales_return_locks_the_shipment_lines_alone(owner):
     apple = ProductFactory()
     receive(apple, "5", "2", user=owner)
@@ -292,6 +294,7 @@ def test_the_migration_fills_the_shipped_amount_from_posted_shipments(owner):
     assert order.lines.get().shipped_amount == D("6.66")
 
 
+@postgresql_only  # the statements pinned are PostgreSQL's (advisory lock, numbering)
 def test_a_new_five_line_counter_sale_runs_a_pinned_number_of_queries(owner):
     """Pinned: no shipped-amount lookup and no order line lock for a new counter
     sale (its lines are this transaction's own)."""
@@ -306,12 +309,12 @@ def test_a_new_five_line_counter_sale_runs_a_pinned_number_of_queries(owner):
     assert not [s for s in sqls if 'FROM "sales_shipmentline"' in s]
     assert not [s for s in sqls if 'FROM "sales_salesorderline"' in s]
     assert sale.number == today("SO", 2)
-    # 19 statements and 4 savepoints (the test's transaction makes the service's
+    # 20 statements and 4 savepoints (the test's transaction makes the service's
     # own one a savepoint): the numbering is two of them, one per document.
-    assert len(sqls) == 23, "\n".join(sqls)
-    # After the balances are locked: moves, balances, shipment lines' and the
-    # shipment's cost, the two numbers, the audit entries.
+    assert len(sqls) == 24, "\n".join(sqls)
+    # After the balances are locked: moves, balances, the products' totals,
+    # shipment lines' and the shipment's cost, the two numbers, the audit entries.
     locked = next(i for i, s in enumerate(sqls) if 'FROM "inventory_stocklevel"' in s)
     after = [s for s in sqls[locked + 1 :] if "SAVEPOINT" not in s]
-    assert len(after) == 7, "\n".join(after)
+    assert len(after) == 8, "\n".join(after)
     assert len([s for s in sqls if "jxc_documentcounter" in s]) == 2
