@@ -72,14 +72,15 @@ def reservations_of(product_id: int, warehouse_id: int | None = None) -> QuerySe
 
 def backorders_by_product(product_ids) -> dict[int, list[tuple[str, Decimal]]]:
     """(order number, quantity waiting without a reservation) per product, for the
-    open orders that wait for it, oldest first, in one query."""
+    open orders that wait for it, oldest first, in one query (``product_ids``
+    None: every product)."""
     from django.db.models import F
 
+    lines = SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES)
+    if product_ids is not None:
+        lines = lines.filter(product_id__in=list(product_ids))
     rows = (
-        SalesOrderLine.objects.filter(
-            product_id__in=list(product_ids), order__status__in=OPEN_STATUSES
-        )
-        .annotate(
+        lines.annotate(
             waiting=F("quantity") - F("shipped_quantity") - F("reserved_quantity")
         )
         .filter(waiting__gt=0)
@@ -118,28 +119,6 @@ def order_profit(order: SalesOrder) -> dict:
         (r.cost_total for r in returns), ZERO
     )
     return {"sales": sales, "cost": cost, "profit": sales - cost}
-
-
-def backorder_subquery(product_ref="pk"):
-    """SQL for a product's confirmed demand that holds no reservation yet."""
-    from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
-
-    from sales.models import OPEN_STATUSES, SalesOrderLine
-
-    waiting = (
-        SalesOrderLine.objects.filter(
-            product_id=OuterRef(product_ref), order__status__in=OPEN_STATUSES
-        )
-        .values("product_id")
-        .annotate(s=Sum(F("quantity") - F("shipped_quantity") - F("reserved_quantity")))
-        .values("s")
-    )
-    return Coalesce(
-        Subquery(waiting),
-        Value(ZERO),
-        output_field=DecimalField(max_digits=14, decimal_places=3),
-    )
 
 
 def open_order_count() -> int:
