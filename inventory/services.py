@@ -417,22 +417,15 @@ def _refuse_backdated_shortage(needed, levels, products, warehouses, occurred_at
         "product_id", "warehouse_id", "quantity", "occurred_at", "created_at", "pk"
     ):
         at = ledger_time(at, written)
-        if at > occurred_at:
+        if at > occurred_at and (product_id, warehouse_id) in needed:
             later.setdefault((product_id, warehouse_id), []).append((at, pk, quantity))
-    for moves in later.values():
-        moves.sort()
-    later = {
-        pair: [(quantity, at) for at, _pk, quantity in moves]
-        for pair, moves in later.items()
-    }
     worst: dict[tuple[int, int], tuple[Decimal, object]] = {}
     for pair, moves in later.items():
-        if pair not in needed:
-            continue
+        moves.sort()  # the ledger's time order
         # The balance at the document's date, then after each later move.
-        balance = levels[pair].on_hand - sum(q for q, _at in moves)
+        balance = levels[pair].on_hand - sum(q for _at, _pk, q in moves)
         lowest = (balance, occurred_at)
-        for quantity, at in moves:
+        for at, _pk, quantity in moves:
             balance += quantity
             if balance < lowest[0]:
                 lowest = (balance, at)

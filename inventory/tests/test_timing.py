@@ -17,7 +17,13 @@ from django.utils import timezone
 from catalog.models import Warehouse
 from catalog.tests.factories import ProductFactory
 from inventory.checks import negative_running_balances, snapshot_drift
-from inventory.models import MonthSnapshot, MoveKind, StockLevel, StockMove
+from inventory.models import (
+    MonthSnapshot,
+    MoveKind,
+    ProductStock,
+    StockLevel,
+    StockMove,
+)
 from inventory.months import moment, month_close, month_reopen, next_month
 from inventory.selectors import stock_drift
 from inventory.services import MoveLine, stock_moves_post
@@ -55,6 +61,29 @@ def post(product, quantity, at, *, user, kind=MoveKind.RECEIPT, cost="2.00"):
 def days_ago(days: int, hour: int = 12):
     day = timezone.localdate() - timedelta(days=days)
     return moment(day) + timedelta(hours=hour)
+
+
+def sale_written_now_dated_two_days_ago(pen, owner):
+    """Out 5, written straight into the ledger (as before the backdating rule),
+    with the balances brought to agree: only the time order is wrong."""
+    StockMove.objects.bulk_create(
+        [
+            StockMove(
+                product=pen,
+                warehouse=Warehouse.objects.get(is_default=True),
+                quantity=D("-5"),
+                unit_cost=D("2"),
+                value=D("-10"),
+                kind=MoveKind.SHIPMENT,
+                occurred_at=days_ago(2),
+                balance_after=D("0"),
+                value_after=D("0"),
+                created_by=owner,
+            )
+        ]
+    )
+    StockLevel.objects.filter(product=pen).update(on_hand=0, value=0)
+    ProductStock.objects.filter(product=pen).update(on_hand=0, value=0)
 
 
 def assert_ledger_clean():
@@ -214,28 +243,11 @@ def test_backdated_outbound_refused_when_a_later_move_would_go_negative(owner):
 @pytest.mark.django_db
 def test_check_stock_fails_on_a_negative_running_balance(owner):
     pen = ProductFactory()
-    warehouse = Warehouse.objects.get(is_default=True)
     post(pen, "5", days_ago(1), user=owner)
     assert_ledger_clean()
     # A move written before the rule existed: out 5 two days ago, in 5 yesterday
     # (the balance columns were right when it was posted, the level agrees).
-    StockMove.objects.bulk_create(
-        [
-            StockMove(
-                product=pen,
-                warehouse=warehouse,
-                quantity=D("-5"),
-                unit_cost=D("2"),
-                value=D("-10"),
-                kind=MoveKind.SHIPMENT,
-                occurred_at=days_ago(2),
-                balance_after=D("0"),
-                value_after=D("0"),
-                created_by=owner,
-            )
-        ]
-    )
-    StockLevel.objects.filter(product=pen).update(on_hand=0, value=0)
+    sale_written_now_dated_two_days_ago(pen, owner)
     assert stock_drift() == []
     [negative] = negative_running_balances()
     assert (negative.product_id, negative.balance) == (pen.pk, D("-5"))
@@ -260,25 +272,8 @@ def test_a_sale_that_waited_for_a_receipt_stands_after_it_in_the_ledger(owner):
 def test_a_move_written_long_after_its_date_stands_at_its_date(owner):
     pen = ProductFactory()
     post(pen, "5", days_ago(1), user=owner)
-    warehouse = Warehouse.objects.get(is_default=True)
     # Written now, dated two days ago: it stands before the receipt of yesterday.
-    StockMove.objects.bulk_create(
-        [
-            StockMove(
-                product=pen,
-                warehouse=warehouse,
-                quantity=D("-5"),
-                unit_cost=D("2"),
-                value=D("-10"),
-                kind=MoveKind.SHIPMENT,
-                occurred_at=days_ago(2),
-                balance_after=D("0"),
-                value_after=D("0"),
-                created_by=owner,
-            )
-        ]
-    )
-    StockLevel.objects.filter(product=pen).update(on_hand=0, value=0)
+    sale_written_now_dated_two_days_ago(pen, owner)
     assert [run.balance for run in negative_running_balances()] == [D("-5")]
 
 
