@@ -181,6 +181,20 @@ def product_levels(product_id: int) -> QuerySet:
     )
 
 
+def posted_costs(source) -> dict[int | None, tuple[Decimal, Decimal]]:
+    """{document line id: (unit cost, value)} of the moves a document posted (not
+    its reversals): what the ledger decided, for the document to show. ``source``
+    is a ``jxc.posting.SourceRef``; one query on the moves' source index."""
+    return {
+        line: (cost, value)
+        for line, cost, value in StockMove.objects.filter(
+            source_type_id=source.content_type_id,
+            source_id=source.object_id,
+            is_reversal=False,
+        ).values_list("source_line", "unit_cost", "value")
+    }
+
+
 def recent_moves(product_id: int, limit: int = 10) -> list[StockMove]:
     return list(
         StockMove.objects.filter(product_id=product_id)
