@@ -1073,9 +1073,7 @@ def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> Sale
     }
     rows = list(document.lines.all())
     now = timezone.now()
-    sales_return_posted.send(
-        sender=SalesReturn, posting=_reversal(document, now, user)
-    )
+    sales_return_posted.send(sender=SalesReturn, posting=_reversal(document, now, user))
     for row in rows:
         line = shipment_lines[row.shipment_line_id]
         line.returned_quantity -= row.quantity

@@ -212,7 +212,9 @@ def test_signals_post_stock_through_the_receivers(owner, warehouse):
             source=source,
             occurred_at=timezone.now(),
             user=owner,
-            lines=(PostingLine(None, product.pk, warehouse.pk, D(quantity), unit_cost),),
+            lines=(
+                PostingLine(None, product.pk, warehouse.pk, D(quantity), unit_cost),
+            ),
         )
 
     receipt_posted.send(sender=None, posting=posting("4", D("2")))

@@ -147,7 +147,9 @@ def test_a_listener_that_returns_data_is_refused_and_nothing_is_posted(owner):
     apple = ProductFactory()
     order = ordered(owner, [(apple, "4", "2")])
     before = everything()
-    with listening(returns=["a row of another ledger"]):
-        with pytest.raises(TypeError, match="returns nothing"):
-            received(owner, order, [(apple, "4")])
+    with (
+        listening(returns=["a row of another ledger"]),
+        pytest.raises(TypeError, match="returns nothing"),
+    ):
+        received(owner, order, [(apple, "4")])
     assert everything() == before
