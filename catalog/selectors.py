@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from catalog.pinyin import fold_code, normalize_text
@@ -68,3 +70,125 @@ def active_suppliers() -> QuerySet:
 
 def default_warehouse() -> Warehouse:
     return Warehouse.objects.get(is_default=True)
+
+
+# --- import previews ---------------------------------------------------------------
+
+
+def _differs(record, values: dict) -> bool:
+    """True when an import row would change ``record``."""
+    for key, value in values.items():
+        if key in ("sku", "code"):
+            continue  # matched ignoring case; the stored spelling stays
+        if key == "category_name":
+            current = record.category.name if record.category_id else ""
+            if current.lower() != (value or "").lower():
+                return True
+        elif key == "preferred_supplier":
+            if record.preferred_supplier_id != (value.pk if value else None):
+                return True
+        elif getattr(record, key) != value:
+            return True
+    return False
+
+
+def _plan(headers, numbered, existing, key, label_of):
+    from jxc.import_flow import PREVIEW_ROWS, ImportPlan
+
+    new = updated = unchanged = 0
+    shown = []
+    for number, values in numbered:
+        record = existing.get(values[key].lower())
+        if record is None:
+            new += 1
+            status = _("new")
+        elif _differs(record, values):
+            updated += 1
+            status = _("updated")
+        else:
+            unchanged += 1
+            status = _("unchanged")
+        if len(shown) < PREVIEW_ROWS:
+            shown.append([number, status, values[key], *label_of(values)])
+    return ImportPlan(
+        counts=[(_("new"), new), (_("updated"), updated), (_("unchanged"), unchanged)],
+        headers=headers,
+        rows=shown,
+        total=len(numbered),
+    )
+
+
+def product_import_plan(table, rows: list[dict]):
+    """The preview of a product import: new / updated / unchanged by SKU, the first
+    rows, and new products named like an existing one (or like another new row):
+    the same words in another order or spacing (红富士苹果 / 苹果 红富士)."""
+    from jxc.matching import name_key
+    from jxc.tabular import RowError
+
+    numbered = [
+        (number, values)
+        for (number, _raw), values in zip(table.rows, rows, strict=True)
+    ]
+    lowered = {values["sku"].lower() for values in rows}
+    existing = {
+        product.sku.lower(): product
+        for product in Product.objects.annotate(sku_lower=Lower("sku"))
+        .filter(sku_lower__in=lowered)
+        .select_related("category")
+    }
+    plan = _plan(
+        [_("Row"), _("Change"), _("SKU"), _("Name")],
+        numbered,
+        existing,
+        "sku",
+        lambda values: [values.get("name", "")],
+    )
+    names = {}
+    for sku, name in Product.objects.values_list("sku", "name"):
+        names.setdefault(name_key(name), (sku, name))
+    column = next(c.header for c in table.columns if c.key == "name")
+    for number, values in numbered:
+        if values["sku"].lower() in existing or not values.get("name"):
+            continue
+        key = name_key(values["name"])
+        like = names.get(key)
+        if like is not None and like[0].lower() != values["sku"].lower():
+            plan.warnings.append(
+                RowError(
+                    number,
+                    column,
+                    _("named like “%(name)s” (%(sku)s): the same product twice?")
+                    % {"name": like[1], "sku": like[0]},
+                )
+            )
+        names.setdefault(key, (values["sku"], values["name"]))
+    plan.warnings = sorted(table.warnings + plan.warnings, key=lambda w: w.row)
+    return plan
+
+
+def party_import_plan(model):
+    """The preview of a supplier or customer import: new / updated / unchanged."""
+
+    def plan(table, rows: list[dict]):
+        numbered = [
+            (number, values)
+            for (number, _raw), values in zip(table.rows, rows, strict=True)
+        ]
+        lowered = {values["code"].lower() for values in rows}
+        existing = {
+            party.code.lower(): party
+            for party in model.objects.annotate(code_lower=Lower("code")).filter(
+                code_lower__in=lowered
+            )
+        }
+        result = _plan(
+            [_("Row"), _("Change"), _("Code"), _("Name")],
+            numbered,
+            existing,
+            "code",
+            lambda values: [values.get("name", "")],
+        )
+        result.warnings = sorted(table.warnings, key=lambda w: w.row)
+        return result
+
+    return plan

@@ -48,7 +48,7 @@ from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument, by_submission
 from jxc.excel import xlsx_response
 from jxc.forms import ReasonForm, searchable
-from jxc.tabular import TableError, read_upload
+from jxc.import_flow import ImportSpec, import_view
 from jxc.templatetags.jxc_format import qty
 from jxc.views import cancel_posted, paginate, refuse
 
@@ -732,47 +732,33 @@ def openingstock_detail(request, pk):
 @permission_required("inventory.add_openingstock", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def opening_import(request):
+    """Upload → every problem at once, or a preview → 确认导入 (jxc/import_flow.py);
+    the confirm posts once (its submission id)."""
     form = OpeningImportForm(request.POST or None, request.FILES or None)
-    problems, file_error = [], ""
+    form.fields["file"].required = "token" not in request.POST  # a confirm: no file
     if request.method == "POST" and form.is_valid():
         submission = form.cleaned_data["submission"]
         if done := by_submission(OpeningStock, submission):
             return redirect("inventory:openingstock_detail", pk=done.pk)
-        try:
-            table = read_upload(form.cleaned_data["file"], imports.OPENING_COLUMNS)
-        except TableError as error:
-            file_error = str(error)
-        else:
-            lines = imports.opening_rows(table)
-            problems = table.errors
-            if not problems:
-                try:
-                    opening = documents.opening_stock_post(
-                        submission=submission,
-                        lines=lines,
-                        note=form.cleaned_data["file"].name[:200],
-                        user=request.user,
-                    )
-                except (InsufficientStock, ValidationError) as error:
-                    file_error = " ".join(error.messages)
-                else:
-                    messages.success(
-                        request,
-                        _("%(number)s posted: opening stock for %(count)d lines.")
-                        % {"number": opening.number, "count": len(lines)},
-                    )
-                    return redirect("inventory:openingstock_detail", pk=opening.pk)
-    return render(
-        request,
-        "inventory/opening_import.html",
-        {
-            "form": form,
-            "problems": problems[:500],
-            "problem_count": len(problems),
-            "file_error": file_error,
-            "columns": imports.OPENING_COLUMNS,
-        },
+
+    def save(*, rows, name, submission):
+        opening = documents.opening_stock_post(
+            submission=submission, lines=rows, note=name[:200], user=request.user
+        )
+        message = _("%(number)s posted: opening stock for %(count)d lines.") % {
+            "number": opening.number,
+            "count": len(rows),
+        }
+        return message, reverse("inventory:openingstock_detail", args=[opening.pk])
+
+    spec = ImportSpec(
+        "opening",
+        imports.OPENING_COLUMNS,
+        imports.opening_rows,
+        selectors.opening_import_plan,
+        save,
     )
+    return import_view(request, spec, form, "inventory/opening_import.html", {})
 
 
 @permission_required("inventory.add_openingstock", raise_exception=True)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import Category, Customer, Product, Supplier
 from catalog.tests.factories import ProductFactory, SupplierFactory
+from jxc.testing.imports import upload as upload_and_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,9 @@ HEADER = [
 
 
 def upload(client, name: str, data: bytes, kind="products"):
-    return client.post(
-        f"/catalog/{kind}/import/",
-        {"file": SimpleUploadedFile(name, data)},
-        follow=True,
+    """Upload and, when the file shows a preview, confirm it."""
+    return upload_and_confirm(
+        client, f"/catalog/{kind}/import/", name, data, follow=True
     )
 
 

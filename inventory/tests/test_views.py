@@ -11,6 +11,7 @@ from catalog.models import Warehouse
 from catalog.tests.factories import CategoryFactory, ProductFactory, WarehouseFactory
 from inventory.models import Adjustment, OpeningStock, StockLevel, StockMove, Stocktake
 from inventory.tests.factories import issue, receive
+from jxc.testing.imports import upload
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -262,9 +263,7 @@ def test_opening_stock_import(owner_client):
     data = "商品编码,仓库,数量,成本单价\nSG001,,10,4.5\nsg001,后仓,2,4.4\n".encode(
         "gb18030"
     )
-    response = owner_client.post(
-        "/inventory/opening/", {"file": SimpleUploadedFile("o.csv", data)}, follow=True
-    )
+    response = upload(owner_client, "/inventory/opening/", "o.csv", data, follow=True)
     assert "期初库存" in response.content.decode()
     assert OpeningStock.objects.count() == 1
     assert sorted(StockLevel.objects.values_list("on_hand", flat=True)) == [
@@ -291,9 +290,7 @@ def test_opening_stock_import_refuses_bad_rows_and_writes_nothing(owner_client):
 def test_owner_cancels_opening_stock_and_a_posted_stocktake(owner_client, owner):
     product = ProductFactory(sku="SG001")
     data = "商品编码,数量,成本单价\nSG001,10,2\n".encode()
-    owner_client.post(
-        "/inventory/opening/", {"file": SimpleUploadedFile("o.csv", data)}
-    )
+    upload(owner_client, "/inventory/opening/", "o.csv", data)
     opening = OpeningStock.objects.get()
     assert (
         opening.number
