@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from catalog.pinyin import fold_code, normalize_text
@@ -137,7 +138,7 @@ def product_import_plan(table, rows: list[dict]):
         .select_related("category")
     }
     plan = _plan(
-        [_("Row"), _("Change"), _("SKU"), _("Name")],
+        [_("Row"), pgettext("import preview", "Change"), _("SKU"), _("Name")],
         numbered,
         existing,
         "sku",
@@ -182,7 +183,7 @@ def party_import_plan(model):
             )
         }
         result = _plan(
-            [_("Row"), _("Change"), _("Code"), _("Name")],
+            [_("Row"), pgettext("import preview", "Change"), _("Code"), _("Name")],
             numbered,
             existing,
             "code",

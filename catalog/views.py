@@ -288,9 +288,13 @@ def _import_spec(request, kind) -> ImportSpec:
 
     def save(*, rows, name, submission):
         created, updated = spec["save"](rows=rows, user=request.user, source=name)
-        message = _("Import finished: %(created)d created, %(updated)d updated.") % {
+        message = _(
+            "Import finished: %(created)d created, %(updated)d updated, "
+            "%(unchanged)d unchanged."
+        ) % {
             "created": created,
             "updated": updated,
+            "unchanged": len(rows) - created - updated,
         }
         return message, reverse(spec["list_url"])
 
