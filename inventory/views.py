@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpResponseNotAllowed, JsonResponse
@@ -248,10 +247,6 @@ def costadjustment_create(request):
                 reason=data["reason"],
                 user=request.user,
             )
-        except IntegrityError:
-            # The same form submitted twice at once: the other request posted it.
-            document = by_submission(CostAdjustment, data["submission"])
-            return redirect("inventory:costadjustment_detail", pk=document.pk)
         except ValidationError as error:
             refuse(request, error)
         else:
@@ -318,10 +313,6 @@ def adjustment_create(request):
                 note=header.cleaned_data["note"],
                 user=request.user,
             )
-        except IntegrityError:
-            # The same form submitted twice at once: the other request posted it.
-            adjustment = by_submission(Adjustment, header.cleaned_data["submission"])
-            return redirect("inventory:adjustment_detail", pk=adjustment.pk)
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -362,10 +353,6 @@ def transfer_create(request):
                 note=header.cleaned_data["note"],
                 user=request.user,
             )
-        except IntegrityError:
-            # The same form submitted twice at once: the other request posted it.
-            transfer = by_submission(Transfer, header.cleaned_data["submission"])
-            return redirect("inventory:transfer_detail", pk=transfer.pk)
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -475,11 +462,6 @@ def stocktake_start(request):
                 blind=form.cleaned_data["blind"],
                 user=request.user,
             )
-        except IntegrityError:
-            stocktake = Stocktake.objects.get(
-                submission=form.cleaned_data["submission"]
-            )
-            return redirect("inventory:stocktake_detail", pk=stocktake.pk)
         except ValidationError as error:
             refuse(request, error)
         else:

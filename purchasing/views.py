@@ -7,7 +7,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -172,8 +171,6 @@ def _order_form(request, order=None):
                 submission=data["submission"],
                 version=data.get("version"),
             )
-        except IntegrityError:
-            saved = PurchaseOrder.objects.get(submission=data["submission"])
         except StaleDocument as error:
             refuse(request, error)
             return redirect("purchasing:order_detail", pk=order.pk)
@@ -419,8 +416,6 @@ def receipt_create(request):
                 submission=data["submission"],
                 over_receipt_percent=selectors.purchasing_settings().over_receipt_percent,
             )
-        except IntegrityError:
-            receipt = GoodsReceipt.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -542,8 +537,6 @@ def return_create(request):
                 user=request.user,
                 submission=data["submission"],
             )
-        except IntegrityError:
-            document = PurchaseReturn.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:

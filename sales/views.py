@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -174,8 +173,6 @@ def _order_form(request, order=None):
                 submission=data["submission"],
                 version=data.get("version"),
             )
-        except IntegrityError:
-            saved = SalesOrder.objects.get(submission=data["submission"])
         except StaleDocument as error:
             refuse(request, error)
             return redirect("sales:order_detail", pk=order.pk)
@@ -453,8 +450,6 @@ def shipment_create(request):
                 submission=form.cleaned_data["submission"],
                 version=form.cleaned_data["version"],
             )
-        except IntegrityError:
-            shipment = Shipment.objects.get(submission=form.cleaned_data["submission"])
         except StaleDocument as error:
             refuse(request, error)
             return redirect(f"{reverse('sales:shipment_create')}?order={order.pk}")
@@ -555,8 +550,6 @@ def retail(request):
                 user=request.user,
                 submission=data["submission"],
             )
-        except IntegrityError:
-            order = SalesOrder.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -615,10 +608,6 @@ def return_create(request):
                 occurred_at=timezone.now(),
                 user=request.user,
                 submission=form.cleaned_data["submission"],
-            )
-        except IntegrityError:
-            document = SalesReturn.objects.get(
-                submission=form.cleaned_data["submission"]
             )
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
