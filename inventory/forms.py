@@ -8,13 +8,13 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from catalog.forms import ImportForm
-from catalog.models import Category, Product, Warehouse
+from catalog.models import Category, Warehouse
 from catalog.pinyin import fold_code
+from catalog.selectors import product_by_code
 from inventory.models import AdjustmentReason, InventorySettings
 from inventory.selectors import document_date_problem
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY
@@ -48,11 +48,7 @@ class ProductCodeField(forms.CharField):
         code = fold_code(super().clean(value))
         if not code:
             return None
-        product = (
-            Product.objects.filter(Q(sku__iexact=code) | Q(barcode__iexact=code))
-            .order_by("pk")
-            .first()
-        )
+        product = product_by_code(code)  # several matching: refused, naming them
         if product is None:
             raise forms.ValidationError(
                 _("No product has the SKU or barcode “%(code)s”."),

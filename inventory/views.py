@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product
+from catalog.selectors import SeveralProductsMatch, product_by_code
 from inventory import documents, exports, imports, selectors
 from inventory.filters import StockFilter
 from inventory.forms import (
@@ -234,7 +235,10 @@ def costadjustment_create(request):
     }
     form = CostAdjustmentForm(request.POST or None, initial=initial)
     # What the product costs now, per warehouse, before the owner sets a new cost.
-    product = Product.objects.filter(sku__iexact=initial.get("product", "")).first()
+    try:
+        product = product_by_code(initial.get("product", ""))
+    except SeveralProductsMatch:
+        product = None
     levels = selectors.product_levels(product.pk) if product else []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog import selectors as catalog_selectors
 from catalog.fields import resolve
 from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
@@ -328,13 +329,10 @@ def order_end(request, pk):
 def last_price(request):
     """The default unit price for a line: last paid to the supplier, else reference."""
     supplier_id, code = request.GET.get("supplier", ""), request.GET.get("product", "")
-    if not searchable(code):
-        return JsonResponse({"price": None})
-    product = Product.objects.filter(sku__iexact=code.strip()).first() or (
-        Product.objects.filter(barcode__iexact=code.strip()).first()
-        if code.strip()
-        else None
-    )
+    try:
+        product = catalog_selectors.product_by_code(code)
+    except catalog_selectors.SeveralProductsMatch:
+        product = None
     if "supplier_code" in request.GET:
         # What the supplier picker holds: a code, "code name", a name or pinyin.
         typed = request.GET["supplier_code"]
