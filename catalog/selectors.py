@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from catalog.pinyin import fold_code, normalize_text
-from jxc.forms import searchable
+from jxc.inputs import searchable
 
 
 def search(queryset: QuerySet, text: str) -> QuerySet:

@@ -49,8 +49,8 @@ from inventory.services import (
 )
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY, unit_cost
 from jxc.documents import StaleDocument, by_submission, lock, posting
+from jxc.formatting import qty
 from jxc.numbering import document_number_later
-from jxc.templatetags.jxc_format import qty
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from jxc.decimals import (
     unit_cost,
 )
 from jxc.documents import posting
-from jxc.templatetags.jxc_format import qty
+from jxc.formatting import qty
 
 ZERO = Decimal("0")
 

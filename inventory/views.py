@@ -47,9 +47,10 @@ from inventory.models import (
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument, by_submission
 from jxc.excel import xlsx_response
-from jxc.forms import ReasonForm, searchable
+from jxc.formatting import qty
+from jxc.forms import ReasonForm
+from jxc.inputs import searchable
 from jxc.tabular import TableError, read_upload
-from jxc.templatetags.jxc_format import qty
 from jxc.views import cancel_posted, paginate, refuse
 
 VIEW_COST = "accounts.view_cost"

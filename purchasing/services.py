@@ -19,9 +19,9 @@ from inventory.services import MoveLine, SourceRef
 from jxc.decimals import MAX_QUANTITY, MAX_VALUE, money, unit_cost
 from jxc.decimals import quantity as round_quantity
 from jxc.documents import by_submission, check_version, lock, posting
+from jxc.formatting import qty
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
-from jxc.templatetags.jxc_format import qty
 from purchasing import selectors
 from purchasing.models import (
     OPEN_ORDER_STATUSES,

@@ -21,7 +21,8 @@ from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
 from jxc.excel import Sheet, xlsx_response
-from jxc.forms import ReasonForm, searchable
+from jxc.forms import ReasonForm
+from jxc.inputs import searchable
 from jxc.models import DocumentStatus
 from jxc.views import cancel_posted, paginate, record_id, refuse
 from purchasing import exports, filters, forms, selectors, services

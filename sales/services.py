@@ -27,10 +27,10 @@ from inventory.services import (
 from jxc.bulk import rows_update
 from jxc.decimals import MAX_VALUE, money
 from jxc.documents import by_submission, check_version, lock, posting
-from jxc.forms import OUT_OF_DATE
+from jxc.formatting import qty
+from jxc.inputs import OUT_OF_DATE
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
-from jxc.templatetags.jxc_format import qty
 from sales.models import (
     OPEN_STATUSES,
     OrderStatus,

@@ -19,9 +19,9 @@ from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
+from jxc.formatting import qty
 from jxc.forms import ReasonForm
 from jxc.models import DocumentStatus
-from jxc.templatetags.jxc_format import qty
 from jxc.views import cancel_posted, paginate, record_id, refuse
 from sales import filters, forms, selectors, services
 from sales.models import (

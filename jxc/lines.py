@@ -1,0 +1,82 @@
+"""What every document line shares: its amount, and a form of one quantity per
+line (ship, return, count, order...). Imports no app."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator
+
+from jxc.decimals import MAX_QUANTITY, QUANTITY_DIGITS, QUANTITY_PLACES, money
+from jxc.forms import InputRulesMixin
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+def line_amount(quantity: Decimal, price: Decimal, discount: Decimal = ZERO) -> Decimal:
+    """quantity × price × (1 − discount %), rounded half-up to the fen once, as
+    every document line (and the total the page shows while typing) is."""
+    return money(quantity * price * (HUNDRED - discount) / HUNDRED)
+
+
+def lines_total(amounts: Sequence[Decimal]) -> Decimal:
+    """A document's total: the sum of its lines' rounded amounts."""
+    return sum(amounts, ZERO)
+
+
+class LineQuantitiesForm(InputRulesMixin, forms.Form):
+    """One optional quantity field per line, named ``<field_prefix>_<line.pk>``.
+
+    ``lines`` are any objects with a ``pk`` (document lines, products); a subclass
+    names its fields (``field_prefix``) and may give a label and a starting value
+    per line. Mix it in before another form class to add the document's own fields.
+    """
+
+    field_prefix = "quantity"
+    css_class = "form-control num"
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            self.fields[self.field_name(line)] = forms.DecimalField(
+                label=self.line_label(line),
+                required=False,
+                max_digits=QUANTITY_DIGITS,
+                decimal_places=QUANTITY_PLACES,
+                min_value=ZERO,
+                validators=[MaxValueValidator(MAX_QUANTITY)],
+                initial=self.line_initial(line),
+                widget=forms.NumberInput(
+                    attrs={
+                        "step": "any",
+                        "inputmode": "decimal",
+                        "class": self.css_class,
+                    }
+                ),
+            )
+
+    def field_name(self, line) -> str:
+        return f"{self.field_prefix}_{line.pk}"
+
+    def line_label(self, line) -> str:
+        return line.product.name
+
+    def line_initial(self, line) -> str | None:
+        return None
+
+    def entered(self) -> dict[int, Decimal | None]:
+        """Every line's quantity as typed (None: left empty)."""
+        return {
+            line.pk: self.cleaned_data.get(self.field_name(line)) for line in self.lines
+        }
+
+    def quantities(self) -> dict[int, Decimal]:
+        """The lines given a quantity above zero."""
+        return {pk: quantity for pk, quantity in self.entered().items() if quantity}
+
+    def rows(self) -> list[tuple[object, forms.BoundField]]:
+        return [(line, self[self.field_name(line)]) for line in self.lines]
