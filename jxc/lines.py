@@ -4,12 +4,23 @@ line (ship, return, count, order...). Imports no app."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import zip_longest
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 
-from jxc.decimals import MAX_QUANTITY, QUANTITY_DIGITS, QUANTITY_PLACES, money
+from jxc.decimals import (
+    MAX_PRICE,
+    MAX_QUANTITY,
+    MONEY_DIGITS,
+    PRICE_PLACES,
+    QUANTITY_DIGITS,
+    QUANTITY_PLACES,
+    money,
+)
 from jxc.forms import InputRulesMixin
 
 HUNDRED = Decimal(100)
@@ -25,6 +36,68 @@ def line_amount(quantity: Decimal, price: Decimal, discount: Decimal = ZERO) -> 
 def lines_total(amounts: Sequence[Decimal]) -> Decimal:
     """A document's total: the sum of its lines' rounded amounts."""
     return sum(amounts, ZERO)
+
+
+# The most lines a document form holds (the sales formsets' max_num).
+MAX_LINES = 300
+
+# How the page's numbers are read back, as the document forms read them.
+_QUANTITY = forms.DecimalField(
+    min_value=ZERO,
+    max_digits=QUANTITY_DIGITS,
+    decimal_places=QUANTITY_PLACES,
+    validators=[MaxValueValidator(MAX_QUANTITY)],
+)
+_MONEY = forms.DecimalField(
+    min_value=ZERO,
+    max_digits=MONEY_DIGITS,
+    decimal_places=PRICE_PLACES,
+    validators=[MaxValueValidator(MAX_PRICE)],
+)
+_DISCOUNT = forms.DecimalField(
+    required=False, min_value=ZERO, max_value=HUNDRED, max_digits=5, decimal_places=2
+)
+
+
+def _read(field: forms.DecimalField, text: str | None) -> Decimal | None:
+    try:
+        return field.clean(text)
+    except ValidationError:
+        return None
+
+
+@dataclass(frozen=True)
+class AmountsPreview:
+    """What a document form shows while a clerk types: each line's amount (None
+    for a line not filled in, or not a valid number yet), the total, and the
+    change due on the amount received (None when nothing was received)."""
+
+    amounts: list[Decimal | None]
+    total: Decimal
+    change: Decimal | None
+
+
+def amounts_preview(
+    quantities: Sequence[str],
+    prices: Sequence[str],
+    discounts: Sequence[str] = (),
+    received: str | None = None,
+) -> AmountsPreview:
+    """The line amounts, total and change due of lines as typed (text, in page
+    order), computed by ``line_amount`` exactly as the posted document will be."""
+    amounts = []
+    rows = zip_longest(quantities, prices, discounts, fillvalue="")
+    for quantity, price, discount in list(rows)[:MAX_LINES]:
+        quantity, price = _read(_QUANTITY, quantity), _read(_MONEY, price)
+        off = _read(_DISCOUNT, discount) if discount else ZERO
+        amounts.append(
+            line_amount(quantity, price, off)
+            if None not in (quantity, price, off)
+            else None
+        )
+    total = lines_total([amount for amount in amounts if amount is not None])
+    paid = _read(_MONEY, received) if received else None
+    return AmountsPreview(amounts, total, None if paid is None else paid - total)
 
 
 class LineQuantitiesForm(InputRulesMixin, forms.Form):

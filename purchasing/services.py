@@ -16,10 +16,11 @@ from audit.changes import changes, snapshot
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
-from jxc.decimals import MAX_QUANTITY, MAX_VALUE, money, unit_cost
+from jxc.decimals import MAX_QUANTITY, MAX_VALUE, unit_cost
 from jxc.decimals import quantity as round_quantity
 from jxc.documents import by_submission, check_version, lock, posting
 from jxc.formatting import qty
+from jxc.lines import line_amount
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
 from purchasing import selectors
@@ -249,7 +250,7 @@ def purchase_order_save(
                 product=line.product,
                 quantity=line.quantity,
                 unit_price=price,
-                amount=money(line.quantity * price),
+                amount=line_amount(line.quantity, price),
             )
         )
     order.total = sum((row.amount for row in rows), ZERO)
@@ -541,7 +542,7 @@ def receipt_post(
                 rejected_quantity=line.rejected_quantity,
                 reject_reason=line.reject_reason.strip(),
                 unit_cost=cost,
-                amount=money(line.quantity * cost),
+                amount=line_amount(line.quantity, cost),
             )
         )
     receipt.total = sum((row.amount for row in rows), ZERO)
