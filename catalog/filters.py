@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog import selectors
 from catalog.fields import PartyField
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
-from jxc.forms import searchable
+from jxc.inputs import searchable
 from jxc.widgets import DateInput
 
 ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -9,7 +12,7 @@ from django.utils.translation import pgettext
 
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from catalog.pinyin import fold_code, normalize_text
-from jxc.forms import searchable
+from jxc.inputs import searchable
 
 
 def search(queryset: QuerySet, text: str) -> QuerySet:
@@ -26,17 +29,63 @@ def product_list() -> QuerySet:
     return Product.objects.select_related("category", "preferred_supplier")
 
 
-def product_by_barcode(text: str) -> Product | None:
-    """The one product a scanned barcode (or exact SKU) names, if any."""
-    code = fold_code(text)
-    if not code or " " in code or not searchable(code):
-        return None
-    matches = list(
-        Product.objects.filter(Q(barcode__iexact=code) | Q(sku__iexact=code)).order_by(
-            "pk"
-        )[:2]
+class SeveralProductsMatch(ValidationError):
+    """A code names more than one product; the message says which."""
+
+    def __init__(self, code: str, products: list[Product]):
+        self.code, self.products = code, products
+        super().__init__(
+            _("Several products match “%(code)s”: %(products)s. Type the SKU.")
+            % {
+                "code": code[:60],
+                "products": "、".join(f"{p.sku} {p.name}" for p in products),
+            }
+        )
+
+
+def code_key(text: str) -> str:
+    """The key ``products_by_code`` answers under: the code as typed or scanned,
+    full-width characters folded, no spaces around it, lower-case."""
+    return fold_code(text).lower()
+
+
+def products_by_code(codes: Iterable[str]) -> dict[str, Product | SeveralProductsMatch]:
+    """What each code names, keyed by ``code_key``, in one query: the product whose
+    barcode is the code (ignoring case), else the product whose SKU is. A barcode
+    wins over another product's SKU that reads the same, as a scanner means; two
+    barcodes differing only in case answer SeveralProductsMatch. Codes naming no
+    product are absent."""
+    keys = {code_key(code) for code in codes}
+    keys = {key for key in keys if key and searchable(key)}
+    if not keys:
+        return {}
+    found = (
+        Product.objects.alias(sku_lower=Lower("sku"), barcode_lower=Lower("barcode"))
+        .filter(Q(sku_lower__in=keys) | Q(barcode_lower__in=keys))
+        .order_by("pk")
     )
-    return matches[0] if len(matches) == 1 else None
+    by_barcode: dict[str, list[Product]] = {}
+    by_sku: dict[str, Product] = {}
+    for product in found:
+        if product.barcode.lower() in keys:
+            by_barcode.setdefault(product.barcode.lower(), []).append(product)
+        if product.sku.lower() in keys:
+            by_sku[product.sku.lower()] = product
+    answer: dict[str, Product | SeveralProductsMatch] = dict(by_sku)
+    for key, products in by_barcode.items():
+        answer[key] = (
+            products[0] if len(products) == 1 else SeveralProductsMatch(key, products)
+        )
+    return answer
+
+
+def product_by_code(code: str) -> Product | None:
+    """The one product a typed SKU or scanned barcode names (``products_by_code``'s
+    rules), None when none does; raises SeveralProductsMatch when several do."""
+    found = products_by_code([code]).get(code_key(code))
+    if isinstance(found, SeveralProductsMatch):
+        raise found
+    return found
 
 
 def product_detail(pk: int) -> QuerySet:

@@ -72,7 +72,10 @@ class ProductListView(ListView):
         scanned = request.GET.get("q", "")
         other_filters = any(v for k, v in request.GET.items() if k not in {"q", "o"})
         if scanned and not other_filters:
-            product = selectors.product_by_barcode(scanned)
+            try:
+                product = selectors.product_by_code(scanned)
+            except selectors.SeveralProductsMatch:
+                product = None  # the list shows them all
             if product is not None:
                 return redirect("catalog:product_detail", pk=product.pk)
         return super().get(request, *args, **kwargs)

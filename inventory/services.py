@@ -33,8 +33,8 @@ from jxc.decimals import (
     unit_cost,
 )
 from jxc.documents import posting
+from jxc.formatting import qty
 from jxc.posting import SourceRef
-from jxc.templatetags.jxc_format import qty
 
 ZERO = Decimal("0")
 

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpResponseNotAllowed, JsonResponse
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product
+from catalog.selectors import SeveralProductsMatch, product_by_code
 from inventory import documents, exports, imports, selectors
 from inventory.filters import StockFilter
 from inventory.forms import (
@@ -47,9 +47,10 @@ from inventory.models import (
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument, by_submission
 from jxc.excel import xlsx_response
-from jxc.forms import ReasonForm, searchable
+from jxc.formatting import qty
+from jxc.forms import ReasonForm
 from jxc.import_flow import ImportSpec, import_view
-from jxc.templatetags.jxc_format import qty
+from jxc.inputs import searchable
 from jxc.views import cancel_posted, paginate, refuse
 
 VIEW_COST = "accounts.view_cost"
@@ -235,7 +236,10 @@ def costadjustment_create(request):
     }
     form = CostAdjustmentForm(request.POST or None, initial=initial)
     # What the product costs now, per warehouse, before the owner sets a new cost.
-    product = Product.objects.filter(sku__iexact=initial.get("product", "")).first()
+    try:
+        product = product_by_code(initial.get("product", ""))
+    except SeveralProductsMatch:
+        product = None
     levels = selectors.product_levels(product.pk) if product else []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -248,10 +252,6 @@ def costadjustment_create(request):
                 reason=data["reason"],
                 user=request.user,
             )
-        except IntegrityError:
-            # The same form submitted twice at once: the other request posted it.
-            document = by_submission(CostAdjustment, data["submission"])
-            return redirect("inventory:costadjustment_detail", pk=document.pk)
         except ValidationError as error:
             refuse(request, error)
         else:
@@ -318,10 +318,6 @@ def adjustment_create(request):
                 note=header.cleaned_data["note"],
                 user=request.user,
             )
-        except IntegrityError:
-            # The same form submitted twice at once: the other request posted it.
-            adjustment = by_submission(Adjustment, header.cleaned_data["submission"])
-            return redirect("inventory:adjustment_detail", pk=adjustment.pk)
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -362,10 +358,6 @@ def transfer_create(request):
                 note=header.cleaned_data["note"],
                 user=request.user,
             )
-        except IntegrityError:
-            # The same form submitted twice at once: the other request posted it.
-            transfer = by_submission(Transfer, header.cleaned_data["submission"])
-            return redirect("inventory:transfer_detail", pk=transfer.pk)
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -475,11 +467,6 @@ def stocktake_start(request):
                 blind=form.cleaned_data["blind"],
                 user=request.user,
             )
-        except IntegrityError:
-            stocktake = Stocktake.objects.get(
-                submission=form.cleaned_data["submission"]
-            )
-            return redirect("inventory:stocktake_detail", pk=stocktake.pk)
         except ValidationError as error:
             refuse(request, error)
         else:

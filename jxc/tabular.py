@@ -21,13 +21,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
+from jxc.table_limits import (
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    TableError,
+    too_many_columns,
+)
+from jxc.xlsx_reader import SheetProblems, sheet_rows
+
 HEADER_SEARCH_ROWS = 20
-
-
-class TableError(Exception):
-    """The file as a whole cannot be read; nothing in it is imported."""
 
 
 class CellError(ValueError):
@@ -218,7 +221,6 @@ BINARY_MAGIC = (
 # Bytes no text file holds (tab, line feed and carriage return aside); in UTF-8 and
 # GB18030 every byte of a multi-byte character is above them.
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_COLUMNS = 1_000
 MAX_LINE = 256 * 1024  # characters in one line of a CSV file
 
 TOO_LARGE = gettext_lazy(
@@ -257,8 +259,6 @@ def read_upload(
         )
     problems = None
     if data.startswith(ZIP_MAGIC):
-        from jxc.xlsx_reader import SheetProblems, sheet_rows
-
         problems = SheetProblems()
         rows = sheet_rows(data, problems)
     elif data.startswith(BINARY_MAGIC):
@@ -285,13 +285,6 @@ def _too_large(size: int, max_bytes: int) -> TableError:
 def _not_a_spreadsheet() -> TableError:
     return TableError(
         _("This file is not a spreadsheet. Import an .xlsx file or a .csv file.")
-    )
-
-
-def too_many_columns(row: int) -> TableError:
-    return TableError(
-        _("Row %(row)d has more than %(max)s columns. Keep only the columns to import.")
-        % {"row": row, "max": f"{MAX_COLUMNS:,}"}
     )
 
 

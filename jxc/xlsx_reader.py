@@ -24,7 +24,7 @@ from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from jxc.tabular import MAX_COLUMNS, TableError, too_many_columns
+from jxc.table_limits import MAX_COLUMNS, TableError, too_many_columns
 
 MAX_PARTS = 1_000  # a workbook has a dozen or so; a zip of many files is no sheet
 MAX_UNPACKED = 100 * 1024 * 1024  # a full 5 MB workbook unpacks to about 70 MB

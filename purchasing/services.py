@@ -19,10 +19,11 @@ from inventory.selectors import posted_costs
 from jxc.decimals import MAX_QUANTITY, MAX_VALUE, money, unit_cost
 from jxc.decimals import quantity as round_quantity
 from jxc.documents import by_submission, check_version, lock, posting
+from jxc.formatting import qty
+from jxc.lines import line_amount
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
 from jxc.posting import Partner, Posting, PostingLine, SourceRef
-from jxc.templatetags.jxc_format import qty
 from purchasing import selectors
 from purchasing.models import (
     OPEN_ORDER_STATUSES,
@@ -250,7 +251,7 @@ def purchase_order_save(
                 product=line.product,
                 quantity=line.quantity,
                 unit_price=price,
-                amount=money(line.quantity * price),
+                amount=line_amount(line.quantity, price),
             )
         )
     order.total = sum((row.amount for row in rows), ZERO)
@@ -542,7 +543,7 @@ def receipt_post(
                 rejected_quantity=line.rejected_quantity,
                 reject_reason=line.reject_reason.strip(),
                 unit_cost=cost,
-                amount=money(line.quantity * cost),
+                amount=line_amount(line.quantity, cost),
             )
         )
     receipt.total = sum((row.amount for row in rows), ZERO)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.core.validators import MaxValueValidator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,11 +21,10 @@ from catalog.models import Product
 from inventory import months
 from inventory import selectors as inventory_selectors
 from inventory.models import ClosedMonth
-from jxc.decimals import MAX_QUANTITY, QUANTITY_DIGITS, QUANTITY_PLACES
 from jxc.excel import xlsx_response
-from jxc.templatetags.jxc_format import qty
+from jxc.formatting import qty
 from jxc.views import paginate, record_id, refuse
-from reports import exports, selectors, services
+from reports import exports, forms, selectors, services
 from reports.forms import SummaryForm
 
 VIEW_COST = "accounts.view_cost"
@@ -238,31 +235,21 @@ def reorder(request):
     )
 
 
-# An order quantity typed on the reorder page: what a document line may hold.
-REORDER_QUANTITY = forms.DecimalField(
-    required=False,
-    min_value=0,
-    max_digits=QUANTITY_DIGITS,
-    decimal_places=QUANTITY_PLACES,
-    validators=[MaxValueValidator(MAX_QUANTITY)],
-)
-
-
 @permission_required("purchasing.add_purchaseorder", raise_exception=True)
 @require_POST
 def reorder_orders(request):
-    chosen, problems = {}, []
     products = Product.objects.in_bulk(
         [pk for pk in map(record_id, request.POST.getlist("product")) if pk]
     )
-    for pk, product in products.items():
-        try:
-            quantity = REORDER_QUANTITY.clean(request.POST.get(f"quantity_{pk}"))
-        except ValidationError as error:
-            problems += [f"{product.name}: {text}" for text in error.messages]
-            continue
-        if quantity:  # an empty or zero quantity leaves the row out
-            chosen[product] = quantity
+    form = forms.ReorderQuantitiesForm(request.POST, lines=list(products.values()))
+    form.is_valid()
+    problems = [
+        f"{form.fields[name].label}: {text}"
+        for name, errors in form.errors.items()
+        for text in errors
+    ]
+    # An empty or zero quantity leaves the row out.
+    chosen = {products[pk]: quantity for pk, quantity in form.quantities().items()}
     try:
         if problems:
             raise ValidationError(problems)

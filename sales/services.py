@@ -26,11 +26,12 @@ from inventory.services import (
 from jxc.bulk import rows_update
 from jxc.decimals import MAX_VALUE, money
 from jxc.documents import by_submission, check_version, lock, posting
-from jxc.forms import OUT_OF_DATE
+from jxc.formatting import qty
+from jxc.inputs import OUT_OF_DATE
+from jxc.lines import line_amount
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
 from jxc.posting import Partner, Posting, PostingLine, SourceRef
-from jxc.templatetags.jxc_format import qty
 from sales.models import (
     OPEN_STATUSES,
     OrderStatus,
@@ -93,10 +94,6 @@ class OrderShortage(ValidationError):
         super().__init__(_("Not enough stock available for every line."))
 
 
-def _amount(quantity: Decimal, price: Decimal, discount: Decimal) -> Decimal:
-    return money(quantity * price * (HUNDRED - discount) / HUNDRED)
-
-
 def _check_lines(customer: Customer, warehouse: Warehouse, lines) -> None:
     if not customer.is_active:
         raise ValidationError(
@@ -139,7 +136,7 @@ def _order_lines(lines: list[SaleLineInput]) -> list[SalesOrderLine]:
                 quantity=line.quantity,
                 unit_price=price,
                 discount=line.discount,
-                amount=_amount(line.quantity, price, line.discount),
+                amount=line_amount(line.quantity, price, line.discount),
             )
         )
     if sum((row.amount for row in rows), ZERO) > MAX_VALUE:
@@ -263,7 +260,7 @@ def sales_order_confirm(
                 line.delete()
                 continue
             line.quantity = free
-            line.amount = _amount(free, line.unit_price, line.discount)
+            line.amount = line_amount(free, line.unit_price, line.discount)
         line.reserved_quantity = min(line.quantity, free)
         if line.reserved_quantity > 0:
             stock_reserve(

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,14 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog import selectors as catalog_selectors
 from catalog.models import Product
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
-from jxc.forms import ReasonForm, searchable
+from jxc.formatting import qty
+from jxc.forms import ReasonForm
 from jxc.models import DocumentStatus
-from jxc.templatetags.jxc_format import qty
 from jxc.views import cancel_posted, paginate, record_id, refuse
 from sales import filters, forms, selectors, services
 from sales.models import (
@@ -174,8 +173,6 @@ def _order_form(request, order=None):
                 submission=data["submission"],
                 version=data.get("version"),
             )
-        except IntegrityError:
-            saved = SalesOrder.objects.get(submission=data["submission"])
         except StaleDocument as error:
             refuse(request, error)
             return redirect("sales:order_detail", pk=order.pk)
@@ -338,11 +335,10 @@ def availability(request):
     """Live availability of a line's product: available, unit and sale price."""
     code = (request.GET.get("product") or "").strip()
     warehouse_id = record_id(request.GET.get("warehouse", ""))
-    product = (
-        Product.objects.filter(Q(sku__iexact=code) | Q(barcode__iexact=code)).first()
-        if code and searchable(code)
-        else None
-    )
+    try:
+        product = catalog_selectors.product_by_code(code)
+    except catalog_selectors.SeveralProductsMatch:
+        product = None
     if product is None or warehouse_id is None:
         return JsonResponse({"available": None})
     services.reservations_expire()  # an expired reservation's stock is free
@@ -453,8 +449,6 @@ def shipment_create(request):
                 submission=form.cleaned_data["submission"],
                 version=form.cleaned_data["version"],
             )
-        except IntegrityError:
-            shipment = Shipment.objects.get(submission=form.cleaned_data["submission"])
         except StaleDocument as error:
             refuse(request, error)
             return redirect(f"{reverse('sales:shipment_create')}?order={order.pk}")
@@ -555,8 +549,6 @@ def retail(request):
                 user=request.user,
                 submission=data["submission"],
             )
-        except IntegrityError:
-            order = SalesOrder.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -615,10 +607,6 @@ def return_create(request):
                 occurred_at=timezone.now(),
                 user=request.user,
                 submission=form.cleaned_data["submission"],
-            )
-        except IntegrityError:
-            document = SalesReturn.objects.get(
-                submission=form.cleaned_data["submission"]
             )
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
