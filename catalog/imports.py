@@ -71,6 +71,13 @@ PRODUCT_COLUMNS = [
     ),
     Column("purchase_price", "进价", "Purchase price", _price, expected=_money_hint),
     Column("sale_price", "售价", "Sale price", _price, expected=_money_hint),
+    Column(
+        "min_price",
+        "最低售价",
+        "Minimum sale price",
+        _price,
+        expected=_money_hint,
+    ),
     Column("safety_stock", "安全库存", "Safety stock", _quantity, expected=_qty_hint),
     Column(
         "reorder_quantity",
@@ -166,7 +173,8 @@ PARTY_COLUMNS = [
 TEXT_KEYS = {"barcode", "category_name", "spec", "note", "contact", "phone", "address"}
 COST_KEYS = {"purchase_price"}
 KINDS = {
-    "purchase_price": MONEY, "sale_price": MONEY, "safety_stock": QUANTITY,
+    "purchase_price": MONEY, "sale_price": MONEY, "min_price": MONEY,
+    "safety_stock": QUANTITY,
     "reorder_quantity": QUANTITY, "lead_time_days": QUANTITY,
 }  # fmt: skip
 

@@ -167,4 +167,4 @@ class RetailHeaderForm(SubmissionForm):
 class SettingsForm(InputRulesMixin, forms.ModelForm):
     class Meta:
         model = SalesSettings
-        fields = ["reservation_expiry_days"]
+        fields = ["reservation_expiry_days", "staff_discount_limit"]

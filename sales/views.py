@@ -24,7 +24,7 @@ from jxc.forms import ReasonForm, searchable
 from jxc.models import DocumentStatus
 from jxc.templatetags.jxc_format import qty
 from jxc.views import cancel_posted, paginate, record_id, refuse
-from sales import filters, forms, selectors, services
+from sales import authority, filters, forms, selectors, services
 from sales.models import (
     OPEN_STATUSES,
     OrderStatus,
@@ -160,6 +160,9 @@ def _order_form(request, order=None):
     lines = forms.SaleLineFormSet(
         request.POST or None, prefix="lines", initial=line_initial
     )
+    approval = authority.PriceApprovalForm(
+        request.POST or None, request=request, user=request.user
+    )
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         data = header.cleaned_data
         try:
@@ -173,6 +176,7 @@ def _order_form(request, order=None):
                 user=request.user,
                 submission=data["submission"],
                 version=data.get("version"),
+                price_approver=approval.approver(),
             )
         except IntegrityError:
             saved = SalesOrder.objects.get(submission=data["submission"])
@@ -181,6 +185,7 @@ def _order_form(request, order=None):
             return redirect("sales:order_detail", pk=order.pk)
         except ValidationError as error:
             refuse(request, error)
+            approval.refused(error)
         else:
             messages.success(
                 request, _("%(number)s saved as a draft.") % {"number": saved.number}
@@ -202,6 +207,7 @@ def _order_form(request, order=None):
             "cancel_url": reverse("sales:order_list"),
             "show_total": True,
             "availability_url": reverse("sales:availability"),
+            "price_approval": approval,
         },
     )
 
@@ -419,6 +425,9 @@ def settings_edit(request):
             reservation_expiry_days=form.cleaned_data["reservation_expiry_days"],
             user=request.user,
         )
+        authority.staff_discount_limit_save(
+            limit=form.cleaned_data["staff_discount_limit"], user=request.user
+        )
         messages.success(request, _("Sales settings saved."))
         return redirect("sales:order_list")
     return render(request, "sales/settings.html", {"form": form})
@@ -541,6 +550,9 @@ def shipment_cancel(request, pk):
 def retail(request):
     header = forms.RetailHeaderForm(request.POST or None)
     lines = forms.SaleLineFormSet(request.POST or None, prefix="lines")
+    approval = authority.PriceApprovalForm(
+        request.POST or None, request=request, user=request.user
+    )
     # The scanner types into the first line straight away (a tampered form may
     # have no lines at all).
     if lines.forms:
@@ -554,11 +566,13 @@ def retail(request):
                 amount_received=data["amount_received"],
                 user=request.user,
                 submission=data["submission"],
+                price_approver=approval.approver(),
             )
         except IntegrityError:
             order = SalesOrder.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
+            approval.refused(error)
         else:
             shipment = order.shipments.get()
             messages.success(
@@ -579,6 +593,7 @@ def retail(request):
             "show_total": True,
             "show_change": True,
             "availability_url": reverse("sales:availability"),
+            "price_approval": approval,
         },
     )
 
