@@ -62,7 +62,7 @@ def staff_discount_limit_save(*, limit: Decimal, user=None) -> None:
         action=Action.CHANGE,
         record=current,
         label="",
-        changes={"staff_discount_limit": [was, limit]},
+        changes={"staff_discount_limit": [_percent(was), _percent(limit)]},
     )
 
 
