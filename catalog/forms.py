@@ -43,8 +43,8 @@ class ProductForm(InputRulesMixin, forms.ModelForm):
         model = Product
         fields = [
             "sku", "name", "barcode", "category", "unit", "spec", "purchase_price",
-            "sale_price", "min_price", "safety_stock", "reorder_quantity", "lead_time_days",
-            "preferred_supplier", "is_active", "note",
+            "sale_price", "min_price", "safety_stock", "reorder_quantity",
+            "lead_time_days", "preferred_supplier", "is_active", "note",
         ]  # fmt: skip
         widgets = {
             "unit": forms.TextInput(attrs={"list": "unit-suggestions"}),

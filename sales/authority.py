@@ -67,9 +67,7 @@ def staff_discount_limit_save(*, limit: Decimal, user=None) -> None:
 
 
 def may_approve(user) -> bool:
-    return bool(
-        user is not None and user.is_active and user.has_perm(APPROVE_PRICE)
-    )
+    return bool(user is not None and user.is_active and user.has_perm(APPROVE_PRICE))
 
 
 def _money(value: Decimal) -> str:
@@ -220,9 +218,7 @@ class PriceApprovalForm(InputRulesMixin, forms.Form):
         label=gettext_lazy("Owner's username"),
         max_length=150,
         required=False,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "none"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
     approver_password = forms.CharField(
         label=gettext_lazy("Owner's password"),

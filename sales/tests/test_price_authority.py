@@ -299,7 +299,9 @@ def test_the_counter_asks_for_approval_and_takes_it(staff_client, apple, owner):
 def test_the_owner_sees_no_approval_dialog(owner_client, apple):
     page = owner_client.get("/sales/retail/").content.decode()
     assert "price-approval" not in page
-    response = owner_client.post("/sales/retail/", retail_form([("SG01", "1", "0", "")]))
+    response = owner_client.post(
+        "/sales/retail/", retail_form([("SG01", "1", "0", "")])
+    )
     assert response.status_code == 302
 
 
