@@ -71,13 +71,6 @@ PRODUCT_COLUMNS = [
     ),
     Column("purchase_price", "进价", "Purchase price", _price, expected=_money_hint),
     Column("sale_price", "售价", "Sale price", _price, expected=_money_hint),
-    Column(
-        "min_price",
-        "最低售价",
-        "Minimum sale price",
-        _price,
-        expected=_money_hint,
-    ),
     Column("safety_stock", "安全库存", "Safety stock", _quantity, expected=_qty_hint),
     Column(
         "reorder_quantity",
@@ -113,6 +106,14 @@ PRODUCT_COLUMNS = [
         "Note",
         parse_text(1000),
         expected=gettext_lazy("at most 1000 characters"),
+    ),
+    # Last, so files made before it still line up; blank keeps the floor.
+    Column(
+        "min_price",
+        "最低售价",
+        "Minimum sale price",
+        _price,
+        expected=_money_hint,
     ),
 ]
 

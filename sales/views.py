@@ -425,9 +425,10 @@ def settings_edit(request):
             reservation_expiry_days=form.cleaned_data["reservation_expiry_days"],
             user=request.user,
         )
-        authority.staff_discount_limit_save(
-            limit=form.cleaned_data["staff_discount_limit"], user=request.user
-        )
+        if form.cleaned_data["staff_discount_limit"] is not None:
+            authority.staff_discount_limit_save(
+                limit=form.cleaned_data["staff_discount_limit"], user=request.user
+            )
         messages.success(request, _("Sales settings saved."))
         return redirect("sales:order_list")
     return render(request, "sales/settings.html", {"form": form})
