@@ -333,3 +333,20 @@ def test_the_owner_sets_the_staff_limit_on_the_settings_page(owner_client, owner
 def test_a_new_owner_account_may_approve(db):
     assert authority.may_approve(OwnerFactory(username="boss2"))
     assert not authority.may_approve(StaffFactory(username="clerk3"))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        approval(username="boss\x00"),
+        approval(password="x" * 5000),
+        approval(password=""),
+        approval(username=""),
+    ],
+)
+def test_a_garbled_approval_is_refused_with_a_message(staff_client, apple, fields):
+    response = staff_client.post(
+        "/sales/orders/new/", order_form([("SG01", "1", "", "30")], **fields)
+    )
+    assert "请输入店主的用户名和密码" in response.content.decode()
+    assert not SalesOrder.objects.exists()
