@@ -43,8 +43,8 @@ class ProductForm(InputRulesMixin, forms.ModelForm):
         model = Product
         fields = [
             "sku", "name", "barcode", "category", "unit", "spec", "purchase_price",
-            "sale_price", "safety_stock", "reorder_quantity", "lead_time_days",
-            "preferred_supplier", "is_active", "note",
+            "sale_price", "min_price", "safety_stock", "reorder_quantity",
+            "lead_time_days", "preferred_supplier", "is_active", "note",
         ]  # fmt: skip
         widgets = {
             "unit": forms.TextInput(attrs={"list": "unit-suggestions"}),
@@ -64,6 +64,7 @@ class ProductForm(InputRulesMixin, forms.ModelForm):
         for name in (
             "purchase_price",
             "sale_price",
+            "min_price",
             "safety_stock",
             "reorder_quantity",
         ):
@@ -84,7 +85,8 @@ class ProductForm(InputRulesMixin, forms.ModelForm):
                 Row(
                     Column("purchase_price", css_class="col-md-3"),
                     Column("sale_price", css_class="col-md-3"),
-                    Column("preferred_supplier", css_class="col-md-6"),
+                    Column("min_price", css_class="col-md-3"),
+                    Column("preferred_supplier", css_class="col-md-3"),
                 ),
                 Row(
                     Column("safety_stock", css_class="col-md-4"),
@@ -116,6 +118,17 @@ class ProductForm(InputRulesMixin, forms.ModelForm):
                 params={"code": barcode, "name": other.name, "sku": other.sku},
             )
         return barcode
+
+    def clean(self):
+        data = super().clean()
+        floor, sale = data.get("min_price"), data.get("sale_price")
+        if floor is not None and sale is not None and floor > sale:
+            self.add_error(
+                "min_price",
+                _("The minimum sale price is above the sale price (¥%(sale)s).")
+                % {"sale": f"{sale:,.2f}"},
+            )
+        return data
 
     def sells_below_cost(self) -> bool:
         data = self.cleaned_data

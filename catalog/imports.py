@@ -108,6 +108,14 @@ PRODUCT_COLUMNS = [
         parse_text(1000),
         expected=gettext_lazy("at most 1000 characters"),
     ),
+    # Last, so files made before it still line up; blank keeps the floor.
+    Column(
+        "min_price",
+        "最低售价",
+        "Minimum sale price",
+        _price,
+        expected=_money_hint,
+    ),
 ]
 
 PARTY_COLUMNS = [
@@ -167,7 +175,8 @@ PARTY_COLUMNS = [
 TEXT_KEYS = {"barcode", "category_name", "spec", "note", "contact", "phone", "address"}
 COST_KEYS = {"purchase_price"}
 KINDS = {
-    "purchase_price": MONEY, "sale_price": MONEY, "safety_stock": QUANTITY,
+    "purchase_price": MONEY, "sale_price": MONEY, "min_price": MONEY,
+    "safety_stock": QUANTITY,
     "reorder_quantity": QUANTITY, "lead_time_days": QUANTITY,
 }  # fmt: skip
 

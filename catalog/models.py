@@ -174,6 +174,20 @@ class Product(TimestampedModel):
     spec = models.CharField(_("spec"), max_length=100, blank=True)
     purchase_price = _price(_("purchase price"))
     sale_price = _price(_("sale price"))
+    # The owner's floor: staff selling below it need an owner's approval on the
+    # spot (sales.authority). Empty: no floor.
+    min_price = models.DecimalField(
+        _("minimum sale price"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=PRICE_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_PRICE)],
+        help_text=_(
+            "Staff cannot sell below it (after discount) without an owner's "
+            "approval. Empty: no floor."
+        ),
+    )
     safety_stock = _quantity(_("safety stock"))
     reorder_quantity = _quantity(_("reorder quantity"))
     lead_time_days = models.PositiveSmallIntegerField(
@@ -210,6 +224,10 @@ class Product(TimestampedModel):
                 & Q(safety_stock__gte=0)
                 & Q(reorder_quantity__gte=0),
                 name="catalog_product_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_price__gte=0),
+                name="catalog_product_min_price_not_negative",
             ),
         ]
         indexes = [models.Index(fields=["name"], name="catalog_product_name_idx")]

@@ -20,7 +20,7 @@ from catalog.pinyin import search_text
 
 PRODUCT_FIELDS = [
     "sku", "name", "barcode", "category", "unit", "spec", "purchase_price",
-    "sale_price",
+    "sale_price", "min_price",
     "safety_stock", "reorder_quantity", "lead_time_days", "preferred_supplier",
     "is_active", "note",
 ]  # fmt: skip

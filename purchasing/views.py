@@ -325,10 +325,17 @@ def order_end(request, pk):
     return redirect("purchasing:order_detail", pk=pk)
 
 
-@permission_required("purchasing.view_purchaseorder", raise_exception=True)
 @require_GET
 def last_price(request):
-    """The default unit price for a line: last paid to the supplier, else reference."""
+    """The default unit price for a line: last paid to the supplier, else reference.
+
+    Only for those who enter purchase orders (a purchase price is no one else's
+    business), and only for an active supplier and an active product."""
+    if not (
+        request.user.has_perm("purchasing.add_purchaseorder")
+        or request.user.has_perm("purchasing.change_purchaseorder")
+    ):
+        raise PermissionDenied
     supplier_id, code = request.GET.get("supplier", ""), request.GET.get("product", "")
     try:
         product = catalog_selectors.product_by_code(code)
@@ -339,7 +346,14 @@ def last_price(request):
         typed = request.GET["supplier_code"]
         matches = resolve(Supplier, typed) if searchable(typed) else []
         supplier_id = str(matches[0].pk) if len(matches) == 1 else ""
-    if product is None or record_id(supplier_id) is None:
+    if (
+        product is None
+        or not product.is_active
+        or record_id(supplier_id) is None
+        or not Supplier.objects.filter(
+            pk=record_id(supplier_id), is_active=True
+        ).exists()
+    ):
         return JsonResponse({"price": None})
     prices = selectors.last_prices(
         supplier_id=int(supplier_id), product_ids=[product.pk]

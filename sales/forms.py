@@ -110,4 +110,9 @@ class RetailHeaderForm(SubmissionForm):
 class SettingsForm(InputRulesMixin, forms.ModelForm):
     class Meta:
         model = SalesSettings
-        fields = ["reservation_expiry_days"]
+        fields = ["reservation_expiry_days", "staff_discount_limit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Empty keeps the limit as it is (a page from before the field existed).
+        self.fields["staff_discount_limit"].required = False

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -43,12 +45,35 @@ class SalesSettings(models.Model):
             "Empty or 0: reservations never expire."
         ),
     )
+    staff_discount_limit = models.DecimalField(
+        _("staff discount limit (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_(
+            "A clerk may give at most this discount on a line; a larger one, a "
+            "price below a product's minimum sale price or a price of zero needs "
+            "an owner's approval on the spot."
+        ),
+    )
 
     class Meta:
         verbose_name = _("sales settings")
         verbose_name_plural = _("sales settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(staff_discount_limit__gte=0)
+                & Q(staff_discount_limit__lte=100),
+                name="sales_settings_discount_limit_range",
+            )
+        ]
         permissions = [
             ("release_reservation", _("Can release the stock an order reserved")),
+            (
+                "approve_price",
+                _("Can approve sale prices below the staff's authority"),
+            ),
         ]
 
     def __str__(self):

@@ -32,6 +32,7 @@ from jxc.lines import line_amount
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
 from jxc.posting import Partner, Posting, PostingLine, SourceRef
+from sales import authority
 from sales.models import (
     OPEN_STATUSES,
     OrderStatus,
@@ -164,11 +165,16 @@ def sales_order_save(
     user,
     submission=None,
     version: int | None = None,
+    price_approver=None,
 ) -> SalesOrder:
-    """Create a draft order, or rewrite a draft; prices default to the sale price."""
+    """Create a draft order, or rewrite a draft; prices default to the sale price.
+    Prices beyond a clerk's authority need ``price_approver`` (sales.authority)."""
     if order is None and (existing := by_submission(SalesOrder, submission)):
         return existing
     _check_lines(customer, warehouse, lines)
+    approved, approver = authority.prices_authorize(
+        lines=lines, user=user, approver=price_approver, order=order
+    )
     before = None
     if order is not None:
         order = lock(SalesOrder, order.pk)
@@ -207,6 +213,9 @@ def sales_order_save(
         action=Action.CREATE if before is None else Action.CHANGE,
         record=order,
         changes=found,
+    )
+    authority.approval_record(
+        record=order, approved=approved, approver=approver, user=user
     )
     return order
 
@@ -820,6 +829,7 @@ def retail_sale_post(
     customer: Customer | None = None,
     submission=None,
     occurred_at=None,
+    price_approver=None,
 ) -> SalesOrder:
     """零售开单: a confirmed order and its shipment in one go, from free stock only.
 
@@ -834,6 +844,9 @@ def retail_sale_post(
     reservations_expire()
     customer = customer or Customer.objects.get(code="RETAIL")
     _check_lines(customer, warehouse, lines)
+    approved, approver = authority.prices_authorize(
+        lines=lines, user=user, approver=price_approver
+    )
     rows = _order_lines(lines)
     total = sum((row.amount for row in rows), ZERO)
     if amount_received < total:
@@ -873,6 +886,9 @@ def retail_sale_post(
             _posted_entry(order, user, lines=len(rows), summary=shipment.number),
             _posted_entry(shipment, user, lines=len(rows), summary=order.number),
         ]
+    )
+    authority.approval_record(
+        record=order, approved=approved, approver=approver, user=user
     )
     return order
 

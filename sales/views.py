@@ -23,7 +23,7 @@ from jxc.formatting import qty
 from jxc.forms import ReasonForm
 from jxc.models import DocumentStatus
 from jxc.views import cancel_posted, paginate, record_id, refuse
-from sales import filters, forms, selectors, services
+from sales import authority, filters, forms, selectors, services
 from sales.models import (
     OPEN_STATUSES,
     OrderStatus,
@@ -159,6 +159,9 @@ def _order_form(request, order=None):
     lines = forms.SaleLineFormSet(
         request.POST or None, prefix="lines", initial=line_initial
     )
+    approval = authority.PriceApprovalForm(
+        request.POST or None, request=request, user=request.user
+    )
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         data = header.cleaned_data
         try:
@@ -172,12 +175,14 @@ def _order_form(request, order=None):
                 user=request.user,
                 submission=data["submission"],
                 version=data.get("version"),
+                price_approver=approval.approver(),
             )
         except StaleDocument as error:
             refuse(request, error)
             return redirect("sales:order_detail", pk=order.pk)
         except ValidationError as error:
             refuse(request, error)
+            approval.refused(error)
         else:
             messages.success(
                 request, _("%(number)s saved as a draft.") % {"number": saved.number}
@@ -199,6 +204,7 @@ def _order_form(request, order=None):
             "cancel_url": reverse("sales:order_list"),
             "show_total": True,
             "availability_url": reverse("sales:availability"),
+            "price_approval": approval,
         },
     )
 
@@ -415,6 +421,10 @@ def settings_edit(request):
             reservation_expiry_days=form.cleaned_data["reservation_expiry_days"],
             user=request.user,
         )
+        if form.cleaned_data["staff_discount_limit"] is not None:
+            authority.staff_discount_limit_save(
+                limit=form.cleaned_data["staff_discount_limit"], user=request.user
+            )
         messages.success(request, _("Sales settings saved."))
         return redirect("sales:order_list")
     return render(request, "sales/settings.html", {"form": form})
@@ -535,6 +545,9 @@ def shipment_cancel(request, pk):
 def retail(request):
     header = forms.RetailHeaderForm(request.POST or None)
     lines = forms.SaleLineFormSet(request.POST or None, prefix="lines")
+    approval = authority.PriceApprovalForm(
+        request.POST or None, request=request, user=request.user
+    )
     # The scanner types into the first line straight away (a tampered form may
     # have no lines at all).
     if lines.forms:
@@ -548,9 +561,11 @@ def retail(request):
                 amount_received=data["amount_received"],
                 user=request.user,
                 submission=data["submission"],
+                price_approver=approval.approver(),
             )
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
+            approval.refused(error)
         else:
             shipment = order.shipments.get()
             messages.success(
@@ -571,6 +586,7 @@ def retail(request):
             "show_total": True,
             "show_change": True,
             "availability_url": reverse("sales:availability"),
+            "price_approval": approval,
         },
     )
 
