@@ -22,7 +22,6 @@ from inventory.models import (
     Adjustment,
     AdjustmentLine,
     CostAdjustment,
-    DocumentStatus,
     InventorySettings,
     MoveKind,
     OpeningStock,
@@ -48,6 +47,7 @@ from inventory.services import (
 )
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY, unit_cost
 from jxc.documents import StaleDocument, by_submission, lock, posting
+from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
 from jxc.templatetags.jxc_format import qty
 

@@ -39,7 +39,6 @@ from inventory.forms import (
 from inventory.models import (
     Adjustment,
     CostAdjustment,
-    DocumentStatus,
     OpeningStock,
     Stocktake,
     Transfer,
@@ -48,6 +47,7 @@ from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument, by_submission
 from jxc.excel import xlsx_response
 from jxc.forms import ReasonForm, searchable
+from jxc.models import DocumentStatus
 from jxc.tabular import TableError, read_upload
 from jxc.templatetags.jxc_format import qty
 from jxc.views import cancel_posted, paginate, refuse

@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.core.validators import MaxValueValidator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +21,8 @@ from catalog.models import Product
 from inventory import months
 from inventory import selectors as inventory_selectors
 from inventory.models import ClosedMonth
-from jxc.decimals import MAX_QUANTITY, QUANTITY_DIGITS, QUANTITY_PLACES
 from jxc.excel import xlsx_response
+from jxc.fields import quantity_field
 from jxc.templatetags.jxc_format import qty
 from jxc.views import paginate, record_id, refuse
 from reports import exports, selectors, services
@@ -239,13 +237,7 @@ def reorder(request):
 
 
 # An order quantity typed on the reorder page: what a document line may hold.
-REORDER_QUANTITY = forms.DecimalField(
-    required=False,
-    min_value=0,
-    max_digits=QUANTITY_DIGITS,
-    decimal_places=QUANTITY_PLACES,
-    validators=[MaxValueValidator(MAX_QUANTITY)],
-)
+REORDER_QUANTITY = quantity_field(required=False, min_value=0)
 
 
 @permission_required("purchasing.add_purchaseorder", raise_exception=True)
