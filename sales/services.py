@@ -14,6 +14,7 @@ from django.db.models import Exists, ExpressionWrapper, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from audit.changes import changes, snapshot
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Customer, Product, Warehouse
@@ -30,6 +31,13 @@ from jxc.documents import by_submission, check_version, lock, posting
 from jxc.forms import OUT_OF_DATE
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
+from jxc.orders import (
+    OrderLifecycle,
+    OrderStatuses,
+    cancel_entry,
+    check_products,
+    check_quantities,
+)
 from jxc.templatetags.jxc_format import qty
 from sales.models import (
     OPEN_STATUSES,
@@ -50,6 +58,22 @@ CANCEL = "sales.cancel_posted"
 RELEASE = "sales.release_reservation"
 # A draft's header as the audit trail compares it on an edit.
 ORDER_AUDIT_FIELDS = ["customer", "warehouse", "order_date", "note", "total"]
+
+
+ORDERS = OrderLifecycle(
+    model=SalesOrder,
+    statuses=OrderStatuses(
+        draft=OrderStatus.DRAFT,
+        placed=OrderStatus.CONFIRMED,
+        partial=OrderStatus.PARTIAL,
+        done=OrderStatus.SHIPPED,
+        cancelled=OrderStatus.CANCELLED,
+        closed=OrderStatus.CLOSED,
+    ),
+    done_field="shipped_quantity",
+    placed_by="confirmed",
+    audit=audit,
+)
 
 
 @dataclass(frozen=True)
@@ -91,27 +115,10 @@ def _check_lines(customer: Customer, warehouse: Warehouse, lines) -> None:
         raise ValidationError(
             _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
         )
-    if not lines:
-        raise ValidationError(_("A document needs at least one line."))
-    seen = set()
-    for line in lines:
-        if line.product.pk in seen:
-            raise ValidationError(
-                _("“%(name)s” appears on two lines; put it on one line.")
-                % {"name": line.product.name}
-            )
-        seen.add(line.product.pk)
-        if not line.product.is_active:
-            raise ValidationError(
-                _("“%(name)s” is deactivated.") % {"name": line.product.name}
-            )
-        if line.quantity <= 0:
-            raise ValidationError(
-                _("The quantity of “%(name)s” must be greater than zero.")
-                % {"name": line.product.name}
-            )
-        if not ZERO <= line.discount <= HUNDRED:
-            raise ValidationError(_("A discount is between 0 and 100 %."))
+    check_products(line.product for line in lines)
+    check_quantities(lines)
+    if any(not ZERO <= line.discount <= HUNDRED for line in lines):
+        raise ValidationError(_("A discount is between 0 and 100 %."))
 
 
 def _order_lines(lines: list[SaleLineInput]) -> list[SalesOrderLine]:
@@ -214,11 +221,9 @@ def sales_order_confirm(
     reservations_expire()
     order = lock(SalesOrder, order.pk)
     check_version(order, version)
-    if order.status != OrderStatus.DRAFT:
-        raise ValidationError(
-            _("%(number)s is already %(status)s.")
-            % {"number": order.number, "status": order.get_status_display()}
-        )
+    ORDERS.refuse_unless(
+        order, OrderStatus.DRAFT, message=_("%(number)s is already %(status)s.")
+    )
     lines = list(order.lines.select_related("product").order_by("product_id"))
     _check_lines(
         order.customer,
@@ -267,28 +272,17 @@ def sales_order_confirm(
     if total != order.total:
         found["total"] = [order.total, total]
     order.total = total
-    order.status = OrderStatus.CONFIRMED
-    order.confirmed_by, order.confirmed_at = user, timezone.now()
     order.reserved_until = None
+    now = timezone.now()
     days = _expiry_days()
     if days and any(line.reserved_quantity > 0 for line in kept):
-        order.reserved_until = order.confirmed_at + timedelta(days=days)
-    order.version += 1
-    order.save(
-        update_fields=[
-            "total",
-            "status",
-            "confirmed_by",
-            "confirmed_at",
-            "reserved_until",
-            "version",
-        ]
+        order.reserved_until = now + timedelta(days=days)
+    return ORDERS.place(
+        order, user=user, at=now, changes=found, fields=["total", "reserved_until"]
     )
-    audit_record(user=user, action=Action.CONFIRM, record=order, changes=found)
-    return order
 
 
-def _release_all(order: SalesOrder) -> None:
+def _release_all(order: SalesOrder) -> list[str]:
     for line in order.lines.filter(reserved_quantity__gt=0).order_by("product_id"):
         stock_release(
             product_id=line.product_id,
@@ -298,6 +292,7 @@ def _release_all(order: SalesOrder) -> None:
         line.reserved_quantity = ZERO
         line.save(update_fields=["reserved_quantity"])
     order.reserved_until = None
+    return ["reserved_until"]
 
 
 def order_own(order: SalesOrder, user) -> bool:
@@ -324,51 +319,19 @@ def sales_order_end(*, order: SalesOrder, user, reason: str) -> SalesOrder:
 
     A clerk may cancel a draft, or their own confirmed order of which nothing has
     shipped; everything else is the owner's (checked here, under the lock)."""
-    order = lock(SalesOrder, order.pk)
-    was = order.status
-    if order.status in OPEN_STATUSES and not order_may_end(order, user):
-        raise ValidationError(
-            _(
-                "%(number)s is already confirmed; only the owner, or the clerk who "
-                "entered it while nothing of it has shipped, can cancel it."
-            )
-            % {"number": order.number}
-        )
-    shipped = order.lines.filter(shipped_quantity__gt=0).exists()
-    if order.status == OrderStatus.DRAFT or (
-        order.status == OrderStatus.CONFIRMED and not shipped
-    ):
-        order.status = OrderStatus.CANCELLED
-    elif order.status in OPEN_STATUSES:
-        order.status = OrderStatus.CLOSED
-    else:
-        raise ValidationError(
-            _("%(number)s is %(status)s and cannot be ended.")
-            % {"number": order.number, "status": order.get_status_display()}
-        )
-    if not reason.strip():
-        raise ValidationError(_("Say why the order ends."))
-    _release_all(order)
-    order.closed_by, order.closed_at, order.close_reason = user, timezone.now(), reason
-    order.version += 1
-    order.save(
-        update_fields=[
-            "status",
-            "closed_by",
-            "closed_at",
-            "close_reason",
-            "reserved_until",
-            "version",
-        ]
-    )
-    audit_record(
+    return ORDERS.end(
+        order=order,
         user=user,
-        action=Action.CANCEL if order.status == OrderStatus.CANCELLED else Action.CLOSE,
-        record=order,
-        summary=reason,
-        changes={"status": [was, order.status]},
+        reason=reason,
+        may_end=lambda locked: (
+            locked.status not in OPEN_STATUSES or order_may_end(locked, user)
+        ),
+        refusal=_(
+            "%(number)s is already confirmed; only the owner, or the clerk who "
+            "entered it while nothing of it has shipped, can cancel it."
+        ),
+        release=_release_all,
     )
-    return order
 
 
 # --- reservations: the owner's release, expiry ----------------------------------
@@ -597,39 +560,6 @@ def _posted_entry(document, user, *, lines: int, summary: str = ""):
     )
 
 
-def _cancel_entry(document, user):
-    return audit_entry(
-        user=user,
-        action=Action.CANCEL,
-        record=document,
-        summary=document.cancel_reason,
-        changes={"status": [DocumentStatus.POSTED, DocumentStatus.CANCELLED]},
-    )
-
-
-def _order_entry(order: SalesOrder, was: str, document, user, action=Action.CHANGE):
-    """The order's audit entry when a shipment of it is posted or cancelled."""
-    return audit_entry(
-        user=user,
-        action=action,
-        record=order,
-        summary=document.number,
-        changes={"status": [was, order.status]} if was != order.status else {},
-    )
-
-
-def _refresh_status(order: SalesOrder) -> None:
-    if order.status not in (*OPEN_STATUSES, OrderStatus.SHIPPED):
-        return
-    lines = list(order.lines.all())
-    if all(line.shipped_quantity >= line.quantity for line in lines):
-        order.status = OrderStatus.SHIPPED
-    elif any(line.shipped_quantity > 0 for line in lines):
-        order.status = OrderStatus.PARTIAL
-    else:
-        order.status = OrderStatus.CONFIRMED
-
-
 # --- shipments ----------------------------------------------------------------------
 
 
@@ -777,13 +707,11 @@ def shipment_post(
         submission=submission,
     )
     was = order.status
-    _refresh_status(order)
-    order.version += 1
-    order.save(update_fields=["status", "version"])
+    ORDERS.status_refresh(order)
     audit_record_many(
         [
             _posted_entry(shipment, user, lines=len(quantities), summary=order.number),
-            _order_entry(order, was, shipment, user),
+            ORDERS.document_applied(order, was=was, document=shipment, user=user),
         ]
     )
     return shipment
@@ -902,30 +830,23 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
     if order.is_retail:
         # A counter sale taken back is undone whole; it never waits to ship again.
         order.status = OrderStatus.CANCELLED
-        order.closed_by, order.closed_at, order.close_reason = user, now, reason
+        order.closed_by, order.closed_at = user, now
+        order.close_reason = reason.strip()
     else:
-        _refresh_status(order)
-    order.version += 1
-    order.save(
-        update_fields=["status", "version", "closed_by", "closed_at", "close_reason"]
-    )
-    shipment.status = DocumentStatus.CANCELLED
-    shipment.cancelled_by, shipment.cancelled_at, shipment.cancel_reason = (
-        user,
-        now,
-        reason,
+        ORDERS.status_refresh(order)
+    order_entry = ORDERS.document_applied(
+        order,
+        was=was,
+        document=shipment,
+        user=user,
+        # A counter sale taken back is cancelled whole.
+        action=Action.CANCEL if order.is_retail else Action.CHANGE,
+        fields=["closed_by", "closed_at", "close_reason"],
     )
     shipment.save(
-        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+        update_fields=shipment.mark_cancelled(user=user, reason=reason, at=now)
     )
-    # A counter sale taken back is cancelled whole.
-    action = Action.CANCEL if order.is_retail else Action.CHANGE
-    audit_record_many(
-        [
-            _cancel_entry(shipment, user),
-            _order_entry(order, was, shipment, user, action=action),
-        ]
-    )
+    audit_record_many([cancel_entry(audit, shipment, user), order_entry])
     return shipment
 
 
@@ -1084,14 +1005,8 @@ def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> Sale
         SalesOrderLine.objects.filter(pk=line.order_line_id).update(
             returned_quantity=F("returned_quantity") - row.quantity
         )
-    document.status = DocumentStatus.CANCELLED
-    document.cancelled_by, document.cancelled_at, document.cancel_reason = (
-        user,
-        now,
-        reason,
-    )
     document.save(
-        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+        update_fields=document.mark_cancelled(user=user, reason=reason, at=now)
     )
-    _cancel_entry(document, user).save()
+    cancel_entry(audit, document, user).save()
     return document
