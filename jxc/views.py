@@ -2,18 +2,21 @@
 
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import InterfaceError, OperationalError, connections
+from django.db import IntegrityError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from jxc.documents import failure_kind
+from jxc.documents import StaleDocument, failure_kind
 from jxc.forms import ReasonForm
 
 RECORD_ID = re.compile(r"[0-9]{1,12}")
@@ -86,3 +89,107 @@ def server_error(request):
         status=503,
         headers={"Retry-After": "10"},
     )
+
+
+@dataclass(frozen=True)
+class OrderForm:
+    """How one app's order form page differs from the other's: its forms, how an
+    order fills them, the service that saves, its pages and its extra context.
+
+    ``save(order, header_data, line_forms, user)`` calls the app's save service;
+    ``lines(order)`` gives the initial line rows of a draft being edited.
+    """
+
+    model: type
+    header_form: type
+    line_formset: type
+    header_initial: Callable
+    lines: Callable
+    save: Callable
+    detail_url: str  # URL name taking the order's pk
+    list_url: str
+    new_title: str
+    context: dict = field(default_factory=dict)
+
+
+def plain(quantity) -> str:
+    """A quantity for a number input: 10, 2.5 (no exponent, no grouping)."""
+    return format(quantity.normalize(), "f")
+
+
+def order_form(request, spec: OrderForm, pk: int | None = None):
+    """The body of every "new order" / "edit draft" page: a header form and line
+    forms, saved as a draft by the app's service, back to the order."""
+    order = None
+    if pk is not None:
+        order = get_object_or_404(spec.model, pk=pk)
+        if order.status != "draft":
+            messages.error(
+                request,
+                _("%(number)s is %(status)s: only a draft can be edited.")
+                % {"number": order.number, "status": order.get_status_display()},
+            )
+            return redirect(spec.detail_url, pk=pk)
+    header = spec.header_form(
+        request.POST or None,
+        initial=spec.header_initial(order) if order is not None else None,
+        user=request.user,
+    )
+    line_initial = None
+    if order is not None and request.method != "POST":
+        line_initial = spec.lines(order)
+    lines = spec.line_formset(
+        request.POST or None, prefix="lines", initial=line_initial
+    )
+    if request.method == "POST" and header.is_valid() and lines.is_valid():
+        data = header.cleaned_data
+        try:
+            saved = spec.save(order, data, lines.filled(), request.user)
+        except IntegrityError:
+            saved = spec.model.objects.get(submission=data["submission"])
+        except StaleDocument as error:
+            refuse(request, error)
+            return redirect(spec.detail_url, pk=order.pk)
+        except ValidationError as error:
+            refuse(request, error)
+        else:
+            messages.success(
+                request, _("%(number)s saved as a draft.") % {"number": saved.number}
+            )
+            return redirect(spec.detail_url, pk=saved.pk)
+    title = _("Edit %(number)s") % {"number": order.number} if order else spec.new_title
+    return render(
+        request,
+        "documents/lines_form.html",
+        {
+            "header": header,
+            "lines": lines,
+            "title": title,
+            "submit_label": _("Save draft"),
+            "cancel_url": reverse(spec.list_url),
+            "show_total": True,
+            **{
+                key: reverse(value) if key.endswith("_url") else value
+                for key, value in spec.context.items()
+            },
+        },
+    )
+
+
+def order_end(request, order, end, *, detail_url: str):
+    """The body of every "cancel or close this order" view: read the reason, call
+    ``end(reason)`` (the app's service), say what the order is now."""
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the order ends."))
+        order = end(form.cleaned_data["reason"])
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s is %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+    return redirect(detail_url, pk=order.pk)

@@ -21,9 +21,18 @@ from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
 from jxc.excel import Sheet, xlsx_response
-from jxc.forms import ReasonForm, searchable
+from jxc.forms import searchable
 from jxc.models import DocumentStatus
-from jxc.views import cancel_posted, paginate, record_id, refuse
+from jxc.views import (
+    OrderForm,
+    cancel_posted,
+    order_form,
+    paginate,
+    plain,
+    record_id,
+    refuse,
+)
+from jxc.views import order_end as end_order
 from purchasing import exports, filters, forms, selectors, services
 from purchasing.models import (
     GoodsReceipt,
@@ -34,11 +43,6 @@ from purchasing.models import (
 
 CANCEL = "purchasing.cancel_posted"
 EDIT_COST = "purchasing.edit_cost"
-
-
-def _plain(quantity) -> str:
-    """A quantity for a number input: 10, 2.5 (no exponent, no grouping)."""
-    return format(quantity.normalize(), "f")
 
 
 def _moment(day) -> datetime:
@@ -126,107 +130,69 @@ def document_export(request, kind):
 # --- purchase orders ---------------------------------------------------------------
 
 
-def _order_form(request, order=None):
-    initial = None
-    if order is not None:
-        initial = {
-            "supplier": order.supplier,
-            "warehouse": order.warehouse_id,
-            "order_date": order.order_date,
-            "expected_date": order.expected_date,
-            "note": order.note,
-            "version": order.version,
-        }
-    header = forms.OrderHeaderForm(
-        request.POST or None, initial=initial, user=request.user
-    )
-    line_initial = None
-    if order is not None and request.method != "POST":
-        line_initial = [
-            {
-                "product": line.product.sku,
-                "quantity": _plain(line.quantity),
-                "unit_price": line.unit_price,
-            }
-            for line in selectors.order_lines(order)
-        ]
-    lines = forms.OrderLineFormSet(
-        request.POST or None, prefix="lines", initial=line_initial
-    )
-    if request.method == "POST" and header.is_valid() and lines.is_valid():
-        data = header.cleaned_data
-        rows = [
+def _save_order(order, data, filled, user):
+    return services.purchase_order_save(
+        order=order,
+        supplier=data["supplier"],
+        warehouse=data["warehouse"],
+        order_date=data["order_date"],
+        expected_date=data["expected_date"],
+        note=data["note"],
+        lines=[
             services.OrderLineInput(f["product"], f["quantity"], f.get("unit_price"))
-            for f in lines.filled()
-        ]
-        try:
-            saved = services.purchase_order_save(
-                order=order,
-                supplier=data["supplier"],
-                warehouse=data["warehouse"],
-                order_date=data["order_date"],
-                expected_date=data["expected_date"],
-                note=data["note"],
-                lines=rows,
-                user=request.user,
-                submission=data["submission"],
-                version=data.get("version"),
-            )
-        except IntegrityError:
-            saved = PurchaseOrder.objects.get(submission=data["submission"])
-        except StaleDocument as error:
-            refuse(request, error)
-            return redirect("purchasing:order_detail", pk=order.pk)
-        except ValidationError as error:
-            refuse(request, error)
-        else:
-            messages.success(
-                request, _("%(number)s saved as a draft.") % {"number": saved.number}
-            )
-            return redirect("purchasing:order_detail", pk=saved.pk)
-    title = (
-        _("Edit %(number)s") % {"number": order.number}
-        if order
-        else _("New purchase order")
+            for f in filled
+        ],
+        user=user,
+        submission=data["submission"],
+        version=data.get("version"),
     )
-    return render(
-        request,
-        "documents/lines_form.html",
+
+
+ORDER_FORM = OrderForm(
+    model=PurchaseOrder,
+    header_form=forms.OrderHeaderForm,
+    line_formset=forms.OrderLineFormSet,
+    header_initial=lambda order: {
+        "supplier": order.supplier,
+        "warehouse": order.warehouse_id,
+        "order_date": order.order_date,
+        "expected_date": order.expected_date,
+        "note": order.note,
+        "version": order.version,
+    },
+    lines=lambda order: [
         {
-            "header": header,
-            "lines": lines,
-            "title": title,
-            "submit_label": _("Save draft"),
-            "intro": _(
-                "A price far from what was last paid (outside the owner's price "
-                "band) is flagged and needs the owner's approval before the order "
-                "is placed."
-            ),
-            "cancel_url": reverse("purchasing:order_list"),
-            "show_total": True,
-            "price_url": reverse("purchasing:last_price"),
-        },
-    )
+            "product": line.product.sku,
+            "quantity": plain(line.quantity),
+            "unit_price": line.unit_price,
+        }
+        for line in selectors.order_lines(order)
+    ],
+    save=_save_order,
+    detail_url="purchasing:order_detail",
+    list_url="purchasing:order_list",
+    new_title=gettext_lazy("New purchase order"),
+    context={
+        "intro": gettext_lazy(
+            "A price far from what was last paid (outside the owner's price "
+            "band) is flagged and needs the owner's approval before the order "
+            "is placed."
+        ),
+        "price_url": "purchasing:last_price",
+    },
+)
 
 
 @permission_required("purchasing.add_purchaseorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_create(request):
-    return _order_form(request)
+    return order_form(request, ORDER_FORM)
 
 
 @permission_required("purchasing.change_purchaseorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_edit(request, pk):
-    order = get_object_or_404(PurchaseOrder, pk=pk)
-    if order.status != OrderStatus.DRAFT:
-        messages.error(
-            request,
-            _("%(number)s is %(status)s: only a draft can be edited.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-        return redirect("purchasing:order_detail", pk=pk)
-    return _order_form(request, order)
+    return order_form(request, ORDER_FORM, pk=pk)
 
 
 @permission_required("purchasing.view_purchaseorder", raise_exception=True)
@@ -304,26 +270,17 @@ def order_prices_approve(request, pk):
 @require_POST
 def order_end(request, pk):
     order = get_object_or_404(PurchaseOrder, pk=pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the order ends."))
-        return redirect("purchasing:order_detail", pk=pk)
-    try:
-        order = services.purchase_order_end(
+    return end_order(
+        request,
+        order,
+        lambda reason: services.purchase_order_end(
             order=order,
             user=request.user,
-            reason=form.cleaned_data["reason"],
+            reason=reason,
             may_end_placed=request.user.has_perm(CANCEL),
-        )
-    except ValidationError as error:
-        refuse(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(number)s is %(status)s.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-    return redirect("purchasing:order_detail", pk=pk)
+        ),
+        detail_url="purchasing:order_detail",
+    )
 
 
 @permission_required("purchasing.view_purchaseorder", raise_exception=True)
@@ -388,7 +345,7 @@ def receipt_create(request):
         initial = [
             {
                 "product": line.product.sku,
-                "quantity": _plain(line.remaining),
+                "quantity": plain(line.remaining),
                 "unit_cost": line.unit_price,
             }
             for line in selectors.order_lines(order)

@@ -20,14 +20,22 @@ from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
-from jxc.forms import ReasonForm, searchable
+from jxc.forms import searchable
 from jxc.models import DocumentStatus
 from jxc.templatetags.jxc_format import qty
-from jxc.views import cancel_posted, paginate, record_id, refuse
+from jxc.views import (
+    OrderForm,
+    cancel_posted,
+    order_form,
+    paginate,
+    plain,
+    record_id,
+    refuse,
+)
+from jxc.views import order_end as end_order
 from sales import filters, forms, selectors, services
 from sales.models import (
     OPEN_STATUSES,
-    OrderStatus,
     SalesOrder,
     SalesReturn,
     Shipment,
@@ -124,106 +132,67 @@ def document_export(request, kind):
 # --- orders ---------------------------------------------------------------------------
 
 
-def _lines_from(formset):
+def _lines_from(filled):
     return [
         services.SaleLineInput(
             f["product"], f["quantity"], f.get("unit_price"), f.get("discount") or 0
         )
-        for f in formset.filled()
+        for f in filled
     ]
 
 
-def _order_form(request, order=None):
-    initial = None
-    if order is not None:
-        initial = {
-            "customer": order.customer,
-            "warehouse": order.warehouse_id,
-            "order_date": order.order_date,
-            "note": order.note,
-            "version": order.version,
-        }
-    header = forms.OrderHeaderForm(
-        request.POST or None, initial=initial, user=request.user
+def _save_order(order, data, filled, user):
+    return services.sales_order_save(
+        order=order,
+        customer=data["customer"],
+        warehouse=data["warehouse"],
+        order_date=data["order_date"],
+        note=data["note"],
+        lines=_lines_from(filled),
+        user=user,
+        submission=data["submission"],
+        version=data.get("version"),
     )
-    line_initial = None
-    if order is not None and request.method != "POST":
-        line_initial = [
-            {
-                "product": line.product.sku,
-                "quantity": format(line.quantity.normalize(), "f"),
-                "unit_price": line.unit_price,
-                "discount": line.discount,
-            }
-            for line in order.lines.select_related("product")
-        ]
-    lines = forms.SaleLineFormSet(
-        request.POST or None, prefix="lines", initial=line_initial
-    )
-    if request.method == "POST" and header.is_valid() and lines.is_valid():
-        data = header.cleaned_data
-        try:
-            saved = services.sales_order_save(
-                order=order,
-                customer=data["customer"],
-                warehouse=data["warehouse"],
-                order_date=data["order_date"],
-                note=data["note"],
-                lines=_lines_from(lines),
-                user=request.user,
-                submission=data["submission"],
-                version=data.get("version"),
-            )
-        except IntegrityError:
-            saved = SalesOrder.objects.get(submission=data["submission"])
-        except StaleDocument as error:
-            refuse(request, error)
-            return redirect("sales:order_detail", pk=order.pk)
-        except ValidationError as error:
-            refuse(request, error)
-        else:
-            messages.success(
-                request, _("%(number)s saved as a draft.") % {"number": saved.number}
-            )
-            return redirect("sales:order_detail", pk=saved.pk)
-    title = (
-        _("Edit %(number)s") % {"number": order.number}
-        if order
-        else _("New sales order")
-    )
-    return render(
-        request,
-        "documents/lines_form.html",
+
+
+ORDER_FORM = OrderForm(
+    model=SalesOrder,
+    header_form=forms.OrderHeaderForm,
+    line_formset=forms.SaleLineFormSet,
+    header_initial=lambda order: {
+        "customer": order.customer,
+        "warehouse": order.warehouse_id,
+        "order_date": order.order_date,
+        "note": order.note,
+        "version": order.version,
+    },
+    lines=lambda order: [
         {
-            "header": header,
-            "lines": lines,
-            "title": title,
-            "submit_label": _("Save draft"),
-            "cancel_url": reverse("sales:order_list"),
-            "show_total": True,
-            "availability_url": reverse("sales:availability"),
-        },
-    )
+            "product": line.product.sku,
+            "quantity": plain(line.quantity),
+            "unit_price": line.unit_price,
+            "discount": line.discount,
+        }
+        for line in order.lines.select_related("product")
+    ],
+    save=_save_order,
+    detail_url="sales:order_detail",
+    list_url="sales:order_list",
+    new_title=gettext_lazy("New sales order"),
+    context={"availability_url": "sales:availability"},
+)
 
 
 @permission_required("sales.add_salesorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_create(request):
-    return _order_form(request)
+    return order_form(request, ORDER_FORM)
 
 
 @permission_required("sales.change_salesorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_edit(request, pk):
-    order = get_object_or_404(SalesOrder, pk=pk)
-    if order.status != OrderStatus.DRAFT:
-        messages.error(
-            request,
-            _("%(number)s is %(status)s: only a draft can be edited.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-        return redirect("sales:order_detail", pk=pk)
-    return _order_form(request, order)
+    return order_form(request, ORDER_FORM, pk=pk)
 
 
 @permission_required("sales.view_salesorder", raise_exception=True)
@@ -294,24 +263,14 @@ def order_end(request, pk):
         order, request.user
     ):
         raise PermissionDenied
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Say why the order ends."))
-        order = services.sales_order_end(
-            order=order,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as error:
-        refuse(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(number)s is %(status)s.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-    return redirect("sales:order_detail", pk=pk)
+    return end_order(
+        request,
+        order,
+        lambda reason: services.sales_order_end(
+            order=order, user=request.user, reason=reason
+        ),
+        detail_url="sales:order_detail",
+    )
 
 
 @permission_required("sales.change_salesorder", raise_exception=True)
@@ -550,7 +509,7 @@ def retail(request):
         try:
             order = services.retail_sale_post(
                 warehouse=data["warehouse"],
-                lines=_lines_from(lines),
+                lines=_lines_from(lines.filled()),
                 amount_received=data["amount_received"],
                 user=request.user,
                 submission=data["submission"],
