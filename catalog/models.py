@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jxc.decimals import (
@@ -65,6 +66,9 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:category_update", args=[self.pk])
+
 
 class Party(TimestampedModel):
     """What suppliers and customers share: a code, a name and how to reach them."""
@@ -84,6 +88,9 @@ class Party(TimestampedModel):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"catalog:{self._meta.model_name}_update", args=[self.pk])
 
 
 class Supplier(Party):
@@ -136,6 +143,9 @@ class Warehouse(TimestampedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:warehouse_update", args=[self.pk])
 
 
 def _price(verbose_name):
@@ -219,3 +229,6 @@ class Product(TimestampedModel):
 
     def __str__(self):
         return f"{self.sku} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product_detail", args=[self.pk])

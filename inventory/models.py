@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Warehouse
@@ -18,6 +19,7 @@ from jxc.models import (
     cost_field,
     money_field,
     quantity_field,
+    record_page,
     user_field,
 )
 
@@ -61,6 +63,9 @@ class InventorySettings(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:settings")
 
 
 class StockLevel(models.Model):
@@ -248,6 +253,11 @@ class StockMove(AppendOnly):
 
     def __str__(self):
         return f"{self.kind} {self.product_id}@{self.warehouse_id} {self.quantity}"
+
+    @property
+    def source_url(self) -> str:
+        """The page of the document that made this move ("" for none)."""
+        return record_page(self.source_type, self.source_id)
 
 
 # --- documents -------------------------------------------------------------------
@@ -529,6 +539,9 @@ class ClosedMonth(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:month_close")
 
 
 class MonthSnapshot(models.Model):

@@ -221,6 +221,19 @@ class DocumentLine(models.Model):
         return f"{self.product} × {self.quantity}"
 
 
+def record_page(content_type, object_id) -> str:
+    """The page of the record ``object_id`` of ``content_type`` (a ContentType),
+    from its model's ``get_absolute_url()`` without reading the record (every
+    page is named by the id alone); "" for a kind without a page."""
+    model = content_type.model_class() if content_type is not None else None
+    if model is None or object_id is None:
+        return ""
+    record = model(pk=object_id)
+    if not hasattr(record, "get_absolute_url"):
+        return ""
+    return record.get_absolute_url()
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError(self.model.append_only_message)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Supplier, Warehouse
@@ -54,6 +55,9 @@ class PurchasingSettings(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("purchasing:settings")
 
 
 class OrderStatus(models.TextChoices):

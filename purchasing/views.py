@@ -19,15 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog.fields import resolve
 from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
+from jxc import lists
 from jxc.documents import StaleDocument
 from jxc.excel import Sheet, xlsx_response
 from jxc.forms import searchable
+from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
 from jxc.views import (
     OrderForm,
     cancel_posted,
     order_form,
-    paginate,
     plain,
     record_id,
     refuse,
@@ -56,73 +57,73 @@ def _moment(day) -> datetime:
 
 # --- lists --------------------------------------------------------------------------
 
-LISTS = {
-    "order": (filters.OrderFilter, selectors.order_list, "purchasing:order_detail"),
-    "receipt": (
-        filters.ReceiptFilter,
-        selectors.receipt_list,
-        "purchasing:receipt_detail",
-    ),
-    "return": (filters.ReturnFilter, selectors.return_list, "purchasing:return_detail"),
+
+def _list(kind, rows, filterset, title, create_label, create_url, **extra):
+    return DocumentList(
+        permission=f"purchasing.view_{PAGES[kind]}",
+        title=title,
+        rows=rows,
+        template="documents/party_list.html",
+        filterset=filterset,
+        create_url=create_url,
+        create_label=create_label,
+        export_url=f"purchasing:{kind}_export",
+        party="supplier",
+        party_label=gettext_lazy("Supplier"),
+        **extra,
+    )
+
+
+PAGES = {
+    "order": "purchaseorder",
+    "receipt": "goodsreceipt",
+    "return": "purchasereturn",
 }
-TITLES = {
-    "order": (
+LISTS = {
+    "order": _list(
+        "order",
+        selectors.order_list,
+        filters.OrderFilter,
         gettext_lazy("Purchase orders"),
         gettext_lazy("New purchase order"),
         "purchasing:order_create",
+        date_field="order_date",
+        settings_url="purchasing:settings",
+        settings_permission="purchasing.change_purchasingsettings",
     ),
-    "receipt": (
+    "receipt": _list(
+        "receipt",
+        selectors.receipt_list,
+        filters.ReceiptFilter,
         gettext_lazy("Goods receipts"),
         gettext_lazy("New receipt without order"),
         "purchasing:receipt_create",
     ),
-    "return": (
+    "return": _list(
+        "return",
+        selectors.return_list,
+        filters.ReturnFilter,
         gettext_lazy("Purchase returns"),
         gettext_lazy("New return"),
         "purchasing:return_create",
+        # A return leaves at the average cost: staff never see it.
+        total_permission="accounts.view_cost",
     ),
-}
-VIEW_PERMS = {
-    "order": "purchasing.view_purchaseorder",
-    "receipt": "purchasing.view_goodsreceipt",
-    "return": "purchasing.view_purchasereturn",
 }
 
 
 def document_list(request, kind):
-    if not request.user.has_perm(VIEW_PERMS[kind]):
-        raise PermissionDenied
-    filterset_class, selector, detail_url = LISTS[kind]
-    document_filter = filterset_class(request.GET, queryset=selector())
-    title, create_label, create_url = TITLES[kind]
-    return render(
-        request,
-        "purchasing/document_list.html",
-        {
-            "filter": document_filter,
-            "page_obj": paginate(request, document_filter.qs),
-            "kind": kind,
-            "detail_url": detail_url,
-            "title": title,
-            "create_label": create_label,
-            "create_url": reverse(create_url),
-            "export_url": reverse(f"purchasing:{kind}_export"),
-            # A return leaves at the average cost: staff never see it.
-            "show_total": kind != "return"
-            or request.user.has_perm("accounts.view_cost"),
-        },
-    )
+    return lists.document_list(request, LISTS[kind])
 
 
 @require_GET
 def document_export(request, kind):
-    if kind not in LISTS or not request.user.has_perm(VIEW_PERMS[kind]):
+    if kind not in LISTS:
         raise PermissionDenied
-    filterset_class, selector, _detail = LISTS[kind]
-    document_filter = filterset_class(request.GET, queryset=selector())
-    with_total = kind != "return" or request.user.has_perm("accounts.view_cost")
+    spec = LISTS[kind]
+    documents, _filter = spec.documents(request)
     sheet: Sheet = exports.document_sheet(
-        kind, document_filter.qs, with_total=with_total
+        kind, documents, with_total=spec.shows_total(request.user)
     )
     return xlsx_response([sheet], str(sheet.title))
 

@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -53,6 +54,9 @@ class SalesSettings(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:settings")
 
 
 class SalesOrder(OrderDocument):

@@ -18,16 +18,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog.models import Product
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
+from jxc import lists
 from jxc.documents import StaleDocument
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
 from jxc.forms import searchable
+from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
 from jxc.templatetags.jxc_format import qty
 from jxc.views import (
     OrderForm,
     cancel_posted,
     order_form,
-    paginate,
     plain,
     record_id,
     refuse,
@@ -44,66 +45,64 @@ from sales.models import (
 CANCEL = "sales.cancel_posted"
 RELEASE = "sales.release_reservation"
 VIEW_COST = "accounts.view_cost"
+
+
+def _list(kind, rows, filterset, title, create_label="", create_url="", **extra):
+    return DocumentList(
+        permission=f"sales.view_{PAGES[kind]}",
+        title=title,
+        rows=rows,
+        template="documents/party_list.html",
+        filterset=filterset,
+        create_url=create_url,
+        create_label=create_label,
+        export_url=f"sales:{kind}_export",
+        party="customer",
+        party_label=gettext_lazy("Customer"),
+        **{"date_format": "Y-m-d H:i", **extra},
+    )
+
+
+PAGES = {"order": "salesorder", "shipment": "shipment", "return": "salesreturn"}
 LISTS = {
-    "order": (
-        filters.OrderFilter,
+    "order": _list(
+        "order",
         selectors.order_list,
-        "sales:order_detail",
-        "sales.view_salesorder",
+        filters.OrderFilter,
         gettext_lazy("Sales orders"),
         gettext_lazy("New sales order"),
         "sales:order_create",
+        date_field="order_date",
+        date_format="Y-m-d",
+        settings_url="sales:settings",
+        settings_permission="sales.change_salessettings",
     ),
-    "shipment": (
-        filters.ShipmentFilter,
+    "shipment": _list(
+        "shipment",
         selectors.shipment_list,
-        "sales:shipment_detail",
-        "sales.view_shipment",
+        filters.ShipmentFilter,
         gettext_lazy("Shipments"),
         gettext_lazy("Retail sale"),
         "sales:retail",
     ),
-    "return": (
-        filters.ReturnFilter,
+    "return": _list(
+        "return",
         selectors.return_list,
-        "sales:return_detail",
-        "sales.view_salesreturn",
+        filters.ReturnFilter,
         gettext_lazy("Sales returns"),
-        "",
-        "",
     ),
 }
 
 
 def document_list(request, kind):
-    filterset_class, selector, detail_url, perm, title, create_label, create_url = (
-        LISTS[kind]
-    )
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    document_filter = filterset_class(request.GET, queryset=selector())
-    return render(
-        request,
-        "sales/document_list.html",
-        {
-            "filter": document_filter,
-            "page_obj": paginate(request, document_filter.qs),
-            "kind": kind,
-            "detail_url": detail_url,
-            "title": title,
-            "create_label": create_label,
-            "create_url": reverse(create_url) if create_url else "",
-            "export_url": reverse(f"sales:{kind}_export"),
-        },
-    )
+    return lists.document_list(request, LISTS[kind])
 
 
 @require_GET
 def document_export(request, kind):
-    filterset_class, selector, _detail, perm, title, _label, _url = LISTS[kind]
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    documents = filterset_class(request.GET, queryset=selector()).qs
+    spec = LISTS[kind]
+    title = spec.title
+    documents, _filter = spec.documents(request)
     columns = [
         Col(_("Number")),
         Col(_("Date"), DATETIME),
