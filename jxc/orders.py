@@ -7,9 +7,12 @@ Each app configures one ``OrderLifecycle`` (its model, statuses and which line
 counter says "done") and keeps only its own rules around it: purchasing the price
 band and the tolerance, sales the reservations and discounts.
 
+Posted documents (receipts, shipments, returns) share the check before a cancel
+and its audit entry.
+
 Kernel module: it imports no app. The audit trail's writer is handed in
-(``audit``: a module with ``audit_entry``, ``audit_record`` and ``Action``, i.e.
-``audit.services``).
+(``audit``: ``audit.services``, with ``audit_entry``, ``audit_record``, ``Action``,
+``snapshot`` and ``changes``).
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from django.utils.translation import gettext as _
 
 from jxc.decimals import MAX_QUANTITY
 from jxc.decimals import quantity as round_quantity
-from jxc.documents import lock
+from jxc.documents import check_version, lock
 from jxc.models import DocumentStatus
+from jxc.numbering import document_number_later
 
 
 def check_quantities(lines) -> None:
@@ -66,6 +70,16 @@ def check_products(products: Iterable) -> None:
             )
 
 
+def check_cancel(document, reason: str) -> None:
+    """A locked posted document may be cancelled, for a reason."""
+    if document.status != DocumentStatus.POSTED:
+        raise ValidationError(
+            _("%(number)s is already cancelled.") % {"number": document.number}
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the document is cancelled."))
+
+
 def cancel_entry(audit: ModuleType, document, user):
     """The audit entry (unsaved) of a posted document being cancelled."""
     return audit.audit_entry(
@@ -92,6 +106,11 @@ class OrderStatuses:
     def open(self) -> list[str]:
         return [self.placed, self.partial]
 
+    @classmethod
+    def of(cls, choices) -> OrderStatuses:
+        """From an app's TextChoices declaring its six statuses in this order."""
+        return cls(*choices)
+
 
 @dataclass(frozen=True)
 class OrderLifecycle:
@@ -112,6 +131,57 @@ class OrderLifecycle:
             raise ValidationError(
                 message % {"number": order.number, "status": order.get_status_display()}
             )
+
+    def draft(
+        self,
+        order,
+        *,
+        version: int | None,
+        user,
+        submission,
+        prefix: str,
+        day,
+        audit_fields: list[str],
+    ):
+        """The draft a save writes to, and its header as it was (None: new).
+
+        An existing draft is locked, checked against the ``version`` its form was
+        opened on and gets a new version; a new one is numbered ``prefix`` on
+        ``day`` when it is saved."""
+        if order is None:
+            order = self.model(submission=submission, created_by=user)
+            document_number_later(order, prefix=prefix, day=day)
+            return order, None
+        order = lock(self.model, order.pk)
+        check_version(order, version)
+        order.version += 1
+        self.refuse_unless(
+            order,
+            self.statuses.draft,
+            message=_("%(number)s is %(status)s: only a draft can be edited."),
+        )
+        return order, self.audit.snapshot(order, audit_fields)
+
+    def draft_save(self, order, rows) -> None:
+        """Save the draft and its new lines (the old ones deleted by the app)."""
+        order.save()
+        for row in rows:
+            row.order = order
+        order.lines.model.objects.bulk_create(rows)
+
+    def draft_audit(self, order, *, before, rows, user, audit_fields) -> None:
+        """The audit entry of a draft saved: created, or what changed."""
+        found = self.audit.changes(before, order, audit_fields)
+        if before is None:
+            found["lines"] = [None, len(rows)]
+        self.audit.audit_record(
+            user=user,
+            action=self.audit.Action.CREATE
+            if before is None
+            else self.audit.Action.CHANGE,
+            record=order,
+            changes=found,
+        )
 
     def place(self, order, *, user, at=None, changes: dict | None = None, fields=()):
         """Place a locked draft (after the app's own checks): status, who and when

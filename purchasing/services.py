@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from audit.changes import changes, snapshot
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Product, Supplier, Warehouse
 from inventory.services import MoveLine, SourceRef
@@ -25,6 +24,7 @@ from jxc.orders import (
     OrderLifecycle,
     OrderStatuses,
     cancel_entry,
+    check_cancel,
     check_products,
     check_quantities,
 )
@@ -52,18 +52,7 @@ ORDER_AUDIT_FIELDS = [
 
 
 ORDERS = OrderLifecycle(
-    model=PurchaseOrder,
-    statuses=OrderStatuses(
-        draft=OrderStatus.DRAFT,
-        placed=OrderStatus.ORDERED,
-        partial=OrderStatus.PARTIAL,
-        done=OrderStatus.RECEIVED,
-        cancelled=OrderStatus.CANCELLED,
-        closed=OrderStatus.CLOSED,
-    ),
-    done_field="received_quantity",
-    placed_by="ordered",
-    audit=audit,
+    PurchaseOrder, OrderStatuses.of(OrderStatus), "received_quantity", "ordered", audit
 )
 
 
@@ -201,31 +190,24 @@ def purchase_order_save(
     check_quantities(lines)
     if expected_date and expected_date < order_date:
         raise ValidationError(_("The expected date is before the order date."))
-    before = None
-    if order is not None:
-        order = lock(PurchaseOrder, order.pk)
-        check_version(order, version)
-        order.version += 1
-        if order.status != OrderStatus.DRAFT:
-            raise ValidationError(
-                _("%(number)s is %(status)s: only a draft can be edited.")
-                % {"number": order.number, "status": order.get_status_display()}
-            )
-        before = snapshot(order, ORDER_AUDIT_FIELDS)
-        # An approval holds for its product at its price: a changed price is
-        # flagged again.
+    order, before = ORDERS.draft(
+        order,
+        version=version,
+        user=user,
+        submission=submission,
+        prefix="PO",
+        day=order_date,
+        audit_fields=ORDER_AUDIT_FIELDS,
+    )
+    # An approval holds for its product at its price: a changed price is flagged
+    # again.
+    approvals = {}
+    if before is not None:
         approvals = {
             line.product_id: line
             for line in order.lines.filter(price_approved_by__isnull=False)
         }
         order.lines.all().delete()
-    else:
-        approvals = {}
-        order = PurchaseOrder(
-            submission=submission,
-            created_by=user,
-        )
-        document_number_later(order, prefix="PO", day=order_date)
     order.supplier, order.warehouse = supplier, warehouse
     order.order_date, order.expected_date, order.note = order_date, expected_date, note
     prices = selectors.last_prices(
@@ -257,20 +239,11 @@ def purchase_order_save(
             else None
         ),
     )
-    order.save()
-    for row in rows:
-        row.order = order
-    PurchaseOrderLine.objects.bulk_create(rows)
+    ORDERS.draft_save(order, rows)
     if approved:
         _approval_entry(order, approved, _order_price, user).save()
-    found = changes(before, order, ORDER_AUDIT_FIELDS)
-    if before is None:
-        found["lines"] = [None, len(rows)]
-    audit_record(
-        user=user,
-        action=Action.CREATE if before is None else Action.CHANGE,
-        record=order,
-        changes=found,
+    ORDERS.draft_audit(
+        order, before=before, rows=rows, user=user, audit_fields=ORDER_AUDIT_FIELDS
     )
     return order
 
@@ -559,12 +532,7 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
     """Take a receipt back: its stock leaves again (if still there) and the order
     waits for those quantities again."""
     receipt = lock(GoodsReceipt, receipt.pk)
-    if receipt.status != DocumentStatus.POSTED:
-        raise ValidationError(
-            _("%(number)s is already cancelled.") % {"number": receipt.number}
-        )
-    if not reason.strip():
-        raise ValidationError(_("Say why the document is cancelled."))
+    check_cancel(receipt, reason)
     if receipt.returns.filter(status=DocumentStatus.POSTED).exists():
         raise ValidationError(
             _(
@@ -753,12 +721,7 @@ def purchase_return_post(
 def purchase_return_cancel(*, purchase_return: PurchaseReturn, user, reason: str):
     """Undo a return: the goods come back into stock at the value they left with."""
     document = lock(PurchaseReturn, purchase_return.pk)
-    if document.status != DocumentStatus.POSTED:
-        raise ValidationError(
-            _("%(number)s is already cancelled.") % {"number": document.number}
-        )
-    if not reason.strip():
-        raise ValidationError(_("Say why the document is cancelled."))
+    check_cancel(document, reason)
     now = timezone.now()
     purchase_return_posted.send(
         sender=PurchaseReturn,

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from audit.changes import changes, snapshot
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Customer, Product, Warehouse
 from inventory.services import (
@@ -35,6 +34,7 @@ from jxc.orders import (
     OrderLifecycle,
     OrderStatuses,
     cancel_entry,
+    check_cancel,
     check_products,
     check_quantities,
 )
@@ -61,18 +61,7 @@ ORDER_AUDIT_FIELDS = ["customer", "warehouse", "order_date", "note", "total"]
 
 
 ORDERS = OrderLifecycle(
-    model=SalesOrder,
-    statuses=OrderStatuses(
-        draft=OrderStatus.DRAFT,
-        placed=OrderStatus.CONFIRMED,
-        partial=OrderStatus.PARTIAL,
-        done=OrderStatus.SHIPPED,
-        cancelled=OrderStatus.CANCELLED,
-        closed=OrderStatus.CLOSED,
-    ),
-    done_field="shipped_quantity",
-    placed_by="confirmed",
-    audit=audit,
+    SalesOrder, OrderStatuses.of(OrderStatus), "shipped_quantity", "confirmed", audit
 )
 
 
@@ -164,24 +153,17 @@ def sales_order_save(
     if order is None and (existing := by_submission(SalesOrder, submission)):
         return existing
     _check_lines(customer, warehouse, lines)
-    before = None
-    if order is not None:
-        order = lock(SalesOrder, order.pk)
-        check_version(order, version)
-        if order.status != OrderStatus.DRAFT:
-            raise ValidationError(
-                _("%(number)s is %(status)s: only a draft can be edited.")
-                % {"number": order.number, "status": order.get_status_display()}
-            )
-        before = snapshot(order, ORDER_AUDIT_FIELDS)
+    order, before = ORDERS.draft(
+        order,
+        version=version,
+        user=user,
+        submission=submission,
+        prefix="SO",
+        day=order_date,
+        audit_fields=ORDER_AUDIT_FIELDS,
+    )
+    if before is not None:
         order.lines.all().delete()
-        order.version += 1
-    else:
-        order = SalesOrder(
-            submission=submission,
-            created_by=user,
-        )
-        document_number_later(order, prefix="SO", day=order_date)
     order.customer, order.warehouse, order.order_date, order.note = (
         customer,
         warehouse,
@@ -190,18 +172,9 @@ def sales_order_save(
     )
     rows = _order_lines(lines)
     order.total = sum((row.amount for row in rows), ZERO)
-    order.save()
-    for row in rows:
-        row.order = order
-    SalesOrderLine.objects.bulk_create(rows)
-    found = changes(before, order, ORDER_AUDIT_FIELDS)
-    if before is None:
-        found["lines"] = [None, len(rows)]
-    audit_record(
-        user=user,
-        action=Action.CREATE if before is None else Action.CHANGE,
-        record=order,
-        changes=found,
+    ORDERS.draft_save(order, rows)
+    ORDERS.draft_audit(
+        order, before=before, rows=rows, user=user, audit_fields=ORDER_AUDIT_FIELDS
     )
     return order
 
@@ -789,17 +762,12 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
     """Take a shipment back: its goods return at the value they left with, and the
     order waits for those quantities again (from free stock)."""
     shipment = lock(Shipment, shipment.pk)
-    if shipment.status != DocumentStatus.POSTED:
-        raise ValidationError(
-            _("%(number)s is already cancelled.") % {"number": shipment.number}
-        )
+    check_cancel(shipment, reason)
     if shipment.returns.filter(status=DocumentStatus.POSTED).exists():
         raise ValidationError(
             _("Goods of %(number)s were returned; cancel those returns first.")
             % {"number": shipment.number}
         )
-    if not reason.strip():
-        raise ValidationError(_("Say why the document is cancelled."))
     order = lock(SalesOrder, shipment.order_id)
     rows = list(shipment.lines.select_related("order_line"))
     now = timezone.now()
@@ -967,12 +935,7 @@ def sales_return_post(
 def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> SalesReturn:
     """Undo a return: the goods leave stock again (if still there)."""
     document = lock(SalesReturn, sales_return.pk)
-    if document.status != DocumentStatus.POSTED:
-        raise ValidationError(
-            _("%(number)s is already cancelled.") % {"number": document.number}
-        )
-    if not reason.strip():
-        raise ValidationError(_("Say why the document is cancelled."))
+    check_cancel(document, reason)
     # The shipment and its lines first, as sales_return_post locks them: the
     # returned counters change under that lock only.
     shipment = lock(Shipment, document.shipment_id)
