@@ -35,17 +35,12 @@ from jxc.numbering import document_number_later
 def check_quantities(lines) -> None:
     """Quantities a document line holds: above zero, at most 3 decimals."""
     for line in lines:
-        if line.quantity.is_finite() and line.quantity <= 0:
-            raise ValidationError(
-                _("The quantity of “%(name)s” must be greater than zero.")
-                % {"name": line.product.name}
-            )
-        held = line.quantity.is_finite() and line.quantity <= MAX_QUANTITY
+        held = line.quantity.is_finite() and 0 < line.quantity <= MAX_QUANTITY
         if not held or round_quantity(line.quantity) != line.quantity:
             raise ValidationError(
                 _(
-                    "The quantity of “%(name)s” must be between 0.001 and "
-                    "999,999,999.999, with at most 3 decimals."
+                    "The quantity of “%(name)s” must be greater than zero: between "
+                    "0.001 and 999,999,999.999, with at most 3 decimals."
                 )
                 % {"name": line.product.name}
             )

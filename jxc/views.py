@@ -93,23 +93,54 @@ def server_error(request):
 
 @dataclass(frozen=True)
 class OrderForm:
-    """How one app's order form page differs from the other's: its forms, how an
-    order fills them, the service that saves, its pages and its extra context.
+    """How one app's order form page differs from the other's: its forms, the
+    service that saves a draft (``save(order=, lines=, user=, **header)``) and the
+    line input it takes (``line_input(**line)``), its pages and extra context.
 
-    ``save(order, header_data, line_forms, user)`` calls the app's save service;
-    ``lines(order)`` gives the initial line rows of a draft being edited.
+    The header form's fields are the order's fields of the same names; the line
+    forms' fields (after product and quantity) the order lines' ones.
     """
 
     model: type
     header_form: type
     line_formset: type
-    header_initial: Callable
-    lines: Callable
     save: Callable
+    line_input: type
     detail_url: str  # URL name taking the order's pk
     list_url: str
     new_title: str
+    # Extra context of the page; values of keys ending in _url are URL names.
     context: dict = field(default_factory=dict)
+
+    def header_initial(self, order) -> dict:
+        return {
+            name: getattr(order, name)
+            for name in self.header_form.base_fields
+            if name != "submission"
+        }
+
+    def line_initial(self, order) -> list[dict]:
+        names = [
+            name
+            for name in self.line_formset.form.base_fields
+            if name not in ("product", "quantity")
+        ]
+        return [
+            {
+                "product": line.product.sku,
+                "quantity": plain(line.quantity),
+                **{name: getattr(line, name) for name in names},
+            }
+            for line in order.lines.select_related("product").order_by("pk")
+        ]
+
+    def lines(self, filled) -> list:
+        """The service's line inputs from the filled line forms (an empty
+        optional field: the input's default)."""
+        return [
+            self.line_input(**{k: v for k, v in line.items() if v is not None})
+            for line in filled
+        ]
 
 
 def plain(quantity) -> str:
@@ -137,14 +168,16 @@ def order_form(request, spec: OrderForm, pk: int | None = None):
     )
     line_initial = None
     if order is not None and request.method != "POST":
-        line_initial = spec.lines(order)
+        line_initial = spec.line_initial(order)
     lines = spec.line_formset(
         request.POST or None, prefix="lines", initial=line_initial
     )
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         data = header.cleaned_data
         try:
-            saved = spec.save(order, data, lines.filled(), request.user)
+            saved = spec.save(
+                order=order, lines=spec.lines(lines.filled()), user=request.user, **data
+            )
         except IntegrityError:
             saved = spec.model.objects.get(submission=data["submission"])
         except StaleDocument as error:

@@ -131,45 +131,12 @@ def document_export(request, kind):
 # --- purchase orders ---------------------------------------------------------------
 
 
-def _save_order(order, data, filled, user):
-    return services.purchase_order_save(
-        order=order,
-        supplier=data["supplier"],
-        warehouse=data["warehouse"],
-        order_date=data["order_date"],
-        expected_date=data["expected_date"],
-        note=data["note"],
-        lines=[
-            services.OrderLineInput(f["product"], f["quantity"], f.get("unit_price"))
-            for f in filled
-        ],
-        user=user,
-        submission=data["submission"],
-        version=data.get("version"),
-    )
-
-
 ORDER_FORM = OrderForm(
     model=PurchaseOrder,
     header_form=forms.OrderHeaderForm,
     line_formset=forms.OrderLineFormSet,
-    header_initial=lambda order: {
-        "supplier": order.supplier,
-        "warehouse": order.warehouse_id,
-        "order_date": order.order_date,
-        "expected_date": order.expected_date,
-        "note": order.note,
-        "version": order.version,
-    },
-    lines=lambda order: [
-        {
-            "product": line.product.sku,
-            "quantity": plain(line.quantity),
-            "unit_price": line.unit_price,
-        }
-        for line in selectors.order_lines(order)
-    ],
-    save=_save_order,
+    save=services.purchase_order_save,
+    line_input=services.OrderLineInput,
     detail_url="purchasing:order_detail",
     list_url="purchasing:order_list",
     new_title=gettext_lazy("New purchase order"),

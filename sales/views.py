@@ -29,7 +29,6 @@ from jxc.views import (
     OrderForm,
     cancel_posted,
     order_form,
-    plain,
     record_id,
     refuse,
 )
@@ -131,50 +130,12 @@ def document_export(request, kind):
 # --- orders ---------------------------------------------------------------------------
 
 
-def _lines_from(filled):
-    return [
-        services.SaleLineInput(
-            f["product"], f["quantity"], f.get("unit_price"), f.get("discount") or 0
-        )
-        for f in filled
-    ]
-
-
-def _save_order(order, data, filled, user):
-    return services.sales_order_save(
-        order=order,
-        customer=data["customer"],
-        warehouse=data["warehouse"],
-        order_date=data["order_date"],
-        note=data["note"],
-        lines=_lines_from(filled),
-        user=user,
-        submission=data["submission"],
-        version=data.get("version"),
-    )
-
-
 ORDER_FORM = OrderForm(
     model=SalesOrder,
     header_form=forms.OrderHeaderForm,
     line_formset=forms.SaleLineFormSet,
-    header_initial=lambda order: {
-        "customer": order.customer,
-        "warehouse": order.warehouse_id,
-        "order_date": order.order_date,
-        "note": order.note,
-        "version": order.version,
-    },
-    lines=lambda order: [
-        {
-            "product": line.product.sku,
-            "quantity": plain(line.quantity),
-            "unit_price": line.unit_price,
-            "discount": line.discount,
-        }
-        for line in order.lines.select_related("product")
-    ],
-    save=_save_order,
+    save=services.sales_order_save,
+    line_input=services.SaleLineInput,
     detail_url="sales:order_detail",
     list_url="sales:order_list",
     new_title=gettext_lazy("New sales order"),
@@ -508,7 +469,7 @@ def retail(request):
         try:
             order = services.retail_sale_post(
                 warehouse=data["warehouse"],
-                lines=_lines_from(lines.filled()),
+                lines=ORDER_FORM.lines(lines.filled()),
                 amount_received=data["amount_received"],
                 user=request.user,
                 submission=data["submission"],
