@@ -458,7 +458,6 @@ def document_cancel(request, kind, pk):
             document=document, user=request.user, reason=reason
         ),
         done=_("%(number)s cancelled; its stock moves were reversed."),
-        detail_url=f"inventory:{kind}_detail",
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, InterfaceError, OperationalError, connections
@@ -15,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.http import require_POST
 
 from jxc.documents import StaleDocument, failure_kind
 from jxc.forms import ReasonForm
@@ -27,7 +29,7 @@ def record_id(value: str) -> int | None:
     return int(value) if RECORD_ID.fullmatch(value or "") else None
 
 
-def cancel_posted(request, document, cancel, *, done: str, detail_url: str):
+def cancel_posted(request, document, cancel, *, done: str):
     """The body of every "cancel this posted document" view: read the reason, call
     ``cancel(reason)`` (a service), say what happened, back to the document."""
     form = ReasonForm(request.POST)
@@ -41,7 +43,27 @@ def cancel_posted(request, document, cancel, *, done: str, detail_url: str):
         refuse(request, error)
     else:
         messages.success(request, done % {"number": document.number})
-    return redirect(detail_url, pk=document.pk)
+    return redirect(document)
+
+
+def cancel_view(model, cancel, keyword: str, *, permission: str, done: str):
+    """A view that cancels one posted ``model`` document (POST, ``permission``)
+    by the service ``cancel(<keyword>=document, user=, reason=)``."""
+
+    @permission_required(permission, raise_exception=True)
+    @require_POST
+    def view(request, pk):
+        document = get_object_or_404(model, pk=pk)
+        return cancel_posted(
+            request,
+            document,
+            lambda reason: cancel(
+                **{keyword: document}, user=request.user, reason=reason
+            ),
+            done=done,
+        )
+
+    return view
 
 
 def paginate(request, items, size: int = 50):

@@ -27,7 +27,7 @@ from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
 from jxc.views import (
     OrderForm,
-    cancel_posted,
+    cancel_view,
     order_form,
     plain,
     record_id,
@@ -406,19 +406,13 @@ def receipt_detail(request, pk):
     )
 
 
-@permission_required(CANCEL, raise_exception=True)
-@require_POST
-def receipt_cancel(request, pk):
-    receipt = get_object_or_404(GoodsReceipt, pk=pk)
-    return cancel_posted(
-        request,
-        receipt,
-        lambda reason: services.receipt_cancel(
-            receipt=receipt, user=request.user, reason=reason
-        ),
-        done=_("%(number)s cancelled; its stock moves were reversed."),
-        detail_url="purchasing:receipt_detail",
-    )
+receipt_cancel = cancel_view(
+    GoodsReceipt,
+    services.receipt_cancel,
+    "receipt",
+    permission=CANCEL,
+    done=gettext_lazy("%(number)s cancelled; its stock moves were reversed."),
+)
 
 
 # --- returns ------------------------------------------------------------------------
@@ -516,19 +510,13 @@ def return_detail(request, pk):
     )
 
 
-@permission_required(CANCEL, raise_exception=True)
-@require_POST
-def return_cancel(request, pk):
-    document = get_object_or_404(PurchaseReturn, pk=pk)
-    return cancel_posted(
-        request,
-        document,
-        lambda reason: services.purchase_return_cancel(
-            purchase_return=document, user=request.user, reason=reason
-        ),
-        done=_("%(number)s cancelled; the goods are back in stock."),
-        detail_url="purchasing:return_detail",
-    )
+return_cancel = cancel_view(
+    PurchaseReturn,
+    services.purchase_return_cancel,
+    "purchase_return",
+    permission=CANCEL,
+    done=gettext_lazy("%(number)s cancelled; the goods are back in stock."),
+)
 
 
 # --- price history and settings ----------------------------------------------------

@@ -27,7 +27,7 @@ from jxc.models import DocumentStatus
 from jxc.templatetags.jxc_format import qty
 from jxc.views import (
     OrderForm,
-    cancel_posted,
+    cancel_view,
     order_form,
     record_id,
     refuse,
@@ -437,19 +437,13 @@ def shipment_print(request, pk, layout):
     )
 
 
-@permission_required(CANCEL, raise_exception=True)
-@require_POST
-def shipment_cancel(request, pk):
-    shipment = get_object_or_404(Shipment, pk=pk)
-    return cancel_posted(
-        request,
-        shipment,
-        lambda reason: services.shipment_cancel(
-            shipment=shipment, user=request.user, reason=reason
-        ),
-        done=_("%(number)s cancelled; the goods are back in stock."),
-        detail_url="sales:shipment_detail",
-    )
+shipment_cancel = cancel_view(
+    Shipment,
+    services.shipment_cancel,
+    "shipment",
+    permission=CANCEL,
+    done=gettext_lazy("%(number)s cancelled; the goods are back in stock."),
+)
 
 
 # --- retail sale ---------------------------------------------------------------
@@ -566,16 +560,10 @@ def return_detail(request, pk):
     )
 
 
-@permission_required(CANCEL, raise_exception=True)
-@require_POST
-def return_cancel(request, pk):
-    document = get_object_or_404(SalesReturn, pk=pk)
-    return cancel_posted(
-        request,
-        document,
-        lambda reason: services.sales_return_cancel(
-            sales_return=document, user=request.user, reason=reason
-        ),
-        done=_("%(number)s cancelled; the goods left stock again."),
-        detail_url="sales:return_detail",
-    )
+return_cancel = cancel_view(
+    SalesReturn,
+    services.sales_return_cancel,
+    "sales_return",
+    permission=CANCEL,
+    done=gettext_lazy("%(number)s cancelled; the goods left stock again."),
+)
