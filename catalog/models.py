@@ -5,14 +5,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jxc.decimals import (
-    MAX_PRICE,
-    MAX_QUANTITY,
-    MONEY_DIGITS,
-    PRICE_PLACES,
-    QUANTITY_DIGITS,
-    QUANTITY_PLACES,
-)
+from jxc.decimals import MAX_PRICE, MAX_QUANTITY
+from jxc.models import money_field, quantity_field
 
 UNIT_SUGGESTIONS = [
     "件",
@@ -149,20 +143,16 @@ class Warehouse(TimestampedModel):
 
 
 def _price(verbose_name):
-    return models.DecimalField(
+    return money_field(
         verbose_name,
-        max_digits=MONEY_DIGITS,
-        decimal_places=PRICE_PLACES,
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_PRICE)],
     )
 
 
 def _quantity(verbose_name):
-    return models.DecimalField(
+    return quantity_field(
         verbose_name,
-        max_digits=QUANTITY_DIGITS,
-        decimal_places=QUANTITY_PLACES,
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_QUANTITY)],
     )

@@ -104,7 +104,14 @@ class OrderStatuses:
     @classmethod
     def of(cls, choices) -> OrderStatuses:
         """From an app's TextChoices declaring its six statuses in this order."""
-        return cls(*choices)
+        statuses = cls(*choices)
+        if (statuses.draft, statuses.cancelled, statuses.closed) != (
+            "draft",
+            "cancelled",
+            "closed",
+        ):
+            raise ValueError(f"{choices} does not list an order's statuses in order")
+        return statuses
 
 
 @dataclass(frozen=True)

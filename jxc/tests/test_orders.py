@@ -9,7 +9,9 @@ from django.db import models
 
 from jxc import fields as form_fields
 from jxc import models as kernel
-from jxc.orders import check_products, check_quantities
+from jxc.orders import OrderStatuses, check_products, check_quantities
+from purchasing.models import OrderStatus as PurchaseStatus
+from sales.models import OrderStatus as SalesStatus
 
 D = Decimal
 
@@ -80,3 +82,13 @@ def test_every_document_line_shares_the_line_base():
     assert len(lines) == 9
     for model in lines:
         assert isinstance(model._meta.get_field("quantity"), models.DecimalField)
+
+
+def test_both_kinds_of_order_name_the_same_steps():
+    purchase = OrderStatuses.of(PurchaseStatus)
+    sale = OrderStatuses.of(SalesStatus)
+    assert (purchase.placed, purchase.done) == ("ordered", "received")
+    assert (sale.placed, sale.done) == ("confirmed", "shipped")
+    assert purchase.open == ["ordered", "partial"]
+    with pytest.raises(ValueError):
+        OrderStatuses.of(list(reversed(PurchaseStatus)))
