@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import PASSWORD, OwnerFactory, StaffFactory
 
@@ -37,6 +39,21 @@ def staff_client(db, client, staff):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture
+def count_queries(db):
+    """How many queries one GET makes, the number every list page and report pins:
+    ``count_queries(client, url)`` (asserting a 200; ``status=None`` checks none)."""
+
+    def count(client, url, data=None, *, status=200) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, data)
+        if status is not None:
+            assert response.status_code == status
+        return len(queries)
+
+    return count
 
 
 # --- browser tests -----------------------------------------------------------

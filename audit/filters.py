@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import records
 from audit.models import Action, AuditEntry
-from jxc.forms import searchable
+from jxc.inputs import searchable
 from jxc.widgets import DateInput
 
 

@@ -16,11 +16,14 @@ import random
 import time
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
+from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 
 from catalog.models import Customer, Product, Warehouse
-from inventory.models import StockLevel
+from inventory.models import ProductStock, StockLevel, StockMove
+from jxc.models import DocumentCounter
 
 LINES = 5
 HOT = 10
@@ -47,18 +50,55 @@ class Shortage(Exception):
     pass
 
 
+def _required(model) -> set[str]:
+    """The model's columns an INSERT must give (not null, no database default)."""
+    return {
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.primary_key and not field.null and field.db_default is NOT_PROVIDED
+    }
+
+
+def _insert(cursor, model, rows: list[dict], *, returning: bool = True) -> list[int]:
+    """INSERT ``rows`` ({field name: value}) into ``model``'s table, with the table
+    and column names taken from the model. A field the model requires and the
+    baseline does not write stops the benchmark with its name: a schema change
+    cannot silently leave the baseline writing less than the app."""
+    names = list(rows[0])
+    missing = _required(model) - set(names)
+    if missing:
+        raise RuntimeError(
+            f"bench/posting.py's baseline does not write {model.__name__}."
+            f"{', '.join(sorted(missing))}: add it to the baseline."
+        )
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+        + ", ".join([one] * len(rows))
+        + (f" RETURNING {quote(model._meta.pk.column)}" if returning else "")
+    )
+    cursor.execute(sql, [row[name] for row in rows for name in names])
+    return [row[0] for row in cursor.fetchall()] if returning else []
+
+
 def _baseline_post(user, warehouse, lines, customer_id, counter):
     """The same rows as a counter sale, written by hand in one transaction."""
+    from sales.models import SalesOrder, SalesOrderLine, Shipment, ShipmentLine
+
     now = timezone.now()
     day = timezone.localtime(now).date()
     lines = sorted(lines, key=lambda line: line[0].pk)
     ids = [p.pk for p, _q in lines]
+    quote = connection.ops.quote_name
+    level_table = quote(StockLevel._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute("BEGIN")
         try:
             cursor.execute(
                 "SELECT product_id, on_hand, reserved, unit_cost, value "
-                "FROM inventory_stocklevel WHERE warehouse_id = %s "
+                f"FROM {level_table} WHERE warehouse_id = %s "
                 "AND product_id = ANY(%s) ORDER BY product_id FOR UPDATE",
                 [warehouse.pk, ids],
             )
@@ -70,56 +110,59 @@ def _baseline_post(user, warehouse, lines, customer_id, counter):
             amounts = [(q * p.sale_price).quantize(Decimal("0.01")) for p, q in lines]
             total = sum(amounts)
             numbers = []
+            counter_table = quote(DocumentCounter._meta.db_table)
             for prefix in ("SO", "SH"):
                 cursor.execute(
-                    "INSERT INTO jxc_documentcounter (prefix, day, last) "
+                    f"INSERT INTO {counter_table} AS c (prefix, day, last) "
                     "VALUES (%s, %s, 1) ON CONFLICT (prefix, day) "
-                    "DO UPDATE SET last = jxc_documentcounter.last + 1 RETURNING last",
+                    "DO UPDATE SET last = c.last + 1 RETURNING last",
                     [prefix + counter, day],
                 )
                 numbers.append(
                     f"{prefix}{counter}-{day:%Y%m%d}-{cursor.fetchone()[0]:03d}"
                 )
-            cursor.execute(
-                "INSERT INTO sales_salesorder (number, order_date, note, status, "
-                "is_retail, total, amount_received, version, created_at, "
-                "confirmed_at, close_reason, confirmed_by_id, created_by_id, "
-                "customer_id, warehouse_id) VALUES (%s, %s, '', 'shipped', true, "
-                "%s, %s, 1, %s, %s, '', %s, %s, %s, %s) RETURNING id",
+            people = {"created_by": user.pk, "customer": customer_id}
+            (order_id,) = _insert(
+                cursor,
+                SalesOrder,
                 [
-                    numbers[0],
-                    day,
-                    total,
-                    total,
-                    now,
-                    now,
-                    user.pk,
-                    user.pk,
-                    customer_id,
-                    warehouse.pk,
+                    {
+                        "number": numbers[0],
+                        "order_date": day,
+                        "note": "",
+                        "status": "shipped",
+                        "is_retail": True,
+                        "total": total,
+                        "amount_received": total,
+                        "version": 1,
+                        "created_at": now,
+                        "confirmed_at": now,
+                        "close_reason": "",
+                        "confirmed_by": user.pk,
+                        "warehouse": warehouse.pk,
+                        **people,
+                    }
                 ],
             )
-            order_id = cursor.fetchone()[0]
-            values = ", ".join(["(%s, %s, 0, %s, 0, %s, %s, 0, %s, %s)"] * len(lines))
-            params = []
-            for (product, quantity), amount in zip(lines, amounts, strict=True):
-                params += [
-                    quantity,
-                    product.sale_price,
-                    amount,
-                    quantity,
-                    amount,
-                    order_id,
-                    product.pk,
-                ]
-            cursor.execute(
-                "INSERT INTO sales_salesorderline (quantity, unit_price, discount, "
-                "amount, reserved_quantity, shipped_quantity, shipped_amount, "
-                "returned_quantity, order_id, product_id) VALUES "
-                f"{values} RETURNING id",
-                params,
+            order_lines = _insert(
+                cursor,
+                SalesOrderLine,
+                [
+                    {
+                        "order": order_id,
+                        "product": product.pk,
+                        "quantity": quantity,
+                        "unit_price": product.sale_price,
+                        "discount": 0,
+                        "amount": amount,
+                        "reserved_quantity": 0,
+                        "shipped_quantity": quantity,
+                        "shipped_amount": amount,
+                        "returned_quantity": 0,
+                    }
+                    for (product, quantity), amount in zip(lines, amounts, strict=True)
+                ],
             )
-            order_lines = [row[0] for row in cursor.fetchall()]
             moves, updates, shipment_lines, cost_total = [], [], [], Decimal(0)
             for (product, quantity), amount in zip(lines, amounts, strict=True):
                 on_hand, _reserved, cost, value = levels[product.pk]
@@ -133,74 +176,88 @@ def _baseline_post(user, warehouse, lines, customer_id, counter):
                 updates.append((product.pk, left, value + delta))
                 shipment_lines.append((quantity, amount, cost, -delta))
                 cost_total -= delta
-            cursor.execute(
-                "INSERT INTO sales_shipment (number, occurred_at, note, status, "
-                "total, cost_total, created_at, cancel_reason, created_by_id, "
-                "customer_id, order_id, warehouse_id) VALUES (%s, %s, '', "
-                "'posted', %s, %s, %s, '', %s, %s, %s, %s) RETURNING id",
+            (shipment_id,) = _insert(
+                cursor,
+                Shipment,
                 [
-                    numbers[1],
-                    now,
-                    total,
-                    cost_total,
-                    now,
-                    user.pk,
-                    customer_id,
-                    order_id,
-                    warehouse.pk,
+                    {
+                        "number": numbers[1],
+                        "occurred_at": now,
+                        "note": "",
+                        "status": "posted",
+                        "total": total,
+                        "cost_total": cost_total,
+                        "created_at": now,
+                        "cancel_reason": "",
+                        "order": order_id,
+                        "warehouse": warehouse.pk,
+                        **people,
+                    }
                 ],
             )
-            shipment_id = cursor.fetchone()[0]
-            values = ", ".join(["(%s, %s, %s, %s, 0, %s, %s, %s)"] * len(lines))
-            params = []
-            for (product, _q), line_id, row in zip(
-                lines, order_lines, shipment_lines, strict=True
-            ):
-                params += [*row, line_id, product.pk, shipment_id]
-            cursor.execute(
-                "INSERT INTO sales_shipmentline (quantity, amount, unit_cost, "
-                "cost_amount, returned_quantity, order_line_id, product_id, "
-                f"shipment_id) VALUES {values} RETURNING id",
-                params,
-            )
-            shipment_line_ids = [row[0] for row in cursor.fetchall()]
-            values = ", ".join(
+            shipment_line_ids = _insert(
+                cursor,
+                ShipmentLine,
                 [
-                    "(%s, %s, %s, %s, %s, 'shipment', %s, %s, %s, false, %s, %s, %s, "
-                    "%s, %s, %s)"
-                ]
-                * len(lines)
+                    {
+                        "shipment": shipment_id,
+                        "order_line": line_id,
+                        "product": product.pk,
+                        "quantity": quantity,
+                        "amount": amount,
+                        "unit_cost": cost,
+                        "cost_amount": cost_amount,
+                        "returned_quantity": 0,
+                    }
+                    for (product, _q), line_id, (
+                        quantity,
+                        amount,
+                        cost,
+                        cost_amount,
+                    ) in zip(
+                        lines, order_lines, shipment_lines, strict=True
+                    )  # fmt: skip
+                ],
             )
-            params = []
-            for move, line_id in zip(moves, shipment_line_ids, strict=True):
-                product_id, quantity, cost, delta, left, value_after = move
-                params += [
-                    product_id,
-                    warehouse.pk,
-                    quantity,
-                    cost,
-                    delta,
-                    None,
-                    shipment_id,
-                    numbers[1],
-                    line_id,
-                    now,
-                    left,
-                    value_after,
-                    user.pk,
-                    now,
-                ]
-            cursor.execute(
-                "INSERT INTO inventory_stockmove (product_id, warehouse_id, "
-                "quantity, unit_cost, value, kind, source_type_id, source_id, "
-                "source_number, is_reversal, source_line, occurred_at, "
-                "balance_after, value_after, created_by_id, created_at) "
-                f"VALUES {values}",
-                params,
+            _insert(
+                cursor,
+                StockMove,
+                [
+                    {
+                        "product": product_id,
+                        "warehouse": warehouse.pk,
+                        "quantity": quantity,
+                        "unit_cost": cost,
+                        "value": delta,
+                        "kind": "shipment",
+                        "source_type": ContentType.objects.get_for_model(Shipment).pk,
+                        "source_id": shipment_id,
+                        "source_number": numbers[1],
+                        "source_line": line_id,
+                        "is_reversal": False,
+                        "occurred_at": now,
+                        "balance_after": left,
+                        "value_after": value_after,
+                        "unit_cost_before": cost,
+                        "created_by": user.pk,
+                        "created_at": now,
+                    }
+                    for (
+                        product_id,
+                        quantity,
+                        cost,
+                        delta,
+                        left,
+                        value_after,
+                    ), line_id in zip(
+                        moves, shipment_line_ids, strict=True
+                    )  # fmt: skip
+                ],
+                returning=False,
             )
             values = ", ".join(["(%s::bigint, %s::numeric, %s::numeric)"] * len(lines))
             cursor.execute(
-                "UPDATE inventory_stocklevel AS l SET on_hand = v.on_hand, "
+                f"UPDATE {level_table} AS l SET on_hand = v.on_hand, "
                 "value = v.value, updated_at = now() FROM (VALUES "
                 f"{values}) AS v (product_id, on_hand, value) "
                 "WHERE l.product_id = v.product_id AND l.warehouse_id = %s",
@@ -216,9 +273,9 @@ def _baseline_post(user, warehouse, lines, customer_id, counter):
                 ["(%s::bigint, %s::numeric, 0, %s::numeric)"] * len(totals)
             )
             cursor.execute(
-                "INSERT INTO inventory_productstock AS t (product_id, on_hand, "
-                f"reserved, value) VALUES {values} ON CONFLICT (product_id) DO "
-                "UPDATE SET on_hand = t.on_hand + EXCLUDED.on_hand, "
+                f"INSERT INTO {quote(ProductStock._meta.db_table)} AS t (product_id, "
+                f"on_hand, reserved, value) VALUES {values} ON CONFLICT (product_id) "
+                "DO UPDATE SET on_hand = t.on_hand + EXCLUDED.on_hand, "
                 "value = t.value + EXCLUDED.value",
                 [x for p in sorted(totals) for x in (p, *totals[p])],
             )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Customer, Supplier
 from catalog.pinyin import fold_code
 from catalog.selectors import search
-from jxc.forms import searchable
+from jxc.inputs import searchable
 
 # How many suggestions the options endpoint returns (and how many matches the
 # server lists in its "several match" message).

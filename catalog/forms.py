@@ -230,5 +230,5 @@ class ImportForm(InputRulesMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Check and import")))
+        self.helper.add_input(Submit("submit", _("Upload and check")))
         self.helper.attrs = {"enctype": "multipart/form-data"}

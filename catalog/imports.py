@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from catalog.models import WALK_IN_CUSTOMER_CODE, Customer, Product, Supplier
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY
 from jxc.excel import MONEY, QUANTITY, TEXT, Col
+from jxc.matching import barcode_check_problem, barcode_too_long
 from jxc.tabular import (
     Column,
     RowError,
@@ -231,6 +232,17 @@ def product_rows(table: Table) -> list[dict]:
     _blank_text_means_empty(table, rows)
     _duplicates(rows, "sku", _header(PRODUCT_COLUMNS, "sku"), table.errors)
     _duplicates(rows, "barcode", _header(PRODUCT_COLUMNS, "barcode"), table.errors)
+    barcode = _header(PRODUCT_COLUMNS, "barcode")
+    for number, values in rows:
+        code = values.get("barcode")
+        if not code:
+            continue
+        if problem := barcode_too_long(code):
+            table.errors.append(
+                RowError(number, barcode, problem, _("digits or letters, at most 64"))
+            )
+        elif problem := barcode_check_problem(code):
+            table.warnings.append(RowError(number, barcode, problem))
     barcodes = {
         v["barcode"].lower(): (n, v.get("sku", "")) for n, v in rows if v.get("barcode")
     }

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
 from catalog.pinyin import fold_code, normalize_text
-from jxc.forms import searchable
+from jxc.inputs import searchable
 
 
 def search(queryset: QuerySet, text: str) -> QuerySet:
@@ -23,17 +29,63 @@ def product_list() -> QuerySet:
     return Product.objects.select_related("category", "preferred_supplier")
 
 
-def product_by_barcode(text: str) -> Product | None:
-    """The one product a scanned barcode (or exact SKU) names, if any."""
-    code = fold_code(text)
-    if not code or " " in code or not searchable(code):
-        return None
-    matches = list(
-        Product.objects.filter(Q(barcode__iexact=code) | Q(sku__iexact=code)).order_by(
-            "pk"
-        )[:2]
+class SeveralProductsMatch(ValidationError):
+    """A code names more than one product; the message says which."""
+
+    def __init__(self, code: str, products: list[Product]):
+        self.code, self.products = code, products
+        super().__init__(
+            _("Several products match “%(code)s”: %(products)s. Type the SKU.")
+            % {
+                "code": code[:60],
+                "products": "、".join(f"{p.sku} {p.name}" for p in products),
+            }
+        )
+
+
+def code_key(text: str) -> str:
+    """The key ``products_by_code`` answers under: the code as typed or scanned,
+    full-width characters folded, no spaces around it, lower-case."""
+    return fold_code(text).lower()
+
+
+def products_by_code(codes: Iterable[str]) -> dict[str, Product | SeveralProductsMatch]:
+    """What each code names, keyed by ``code_key``, in one query: the product whose
+    barcode is the code (ignoring case), else the product whose SKU is. A barcode
+    wins over another product's SKU that reads the same, as a scanner means; two
+    barcodes differing only in case answer SeveralProductsMatch. Codes naming no
+    product are absent."""
+    keys = {code_key(code) for code in codes}
+    keys = {key for key in keys if key and searchable(key)}
+    if not keys:
+        return {}
+    found = (
+        Product.objects.alias(sku_lower=Lower("sku"), barcode_lower=Lower("barcode"))
+        .filter(Q(sku_lower__in=keys) | Q(barcode_lower__in=keys))
+        .order_by("pk")
     )
-    return matches[0] if len(matches) == 1 else None
+    by_barcode: dict[str, list[Product]] = {}
+    by_sku: dict[str, Product] = {}
+    for product in found:
+        if product.barcode.lower() in keys:
+            by_barcode.setdefault(product.barcode.lower(), []).append(product)
+        if product.sku.lower() in keys:
+            by_sku[product.sku.lower()] = product
+    answer: dict[str, Product | SeveralProductsMatch] = dict(by_sku)
+    for key, products in by_barcode.items():
+        answer[key] = (
+            products[0] if len(products) == 1 else SeveralProductsMatch(key, products)
+        )
+    return answer
+
+
+def product_by_code(code: str) -> Product | None:
+    """The one product a typed SKU or scanned barcode names (``products_by_code``'s
+    rules), None when none does; raises SeveralProductsMatch when several do."""
+    found = products_by_code([code]).get(code_key(code))
+    if isinstance(found, SeveralProductsMatch):
+        raise found
+    return found
 
 
 def product_detail(pk: int) -> QuerySet:
@@ -68,3 +120,125 @@ def active_suppliers() -> QuerySet:
 
 def default_warehouse() -> Warehouse:
     return Warehouse.objects.get(is_default=True)
+
+
+# --- import previews ---------------------------------------------------------------
+
+
+def _differs(record, values: dict) -> bool:
+    """True when an import row would change ``record``."""
+    for key, value in values.items():
+        if key in ("sku", "code"):
+            continue  # matched ignoring case; the stored spelling stays
+        if key == "category_name":
+            current = record.category.name if record.category_id else ""
+            if current.lower() != (value or "").lower():
+                return True
+        elif key == "preferred_supplier":
+            if record.preferred_supplier_id != (value.pk if value else None):
+                return True
+        elif getattr(record, key) != value:
+            return True
+    return False
+
+
+def _plan(headers, numbered, existing, key, label_of):
+    from jxc.import_flow import PREVIEW_ROWS, ImportPlan
+
+    new = updated = unchanged = 0
+    shown = []
+    for number, values in numbered:
+        record = existing.get(values[key].lower())
+        if record is None:
+            new += 1
+            status = _("new")
+        elif _differs(record, values):
+            updated += 1
+            status = _("updated")
+        else:
+            unchanged += 1
+            status = _("unchanged")
+        if len(shown) < PREVIEW_ROWS:
+            shown.append([number, status, values[key], *label_of(values)])
+    return ImportPlan(
+        counts=[(_("new"), new), (_("updated"), updated), (_("unchanged"), unchanged)],
+        headers=headers,
+        rows=shown,
+        total=len(numbered),
+    )
+
+
+def product_import_plan(table, rows: list[dict]):
+    """The preview of a product import: new / updated / unchanged by SKU, the first
+    rows, and new products named like an existing one (or like another new row):
+    the same words in another order or spacing (红富士苹果 / 苹果 红富士)."""
+    from jxc.matching import name_key
+    from jxc.tabular import RowError
+
+    numbered = [
+        (number, values)
+        for (number, _raw), values in zip(table.rows, rows, strict=True)
+    ]
+    lowered = {values["sku"].lower() for values in rows}
+    existing = {
+        product.sku.lower(): product
+        for product in Product.objects.annotate(sku_lower=Lower("sku"))
+        .filter(sku_lower__in=lowered)
+        .select_related("category")
+    }
+    plan = _plan(
+        [_("Row"), pgettext("import preview", "Change"), _("SKU"), _("Name")],
+        numbered,
+        existing,
+        "sku",
+        lambda values: [values.get("name", "")],
+    )
+    names = {}
+    for sku, name in Product.objects.values_list("sku", "name"):
+        names.setdefault(name_key(name), (sku, name))
+    column = next(c.header for c in table.columns if c.key == "name")
+    for number, values in numbered:
+        if values["sku"].lower() in existing or not values.get("name"):
+            continue
+        key = name_key(values["name"])
+        like = names.get(key)
+        if like is not None and like[0].lower() != values["sku"].lower():
+            plan.warnings.append(
+                RowError(
+                    number,
+                    column,
+                    _("named like “%(name)s” (%(sku)s): the same product twice?")
+                    % {"name": like[1], "sku": like[0]},
+                )
+            )
+        names.setdefault(key, (values["sku"], values["name"]))
+    plan.warnings = sorted(table.warnings + plan.warnings, key=lambda w: w.row)
+    return plan
+
+
+def party_import_plan(model):
+    """The preview of a supplier or customer import: new / updated / unchanged."""
+
+    def plan(table, rows: list[dict]):
+        numbered = [
+            (number, values)
+            for (number, _raw), values in zip(table.rows, rows, strict=True)
+        ]
+        lowered = {values["code"].lower() for values in rows}
+        existing = {
+            party.code.lower(): party
+            for party in model.objects.annotate(code_lower=Lower("code")).filter(
+                code_lower__in=lowered
+            )
+        }
+        result = _plan(
+            [_("Row"), pgettext("import preview", "Change"), _("Code"), _("Name")],
+            numbered,
+            existing,
+            "code",
+            lambda values: [values.get("name", "")],
+        )
+        result.warnings = sorted(table.warnings, key=lambda w: w.row)
+        return result
+
+    return plan

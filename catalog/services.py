@@ -187,10 +187,15 @@ def products_import(
         for record in new_categories
     ] + [
         _saved(product, before.get(id(product)), PRODUCT_FIELDS, user, summary=source)
-        for product in to_create + to_update
+        for product in to_create
     ]
-    audit_record_many(entry for entry in entries if entry is not None)
-    return len(to_create), len(to_update)
+    changes = [
+        _saved(product, before[id(product)], PRODUCT_FIELDS, user, summary=source)
+        for product in to_update
+    ]
+    changes = [entry for entry in changes if entry is not None]  # unchanged rows
+    audit_record_many(entry for entry in entries + changes if entry is not None)
+    return len(to_create), len(changes)
 
 
 # --- suppliers and customers ---------------------------------------------------------
@@ -269,6 +274,8 @@ def parties_import(
             row = {key: value for key, value in row.items() if key != "code"}
         _party, entry = _party_write(party, before, row, user, summary=source)
         entries.append(entry)
+        if before is not None and entry is None:
+            updated -= 1  # the row changed nothing
     audit_record_many(entry for entry in entries if entry is not None)
     return created, updated
 

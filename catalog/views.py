@@ -12,14 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django_filters.views import FilterView
 
 from catalog import filters, forms, imports, selectors, services
 from catalog.fields import OPTIONS_LIMIT
 from catalog.models import Customer, Product, Supplier
 from jxc.excel import Sheet, xlsx_response
-from jxc.tabular import TableError, read_upload
+from jxc.import_flow import ImportSpec, import_view
 
 VIEW_COST = "accounts.view_cost"
 PAGE_SIZE = 50
@@ -72,7 +72,10 @@ class ProductListView(ListView):
         scanned = request.GET.get("q", "")
         other_filters = any(v for k, v in request.GET.items() if k not in {"q", "o"})
         if scanned and not other_filters:
-            product = selectors.product_by_barcode(scanned)
+            try:
+                product = selectors.product_by_code(scanned)
+            except selectors.SeveralProductsMatch:
+                product = None  # the list shows them all
             if product is not None:
                 return redirect("catalog:product_detail", pk=product.pk)
         return super().get(request, *args, **kwargs)
@@ -243,6 +246,7 @@ IMPORTS = {
         "model": Product,
         "columns": imports.PRODUCT_COLUMNS,
         "rows": imports.product_rows,
+        "plan": selectors.product_import_plan,
         "save": services.products_import,
         "list_url": "catalog:product_list",
     },
@@ -250,6 +254,7 @@ IMPORTS = {
         "model": Supplier,
         "columns": imports.PARTY_COLUMNS,
         "rows": lambda table: imports.party_rows(table, Supplier),
+        "plan": selectors.party_import_plan(Supplier),
         "save": partial(services.parties_import, model=Supplier),
         "list_url": "catalog:supplier_list",
     },
@@ -257,6 +262,7 @@ IMPORTS = {
         "model": Customer,
         "columns": imports.PARTY_COLUMNS,
         "rows": lambda table: imports.party_rows(table, Customer),
+        "plan": selectors.party_import_plan(Customer),
         "save": partial(services.parties_import, model=Customer),
         "list_url": "catalog:customer_list",
     },
@@ -280,43 +286,38 @@ EXPORTS = {
 }
 
 
-@permission_required("catalog.import_product", raise_exception=True)
-def import_file(request, kind):
+def _import_spec(request, kind) -> ImportSpec:
     spec = IMPORTS[kind]
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    problems, file_error = [], ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            table = read_upload(form.cleaned_data["file"], spec["columns"])
-        except TableError as error:
-            file_error = str(error)
-        else:
-            rows = spec["rows"](table)
-            problems = table.errors
-            if not problems:
-                created, updated = spec["save"](
-                    rows=rows,
-                    user=request.user,
-                    source=form.cleaned_data["file"].name,
-                )
-                messages.success(
-                    request,
-                    _("Import finished: %(created)d created, %(updated)d updated.")
-                    % {"created": created, "updated": updated},
-                )
-                return redirect(spec["list_url"])
-    return render(
+
+    def save(*, rows, name, submission):
+        created, updated = spec["save"](rows=rows, user=request.user, source=name)
+        message = _(
+            "Import finished: %(created)d created, %(updated)d updated, "
+            "%(unchanged)d unchanged."
+        ) % {
+            "created": created,
+            "updated": updated,
+            "unchanged": len(rows) - created - updated,
+        }
+        return message, reverse(spec["list_url"])
+
+    return ImportSpec(kind, spec["columns"], spec["rows"], spec["plan"], save)
+
+
+@permission_required("catalog.import_product", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_file(request, kind):
+    """Upload → every problem at once, or a preview → 确认导入 (jxc/import_flow.py)."""
+    spec = IMPORTS[kind]
+    return import_view(
         request,
+        _import_spec(request, kind),
+        forms.ImportForm(request.POST or None, request.FILES or None),
         "catalog/import.html",
         {
-            "form": form,
             "kind": kind,
-            "problems": problems[:500],
-            "problem_count": len(problems),
-            "file_error": file_error,
             "thing": spec["model"]._meta.verbose_name_plural,
             "list_url": spec["list_url"],
-            "columns": spec["columns"],
         },
     )
 

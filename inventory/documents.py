@@ -12,12 +12,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Max, Q, Value, When
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Action, audit_record
 from catalog.models import Product, Warehouse
+from catalog.selectors import product_by_code
 from inventory.models import (
     Adjustment,
     AdjustmentLine,
@@ -47,9 +48,9 @@ from inventory.services import (
 )
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY, unit_cost
 from jxc.documents import StaleDocument, by_submission, lock, posting
+from jxc.formatting import qty
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
-from jxc.templatetags.jxc_format import qty
 
 
 @dataclass(frozen=True)
@@ -602,18 +603,13 @@ def stocktake_count_scan(
             % {"number": stocktake.number, "status": stocktake.get_status_display()}
         )
     code = code.strip()
+    product = product_by_code(code)  # several matching: refused, naming them
     line = (
         stocktake.lines.select_for_update(of=("self",))
         .select_related("product")
-        .filter(Q(product__barcode=code) | Q(product__sku__iexact=code))
-        # A barcode names one product; a typed SKU that is also another
-        # product's barcode goes to the barcode's product, as a scanner means.
-        .order_by(
-            Case(When(product__barcode=code, then=Value(0)), default=Value(1)),
-            "product__sku",
-        )
+        .filter(product=product)
         .first()
-        if code
+        if product is not None
         else None
     )
     if line is None:

@@ -7,19 +7,19 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from catalog.forms import ImportForm
-from catalog.models import Category, Product, Warehouse
+from catalog.models import Category, Warehouse
 from catalog.pinyin import fold_code
+from catalog.selectors import product_by_code
 from inventory.models import AdjustmentReason, InventorySettings
 from inventory.selectors import document_date_problem
-from jxc.decimals import MAX_QUANTITY
 from jxc.fields import RecordsField, cost_field, quantity_field
-from jxc.forms import OUT_OF_DATE, InputRulesMixin
+from jxc.forms import InputRulesMixin
+from jxc.inputs import OUT_OF_DATE
+from jxc.lines import LineQuantitiesForm
 from jxc.widgets import DateInput
 
 OUT_REASONS = {
@@ -48,11 +48,7 @@ class ProductCodeField(forms.CharField):
         code = fold_code(super().clean(value))
         if not code:
             return None
-        product = (
-            Product.objects.filter(Q(sku__iexact=code) | Q(barcode__iexact=code))
-            .order_by("pk")
-            .first()
-        )
+        product = product_by_code(code)  # several matching: refused, naming them
         if product is None:
             raise forms.ValidationError(
                 _("No product has the SKU or barcode “%(code)s”."),
@@ -280,9 +276,11 @@ def _plain(quantity: Decimal | None) -> str | None:
     return f"{quantity.normalize():f}"
 
 
-class CountSheetForm(InputRulesMixin, forms.Form):
+class CountSheetForm(LineQuantitiesForm):
     """One field per line of a count sheet, plus the version it was opened at."""
 
+    field_prefix = "count"
+    css_class = "form-control form-control-sm num"
     version = forms.IntegerField(widget=forms.HiddenInput)
     counted_at = forms.DateTimeField(
         label=_("Counted at (for counts copied from the printed sheet)"),
@@ -295,34 +293,11 @@ class CountSheetForm(InputRulesMixin, forms.Form):
         widget=CountTimeInput(attrs={"class": "form-control"}),
     )
 
-    def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = lines
-        for line in lines:
-            self.fields[f"count_{line.pk}"] = forms.DecimalField(
-                label=line.product.name,
-                required=False,
-                max_digits=14,
-                decimal_places=3,
-                min_value=Decimal("0"),
-                validators=[MaxValueValidator(MAX_QUANTITY)],
-                initial=_plain(line.counted_quantity),
-                widget=forms.NumberInput(
-                    attrs={
-                        "step": "any",
-                        "inputmode": "decimal",
-                        "class": "form-control form-control-sm num",
-                    }
-                ),
-            )
+    def line_initial(self, line):
+        return _plain(line.counted_quantity)
 
     def counts(self) -> dict[int, Decimal | None]:
-        return {
-            line.pk: self.cleaned_data.get(f"count_{line.pk}") for line in self.lines
-        }
-
-    def rows(self):
-        return [(line, self[f"count_{line.pk}"]) for line in self.lines]
+        return self.entered()
 
 
 class CountScanForm(InputRulesMixin, forms.Form):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import Product, Warehouse
+from catalog.models import Warehouse
+from catalog.selectors import SeveralProductsMatch, code_key, products_by_code
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY
 from jxc.tabular import (
     Column,
@@ -60,11 +60,7 @@ def _header(key: str) -> str:
 def opening_rows(table: Table) -> list[tuple]:
     """(product, warehouse, quantity, unit cost) per row; problems in table.errors."""
     rows = parse_rows(table)
-    skus = {values["sku"].lower() for _n, values in rows if values.get("sku")}
-    products = {
-        p.sku.lower(): p
-        for p in Product.objects.annotate(s=Lower("sku")).filter(s__in=skus)
-    }
+    products = products_by_code(values["sku"] for _n, values in rows if "sku" in values)
     warehouses = list(Warehouse.objects.all())
     default = next(w for w in warehouses if w.is_default)
     by_name = {}
@@ -74,8 +70,11 @@ def opening_rows(table: Table) -> list[tuple]:
     seen: dict[tuple, int] = {}
     lines = []
     for number, values in rows:
-        product = products.get(values.get("sku", "").lower())
-        if values.get("sku") and product is None:
+        product = products.get(code_key(values.get("sku", "")))
+        if isinstance(product, SeveralProductsMatch):
+            table.errors.append(RowError(number, _header("sku"), product.message))
+            product = None
+        elif values.get("sku") and product is None:
             table.errors.append(
                 RowError(
                     number,

@@ -186,6 +186,21 @@ def summary_store(closed: ClosedMonth, *, previous: date | None) -> None:
 
 
 @posting
+def summaries_backfill() -> list[date]:
+    """Store the summary of every closed month that has none (months closed before
+    summaries were stored), oldest first, each from the month closed before it.
+    Returns the months stored; a second run stores nothing."""
+    done = []
+    previous = None
+    for closed in ClosedMonth.objects.select_for_update().order_by("month"):
+        if not closed.summary_stored:
+            summary_store(closed, previous=previous)
+            done.append(closed.month)
+        previous = closed.month
+    return done
+
+
+@posting
 def month_reopen(*, user) -> date:
     """Reopen the latest closed month (its snapshots go; postings into it are allowed
     again)."""

@@ -1,28 +1,49 @@
-"""Document signals → stock moves. Kept lean: each receiver is one posting call.
+"""Document postings → stock moves. Each receiver is one posting call and returns
+nothing (the rule of ``jxc.posting``): a document that needs the costs the ledger
+decided reads them afterwards with ``inventory.selectors.posted_costs``.
 
 A receiver that raises (InsufficientStock, ValidationError) propagates through
-``Signal.send()`` and rolls the whole document back.
+``PostingSignal.send()`` and rolls the whole document back.
 """
 
 from inventory.models import MoveKind
-from inventory.services import stock_moves_post
+from inventory.services import MoveLine, stock_document_reverse, stock_moves_post
+from jxc.posting import Posting
 
 
 def _post(kind):
-    """A receiver posting one kind of move. Outbound lines of a document never take
-    stock reserved for a sales order; a shipment may use its own order's
-    reservation (``reservations``: (product id, warehouse id) → quantity)."""
+    """A receiver posting one kind of move. Outbound lines of a purchase or sales
+    document never take stock reserved for a sales order; a shipment may use its
+    own order's reservation (``posting.reservations``). A cancel reverses every
+    move the document posted."""
 
-    def receiver(sender, *, lines, source, occurred_at, user, reversal=False, **kwargs):
-        return stock_moves_post(
-            lines=lines,
+    def receiver(sender, *, posting: Posting, **kwargs) -> None:
+        if posting.reversal:
+            stock_document_reverse(
+                source=posting.source,
+                occurred_at=posting.occurred_at,
+                user=posting.user,
+                free_only=True,
+            )
+            return
+        stock_moves_post(
+            lines=[
+                MoveLine(
+                    line.product_id,
+                    line.warehouse_id,
+                    line.quantity,
+                    line.unit_cost,
+                    line.line,
+                    value=line.value,
+                )
+                for line in posting.lines
+            ],
             kind=kind,
-            source=source,
-            occurred_at=occurred_at,
-            user=user,
-            reversal=reversal,
-            sale=any(line.quantity < 0 for line in lines),
-            own_reserved=kwargs.get("reservations"),
+            source=posting.source,
+            occurred_at=posting.occurred_at,
+            user=posting.user,
+            sale=any(line.quantity < 0 for line in posting.lines),
+            own_reserved=posting.reservations,
         )
 
     receiver.__name__ = f"post_{kind}"

@@ -181,6 +181,20 @@ def product_levels(product_id: int) -> QuerySet:
     )
 
 
+def posted_costs(source) -> dict[int | None, tuple[Decimal, Decimal]]:
+    """{document line id: (unit cost, value)} of the moves a document posted (not
+    its reversals): what the ledger decided, for the document to show. ``source``
+    is a ``jxc.posting.SourceRef``; one query on the moves' source index."""
+    return {
+        line: (cost, value)
+        for line, cost, value in StockMove.objects.filter(
+            source_type_id=source.content_type_id,
+            source_id=source.object_id,
+            is_reversal=False,
+        ).values_list("source_line", "unit_cost", "value")
+    }
+
+
 def recent_moves(product_id: int, limit: int = 10) -> list[StockMove]:
     return list(
         StockMove.objects.filter(product_id=product_id)
@@ -909,3 +923,71 @@ def slow_movers(since) -> QuerySet:
         .annotate(value=level_sum_subquery("value"), last_sale=Subquery(last_sale))
         .order_by("-value", "sku")
     )
+
+
+def plain(number: Decimal) -> str:
+    """A quantity or cost without trailing zeros: 10.000 → 10, 2.5000 → 2.5."""
+    return format(number.normalize(), "f")
+
+
+def opening_import_plan(table, lines: list[tuple]):
+    """The preview of an opening-stock import: its lines, quantity and value, the
+    first rows, and products that already have stock where the file books more."""
+    from jxc.import_flow import PREVIEW_ROWS, ImportPlan
+    from jxc.tabular import RowError
+
+    numbered = list(zip((number for number, _raw in table.rows), lines, strict=True))
+    value = sum((money(q * cost) for _p, _w, q, cost in lines), Decimal(0))
+    plan = ImportPlan(
+        counts=[
+            (_("lines"), len(lines)),
+            (_("products"), len({product.pk for product, *_rest in lines})),
+            (_("value"), value),
+        ],
+        headers=[
+            _("Row"),
+            _("SKU"),
+            _("Name"),
+            _("Warehouse"),
+            _("Quantity"),
+            _("Unit cost"),
+        ],  # fmt: skip
+        rows=[
+            [
+                number,
+                product.sku,
+                product.name,
+                warehouse.name,
+                plain(quantity),
+                plain(cost),
+            ]  # fmt: skip
+            for number, (product, warehouse, quantity, cost) in numbered[:PREVIEW_ROWS]
+        ],
+        total=len(lines),
+    )
+    held = {
+        (level.product_id, level.warehouse_id): level.on_hand
+        for level in StockLevel.objects.filter(
+            product_id__in={product.pk for product, *_rest in lines}, on_hand__gt=0
+        )
+    }
+    column = next(c.header for c in table.columns if c.key == "sku")
+    for number, (product, warehouse, _quantity, _cost) in numbered:
+        on_hand = held.get((product.pk, warehouse.pk))
+        if on_hand:
+            plan.warnings.append(
+                RowError(
+                    number,
+                    column,
+                    _(
+                        "“%(name)s” already has %(quantity)s in %(warehouse)s; "
+                        "this adds to it"
+                    )
+                    % {
+                        "name": product.name,
+                        "quantity": on_hand.normalize(),
+                        "warehouse": warehouse.name,
+                    },  # fmt: skip
+                )
+            )
+    return plan

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
@@ -34,7 +33,8 @@ from jxc.decimals import (
     unit_cost,
 )
 from jxc.documents import posting
-from jxc.templatetags.jxc_format import qty
+from jxc.formatting import qty
+from jxc.posting import SourceRef
 
 ZERO = Decimal("0")
 
@@ -70,23 +70,6 @@ class MoveLine:
     paired_with: int | None = None
     value: Decimal | None = None  # inbound only: bring back exactly this value
     undo: Undo | None = None  # reversals: the move taken back (set by the ledger)
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """The document a posting comes from, for the ledger's links and display."""
-
-    content_type_id: int | None
-    object_id: int | None
-    number: str
-
-    @classmethod
-    def of(cls, document) -> SourceRef:
-        return cls(
-            ContentType.objects.get_for_model(document).pk,
-            document.pk,
-            getattr(document, "number", "") or "",
-        )
 
 
 @dataclass
@@ -643,12 +626,15 @@ def stock_release(
     return level
 
 
-def stock_document_reverse(*, source: SourceRef, occurred_at, user) -> list[StockMove]:
+def stock_document_reverse(
+    *, source: SourceRef, occurred_at, user, free_only: bool = False
+) -> list[StockMove]:
     """Post the reverse of every move a document posted (cancelling it).
 
     What came in goes out again at the cost it came in at (refused with
-    InsufficientStock when it is no longer there); what went out comes back at
-    the cost it left with. A transfer's
+    InsufficientStock when it is no longer there; with ``free_only`` also when it
+    would take stock reserved for a sales order, as a purchase or sales document's
+    cancel must not); what went out comes back at the cost it left with. A transfer's
     two sides stay paired, so its value moves back exactly.
     """
     moves = list(
@@ -702,4 +688,5 @@ def stock_document_reverse(*, source: SourceRef, occurred_at, user) -> list[Stoc
         occurred_at=occurred_at,
         user=user,
         reversal=True,
+        sale=free_only,
     )

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpResponseNotAllowed, JsonResponse
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product
+from catalog.selectors import SeveralProductsMatch, product_by_code
 from inventory import documents, exports, imports, selectors
 from inventory.filters import StockFilter
 from inventory.forms import (
@@ -46,11 +46,12 @@ from inventory.models import (
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument, by_submission
 from jxc.excel import xlsx_response
-from jxc.forms import ReasonForm, searchable
+from jxc.formatting import qty
+from jxc.forms import ReasonForm
+from jxc.import_flow import ImportSpec, import_view
+from jxc.inputs import searchable
 from jxc.lists import DocumentList, document_list
 from jxc.models import DocumentStatus
-from jxc.tabular import TableError, read_upload
-from jxc.templatetags.jxc_format import qty
 from jxc.views import cancel_posted, refuse
 
 VIEW_COST = "accounts.view_cost"
@@ -245,7 +246,10 @@ def costadjustment_create(request):
     }
     form = CostAdjustmentForm(request.POST or None, initial=initial)
     # What the product costs now, per warehouse, before the owner sets a new cost.
-    product = Product.objects.filter(sku__iexact=initial.get("product", "")).first()
+    try:
+        product = product_by_code(initial.get("product", ""))
+    except SeveralProductsMatch:
+        product = None
     levels = selectors.product_levels(product.pk) if product else []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -258,10 +262,6 @@ def costadjustment_create(request):
                 reason=data["reason"],
                 user=request.user,
             )
-        except IntegrityError:
-            # The same form submitted twice at once: the other request posted it.
-            document = by_submission(CostAdjustment, data["submission"])
-            return redirect("inventory:costadjustment_detail", pk=document.pk)
         except ValidationError as error:
             refuse(request, error)
         else:
@@ -328,10 +328,6 @@ def adjustment_create(request):
                 note=header.cleaned_data["note"],
                 user=request.user,
             )
-        except IntegrityError:
-            # The same form submitted twice at once: the other request posted it.
-            adjustment = by_submission(Adjustment, header.cleaned_data["submission"])
-            return redirect("inventory:adjustment_detail", pk=adjustment.pk)
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -372,10 +368,6 @@ def transfer_create(request):
                 note=header.cleaned_data["note"],
                 user=request.user,
             )
-        except IntegrityError:
-            # The same form submitted twice at once: the other request posted it.
-            transfer = by_submission(Transfer, header.cleaned_data["submission"])
-            return redirect("inventory:transfer_detail", pk=transfer.pk)
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -484,11 +476,6 @@ def stocktake_start(request):
                 blind=form.cleaned_data["blind"],
                 user=request.user,
             )
-        except IntegrityError:
-            stocktake = Stocktake.objects.get(
-                submission=form.cleaned_data["submission"]
-            )
-            return redirect("inventory:stocktake_detail", pk=stocktake.pk)
         except ValidationError as error:
             refuse(request, error)
         else:
@@ -741,47 +728,33 @@ def openingstock_detail(request, pk):
 @permission_required("inventory.add_openingstock", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def opening_import(request):
+    """Upload → every problem at once, or a preview → 确认导入 (jxc/import_flow.py);
+    the confirm posts once (its submission id)."""
     form = OpeningImportForm(request.POST or None, request.FILES or None)
-    problems, file_error = [], ""
+    form.fields["file"].required = "token" not in request.POST  # a confirm: no file
     if request.method == "POST" and form.is_valid():
         submission = form.cleaned_data["submission"]
         if done := by_submission(OpeningStock, submission):
             return redirect("inventory:openingstock_detail", pk=done.pk)
-        try:
-            table = read_upload(form.cleaned_data["file"], imports.OPENING_COLUMNS)
-        except TableError as error:
-            file_error = str(error)
-        else:
-            lines = imports.opening_rows(table)
-            problems = table.errors
-            if not problems:
-                try:
-                    opening = documents.opening_stock_post(
-                        submission=submission,
-                        lines=lines,
-                        note=form.cleaned_data["file"].name[:200],
-                        user=request.user,
-                    )
-                except (InsufficientStock, ValidationError) as error:
-                    file_error = " ".join(error.messages)
-                else:
-                    messages.success(
-                        request,
-                        _("%(number)s posted: opening stock for %(count)d lines.")
-                        % {"number": opening.number, "count": len(lines)},
-                    )
-                    return redirect("inventory:openingstock_detail", pk=opening.pk)
-    return render(
-        request,
-        "inventory/opening_import.html",
-        {
-            "form": form,
-            "problems": problems[:500],
-            "problem_count": len(problems),
-            "file_error": file_error,
-            "columns": imports.OPENING_COLUMNS,
-        },
+
+    def save(*, rows, name, submission):
+        opening = documents.opening_stock_post(
+            submission=submission, lines=rows, note=name[:200], user=request.user
+        )
+        message = _("%(number)s posted: opening stock for %(count)d lines.") % {
+            "number": opening.number,
+            "count": len(rows),
+        }
+        return message, reverse("inventory:openingstock_detail", args=[opening.pk])
+
+    spec = ImportSpec(
+        "opening",
+        imports.OPENING_COLUMNS,
+        imports.opening_rows,
+        selectors.opening_import_plan,
+        save,
     )
+    return import_view(request, spec, form, "inventory/opening_import.html", {})
 
 
 @permission_required("inventory.add_openingstock", raise_exception=True)

@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jxc.forms import searchable
+from jxc.inputs import searchable
 from jxc.widgets import DateInput
 
 

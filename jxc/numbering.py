@@ -13,6 +13,7 @@ postings of one kind no longer commit one at a time.
 
 import uuid
 
+from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
@@ -94,8 +95,9 @@ def numbers_take(pending: list) -> None:
     back for the number, in one INSERT."""
     from django.contrib.contenttypes.models import ContentType
 
-    from audit.models import AuditEntry
-    from inventory.models import StockMove
+    # By app label, not by import: the kernel imports no app (jxc/__init__.py).
+    AuditEntry = apps.get_model("audit", "AuditEntry")
+    StockMove = apps.get_model("inventory", "StockMove")
 
     moves = connection.ops.quote_name(StockMove._meta.db_table)
     counters = connection.ops.quote_name(DocumentCounter._meta.db_table)

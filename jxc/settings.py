@@ -132,6 +132,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded spreadsheets waiting for their preview's 确认导入 (jxc/import_flow.py).
+JXC_STAGING_DIR = Path(
+    os.environ.get("JXC_STAGING_DIR", BASE_DIR / "media" / "staging")
+)
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap's official dist files, from the bootstrap-wrapper package.

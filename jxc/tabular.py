@@ -8,6 +8,7 @@ catalog and of opening stock share this module.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 import unicodedata
@@ -20,13 +21,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
+from jxc.table_limits import (
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    TableError,
+    too_many_columns,
+)
+from jxc.xlsx_reader import SheetProblems, sheet_rows
+
 HEADER_SEARCH_ROWS = 20
-
-
-class TableError(Exception):
-    """The file as a whole cannot be read; nothing in it is imported."""
 
 
 class CellError(ValueError):
@@ -68,6 +72,8 @@ class Table:
     columns: list[Column]  # the known columns present in the file
     rows: list[tuple[int, dict[str, object]]]  # (row number in the file, raw values)
     errors: list[RowError] = field(default_factory=list)
+    # Worth a look before importing, but not wrong: shown in the preview.
+    warnings: list[RowError] = field(default_factory=list)
 
 
 def fold(value: str) -> str:
@@ -215,7 +221,6 @@ BINARY_MAGIC = (
 # Bytes no text file holds (tab, line feed and carriage return aside); in UTF-8 and
 # GB18030 every byte of a multi-byte character is above them.
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_COLUMNS = 1_000
 MAX_LINE = 256 * 1024  # characters in one line of a CSV file
 
 TOO_LARGE = gettext_lazy(
@@ -252,10 +257,10 @@ def read_upload(
                 "“Save as” and save it as .xlsx, then import that file."
             )
         )
+    problems = None
     if data.startswith(ZIP_MAGIC):
-        from jxc.xlsx_reader import sheet_rows
-
-        rows = sheet_rows(data)
+        problems = SheetProblems()
+        rows = sheet_rows(data, problems)
     elif data.startswith(BINARY_MAGIC):
         raise _not_a_spreadsheet()
     elif upload.name.lower().endswith((".xlsx", ".xlsm")):
@@ -268,7 +273,7 @@ def read_upload(
         )
     else:
         rows = _csv_rows(data)
-    return _table(rows, columns, max_rows)
+    return _table(rows, columns, max_rows, problems)
 
 
 def _too_large(size: int, max_bytes: int) -> TableError:
@@ -280,13 +285,6 @@ def _too_large(size: int, max_bytes: int) -> TableError:
 def _not_a_spreadsheet() -> TableError:
     return TableError(
         _("This file is not a spreadsheet. Import an .xlsx file or a .csv file.")
-    )
-
-
-def too_many_columns(row: int) -> TableError:
-    return TableError(
-        _("Row %(row)d has more than %(max)s columns. Keep only the columns to import.")
-        % {"row": row, "max": f"{MAX_COLUMNS:,}"}
     )
 
 
@@ -353,15 +351,21 @@ def too_many_rows(max_rows: int) -> TableError:
 
 
 def _table(
-    rows: Iterator[tuple[int, dict[int, object]]], columns: list[Column], max_rows: int
+    rows: Iterator[tuple[int, dict[int, object]]],
+    columns: list[Column],
+    max_rows: int,
+    problems=None,
 ) -> Table:
     """The header row among the first rows, then each data row's known columns.
 
     Rows are consumed one at a time and reading stops at the first row past the
     limit: a file of a million rows is refused after reading about ``max_rows``.
+    The sheet's formulas and merged cells (``problems``, from the .xlsx reader)
+    become row errors where they touch the header or a data row.
     """
     by_name = {name: column for column in columns for name in column.names()}
     positions: dict[int, Column] | None = None
+    header_row = 0
     data = []
     for number, cells in rows:
         if number > max_rows + HEADER_SEARCH_ROWS:
@@ -371,6 +375,7 @@ def _table(
                 break
             if sum(1 for value in cells.values() if fold_header(value) in by_name) >= 2:
                 positions = _header(cells, columns, by_name)
+                header_row = number
             continue
         values = {
             column.key: cells.get(position) for position, column in positions.items()
@@ -393,7 +398,47 @@ def _table(
         raise TableError(_("The file has a header row but no data rows."))
     seen = {column.key for column in positions.values()}
     present = [column for column in columns if column.key in seen]
-    return Table(columns=present, rows=data)
+    table = Table(columns=present, rows=data)
+    if problems is not None:
+        table.errors.extend(_sheet_errors(problems, positions, header_row, data))
+    return table
+
+
+def _sheet_errors(problems, positions, header_row: int, data) -> list[RowError]:
+    """Formulas in the columns read, and merged ranges over the header or a data
+    row, as row errors. Merged cells in a title or blank row harm nothing."""
+    used = {header_row} | {number for number, _values in data}
+    errors = []
+    for formula in problems.formulas:
+        column = positions.get(formula.column)
+        if column is None or formula.row not in used:
+            continue
+        if formula.shown is None or formula.shown == "":
+            shown = _("the file keeps no value for it")
+        else:
+            shown = _("Excel shows %(value)s") % {"value": formula.shown}
+        errors.append(
+            RowError(
+                formula.row,
+                column.header,
+                _("cell %(cell)s holds a formula (%(formula)s); %(shown)s")
+                % {"cell": formula.address, "formula": formula.formula, "shown": shown},
+                _("a value: copy the sheet and paste it as values only"),
+            )
+        )
+    ordered = sorted(used)
+    for ref, first, last in problems.merged:
+        at = bisect.bisect_left(ordered, first)
+        if at < len(ordered) and ordered[at] <= last:
+            errors.append(
+                RowError(
+                    first,
+                    ref,
+                    _("merged cells (%(cells)s)") % {"cells": ref},
+                    _("one value in each cell: unmerge them"),
+                )
+            )
+    return errors
 
 
 def _header(cells: dict[int, object], columns, by_name) -> dict[int, Column]:

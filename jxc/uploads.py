@@ -15,7 +15,7 @@ import io
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
-from jxc.tabular import MAX_BYTES
+from jxc.table_limits import MAX_BYTES
 
 
 class SizeLimitUploadHandler(FileUploadHandler):

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.forms import SignInForm
+from jxc import views as jxc_views
 from reports import views as reports_views
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("purchasing/", include("purchasing.urls")),
     path("sales/", include("sales.urls")),
     path("audit/", include("audit.urls")),
+    path("lines/amounts/", jxc_views.line_amounts, name="line_amounts"),
     path("admin/", admin.site.urls),
 ]
 

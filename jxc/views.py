@@ -9,17 +9,44 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, InterfaceError, OperationalError, connections
-from django.http import HttpResponse
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from jxc.documents import StaleDocument, failure_kind
+from jxc.formatting import money
 from jxc.forms import ReasonForm
+from jxc.lines import amounts_preview
+
+
+@require_GET
+def line_amounts(request):
+    """The amounts a document form shows while a clerk types, computed here as the
+    posted document will be (the page does no money arithmetic of its own):
+    ``quantity``, ``price`` and ``discount`` once per line in page order, and the
+    ``received`` amount; answers each line's amount, the total and the change due,
+    formatted as the page shows them."""
+    preview = amounts_preview(
+        request.GET.getlist("quantity"),
+        request.GET.getlist("price"),
+        request.GET.getlist("discount"),
+        request.GET.get("received"),
+    )
+    change = preview.change
+    return JsonResponse(
+        {
+            "amounts": [money(amount) for amount in preview.amounts],
+            "total": money(preview.total),
+            "change": money(change),
+            "short": change is not None and change < 0,
+        }
+    )
+
 
 RECORD_ID = re.compile(r"[0-9]{1,12}")
 
@@ -200,8 +227,6 @@ def order_form(request, spec: OrderForm, pk: int | None = None):
             saved = spec.save(
                 order=order, lines=spec.lines(lines.filled()), user=request.user, **data
             )
-        except IntegrityError:
-            saved = spec.model.objects.get(submission=data["submission"])
         except StaleDocument as error:
             refuse(request, error)
             return redirect(spec.detail_url, pk=order.pk)

@@ -17,13 +17,14 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from jxc.tabular import MAX_COLUMNS, TableError, too_many_columns
+from jxc.table_limits import MAX_COLUMNS, TableError, too_many_columns
 
 MAX_PARTS = 1_000  # a workbook has a dozen or so; a zip of many files is no sheet
 MAX_UNPACKED = 100 * 1024 * 1024  # a full 5 MB workbook unpacks to about 70 MB
@@ -32,6 +33,12 @@ RATIO_FLOOR = 1024 * 1024  # small parts may pack as tightly as they like
 MAX_SMALL_PART = 16 * 1024 * 1024  # workbook, relationships, styles: read whole
 MAX_SHARED_STRINGS = 400_000
 MAX_COLUMN_INDEX = 16_384  # XFD, Excel's last column
+MAX_CELL_TEXT = 32_767  # Excel's own limit for the text of one cell
+# The text all cells of the sheet may expand to. A cell names a shared string by
+# number, so a small file can make 180,000 cells of one 4 MB text; a full sheet of
+# 20,000 rows × 50 columns of 30 characters is 30 million.
+MAX_SHEET_TEXT = 40_000_000
+MAX_MERGED_LISTED = 200
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -49,6 +56,35 @@ UNREADABLE = (
     zipfile.BadZipFile,
     etree.XMLSyntaxError,
 )
+
+
+@dataclass
+class Formula:
+    """A cell that holds a formula: its address, the formula and the value Excel
+    showed when it last saved the file (None when the file keeps none)."""
+
+    row: int
+    column: int  # position, from 0
+    address: str
+    formula: str
+    shown: object
+
+
+@dataclass
+class SheetProblems:
+    """What the sheet holds that an import cannot take, found while it is read;
+    the table reader decides which of them touch the data rows."""
+
+    formulas: list[Formula] = field(default_factory=list)
+    merged: list[tuple[str, int, int]] = field(default_factory=list)  # ref, rows
+
+
+def cell_address(row: int, position: int) -> str:
+    letters, number = "", position + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
 
 
 def invalid() -> TableError:
@@ -136,12 +172,17 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple]:
     return found
 
 
-def sheet_rows(data: bytes) -> Iterator[tuple[int, dict[int, object]]]:
+def sheet_rows(
+    data: bytes, problems: SheetProblems | None = None
+) -> Iterator[tuple[int, dict[int, object]]]:
     """(row number, {column position: value}) for each row of the first sheet.
 
-    Raises TableError for a hostile or unreadable file, a formula, merged cells or
-    a row wider than MAX_COLUMNS. The caller stops reading at its row limit.
+    Raises TableError for a hostile or unreadable file, a text longer than Excel
+    allows, a sheet whose text expands past MAX_SHEET_TEXT or a row wider than
+    MAX_COLUMNS. Formulas (read as the value Excel showed) and merged ranges go
+    to ``problems`` as they are found; the caller stops reading at its row limit.
     """
+    problems = problems if problems is not None else SheetProblems()
     archive = open_archive(data)
     package = _relationships(archive, "")
     workbook_part = next(
@@ -171,6 +212,7 @@ def sheet_rows(data: bytes) -> Iterator[tuple[int, dict[int, object]]]:
         date_styles=date_styles,
         epoch=CALENDAR_MAC_1904 if mac_1904 else CALENDAR_WINDOWS_1900,
         title=sheet[0],
+        problems=problems,
     )
     try:
         with archive.open(sheet[1]) as source:
@@ -214,10 +256,24 @@ def _shared_strings(archive: zipfile.ZipFile, part: str | None) -> list[str]:
                         )
                         % {"max": f"{MAX_SHARED_STRINGS:,}"}
                     )
-                strings.append(_text(item).replace("x005F_", ""))
+                text = _text(item).replace("x005F_", "")
+                if len(text) > MAX_CELL_TEXT:
+                    raise _text_too_long()
+                strings.append(text)
     except UNREADABLE as error:
         raise invalid() from error
     return strings
+
+
+def _text_too_long() -> TableError:
+    return TableError(
+        _(
+            "A cell of this file holds more than %(max)s characters, more than Excel "
+            "itself allows in a cell. Open it in Excel and save the sheet to import "
+            "as a new file."
+        )
+        % {"max": f"{MAX_CELL_TEXT:,}"}
+    )
 
 
 def _date_styles(archive: zipfile.ZipFile, part: str | None) -> set[int]:
@@ -255,15 +311,16 @@ def _column(letters: str) -> int:
 
 
 class _SheetReader:
-    def __init__(self, *, strings, date_styles, epoch, title):
+    def __init__(self, *, strings, date_styles, epoch, title, problems):
         self.strings = strings
         self.date_styles = date_styles
         self.epoch = epoch
         self.title = title
+        self.problems = problems
+        self.text = 0  # characters of text the sheet's cells expanded to
 
     def rows(self, source) -> Iterator[tuple[int, dict[int, object]]]:
         number, cells, width, position = 0, {}, 0, -1
-        merged, merge_count = [], 0
         for element in _stream(source, (MAIN + "c", MAIN + "row", MAIN + "mergeCell")):
             tag = element.tag
             if tag == MAIN + "c":
@@ -277,18 +334,13 @@ class _SheetReader:
                 number = self._row_number(element, number)
                 yield number, cells
                 cells, width, position = {}, 0, -1
-            else:
-                merge_count += 1
-                if len(merged) < 5:
-                    merged.append(element.get("ref", ""))
-        if merge_count:
-            raise TableError(
-                _(
-                    "The sheet “%(sheet)s” has merged cells (%(cells)s). Unmerge them "
-                    "so each value stands in its own cell, then import again."
-                )
-                % {"sheet": self.title, "cells": ", ".join(merged)}
-            )
+            elif len(self.problems.merged) < MAX_MERGED_LISTED:
+                self._merged(element.get("ref", ""))
+
+    def _merged(self, ref: str) -> None:
+        rows = [int(match[2]) for match in map(CELL_REF.match, ref.split(":")) if match]
+        if rows:
+            self.problems.merged.append((ref, min(rows), max(rows)))
 
     @staticmethod
     def _row_number(element, previous: int) -> int:
@@ -309,19 +361,32 @@ class _SheetReader:
             position = _column(match[1]) - 1
         else:
             position = previous + 1
+        value = self._value(element)
+        if isinstance(value, str):
+            if len(value) > MAX_CELL_TEXT:
+                raise _text_too_long()
+            self.text += len(value)
+            if self.text > MAX_SHEET_TEXT:
+                raise TableError(
+                    _(
+                        "The sheet “%(sheet)s” holds more text than any shop "
+                        "spreadsheet (over %(max)s million characters). Keep only "
+                        "the rows and columns to import, or split the file."
+                    )
+                    % {"sheet": self.title, "max": MAX_SHEET_TEXT // 1_000_000}
+                )
         formula = element.find(MAIN + "f")
         if formula is not None:
-            raise TableError(
-                _(
-                    "Cell %(cell)s holds a formula (%(formula)s). Copy the sheet and "
-                    "paste it as values only, then import again."
+            self.problems.formulas.append(
+                Formula(
+                    row,
+                    position,
+                    cell_address(row, position),
+                    ("=" + (formula.text or ""))[:60],
+                    value,
                 )
-                % {
-                    "cell": reference or f"{position + 1}:{row}",
-                    "formula": ("=" + (formula.text or ""))[:40],
-                }
             )
-        return position, self._value(element)
+        return position, value
 
     def _value(self, element):
         kind = element.get("t", "n")

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Product, Supplier, Warehouse
-from inventory.services import MoveLine, SourceRef
+from inventory.selectors import posted_costs
 from jxc.decimals import MAX_VALUE, money, unit_cost
 from jxc.documents import by_submission, check_version, lock, posting
+from jxc.formatting import qty
+from jxc.lines import line_amount
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
 from jxc.orders import (
@@ -28,7 +30,7 @@ from jxc.orders import (
     check_products,
     check_quantities,
 )
-from jxc.templatetags.jxc_format import qty
+from jxc.posting import Partner, Posting, PostingLine, SourceRef
 from purchasing import selectors
 from purchasing.models import (
     OPEN_ORDER_STATUSES,
@@ -223,7 +225,7 @@ def purchase_order_save(
                 product=line.product,
                 quantity=line.quantity,
                 unit_price=price,
-                amount=money(line.quantity * price),
+                amount=line_amount(line.quantity, price),
             )
         )
     order.total = sum((row.amount for row in rows), ZERO)
@@ -445,7 +447,7 @@ def receipt_post(
                 rejected_quantity=line.rejected_quantity,
                 reject_reason=line.reject_reason.strip(),
                 unit_cost=cost,
-                amount=money(line.quantity * cost),
+                amount=line_amount(line.quantity, cost),
             )
         )
     receipt.total = sum((row.amount for row in rows), ZERO)
@@ -511,18 +513,28 @@ def receipt_post(
             ORDERS.document_applied(order, was=was, document=receipt, user=user)
         )
     audit_record_many(entries)
-    stock_lines = [
-        MoveLine(row.product_id, warehouse.pk, row.quantity, row.unit_cost, row.pk)
+    stock_lines = tuple(
+        PostingLine(
+            row.pk,
+            row.product_id,
+            warehouse.pk,
+            row.quantity,
+            row.unit_cost,
+            amount=row.amount,
+        )
         for row in rows
         if row.quantity > 0
-    ]
+    )
     if stock_lines:
         receipt_posted.send(
             sender=GoodsReceipt,
-            lines=stock_lines,
-            source=SourceRef.of(receipt),
-            occurred_at=occurred_at,
-            user=user,
+            posting=Posting(
+                source=SourceRef.of(receipt),
+                occurred_at=occurred_at,
+                user=user,
+                lines=stock_lines,
+                partner=Partner("supplier", supplier.pk),
+            ),
         )
     return receipt
 
@@ -551,26 +563,7 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
         .filter(pk__in=[line.order_line_id for line in lines if line.order_line_id])
         .order_by("pk")
     }
-    stock_lines = [
-        MoveLine(
-            line.product_id,
-            receipt.warehouse_id,
-            -line.quantity,
-            line.unit_cost,
-            line.pk,
-        )
-        for line in lines
-        if line.quantity > 0
-    ]
-    if stock_lines:
-        receipt_posted.send(
-            sender=GoodsReceipt,
-            lines=stock_lines,
-            source=SourceRef.of(receipt),
-            occurred_at=now,
-            user=user,
-            reversal=True,
-        )
+    receipt_posted.send(sender=GoodsReceipt, posting=_reversal(receipt, now, user))
     entries = []
     if order is not None:
         for line in lines:
@@ -587,6 +580,17 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
     entries.insert(0, cancel_entry(audit, receipt, user))
     audit_record_many(entries)
     return receipt
+
+
+def _reversal(document, now, user) -> Posting:
+    """The cancel of a posted document, for every ledger to reverse by source."""
+    return Posting(
+        source=SourceRef.of(document),
+        occurred_at=now,
+        user=user,
+        partner=Partner("supplier", document.supplier_id),
+        reversal=True,
+    )
 
 
 # --- purchase returns ---------------------------------------------------------------
@@ -682,23 +686,35 @@ def purchase_return_post(
             for line, receipt_line, cost in rows
         ]
     )
-    responses = purchase_return_posted.send(
+    source = SourceRef.of(document)
+    purchase_return_posted.send(
         sender=PurchaseReturn,
-        lines=[
-            MoveLine(row.product_id, warehouse.pk, -row.quantity, cost, row.pk)
-            for row, (_line, _receipt_line, cost) in zip(saved, rows, strict=True)
-        ],
-        source=SourceRef.of(document),
-        occurred_at=occurred_at,
-        user=user,
+        posting=Posting(
+            source=source,
+            occurred_at=occurred_at,
+            user=user,
+            # A return from a receipt leaves at the receipt's cost; a direct one at
+            # the average cost, which the stock ledger decides: its amount is known
+            # only afterwards (the document's total below).
+            lines=tuple(
+                PostingLine(
+                    row.pk,
+                    row.product_id,
+                    warehouse.pk,
+                    -row.quantity,
+                    cost,
+                    amount=money(row.quantity * cost) if cost is not None else ZERO,
+                )
+                for row, (_line, _receipt_line, cost) in zip(saved, rows, strict=True)
+            ),
+            partner=Partner("supplier", supplier.pk),
+        ),
     )
     # The ledger decided the value that left; the document shows the same.
-    moves = {
-        move.source_line: move for _receiver, result in responses for move in result
-    }
+    costs = posted_costs(source)
     for row in saved:
-        move = moves[row.pk]
-        row.unit_cost, row.amount = move.unit_cost, -move.value
+        row.unit_cost, value = costs[row.pk]
+        row.amount = -value
     PurchaseReturnLine.objects.bulk_update(saved, ["unit_cost", "amount"])
     document.total = sum((row.amount for row in saved), ZERO)
     document.save(update_fields=["total"])
@@ -723,23 +739,9 @@ def purchase_return_cancel(*, purchase_return: PurchaseReturn, user, reason: str
     document = lock(PurchaseReturn, purchase_return.pk)
     check_cancel(document, reason)
     now = timezone.now()
+    # Exactly what left comes back (the stock ledger's reverse-by-source).
     purchase_return_posted.send(
-        sender=PurchaseReturn,
-        lines=[
-            MoveLine(
-                line.product_id,
-                document.warehouse_id,
-                line.quantity,
-                line.unit_cost,
-                line.pk,
-                value=line.amount,  # exactly what left comes back
-            )
-            for line in document.lines.all()
-        ],
-        source=SourceRef.of(document),
-        occurred_at=now,
-        user=user,
-        reversal=True,
+        sender=PurchaseReturn, posting=_reversal(document, now, user)
     )
     document.save(
         update_fields=document.mark_cancelled(user=user, reason=reason, at=now)

@@ -1,14 +1,9 @@
-"""Signals the purchasing documents send when they post; inventory turns them into
-stock moves (inventory/receivers.py).
+"""Signals the purchasing documents send when they post or are cancelled, each
+with one ``jxc.posting.Posting`` (lines, source, partner = the supplier,
+occurred_at, user; ``reversal`` when cancelling). Inventory turns them into stock
+moves (inventory/receivers.py); listeners return nothing (see jxc/posting.py)."""
 
-Each is sent with ``send()`` inside the posting transaction, with keyword
-arguments: ``lines`` (a list of inventory.services.MoveLine: product id,
-warehouse id, signed quantity, unit cost for inbound, source line id),
-``source`` (inventory.services.SourceRef: the document's content type, id and
-number), ``occurred_at``, ``user`` and ``reversal`` (True when cancelling).
-"""
+from jxc.posting import PostingSignal
 
-from django.dispatch import Signal
-
-receipt_posted = Signal()
-purchase_return_posted = Signal()
+receipt_posted = PostingSignal()
+purchase_return_posted = PostingSignal()

@@ -7,7 +7,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog import selectors as catalog_selectors
 from catalog.fields import resolve
 from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
 from jxc import lists
 from jxc.documents import StaleDocument
 from jxc.excel import Sheet, xlsx_response
-from jxc.forms import searchable
+from jxc.inputs import searchable
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
 from jxc.views import (
@@ -256,13 +256,10 @@ def order_end(request, pk):
 def last_price(request):
     """The default unit price for a line: last paid to the supplier, else reference."""
     supplier_id, code = request.GET.get("supplier", ""), request.GET.get("product", "")
-    if not searchable(code):
-        return JsonResponse({"price": None})
-    product = Product.objects.filter(sku__iexact=code.strip()).first() or (
-        Product.objects.filter(barcode__iexact=code.strip()).first()
-        if code.strip()
-        else None
-    )
+    try:
+        product = catalog_selectors.product_by_code(code)
+    except catalog_selectors.SeveralProductsMatch:
+        product = None
     if "supplier_code" in request.GET:
         # What the supplier picker holds: a code, "code name", a name or pinyin.
         typed = request.GET["supplier_code"]
@@ -344,8 +341,6 @@ def receipt_create(request):
                 submission=data["submission"],
                 over_receipt_percent=selectors.purchasing_settings().over_receipt_percent,
             )
-        except IntegrityError:
-            receipt = GoodsReceipt.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -461,8 +456,6 @@ def return_create(request):
                 user=request.user,
                 submission=data["submission"],
             )
-        except IntegrityError:
-            document = PurchaseReturn.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:

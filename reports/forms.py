@@ -10,6 +10,7 @@ from catalog.models import Category, Warehouse
 from inventory.months import next_month
 from jxc.fields import FIRST_DAY, LAST_DAY, BusinessDateField
 from jxc.forms import InputRulesMixin
+from jxc.lines import LineQuantitiesForm
 
 
 def _this_month() -> str:
@@ -67,3 +68,10 @@ class SummaryForm(InputRulesMixin, forms.Form):
         """[start, end) as dates: the end is the day after the last day shown."""
         data = self.cleaned_data
         return data["start"], data["end"] + timedelta(days=1)
+
+
+class ReorderQuantitiesForm(LineQuantitiesForm):
+    """The order quantity typed beside each product chosen on the reorder page."""
+
+    def line_label(self, line):
+        return line.name

@@ -22,10 +22,9 @@ from inventory import months
 from inventory import selectors as inventory_selectors
 from inventory.models import ClosedMonth
 from jxc.excel import xlsx_response
-from jxc.fields import quantity_field
-from jxc.templatetags.jxc_format import qty
+from jxc.formatting import qty
 from jxc.views import paginate, record_id, refuse
-from reports import exports, selectors, services
+from reports import exports, forms, selectors, services
 from reports.forms import SummaryForm
 
 VIEW_COST = "accounts.view_cost"
@@ -236,25 +235,21 @@ def reorder(request):
     )
 
 
-# An order quantity typed on the reorder page: what a document line may hold.
-REORDER_QUANTITY = quantity_field(required=False, min_value=0)
-
-
 @permission_required("purchasing.add_purchaseorder", raise_exception=True)
 @require_POST
 def reorder_orders(request):
-    chosen, problems = {}, []
     products = Product.objects.in_bulk(
         [pk for pk in map(record_id, request.POST.getlist("product")) if pk]
     )
-    for pk, product in products.items():
-        try:
-            quantity = REORDER_QUANTITY.clean(request.POST.get(f"quantity_{pk}"))
-        except ValidationError as error:
-            problems += [f"{product.name}: {text}" for text in error.messages]
-            continue
-        if quantity:  # an empty or zero quantity leaves the row out
-            chosen[product] = quantity
+    form = forms.ReorderQuantitiesForm(request.POST, lines=list(products.values()))
+    form.is_valid()
+    problems = [
+        f"{form.fields[name].label}: {text}"
+        for name, errors in form.errors.items()
+        for text in errors
+    ]
+    # An empty or zero quantity leaves the row out.
+    chosen = {products[pk]: quantity for pk, quantity in form.quantities().items()}
     try:
         if problems:
             raise ValidationError(problems)

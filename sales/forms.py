@@ -18,6 +18,7 @@ from inventory.forms import (
 )
 from jxc.fields import BusinessDateField, money_field
 from jxc.forms import InputRulesMixin
+from jxc.lines import LineQuantitiesForm
 from sales.models import SalesSettings
 
 
@@ -71,79 +72,21 @@ SaleLineFormSet = forms.formset_factory(
 )
 
 
-class ShipmentForm(SubmissionForm):
+class ShipmentForm(LineQuantitiesForm, SubmissionForm):
+    field_prefix = "ship"
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = lines
-        for line in lines:
-            self.fields[f"ship_{line.pk}"] = forms.DecimalField(
-                label=line.product.name,
-                required=False,
-                max_digits=14,
-                decimal_places=3,
-                min_value=0,
-                # What can go now: its reservation plus free stock, at most what
-                # is left to ship.
-                initial=format(
-                    min(
-                        line.remaining, line.reserved_quantity + max(line.available, 0)
-                    ).normalize(),
-                    "f",
-                ),
-                widget=forms.NumberInput(
-                    attrs={
-                        "step": "any",
-                        "inputmode": "decimal",
-                        "class": "form-control num",
-                    }
-                ),
-            )
-
-    def quantities(self) -> dict:
-        return {
-            line.pk: self.cleaned_data[f"ship_{line.pk}"]
-            for line in self.lines
-            if self.cleaned_data.get(f"ship_{line.pk}")
-        }
-
-    def rows(self):
-        return [(line, self[f"ship_{line.pk}"]) for line in self.lines]
+    def line_initial(self, line):
+        # What can go now: its reservation plus free stock, at most what is left
+        # to ship.
+        can_go = min(line.remaining, line.reserved_quantity + max(line.available, 0))
+        return format(can_go.normalize(), "f")
 
 
-class ReturnForm(SubmissionForm):
+class ReturnForm(LineQuantitiesForm, SubmissionForm):
+    field_prefix = "return"
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
-
-    def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = lines
-        for line in lines:
-            self.fields[f"return_{line.pk}"] = forms.DecimalField(
-                label=line.product.name,
-                required=False,
-                max_digits=14,
-                decimal_places=3,
-                min_value=0,
-                widget=forms.NumberInput(
-                    attrs={
-                        "step": "any",
-                        "inputmode": "decimal",
-                        "class": "form-control num",
-                    }
-                ),
-            )
-
-    def quantities(self) -> dict:
-        return {
-            line.pk: self.cleaned_data[f"return_{line.pk}"]
-            for line in self.lines
-            if self.cleaned_data.get(f"return_{line.pk}")
-        }
-
-    def rows(self):
-        return [(line, self[f"return_{line.pk}"]) for line in self.lines]
 
 
 class RetailHeaderForm(SubmissionForm):

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Customer, Product, Warehouse
+from inventory.selectors import posted_costs
 from inventory.services import (
-    MoveLine,
-    SourceRef,
     stock_levels_lock,
     stock_release,
     stock_reserve,
@@ -27,7 +26,9 @@ from inventory.services import (
 from jxc.bulk import rows_update
 from jxc.decimals import MAX_VALUE, money
 from jxc.documents import by_submission, check_version, lock, posting
-from jxc.forms import OUT_OF_DATE
+from jxc.formatting import qty
+from jxc.inputs import OUT_OF_DATE
+from jxc.lines import line_amount
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
 from jxc.orders import (
@@ -38,7 +39,7 @@ from jxc.orders import (
     check_products,
     check_quantities,
 )
-from jxc.templatetags.jxc_format import qty
+from jxc.posting import Partner, Posting, PostingLine, SourceRef
 from sales.models import (
     OPEN_STATUSES,
     OrderStatus,
@@ -63,6 +64,21 @@ ORDER_AUDIT_FIELDS = ["customer", "warehouse", "order_date", "note", "total"]
 ORDERS = OrderLifecycle(
     SalesOrder, OrderStatuses.of(OrderStatus), "shipped_quantity", "confirmed", audit
 )
+
+
+def _partner(customer_id: int | None) -> Partner | None:
+    return Partner("customer", customer_id) if customer_id else None
+
+
+def _reversal(document, now, user) -> Posting:
+    """The cancel of a posted document, for every ledger to reverse by source."""
+    return Posting(
+        source=SourceRef.of(document),
+        occurred_at=now,
+        user=user,
+        partner=_partner(document.customer_id),
+        reversal=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -91,10 +107,6 @@ class OrderShortage(ValidationError):
         super().__init__(_("Not enough stock available for every line."))
 
 
-def _amount(quantity: Decimal, price: Decimal, discount: Decimal) -> Decimal:
-    return money(quantity * price * (HUNDRED - discount) / HUNDRED)
-
-
 def _check_lines(customer: Customer, warehouse: Warehouse, lines) -> None:
     if not customer.is_active:
         raise ValidationError(
@@ -120,7 +132,7 @@ def _order_lines(lines: list[SaleLineInput]) -> list[SalesOrderLine]:
                 quantity=line.quantity,
                 unit_price=price,
                 discount=line.discount,
-                amount=_amount(line.quantity, price, line.discount),
+                amount=line_amount(line.quantity, price, line.discount),
             )
         )
     if sum((row.amount for row in rows), ZERO) > MAX_VALUE:
@@ -226,7 +238,7 @@ def sales_order_confirm(
                 line.delete()
                 continue
             line.quantity = free
-            line.amount = _amount(free, line.unit_price, line.discount)
+            line.amount = line_amount(free, line.unit_price, line.discount)
         line.reserved_quantity = min(line.quantity, free)
         if line.reserved_quantity > 0:
             stock_reserve(
@@ -623,23 +635,32 @@ def _ship(
         [row.order_line for row in rows],
         ["reserved_quantity", "shipped_quantity", "shipped_amount"],
     )
-    responses = shipment_posted.send(
+    source = SourceRef.of(shipment)
+    shipment_posted.send(
         sender=Shipment,
-        lines=[
-            MoveLine(row.product_id, order.warehouse_id, -row.quantity, line=row.pk)
-            for row in rows
-        ],
-        source=SourceRef.of(shipment),
-        occurred_at=occurred_at,
-        user=user,
-        reservations=own,
+        posting=Posting(
+            source=source,
+            occurred_at=occurred_at,
+            user=user,
+            lines=tuple(
+                PostingLine(
+                    row.pk,
+                    row.product_id,
+                    order.warehouse_id,
+                    -row.quantity,
+                    amount=row.amount,
+                )
+                for row in rows
+            ),
+            partner=_partner(order.customer_id),
+            reservations=own,
+        ),
     )
-    moves = {
-        move.source_line: move for _receiver, result in responses for move in result
-    }
+    # The stock ledger decided the cost the goods left at; the shipment shows it.
+    costs = posted_costs(source)
     for row in rows:
-        move = moves[row.pk]
-        row.unit_cost, row.cost_amount = move.unit_cost, -move.value
+        row.unit_cost, value = costs[row.pk]
+        row.cost_amount = -value
     rows_update(rows, ["unit_cost", "cost_amount"])
     shipment.cost_total = sum((row.cost_amount for row in rows), ZERO)
     shipment.save(update_fields=["cost_total"])
@@ -771,24 +792,8 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
     order = lock(SalesOrder, shipment.order_id)
     rows = list(shipment.lines.select_related("order_line"))
     now = timezone.now()
-    shipment_posted.send(
-        sender=Shipment,
-        lines=[
-            MoveLine(
-                row.product_id,
-                shipment.warehouse_id,
-                row.quantity,
-                row.unit_cost,
-                row.pk,
-                value=row.cost_amount,
-            )
-            for row in rows
-        ],
-        source=SourceRef.of(shipment),
-        occurred_at=now,
-        user=user,
-        reversal=True,
-    )
+    # The goods come back at the value they left with (reverse by source).
+    shipment_posted.send(sender=Shipment, posting=_reversal(shipment, now, user))
     for row in rows:
         line = row.order_line
         line.shipped_quantity -= row.quantity
@@ -905,20 +910,25 @@ def sales_return_post(
     SalesReturnLine.objects.bulk_create(rows)
     sales_return_posted.send(
         sender=SalesReturn,
-        lines=[
-            MoveLine(
-                row.product_id,
-                shipment.warehouse_id,
-                row.quantity,
-                row.unit_cost,
-                row.pk,
-                value=row.cost_amount,
-            )
-            for row in rows
-        ],
-        source=SourceRef.of(document),
-        occurred_at=occurred_at,
-        user=user,
+        posting=Posting(
+            source=SourceRef.of(document),
+            occurred_at=occurred_at,
+            user=user,
+            # Back at exactly the cost the shipment took out for them.
+            lines=tuple(
+                PostingLine(
+                    row.pk,
+                    row.product_id,
+                    shipment.warehouse_id,
+                    row.quantity,
+                    row.unit_cost,
+                    value=row.cost_amount,
+                    amount=row.amount,
+                )
+                for row in rows
+            ),
+            partner=_partner(shipment.customer_id),
+        ),
     )
     for row in rows:
         line = row.shipment_line
@@ -944,23 +954,7 @@ def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> Sale
     }
     rows = list(document.lines.all())
     now = timezone.now()
-    sales_return_posted.send(
-        sender=SalesReturn,
-        lines=[
-            MoveLine(
-                row.product_id,
-                document.warehouse_id,
-                -row.quantity,
-                row.unit_cost,
-                row.pk,
-            )
-            for row in rows
-        ],
-        source=SourceRef.of(document),
-        occurred_at=now,
-        user=user,
-        reversal=True,
-    )
+    sales_return_posted.send(sender=SalesReturn, posting=_reversal(document, now, user))
     for row in rows:
         line = shipment_lines[row.shipment_line_id]
         line.returned_quantity -= row.quantity

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,16 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog import selectors as catalog_selectors
 from catalog.models import Product
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc import lists
 from jxc.documents import StaleDocument
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
-from jxc.forms import searchable
+from jxc.formatting import qty
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
-from jxc.templatetags.jxc_format import qty
 from jxc.views import (
     OrderForm,
     cancel_view,
@@ -257,11 +255,10 @@ def availability(request):
     """Live availability of a line's product: available, unit and sale price."""
     code = (request.GET.get("product") or "").strip()
     warehouse_id = record_id(request.GET.get("warehouse", ""))
-    product = (
-        Product.objects.filter(Q(sku__iexact=code) | Q(barcode__iexact=code)).first()
-        if code and searchable(code)
-        else None
-    )
+    try:
+        product = catalog_selectors.product_by_code(code)
+    except catalog_selectors.SeveralProductsMatch:
+        product = None
     if product is None or warehouse_id is None:
         return JsonResponse({"available": None})
     services.reservations_expire()  # an expired reservation's stock is free
@@ -372,8 +369,6 @@ def shipment_create(request):
                 submission=form.cleaned_data["submission"],
                 version=form.cleaned_data["version"],
             )
-        except IntegrityError:
-            shipment = Shipment.objects.get(submission=form.cleaned_data["submission"])
         except StaleDocument as error:
             refuse(request, error)
             return redirect(f"{reverse('sales:shipment_create')}?order={order.pk}")
@@ -468,8 +463,6 @@ def retail(request):
                 user=request.user,
                 submission=data["submission"],
             )
-        except IntegrityError:
-            order = SalesOrder.objects.get(submission=data["submission"])
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
         else:
@@ -528,10 +521,6 @@ def return_create(request):
                 occurred_at=timezone.now(),
                 user=request.user,
                 submission=form.cleaned_data["submission"],
-            )
-        except IntegrityError:
-            document = SalesReturn.objects.get(
-                submission=form.cleaned_data["submission"]
             )
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)

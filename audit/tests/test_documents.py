@@ -9,7 +9,6 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -24,6 +23,7 @@ from inventory.models import ClosedMonth, OpeningStock, StockMove
 from inventory.months import month_close, month_reopen
 from inventory.services import InsufficientStock
 from inventory.tests.factories import receive
+from jxc.testing.imports import upload
 from purchasing import services as purchasing
 from purchasing.models import OrderStatus, PurchaseOrder
 from purchasing.tests.factories import ordered, received
@@ -294,9 +294,7 @@ def test_opening_stock_import_records_the_document_with_its_file(owner_client, o
     ProductFactory(sku="SG001")
     ProductFactory(sku="SG002")
     data = "商品编码,数量,成本单价\nSG001,10,2\nSG002,3,1\n".encode()
-    owner_client.post(
-        "/inventory/opening/", {"file": SimpleUploadedFile("期初.csv", data)}
-    )
+    upload(owner_client, "/inventory/opening/", "期初.csv", data)
     opening = OpeningStock.objects.get()
     entry = last(opening)
     assert (entry.user, entry.action, entry.summary) == (owner, Action.POST, "期初.csv")

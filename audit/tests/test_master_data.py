@@ -23,6 +23,7 @@ from catalog.tests.factories import (
     SupplierFactory,
     WarehouseFactory,
 )
+from jxc.testing.imports import confirm
 from purchasing.models import PurchasingSettings
 
 pytestmark = pytest.mark.django_db
@@ -153,11 +154,12 @@ def test_a_product_import_records_every_row_in_one_insert(owner_client, owner):
         "SG003,不变,,2.00\n"
     ).encode()
     before = AuditEntry.objects.count()
+    preview = owner_client.post(
+        "/catalog/products/import/", {"file": SimpleUploadedFile("货品.csv", data)}
+    )
+    assert AuditEntry.objects.count() == before  # a preview writes nothing
     with CaptureQueriesContext(connection) as queries:
-        owner_client.post(
-            "/catalog/products/import/",
-            {"file": SimpleUploadedFile("货品.csv", data)},
-        )
+        confirm(owner_client, "/catalog/products/import/", preview)
     assert audit_inserts(queries) == 1
     apple, banana = Product.objects.get(sku="SG001"), Product.objects.get(sku="SG002")
     fruit = Category.objects.get(name="水果")

@@ -29,7 +29,12 @@ def test_owner_imports_the_template_and_finds_a_product_by_pinyin(
     workbook.save(template)
 
     page.locator("input[type=file]").set_input_files(str(template))
-    page.get_by_role("button", name="检查并导入").click()
+    page.get_by_role("button", name="上传并检查").click()
+    # The preview: what the import would do, and the barcode whose check digit
+    # does not add up (a warning: the owner may still import).
+    expect(page.locator("#import-counts")).to_contain_text("新增 3")
+    expect(page.locator("#import-warnings")).to_contain_text("校验位应为 6")
+    page.get_by_role("button", name="确认导入").click()
     expect(page.locator(".alert-success")).to_contain_text("新建 3 条")
 
     page.locator("input[name=q]").fill("hfspg")

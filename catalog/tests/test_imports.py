@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import Category, Customer, Product, Supplier
 from catalog.tests.factories import ProductFactory, SupplierFactory
+from jxc.testing.imports import upload as upload_and_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +30,9 @@ HEADER = [
 
 
 def upload(client, name: str, data: bytes, kind="products"):
-    return client.post(
-        f"/catalog/{kind}/import/",
-        {"file": SimpleUploadedFile(name, data)},
-        follow=True,
+    """Upload and, when the file shows a preview, confirm it."""
+    return upload_and_confirm(
+        client, f"/catalog/{kind}/import/", name, data, follow=True
     )
 
 
@@ -209,7 +209,8 @@ def test_export_then_import_changes_nothing(owner_client):
     exported = owner_client.get("/catalog/products/export/")
     assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
     response = upload(owner_client, "export.xlsx", exported.content)
-    assert "新建 0 条，更新 20 条" in response.content.decode()
+    # Every row is as the shop has it: nothing is counted as updated.
+    assert "新建 0 条，更新 0 条，不变 20 条" in response.content.decode()
     after = list(Product.objects.order_by("pk").values())
     for row in before + after:
         row.pop("updated_at")
@@ -258,7 +259,7 @@ def test_suppliers_and_customers_import_by_code(owner_client):
     assert Supplier.objects.get(code="GYS001").contact == "陈经理"
     data = "Code,Name\nRETAIL,零售客户\nKH9,新客户\n".encode()
     html = upload(owner_client, "c.csv", data, "customers").content.decode()
-    assert "新建 1 条，更新 1 条" in html
+    assert "新建 1 条，更新 0 条，不变 1 条" in html
     assert Customer.objects.filter(code="KH9").exists()
 
 
@@ -308,3 +309,179 @@ def test_problems_are_listed_in_english_when_english_is_chosen(owner_client):
     assert problems == {("Name", "required"), ("Sale price", "not a number")}
     problems_table = response.content.decode().split('id="import-problems"')[1]
     assert "商品" not in problems_table.split("</table>")[0]
+
+
+def with_cached_values(data: bytes, values: dict[str, str]) -> bytes:
+    """The workbook as Excel saves it: each formula cell keeps the value it showed
+    (openpyxl writes formulas without one)."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                text = part.decode()
+                for cell, value in values.items():
+                    text = re.sub(
+                        rf'(<c r="{cell}"[^>]*>)(<f>[^<]*</f>)(<v\s*/>|<v></v>)?',
+                        rf"\1\2<v>{value}</v>",
+                        text,
+                    )
+                part = text.encode()
+            target.writestr(info, part)
+    return out.getvalue()
+
+
+def test_one_upload_reports_every_problem_of_the_file_sorted_by_row(owner_client):
+    """A formula in G4 (with the value Excel shows), merged cells in a blank row
+    (no problem), a duplicate SKU, a negative price, a missing name, 十 as a
+    quantity and an absurd price: one upload lists them all, in row order."""
+    rows = [
+        ["门店商品表"],  # a title row
+        HEADER,
+        ["A1", "苹果", "", "", "斤", "", 4.5, 6.8, 5],  # row 3: fine
+        ["A2", "梨", "", "", "斤", "", "=2+2", 5, 1],  # row 4: formula in G4
+        [],  # row 5: blank, merged below
+        ["A2", "香蕉", "", "", "斤", "", 2, -3, 1],  # row 6: dup SKU, negative price
+        ["A4", "", "", "", "斤", "", 2, 3, "十"],  # row 7: no name, 十 as quantity
+        ["A5", "西瓜", "", "", "个", "", 2, 999999999999, 1],  # row 8: absurd price
+    ]
+    data = with_cached_values(
+        xlsx(rows, setup=lambda s: s.merge_cells("A5:C5")), {"G4": "4"}
+    )
+    before = state()
+    response = owner_client.post(
+        "/catalog/products/import/", {"file": SimpleUploadedFile("p.xlsx", data)}
+    )
+    problems = response.context["problems"]
+    listed = [(p.row, p.column) for p in problems]
+    assert listed == sorted(listed, key=lambda item: item[0])
+    assert {row for row, _column in listed} == {4, 6, 7, 8}
+    formula = next(p for p in problems if p.row == 4)
+    assert "G4" in formula.problem and "公式" in formula.problem
+    assert "Excel 显示为 4" in formula.problem
+    assert (6, "商品编码") in listed and (6, "售价") in listed
+    assert (7, "商品名称") in listed and (7, "安全库存") in listed
+    assert (8, "售价") in listed
+    assert not any("合并" in p.problem for p in problems)  # only a blank row
+    assert len(problems) == 6
+    assert "6 个问题" in response.content.decode()
+    assert state() == before
+
+
+def test_merged_cells_over_data_rows_are_listed_with_the_rows_problems(owner_client):
+    data = xlsx(
+        [HEADER, ["A1", "苹果"], ["A2", ""]],
+        setup=lambda s: s.merge_cells("B2:B3"),
+    )
+    response = owner_client.post(
+        "/catalog/products/import/", {"file": SimpleUploadedFile("m.xlsx", data)}
+    )
+    problems = [(p.row, p.column, p.problem) for p in response.context["problems"]]
+    assert (2, "B2:B3", "合并单元格（B2:B3）") in problems
+    assert any(row == 3 and column == "商品名称" for row, column, _p in problems)
+    assert not Product.objects.exists()
+
+
+def test_a_clean_file_is_previewed_and_written_only_on_confirm(owner_client, owner):
+    from jxc.testing.imports import confirm
+
+    ProductFactory(sku="OLD1", name="旧名字", sale_price=Decimal("1"))
+    ProductFactory(sku="SAME", name="不变的", unit="个", sale_price=Decimal("2"))
+    data = (
+        "商品编码,商品名称,单位,售价\n"
+        "old1,新名字,个,1\nSAME,不变的,个,2\nNEW1,新商品,个,3\nNEW2,又一个,个,4\n"
+    ).encode()
+    before = state()
+    url = "/catalog/products/import/"
+    preview = owner_client.post(url, {"file": SimpleUploadedFile("p.csv", data)})
+    html = preview.content.decode()
+    assert state() == before  # a preview writes nothing
+    counts = " ".join(html[html.index('id="import-counts"') :].split("</p>")[0].split())
+    assert "新增 <strong>2</strong>" in counts
+    assert "更新 <strong>1</strong>" in counts
+    assert "不变 <strong>1</strong>" in counts
+    assert "确认导入" in html
+    done = confirm(owner_client, url, preview, follow=True)
+    assert "导入完成：新建 2 条，更新 1 条" in done.content.decode()
+    assert Product.objects.get(sku="OLD1").name == "新名字"
+    after = state()
+    # A double click (or the confirm sent again from another tab) imports once.
+    again = confirm(owner_client, url, preview)
+    assert "已过期或已经导入过了" in again.content.decode()
+    assert state() == after
+
+
+def test_a_preview_is_confirmed_only_by_the_user_who_uploaded_it(owner_client, owner):
+    from django.test import Client
+
+    from accounts.tests.factories import OwnerFactory
+    from jxc.testing.imports import confirm
+
+    url = "/catalog/products/import/"
+    data = "商品编码,商品名称\nNEW1,新商品\n".encode()
+    preview = owner_client.post(url, {"file": SimpleUploadedFile("p.csv", data)})
+    client = Client()
+    client.force_login(OwnerFactory())
+    refused = confirm(client, url, preview)
+    assert "已过期或已经导入过了" in refused.content.decode()
+    assert not Product.objects.exists()
+    assert confirm(owner_client, url, preview).status_code == 302
+    assert Product.objects.filter(sku="NEW1").exists()
+
+
+def test_a_new_product_named_like_an_existing_one_is_warned_in_the_preview(
+    owner_client,
+):
+    ProductFactory(sku="SG001", name="红富士苹果")
+    data = (
+        "商品编码,商品名称\nSG009,苹果 红富士\nSG010,（红富士）苹果\nSG011,香蕉\n"
+    ).encode()
+    preview = owner_client.post(
+        "/catalog/products/import/", {"file": SimpleUploadedFile("p.csv", data)}
+    )
+    warnings = preview.context["plan"].warnings
+    assert [(w.row, w.column) for w in warnings] == [(2, "商品名称"), (3, "商品名称")]
+    assert "红富士苹果" in warnings[0].problem and "SG001" in warnings[0].problem
+    # A warning, not an error: the owner may still import.
+    assert preview.context["token"]
+    assert "是不是同一个商品录了两次" in preview.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("barcode", "outcome"),
+    [
+        ("6901234567892", "ok"),  # EAN-13, right check digit
+        ("6901234567891", "warning"),  # EAN-13, wrong check digit
+        ("96385074", "ok"),  # EAN-8
+        ("96385075", "warning"),
+        ("036000291452", "ok"),  # UPC-A
+        ("036000291453", "warning"),
+        ("10012345678902", "ok"),  # GTIN-14
+        ("10012345678903", "warning"),
+        ("123456789012345", "error"),  # 15 digits: no barcode is that long
+        ("ZD-0001", "ok"),  # a shop's own code with letters
+        ("12345", "ok"),  # a short internal number
+    ],
+)
+def test_barcodes_are_checked_as_gs1_numbers(owner_client, barcode, outcome):
+    data = f"商品编码,商品名称,条形码\nA1,苹果,{barcode}\n".encode()
+    response = owner_client.post(
+        "/catalog/products/import/", {"file": SimpleUploadedFile("p.csv", data)}
+    )
+    problems = response.context["problems"]
+    plan = response.context["plan"]
+    if outcome == "error":
+        assert [(p.row, p.column) for p in problems] == [(2, "条形码")]
+        assert "最多 14 位" in problems[0].problem
+        assert plan is None
+    elif outcome == "warning":
+        assert not problems
+        assert [(w.row, w.column) for w in plan.warnings] == [(2, "条形码")]
+        assert "校验位应为" in plan.warnings[0].problem
+    else:
+        assert not problems and not plan.warnings
+    assert not Product.objects.exists()

@@ -200,37 +200,30 @@ def test_check_stock_reports_drift(owner, warehouse):
 
 
 def test_signals_post_stock_through_the_receivers(owner, warehouse):
-    from inventory.services import SourceRef
+    from jxc.posting import Posting, PostingLine, SourceRef
     from purchasing.signals import receipt_posted
     from sales.signals import shipment_posted
 
     product = ProductFactory()
     source = SourceRef(None, None, "GR-1")
-    receipt_posted.send(
-        sender=None,
-        lines=[MoveLine(product.pk, warehouse.pk, D("4"), D("2"))],
-        source=source,
-        occurred_at=timezone.now(),
-        user=owner,
-    )
-    shipment_posted.send(
-        sender=None,
-        lines=[MoveLine(product.pk, warehouse.pk, D("-1"))],
-        source=source,
-        occurred_at=timezone.now(),
-        user=owner,
-    )
+
+    def posting(quantity, unit_cost=None):
+        return Posting(
+            source=source,
+            occurred_at=timezone.now(),
+            user=owner,
+            lines=(
+                PostingLine(None, product.pk, warehouse.pk, D(quantity), unit_cost),
+            ),
+        )
+
+    receipt_posted.send(sender=None, posting=posting("4", D("2")))
+    shipment_posted.send(sender=None, posting=posting("-1"))
     kinds = list(StockMove.objects.order_by("pk").values_list("kind", flat=True))
     assert kinds == [MoveKind.RECEIPT, MoveKind.SHIPMENT]
     assert level(product, warehouse).on_hand == D("3")
     with pytest.raises(InsufficientStock):
-        shipment_posted.send(
-            sender=None,
-            lines=[MoveLine(product.pk, warehouse.pk, D("-9"))],
-            source=source,
-            occurred_at=timezone.now(),
-            user=owner,
-        )
+        shipment_posted.send(sender=None, posting=posting("-9"))
 
 
 def test_reversing_a_receipt_takes_out_the_value_it_brought(owner, warehouse):

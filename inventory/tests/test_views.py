@@ -4,13 +4,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Warehouse
 from catalog.tests.factories import CategoryFactory, ProductFactory, WarehouseFactory
 from inventory.models import Adjustment, OpeningStock, StockLevel, StockMove, Stocktake
 from inventory.tests.factories import issue, receive
+from jxc.testing.imports import upload
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -61,11 +60,9 @@ def test_overview_filters_by_warehouse(owner_client, stocked, owner):
     assert response.context["totals"]["total_on_hand"] == D("7")
 
 
-def test_overview_query_count_is_flat(owner_client, owner):
+def test_overview_query_count_is_flat(owner_client, owner, count_queries):
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            owner_client.get("/inventory/")
-        return len(queries)
+        return count_queries(owner_client, "/inventory/", status=None)
 
     receive(ProductFactory(), "1", "1", user=owner)
     few = count()
@@ -262,9 +259,7 @@ def test_opening_stock_import(owner_client):
     data = "商品编码,仓库,数量,成本单价\nSG001,,10,4.5\nsg001,后仓,2,4.4\n".encode(
         "gb18030"
     )
-    response = owner_client.post(
-        "/inventory/opening/", {"file": SimpleUploadedFile("o.csv", data)}, follow=True
-    )
+    response = upload(owner_client, "/inventory/opening/", "o.csv", data, follow=True)
     assert "期初库存" in response.content.decode()
     assert OpeningStock.objects.count() == 1
     assert sorted(StockLevel.objects.values_list("on_hand", flat=True)) == [
@@ -291,9 +286,7 @@ def test_opening_stock_import_refuses_bad_rows_and_writes_nothing(owner_client):
 def test_owner_cancels_opening_stock_and_a_posted_stocktake(owner_client, owner):
     product = ProductFactory(sku="SG001")
     data = "商品编码,数量,成本单价\nSG001,10,2\n".encode()
-    owner_client.post(
-        "/inventory/opening/", {"file": SimpleUploadedFile("o.csv", data)}
-    )
+    upload(owner_client, "/inventory/opening/", "o.csv", data)
     opening = OpeningStock.objects.get()
     assert (
         opening.number

@@ -67,6 +67,8 @@ URLS: dict[str, Access] = {
     "login": Access(PUBLIC, get=REDIRECT, anonymous_get=PAGE),
     "logout": Access(STAFF, get=POST),
     "set_language": Access(PUBLIC, get=REDIRECT, anonymous_get=REDIRECT),
+    # The amounts a document form shows while typing: arithmetic on what is sent.
+    "line_amounts": Access(STAFF, get=JSON, query="quantity=2&price=3.50"),
     # --- accounts: the owner manages accounts; everyone changes their password ------
     "accounts:user_list": Access(OWNER),
     "accounts:user_create": Access(OWNER),

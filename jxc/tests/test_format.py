@@ -4,8 +4,8 @@ import pytest
 from django.utils import translation
 
 from jxc.decimals import money, round_to
-from jxc.templatetags.jxc_format import money as money_filter
-from jxc.templatetags.jxc_format import qty
+from jxc.formatting import money as money_filter
+from jxc.formatting import qty
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_rounding_is_half_up_like_postgresql():
     ],
 )
 def test_cost_keeps_up_to_four_decimals(value, shown):
-    from jxc.templatetags.jxc_format import cost
+    from jxc.formatting import cost
 
     assert cost(value) == shown
 

@@ -40,7 +40,7 @@ COMMON_KEYS = [
     "shipment", "kind", "user", "action",
 ]  # fmt: skip
 DATE_KEYS = re.compile(r"(start|end|month|date|.*_(after|before|from|to))$")
-NUMBER_KEYS = re.compile(r"(days|page|.*_(min|max))$")
+NUMBER_KEYS = re.compile(r"(days|page|quantity|price|discount|received|.*_(min|max))$")
 ID_KEYS = re.compile(
     r"(warehouse|category|supplier|customer|order|receipt|shipment|user)$"
 )
@@ -95,6 +95,8 @@ STARTS_FROM = {
     "sales:availability": lambda w: {"product": "A001", "warehouse": "1"},
     "purchasing:last_price": lambda w: {"product": "A001", "supplier": "1"},
 }
+# Keys of a script's JSON lookup, which has no form of its own to read them from.
+SCRIPT_KEYS = {"line_amounts": ["quantity", "price", "discount", "received"]}
 FIELD_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
 
 
@@ -186,6 +188,7 @@ def test_hostile_query_string_never_breaks_a_page(world, group):
         assert response.status_code in (200, 302), f"{name}: {response.status_code}"
         html = response.content.decode(errors="replace")
         keys[name] = page_keys(html if response.status_code == 200 else "")
+        keys[name] += SCRIPT_KEYS.get(name, [])
         for value in SWEEP:
             pairs = [*base.items()] + [(k, value) for k in keys[name] if k not in base]
             try:

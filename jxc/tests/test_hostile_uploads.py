@@ -22,6 +22,7 @@ from django.test.client import ClientHandler
 import jxc.xlsx_reader  # noqa: F401 - imported before memory is measured
 from catalog.models import Customer, Product, Supplier
 from inventory.models import OpeningStock, StockLevel, StockMove
+from jxc.testing.imports import confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +216,52 @@ def empty(path):
     return path
 
 
+def shared_string_workbook(path, length: int):
+    """About 3 MB: a shared string of ``length`` random characters (it packs
+    barely at all) that 180,000 cells all name. Read naively, every cell expands
+    to the whole text: for 4 MB, 720 GB of text (hours of one worker's CPU)."""
+    rng = random.Random(20261205)
+    text = "".join(
+        rng.choice("甲乙丙丁戊己庚辛壬癸ABCDEFabcdef0123456789") for _ in range(length)
+    )
+    strings = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+        'openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        f"<si><t>{text}</t></si></sst>"
+    )
+    rels = WORKBOOK_PARTS["xl/_rels/workbook.xml.rels"].replace(
+        "</Relationships>",
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/sharedStrings" '
+        'Target="sharedStrings.xml"/></Relationships>',
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, part in {
+            **WORKBOOK_PARTS,
+            "xl/_rels/workbook.xml.rels": rels,
+        }.items():
+            archive.writestr(name, part)
+        archive.writestr("xl/sharedStrings.xml", strings)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(SHEET_START)
+            for row in range(2, 90_002):
+                sheet.write(
+                    b'<row r="%d"><c r="A%d" t="s"><v>0</v></c>'
+                    b'<c r="B%d" t="s"><v>0</v></c></row>' % (row, row, row)
+                )
+            sheet.write(SHEET_END)
+    return path
+
+
+def one_4mb_shared_string(path):
+    return shared_string_workbook(path, 4 * MB)
+
+
+def one_30k_shared_string(path):
+    """Each cell within Excel's own limit; together 5.4 billion characters."""
+    return shared_string_workbook(path, 30_000)
+
+
 HOSTILE = {
     # id: (file name, maker, what the page says)
     "zip-bomb": ("stock.xlsx", zip_bomb, "would unpack to 300.0 MB"),
@@ -238,6 +285,16 @@ HOSTILE = {
     "nul-filled-csv": ("zeros.csv", nul_filled, "This file is not a spreadsheet"),
     "csv-named-xlsx": ("sheet.xlsx", csv_named_xlsx, "it holds plain text"),
     "empty": ("empty.csv", empty, "The file is empty."),
+    "4-MB-shared-string": (
+        "strings.xlsx",
+        one_4mb_shared_string,
+        "holds more than 32,767 characters",
+    ),
+    "shared-string-expansion": (
+        "strings.xlsx",
+        one_30k_shared_string,
+        "holds more text than any shop spreadsheet",
+    ),
 }
 
 
@@ -357,7 +414,8 @@ def test_a_workbook_within_the_limits_still_imports(english_owner, tmp_path):
     response, peak, _seconds = post_streamed(
         english_owner, ENDPOINTS[0], "ok.xlsx", path, tmp_path
     )
-    assert response.status_code == 302
+    assert response.status_code == 200  # the preview
+    assert confirm(english_owner, ENDPOINTS[0], response).status_code == 302
     assert Product.objects.count() == 500
     assert peak < PEAK_LIMIT
     assert set(Product.objects.values_list("sku", "name")) == {
@@ -373,7 +431,8 @@ def test_a_csv_within_the_limits_still_imports(english_owner, tmp_path):
     response, peak, _seconds = post_streamed(
         english_owner, ENDPOINTS[0], "ok.csv", path, tmp_path
     )
-    assert response.status_code == 302
+    assert response.status_code == 200  # the preview
+    assert confirm(english_owner, ENDPOINTS[0], response).status_code == 302
     assert set(Product.objects.values_list("sku", "name")) == {
         (f"A{n}", f"苹果{n}") for n in range(1, 301)
     }

@@ -17,7 +17,8 @@ from django.utils.translation import gettext, ngettext, override
 
 from catalog.models import Supplier
 from inventory.models import ClosedMonth
-from jxc.forms import CONTROL_CHARACTERS, InputRulesMixin, ReasonForm
+from jxc.forms import InputRulesMixin, ReasonForm
+from jxc.inputs import CONTROL_CHARACTERS
 from jxc.tests.fuzz import changes, fingerprint, formset, messages_of
 from jxc.tests.fuzz_world import client_for, world_fixture  # noqa: F401
 from purchasing import services as purchasing

@@ -15,26 +15,15 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from catalog.models import Warehouse
-from catalog.tests.factories import ProductFactory, SupplierFactory
+from catalog.tests.factories import SupplierFactory
 from inventory.models import StockLevel, StockMove
 from inventory.selectors import stock_drift
-from inventory.tests.factories import receive
 from purchasing import selectors, services
 from purchasing.models import GoodsReceipt, OrderStatus, PurchaseOrder
 from purchasing.tests.factories import ordered, received
 from purchasing.tests.test_views import order_form
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pencil(owner):
-    """Bought at ¥4.50 before; 163 on hand at ¥4.59 on average."""
-    product = ProductFactory(sku="PEN1", name="铅笔", purchase_price=D("4.00"))
-    receive(product, "162", "4.5906", user=owner)
-    order = ordered(owner, [(product, 1, "4.50")])
-    received(owner, order, [(product, "1")])
-    return product
 
 
 def _stock(product):
@@ -50,16 +39,6 @@ def _stock(product):
 
 def _draft(user, product, price, supplier=None):
     return ordered(user, [(product, 1, price)], supplier=supplier, confirm=False)
-
-
-def test_band_is_last_price_paid_to_any_supplier_else_the_reference(owner, pencil):
-    fresh = ProductFactory(purchase_price=D("2.00"))
-    references = selectors.price_references([pencil.pk, fresh.pk])
-    assert references == {pencil.pk: D("4.50"), fresh.pk: D("2.00")}
-    assert selectors.price_band(D("4.50"), D("3")) == (D("1.50"), D("13.50"))
-    assert selectors.out_of_band(D("13.51"), D("4.50"), D("3"))
-    assert not selectors.out_of_band(D("13.50"), D("4.50"), D("3"))
-    assert not selectors.out_of_band(D("99999.99"), D("4.50"), D("0"))  # off
 
 
 def test_clerk_cannot_place_the_typo_order_and_nothing_reaches_stock(

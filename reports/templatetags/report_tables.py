@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from jxc.templatetags.jxc_format import money, qty
+from jxc.formatting import money, qty
 
 register = template.Library()
 

@@ -304,3 +304,26 @@ def test_summary_page_fetches_its_page_and_a_page_past_the_end_is_the_last(
         start=OCTOBER, end=date(2026, 11, 1), window=(200, 200)
     )
     assert (len(rows), rows.count_all) == (5, 205)
+
+
+def test_months_closed_before_summaries_were_stored_are_stored_by_the_command(
+    owner, shop
+):
+    from django.core.management import call_command
+
+    month_close(month=AUGUST, user=owner)
+    month_close(month=SEPTEMBER, user=owner)
+    expected = {
+        m: selectors.summary(start=m, end=next_month(m)) for m in (AUGUST, SEPTEMBER)
+    }
+    MonthSummary.objects.all().delete()
+    ClosedMonth.objects.update(summary_stored=False)
+    out = io.StringIO()
+    call_command("store_month_summaries", stdout=out)
+    assert out.getvalue().strip() == "stored: 2026-08, 2026-09"
+    for month, report in expected.items():
+        assert stored_summary(month=month) == report
+    again = io.StringIO()
+    call_command("store_month_summaries", stdout=again)
+    assert "already stored" in again.getvalue()
+    assert MonthSummary.objects.filter(closed_month__month=AUGUST).count() > 0

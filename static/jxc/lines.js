@@ -89,31 +89,52 @@
   });
 })();
 
-// Purchase lines: the price defaults to the last one paid to the supplier, and the
-// document total follows every change.
+// Purchase and sales lines: the price defaults to the last one paid to the
+// supplier; the document total (and at the counter the change due) follows every
+// change. The server computes them, exactly as it will when the document is
+// posted: this page does no money arithmetic of its own.
 (function () {
   "use strict";
   var script = document.querySelector("script[data-price-url]");
+  var linesScript = document.querySelector("script[data-amounts-url]");
   var form = document.getElementById("document-form");
   if (!form) { return; }
   var totalCell = document.getElementById("document-total");
+  var changeCell = document.getElementById("change-due");
+  var amountsUrl = linesScript && linesScript.dataset.amountsUrl;
+  var asked = 0;
+  var timer = null;
 
-  function updateTotal() {
-    if (!totalCell) { return; }
-    var total = 0;
+  function ask() {
+    var query = new URLSearchParams();
     form.querySelectorAll("#lines tbody tr").forEach(function (row) {
       var quantity = row.querySelector("input[name$='-quantity']");
       var price = row.querySelector("input.line-price");
       var discount = row.querySelector("input.line-discount");
-      if (quantity && price && quantity.value && price.value) {
-        var off = discount ? (parseFloat(discount.value) || 0) : 0;
-        // Each line rounds to the fen, as the server does.
-        total += Math.round(parseFloat(quantity.value) * parseFloat(price.value) * (100 - off)) / 100;
-      }
+      if (row.hidden || !quantity || !price || !quantity.value || !price.value) { return; }
+      query.append("quantity", quantity.value);
+      query.append("price", price.value);
+      query.append("discount", discount ? discount.value : "");
     });
-    totalCell.textContent = "¥" + total.toLocaleString("zh-CN", {
-      minimumFractionDigits: 2, maximumFractionDigits: 2
-    });
+    var received = document.getElementById("amount-received");
+    if (received && received.value) { query.append("received", received.value); }
+    var number = ++asked;
+    fetch(amountsUrl + "?" + query.toString(), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || number !== asked) { return; }  // a later answer is coming
+        totalCell.textContent = data.total;
+        if (changeCell) {
+          changeCell.textContent = data.change;
+          changeCell.classList.toggle("shortage", data.short);
+        }
+      });
+  }
+
+  function updateTotal() {
+    if (!totalCell || !amountsUrl) { return; }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, 120);
   }
   form.addEventListener("input", updateTotal);
   updateTotal();
@@ -176,8 +197,7 @@
 })();
 
 // Sales lines: each line shows what is available (on hand − reserved) and warns
-// when more is asked; the price defaults to the sale price; the change due follows
-// the amount received.
+// when more is asked; the price defaults to the sale price.
 (function () {
   "use strict";
   var script = document.querySelector("script[data-availability-url]");
@@ -223,17 +243,6 @@
   form.addEventListener("input", function (event) {
     if (event.target.name && /-quantity$/.test(event.target.name)) {
       check(event.target.closest("tr"));
-    }
-    var received = document.getElementById("amount-received");
-    var change = document.getElementById("change-due");
-    var total = document.getElementById("document-total");
-    if (received && change && total) {
-      var due = (parseFloat(received.value) || 0) -
-        (parseFloat(total.textContent.replace(/[^0-9.\-]/g, "")) || 0);
-      change.textContent = "¥" + due.toLocaleString("zh-CN", {
-        minimumFractionDigits: 2, maximumFractionDigits: 2
-      });
-      change.classList.toggle("shortage", due < 0);
     }
   });
 })();
