@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,6 @@ from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
 from jxc import lists
 from jxc.documents import StaleDocument
-from jxc.excel import Sheet, xlsx_response
 from jxc.inputs import searchable
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
@@ -118,14 +117,10 @@ def document_list(request, kind):
 
 @require_GET
 def document_export(request, kind):
-    if kind not in LISTS:
-        raise PermissionDenied
-    spec = LISTS[kind]
-    documents, _filter = spec.documents(request)
-    sheet: Sheet = exports.document_sheet(
-        kind, documents, with_total=spec.shows_total(request.user)
-    )
-    return xlsx_response([sheet], str(sheet.title))
+    if kind == "order":
+        # Orders add when they are expected.
+        return lists.document_export(request, LISTS[kind], exports.order_sheet)
+    return lists.document_export(request, LISTS[kind])
 
 
 # --- purchase orders ---------------------------------------------------------------

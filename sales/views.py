@@ -19,7 +19,6 @@ from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc import lists
 from jxc.documents import StaleDocument
-from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
 from jxc.formatting import qty
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
@@ -97,32 +96,7 @@ def document_list(request, kind):
 
 @require_GET
 def document_export(request, kind):
-    spec = LISTS[kind]
-    title = spec.title
-    documents, _filter = spec.documents(request)
-    columns = [
-        Col(_("Number")),
-        Col(_("Date"), DATETIME),
-        Col(_("Customer"), width=24),
-        Col(_("Warehouse")),
-        Col(_("Status")),
-        Col(_("Total"), MONEY),
-    ]
-    date = "order_date" if kind == "order" else "occurred_at"
-    rows = (
-        [
-            d.number,
-            getattr(d, date),
-            d.customer.name,
-            d.warehouse.name,
-            d.get_status_display(),
-            d.total,
-        ]
-        for d in documents.iterator(chunk_size=2000)
-    )
-    return xlsx_response(
-        [Sheet(title=str(title), columns=columns, rows=rows)], str(title)
-    )
+    return lists.document_export(request, LISTS[kind])
 
 
 # --- orders ---------------------------------------------------------------------------

@@ -44,3 +44,27 @@ def test_document_lists_link_rows_to_the_documents(owner_client, owner):
     order = ordered(owner, [(apple, "5", "2")])
     html = owner_client.get("/purchasing/").content.decode()
     assert f'href="{order.get_absolute_url()}"' in html
+
+
+def test_both_order_pages_offer_to_end_a_draft(owner_client, owner):
+    from sales.tests.factories import draft
+
+    purchase = ordered(owner, [(ProductFactory(), "5", "2")], confirm=False)
+    sale = draft(owner, [(ProductFactory(), "1", "3")])
+    for order, path in ((purchase, "purchasing"), (sale, "sales")):
+        html = owner_client.get(order.get_absolute_url()).content.decode()
+        assert f'action="/{path}/orders/{order.pk}/end/"' in html
+        assert "取消订单" in html  # Cancel the order
+
+
+def test_document_lists_export_what_they_show(owner_client, owner):
+    import io
+
+    import openpyxl
+
+    ordered(owner, [(ProductFactory(), "5", "2")])
+    for url in ("/purchasing/order/export/", "/sales/shipment/export/"):
+        content = owner_client.get(url).content
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        header = next(sheet.iter_rows(values_only=True))
+        assert header[0] == "单号" and "备注" in header
