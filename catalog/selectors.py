@@ -142,9 +142,21 @@ def _differs(record, values: dict) -> bool:
     return False
 
 
-def _plan(headers, numbered, existing, key, label_of):
+def _plan(table, rows: list[dict], model, key: str, code_header: str):
+    """new / updated / unchanged by ``key`` (SKU or code, ignoring case) and the
+    first rows; returns (plan, numbered rows, the existing records by key)."""
     from jxc.import_flow import PREVIEW_ROWS, ImportPlan
 
+    numbered = [
+        (number, values)
+        for (number, _raw), values in zip(table.rows, rows, strict=True)
+    ]
+    records = model.objects.annotate(key_lower=Lower(key)).filter(
+        key_lower__in={values[key].lower() for values in rows}
+    )
+    if model is Product:
+        records = records.select_related("category")
+    existing = {getattr(record, key).lower(): record for record in records}
     new = updated = unchanged = 0
     shown = []
     for number, values in numbered:
@@ -159,13 +171,20 @@ def _plan(headers, numbered, existing, key, label_of):
             unchanged += 1
             status = _("unchanged")
         if len(shown) < PREVIEW_ROWS:
-            shown.append([number, status, values[key], *label_of(values)])
-    return ImportPlan(
+            shown.append([number, status, values[key], values.get("name", "")])
+    plan = ImportPlan(
         counts=[(_("new"), new), (_("updated"), updated), (_("unchanged"), unchanged)],
-        headers=headers,
+        headers=[
+            _("Row"),
+            pgettext("import preview", "Change"),
+            code_header,
+            _("Name"),
+        ],
         rows=shown,
         total=len(numbered),
+        warnings=list(table.warnings),
     )
+    return plan, numbered, existing
 
 
 def product_import_plan(table, rows: list[dict]):
@@ -175,24 +194,7 @@ def product_import_plan(table, rows: list[dict]):
     from jxc.matching import name_key
     from jxc.tabular import RowError
 
-    numbered = [
-        (number, values)
-        for (number, _raw), values in zip(table.rows, rows, strict=True)
-    ]
-    lowered = {values["sku"].lower() for values in rows}
-    existing = {
-        product.sku.lower(): product
-        for product in Product.objects.annotate(sku_lower=Lower("sku"))
-        .filter(sku_lower__in=lowered)
-        .select_related("category")
-    }
-    plan = _plan(
-        [_("Row"), pgettext("import preview", "Change"), _("SKU"), _("Name")],
-        numbered,
-        existing,
-        "sku",
-        lambda values: [values.get("name", "")],
-    )
+    plan, numbered, existing = _plan(table, rows, Product, "sku", _("SKU"))
     names = {}
     for sku, name in Product.objects.values_list("sku", "name"):
         names.setdefault(name_key(name), (sku, name))
@@ -212,7 +214,7 @@ def product_import_plan(table, rows: list[dict]):
                 )
             )
         names.setdefault(key, (values["sku"], values["name"]))
-    plan.warnings = sorted(table.warnings + plan.warnings, key=lambda w: w.row)
+    plan.warnings.sort(key=lambda warning: warning.row)
     return plan
 
 
@@ -220,25 +222,6 @@ def party_import_plan(model):
     """The preview of a supplier or customer import: new / updated / unchanged."""
 
     def plan(table, rows: list[dict]):
-        numbered = [
-            (number, values)
-            for (number, _raw), values in zip(table.rows, rows, strict=True)
-        ]
-        lowered = {values["code"].lower() for values in rows}
-        existing = {
-            party.code.lower(): party
-            for party in model.objects.annotate(code_lower=Lower("code")).filter(
-                code_lower__in=lowered
-            )
-        }
-        result = _plan(
-            [_("Row"), pgettext("import preview", "Change"), _("Code"), _("Name")],
-            numbered,
-            existing,
-            "code",
-            lambda values: [values.get("name", "")],
-        )
-        result.warnings = sorted(table.warnings, key=lambda w: w.row)
-        return result
+        return _plan(table, rows, model, "code", _("Code"))[0]
 
     return plan
