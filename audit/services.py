@@ -10,10 +10,18 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from audit.changes import changes, snapshot
 from audit.models import Action, AuditEntry
 from jxc.numbering import audit_entry_deferred
 
-__all__ = ["Action", "audit_entry", "audit_record", "audit_record_many"]
+__all__ = [
+    "Action",
+    "audit_entry",
+    "audit_record",
+    "audit_record_many",
+    "changes",
+    "snapshot",
+]
 
 BATCH = 1000
 LABEL_LENGTH = AuditEntry._meta.get_field("object_label").max_length

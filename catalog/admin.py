@@ -5,17 +5,7 @@ right."""
 from django.contrib import admin
 
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from jxc.admin import ReadOnlyAdmin
 
 
 @admin.register(Product)

@@ -7,29 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from catalog import selectors
 from catalog.fields import PartyField
 from catalog.models import Category, Customer, Product, Supplier, Warehouse
-from jxc.inputs import searchable
-from jxc.widgets import DateInput
+from jxc.filters import StyledFilterSet
 
 ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]
-
-
-class StyledFilterSet(django_filters.FilterSet):
-    """Bootstrap classes on every filter field; a text filter that cannot be
-    looked up (too long, control characters) finds nothing."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault(
-                "class", "form-select" if is_select else "form-control"
-            )
-
-    def filter_queryset(self, queryset):
-        typed = self.form.cleaned_data.values()
-        if any(isinstance(v, str) and not searchable(v) for v in typed):
-            return queryset.none()
-        return super().filter_queryset(queryset)
 
 
 class SearchFilterSet(StyledFilterSet):
@@ -131,25 +111,3 @@ class PartyFilter(django_filters.Filter):
     def __init__(self, *, model, **kwargs):
         kwargs.setdefault("help_text", "")
         super().__init__(model=model, active_only=False, **kwargs)
-
-
-class DocumentFilter(StyledFilterSet):
-    """Number search and a date range, for every app's document lists; each app
-    adds its party (supplier or customer) and says which date field to use."""
-
-    q = django_filters.CharFilter(
-        label=_("Number"), field_name="number", lookup_expr="icontains"
-    )
-    start = django_filters.DateFilter(
-        label=_("From"), method="filter_start", widget=DateInput()
-    )
-    end = django_filters.DateFilter(
-        label=_("To"), method="filter_end", widget=DateInput()
-    )
-    date_field = "occurred_at__date"
-
-    def filter_start(self, queryset, name, value):
-        return queryset.filter(**{f"{self.date_field}__gte": value})
-
-    def filter_end(self, queryset, name, value):
-        return queryset.filter(**{f"{self.date_field}__lte": value})

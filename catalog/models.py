@@ -2,16 +2,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jxc.decimals import (
-    MAX_PRICE,
-    MAX_QUANTITY,
-    MONEY_DIGITS,
-    PRICE_PLACES,
-    QUANTITY_DIGITS,
-    QUANTITY_PLACES,
-)
+from jxc.decimals import MAX_PRICE, MAX_QUANTITY, MONEY_DIGITS, PRICE_PLACES
+from jxc.models import money_field, quantity_field
 
 UNIT_SUGGESTIONS = [
     "件",
@@ -65,6 +60,9 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:category_update", args=[self.pk])
+
 
 class Party(TimestampedModel):
     """What suppliers and customers share: a code, a name and how to reach them."""
@@ -84,6 +82,9 @@ class Party(TimestampedModel):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"catalog:{self._meta.model_name}_update", args=[self.pk])
 
 
 class Supplier(Party):
@@ -137,22 +138,21 @@ class Warehouse(TimestampedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:warehouse_update", args=[self.pk])
+
 
 def _price(verbose_name):
-    return models.DecimalField(
+    return money_field(
         verbose_name,
-        max_digits=MONEY_DIGITS,
-        decimal_places=PRICE_PLACES,
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_PRICE)],
     )
 
 
 def _quantity(verbose_name):
-    return models.DecimalField(
+    return quantity_field(
         verbose_name,
-        max_digits=QUANTITY_DIGITS,
-        decimal_places=QUANTITY_PLACES,
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_QUANTITY)],
     )
@@ -237,3 +237,6 @@ class Product(TimestampedModel):
 
     def __str__(self):
         return f"{self.sku} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product_detail", args=[self.pk])

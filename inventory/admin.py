@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 
-from catalog.admin import ReadOnlyAdmin
 from inventory.models import (
     Adjustment,
     OpeningStock,
@@ -11,6 +10,7 @@ from inventory.models import (
     Stocktake,
     Transfer,
 )
+from jxc.admin import ReadOnlyAdmin
 
 
 @admin.register(StockMove)

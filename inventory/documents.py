@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from audit.services import Action, audit_record
 from catalog.models import Product, Warehouse
 from catalog.selectors import product_by_code
@@ -23,7 +24,6 @@ from inventory.models import (
     Adjustment,
     AdjustmentLine,
     CostAdjustment,
-    DocumentStatus,
     InventorySettings,
     MoveKind,
     OpeningStock,
@@ -50,7 +50,9 @@ from inventory.services import (
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY, unit_cost
 from jxc.documents import StaleDocument, by_submission, lock, posting
 from jxc.formatting import qty
+from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
+from jxc.orders import cancel_entry
 
 
 @dataclass(frozen=True)
@@ -355,20 +357,10 @@ def document_cancel(*, document, user, reason: str):
         raise ValidationError(_("Say why the document is cancelled."))
     now = timezone.now()
     stock_document_reverse(source=SourceRef.of(document), occurred_at=now, user=user)
-    document.status = DocumentStatus.CANCELLED
-    document.cancelled_by = user
-    document.cancelled_at = now
-    document.cancel_reason = reason.strip()
     document.save(
-        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+        update_fields=document.mark_cancelled(user=user, reason=reason, at=now)
     )
-    audit_record(
-        user=user,
-        action=Action.CANCEL,
-        record=document,
-        summary=document.cancel_reason,
-        changes={"status": [DocumentStatus.POSTED, DocumentStatus.CANCELLED]},
-    )
+    cancel_entry(audit, document, user).save()
     return document
 
 
@@ -735,13 +727,7 @@ def stocktake_abandon(*, stocktake: Stocktake, user, reason: str) -> Stocktake:
     stocktake = lock(type(stocktake), stocktake.pk)
     if stocktake.status != DocumentStatus.COUNTING:
         raise ValidationError(_("Only a count in progress can be abandoned."))
-    stocktake.status = DocumentStatus.CANCELLED
-    stocktake.cancelled_by = user
-    stocktake.cancelled_at = timezone.now()
-    stocktake.cancel_reason = reason.strip()
-    stocktake.save(
-        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
-    )
+    stocktake.save(update_fields=stocktake.mark_cancelled(user=user, reason=reason))
     audit_record(
         user=user,
         action=Action.CANCEL,

@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
-from catalog.filters import StyledFilterSet
 from catalog.models import Product, Warehouse
+from jxc.filters import StyledFilterSet
 
 
 class StockFilter(StyledFilterSet):

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -17,8 +16,7 @@ from catalog.pinyin import fold_code
 from catalog.selectors import product_by_code
 from inventory.models import AdjustmentReason, InventorySettings
 from inventory.selectors import document_date_problem
-from jxc.decimals import MAX_PRICE, MAX_QUANTITY
-from jxc.fields import RecordsField
+from jxc.fields import RecordsField, cost_field, quantity_field
 from jxc.forms import InputRulesMixin
 from jxc.inputs import OUT_OF_DATE
 from jxc.lines import LineQuantitiesForm
@@ -61,17 +59,6 @@ class ProductCodeField(forms.CharField):
                 _("“%(name)s” is deactivated."), params={"name": product.name}
             )
         return product
-
-
-def quantity_field(**kwargs):
-    return forms.DecimalField(
-        max_digits=14,
-        decimal_places=3,
-        min_value=Decimal("0.001"),
-        validators=[MaxValueValidator(MAX_QUANTITY)],
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        **kwargs,
-    )
 
 
 class LineFormSet(forms.BaseFormSet):
@@ -208,13 +195,8 @@ class CostAdjustmentForm(SubmissionForm):
         label=_("Warehouse"), queryset=active_warehouses(), empty_label=None
     )
     product = ProductCodeField()
-    new_unit_cost = forms.DecimalField(
+    new_unit_cost = cost_field(
         label=_("New unit cost"),
-        max_digits=12,
-        decimal_places=4,
-        min_value=0,
-        validators=[MaxValueValidator(MAX_PRICE)],
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
         help_text=_("Per unit, up to 4 decimals. What is on hand is revalued at it."),
     )
     reason = forms.CharField(
@@ -322,14 +304,8 @@ class CountScanForm(InputRulesMixin, forms.Form):
     """A scanned barcode or typed SKU ("A001*5" sets 5), optionally a quantity."""
 
     code = forms.CharField(label=_("Scan or type a SKU"), max_length=80)
-    quantity = forms.DecimalField(
-        label=_("Quantity (empty: +1)"),
-        required=False,
-        max_digits=14,
-        decimal_places=3,
-        min_value=Decimal("0"),
-        validators=[MaxValueValidator(MAX_QUANTITY)],
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    quantity = quantity_field(
+        label=_("Quantity (empty: +1)"), required=False, min_value=Decimal("0")
     )
 
 

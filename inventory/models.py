@@ -5,15 +5,23 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Warehouse
-from jxc.decimals import COST_DIGITS, COST_PLACES, MONEY_DIGITS, QUANTITY_DIGITS
-from jxc.models import AppendOnly
-
-QTY = {"max_digits": QUANTITY_DIGITS, "decimal_places": 3}
-COST = {"max_digits": COST_DIGITS, "decimal_places": COST_PLACES}
-VALUE = {"max_digits": MONEY_DIGITS, "decimal_places": 2}
+from jxc.decimals import MONEY_DIGITS
+from jxc.models import (
+    AppendOnly,
+    Cancellable,
+    DocumentLine,
+    DocumentStatus,
+    NumberedDocument,
+    cost_field,
+    money_field,
+    quantity_field,
+    record_page,
+    user_field,
+)
 
 
 class InventorySettings(models.Model):
@@ -56,6 +64,9 @@ class InventorySettings(models.Model):
     def __str__(self):
         return str(self._meta.verbose_name)
 
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:settings")
+
 
 class StockLevel(models.Model):
     """On hand, reserved and moving-average cost of one product in one warehouse.
@@ -75,10 +86,10 @@ class StockLevel(models.Model):
         related_name="levels",
         verbose_name=_("warehouse"),
     )
-    on_hand = models.DecimalField(_("on hand"), default=0, **QTY)
-    reserved = models.DecimalField(_("reserved"), default=0, **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), default=0, **COST)
-    value = models.DecimalField(_("stock value"), default=0, **VALUE)
+    on_hand = quantity_field(_("on hand"), default=0)
+    reserved = quantity_field(_("reserved"), default=0)
+    unit_cost = cost_field(_("unit cost"), default=0)
+    value = money_field(_("stock value"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -126,9 +137,9 @@ class ProductStock(models.Model):
         related_name="stock",
         verbose_name=_("product"),
     )
-    on_hand = models.DecimalField(_("on hand"), default=0, **QTY)
-    reserved = models.DecimalField(_("reserved"), default=0, **QTY)
-    value = models.DecimalField(_("stock value"), default=0, **VALUE)
+    on_hand = quantity_field(_("on hand"), default=0)
+    reserved = quantity_field(_("reserved"), default=0)
+    value = money_field(_("stock value"), default=0)
 
     class Meta:
         verbose_name = _("product stock")
@@ -169,9 +180,9 @@ class StockMove(AppendOnly):
         related_name="moves",
         verbose_name=_("warehouse"),
     )
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), **COST)
-    value = models.DecimalField(_("value"), **VALUE)
+    quantity = quantity_field(_("quantity"))
+    unit_cost = cost_field(_("unit cost"))
+    value = money_field(_("value"))
     kind = models.CharField(_("kind"), max_length=20, choices=MoveKind.choices)
     # Indexed by inventory_move_source (source type first).
     source_type = models.ForeignKey(
@@ -189,13 +200,11 @@ class StockMove(AppendOnly):
     )
     is_reversal = models.BooleanField(_("reversal"), default=False)
     occurred_at = models.DateTimeField(_("occurred at"))
-    balance_after = models.DecimalField(_("balance after"), **QTY)
-    value_after = models.DecimalField(_("value after"), **VALUE)
+    balance_after = quantity_field(_("balance after"))
+    value_after = money_field(_("value after"))
     # The balance's unit cost before this move: cancelling it with nothing moved
     # since puts this cost back exactly (None on moves older than the field).
-    unit_cost_before = models.DecimalField(
-        _("unit cost before"), null=True, blank=True, **COST
-    )
+    unit_cost_before = cost_field(_("unit cost before"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -245,63 +254,31 @@ class StockMove(AppendOnly):
     def __str__(self):
         return f"{self.kind} {self.product_id}@{self.warehouse_id} {self.quantity}"
 
+    @property
+    def source_url(self) -> str:
+        """The page of the document that made this move ("" for none)."""
+        return record_page(self.source_type, self.source_id)
+
 
 # --- documents -------------------------------------------------------------------
 
 
-class DocumentStatus(models.TextChoices):
-    COUNTING = "counting", _("Counting")
-    POSTED = "posted", _("Posted")
-    CANCELLED = "cancelled", _("Cancelled")
+class StockDocument(NumberedDocument, Cancellable):
+    """What every inventory document carries: number, status, who posted it and
+    who cancelled it."""
 
-
-class StockDocument(models.Model):
-    """What every inventory document carries: number, status, who and when."""
-
-    number = models.CharField(_("number"), max_length=40, unique=True)
-    # The token of the form that created the document: a double click, a second
-    # tab or a retry of the same form finds this document instead of a new one.
-    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     status = models.CharField(
         _("status"),
         max_length=12,
         choices=DocumentStatus.choices,
         default=DocumentStatus.POSTED,
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=_("posted by"),
-    )
+    posted_by = user_field(_("posted by"))
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=_("cancelled by"),
-    )
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
 
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return self.number
 
 
 class AdjustmentReason(models.TextChoices):
@@ -315,6 +292,8 @@ class AdjustmentReason(models.TextChoices):
 class Adjustment(StockDocument):
     """报损 / 报溢: stock written off or found, with a reason per line."""
 
+    detail_url_name = "inventory:adjustment_detail"
+
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, verbose_name=_("warehouse")
     )
@@ -324,15 +303,12 @@ class Adjustment(StockDocument):
         verbose_name_plural = _("adjustments")
 
 
-class AdjustmentLine(models.Model):
+class AdjustmentLine(DocumentLine):
     adjustment = models.ForeignKey(
         Adjustment, on_delete=models.CASCADE, related_name="lines"
     )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, verbose_name=_("product")
-    )
-    quantity = models.DecimalField(
-        _("quantity"), help_text=_("Negative: written off; positive: found."), **QTY
+    quantity = quantity_field(
+        _("quantity"), help_text=_("Negative: written off; positive: found.")
     )
     reason = models.CharField(
         _("reason"), max_length=10, choices=AdjustmentReason.choices
@@ -359,16 +335,18 @@ class CostAdjustment(StockDocument):
     ledger still sums to the balance.
     """
 
+    detail_url_name = "inventory:costadjustment_detail"
+
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, verbose_name=_("warehouse")
     )
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
     )
-    on_hand = models.DecimalField(_("on hand"), default=0, **QTY)
-    old_unit_cost = models.DecimalField(_("old unit cost"), default=0, **COST)
-    new_unit_cost = models.DecimalField(_("new unit cost"), **COST)
-    value_change = models.DecimalField(_("value change"), default=0, **VALUE)
+    on_hand = quantity_field(_("on hand"), default=0)
+    old_unit_cost = cost_field(_("old unit cost"), default=0)
+    new_unit_cost = cost_field(_("new unit cost"))
+    value_change = money_field(_("value change"), default=0)
     reason = models.CharField(_("reason"), max_length=200)
 
     class Meta(StockDocument.Meta):
@@ -384,6 +362,8 @@ class CostAdjustment(StockDocument):
 
 class Transfer(StockDocument):
     """调拨: stock moved between two warehouses at its cost."""
+
+    detail_url_name = "inventory:transfer_detail"
 
     from_warehouse = models.ForeignKey(
         Warehouse,
@@ -409,14 +389,10 @@ class Transfer(StockDocument):
         ]
 
 
-class TransferLine(models.Model):
+class TransferLine(DocumentLine):
     transfer = models.ForeignKey(
         Transfer, on_delete=models.CASCADE, related_name="lines"
     )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, verbose_name=_("product")
-    )
-    quantity = models.DecimalField(_("quantity"), **QTY)
 
     class Meta:
         verbose_name = _("transfer line")
@@ -434,23 +410,21 @@ class TransferLine(models.Model):
 class OpeningStock(StockDocument):
     """期初库存: quantities and costs a shop starts with, usually imported."""
 
+    detail_url_name = "inventory:openingstock_detail"
+
     class Meta(StockDocument.Meta):
         verbose_name = _("opening stock")
         verbose_name_plural = _("opening stock")
 
 
-class OpeningStockLine(models.Model):
+class OpeningStockLine(DocumentLine):
     opening = models.ForeignKey(
         OpeningStock, on_delete=models.CASCADE, related_name="lines"
-    )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, verbose_name=_("product")
     )
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, verbose_name=_("warehouse")
     )
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), **COST)
+    unit_cost = cost_field(_("unit cost"))
 
     class Meta:
         verbose_name = _("opening stock line")
@@ -467,6 +441,8 @@ class OpeningStockLine(models.Model):
 
 class Stocktake(StockDocument):
     """盘点: a count of one warehouse against the system quantity at snapshot time."""
+
+    detail_url_name = "inventory:stocktake_detail"
 
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, verbose_name=_("warehouse")
@@ -496,10 +472,8 @@ class StocktakeLine(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, verbose_name=_("product")
     )
-    system_quantity = models.DecimalField(_("system quantity"), **QTY)
-    counted_quantity = models.DecimalField(
-        _("counted quantity"), null=True, blank=True, **QTY
-    )
+    system_quantity = quantity_field(_("system quantity"))
+    counted_quantity = quantity_field(_("counted quantity"), null=True, blank=True)
     counted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -512,9 +486,7 @@ class StocktakeLine(models.Model):
     counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
     # The system quantity at count time, fixed when the sheet is posted, so the
     # review of a posted sheet shows the difference that was posted.
-    expected_quantity = models.DecimalField(
-        _("expected at count"), null=True, blank=True, **QTY
-    )
+    expected_quantity = quantity_field(_("expected at count"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("stocktake line")
@@ -568,6 +540,9 @@ class ClosedMonth(models.Model):
     def __str__(self):
         return f"{self.month:%Y-%m}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("reports:month_close")
+
 
 class MonthSnapshot(models.Model):
     """Closing quantity and value of one product in one warehouse at a month's end."""
@@ -577,8 +552,8 @@ class MonthSnapshot(models.Model):
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    value = models.DecimalField(_("value"), **VALUE)
+    quantity = quantity_field(_("quantity"))
+    value = money_field(_("value"))
 
     class Meta:
         verbose_name = _("month snapshot")
@@ -607,22 +582,22 @@ class MonthSummary(models.Model):
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, related_name="+", null=True
     )
-    opening_q = models.DecimalField(**QTY)
-    opening_v = models.DecimalField(**VALUE)
-    receipt_q = models.DecimalField(**QTY)
-    receipt_v = models.DecimalField(**VALUE)
-    sales_return_q = models.DecimalField(**QTY)
-    sales_return_v = models.DecimalField(**VALUE)
-    other_in_q = models.DecimalField(**QTY)
-    other_in_v = models.DecimalField(**VALUE)
-    shipment_q = models.DecimalField(**QTY)
-    shipment_v = models.DecimalField(**VALUE)
-    purchase_return_q = models.DecimalField(**QTY)
-    purchase_return_v = models.DecimalField(**VALUE)
-    other_out_q = models.DecimalField(**QTY)
-    other_out_v = models.DecimalField(**VALUE)
-    closing_q = models.DecimalField(**QTY)
-    closing_v = models.DecimalField(**VALUE)
+    opening_q = quantity_field()
+    opening_v = money_field()
+    receipt_q = quantity_field()
+    receipt_v = money_field()
+    sales_return_q = quantity_field()
+    sales_return_v = money_field()
+    other_in_q = quantity_field()
+    other_in_v = money_field()
+    shipment_q = quantity_field()
+    shipment_v = money_field()
+    purchase_return_q = quantity_field()
+    purchase_return_v = money_field()
+    other_out_q = quantity_field()
+    other_out_v = money_field()
+    closing_q = quantity_field()
+    closing_v = money_field()
 
     class Meta:
         verbose_name = _("month summary row")

@@ -11,7 +11,6 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
@@ -33,11 +32,12 @@ from catalog.models import Product
 from inventory.models import InventorySettings, ProductStock, StockLevel, StockMove
 from inventory.months import latest_closed, moment, next_month
 from jxc.decimals import money
+from jxc.models import cost_field, money_field, quantity_field
 
 ZERO = Decimal("0")
-QTY_FIELD = DecimalField(max_digits=14, decimal_places=3)
-VALUE_FIELD = DecimalField(max_digits=14, decimal_places=2)
-COST_FIELD = DecimalField(max_digits=16, decimal_places=4)
+QTY_FIELD = quantity_field()
+VALUE_FIELD = money_field()
+COST_FIELD = cost_field()
 
 
 def inventory_settings() -> InventorySettings:

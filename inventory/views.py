@@ -39,7 +39,6 @@ from inventory.forms import (
 from inventory.models import (
     Adjustment,
     CostAdjustment,
-    DocumentStatus,
     OpeningStock,
     Stocktake,
     Transfer,
@@ -51,7 +50,9 @@ from jxc.formatting import qty
 from jxc.forms import ReasonForm
 from jxc.import_flow import ImportSpec, import_view
 from jxc.inputs import searchable
-from jxc.views import cancel_posted, paginate, refuse
+from jxc.lists import DocumentList, document_list
+from jxc.models import DocumentStatus
+from jxc.views import cancel_posted, refuse
 
 VIEW_COST = "accounts.view_cost"
 
@@ -175,54 +176,63 @@ DOCUMENTS = {
 }
 
 
-LABELS = {
-    "costadjustment": (
+def _list(model, create_url: str, create_label, empty_label) -> DocumentList:
+    kind = model._meta.model_name
+    return DocumentList(
+        permission=f"inventory.view_{kind}",
+        title=model._meta.verbose_name_plural,
+        rows=lambda: model.objects.select_related("created_by").all(),
+        create_url=f"inventory:{create_url}",
+        create_label=create_label,
+        create_permission=f"inventory.add_{kind}",
+        empty_label=empty_label,
+    )
+
+
+LISTS = {
+    "adjustment": _list(
+        Adjustment,
+        "adjustment_create",
+        gettext_lazy("New adjustment"),
+        gettext_lazy("No adjustments yet."),
+    ),
+    "costadjustment": _list(
+        CostAdjustment,
+        "costadjustment_create",
         gettext_lazy("New cost correction"),
         gettext_lazy("No cost corrections yet."),
     ),
-    "adjustment": (gettext_lazy("New adjustment"), gettext_lazy("No adjustments yet.")),
-    "transfer": (gettext_lazy("New transfer"), gettext_lazy("No transfers yet.")),
-    "stocktake": (
+    "transfer": _list(
+        Transfer,
+        "transfer_create",
+        gettext_lazy("New transfer"),
+        gettext_lazy("No transfers yet."),
+    ),
+    "stocktake": _list(
+        Stocktake,
+        "stocktake_start",
         gettext_lazy("Start a stocktake"),
         gettext_lazy("No stocktakes yet."),
     ),
-    "openingstock": (
+    "openingstock": _list(
+        OpeningStock,
+        "opening_import",
         gettext_lazy("Import opening stock"),
         gettext_lazy("No opening stock yet."),
     ),
 }
 
 
-def _document_list(request, model, create_name: str):
-    kind = model._meta.model_name
-    create_label, empty_label = LABELS[kind]
-    return render(
-        request,
-        "documents/list.html",
-        {
-            "page_obj": paginate(
-                request, model.objects.select_related("created_by").all()
-            ),
-            "title": model._meta.verbose_name_plural,
-            "can_add": request.user.has_perm(f"inventory.add_{kind}"),
-            "create_url": reverse(f"inventory:{create_name}"),
-            "create_label": create_label,
-            "empty_label": empty_label,
-            "detail_url": f"inventory:{kind}_detail",
-        },
-    )
-
-
 @permission_required("inventory.view_adjustment", raise_exception=True)
 @require_GET
 def adjustment_list(request):
-    return _document_list(request, Adjustment, "adjustment_create")
+    return document_list(request, LISTS["adjustment"])
 
 
 @permission_required("inventory.view_costadjustment", raise_exception=True)
 @require_GET
 def costadjustment_list(request):
-    return _document_list(request, CostAdjustment, "costadjustment_create")
+    return document_list(request, LISTS["costadjustment"])
 
 
 @permission_required("inventory.add_costadjustment", raise_exception=True)
@@ -291,7 +301,7 @@ def costadjustment_detail(request, pk):
 @permission_required("inventory.view_transfer", raise_exception=True)
 @require_GET
 def transfer_list(request):
-    return _document_list(request, Transfer, "transfer_create")
+    return document_list(request, LISTS["transfer"])
 
 
 @permission_required("inventory.add_adjustment", raise_exception=True)
@@ -440,7 +450,6 @@ def document_cancel(request, kind, pk):
             document=document, user=request.user, reason=reason
         ),
         done=_("%(number)s cancelled; its stock moves were reversed."),
-        detail_url=f"inventory:{kind}_detail",
     )
 
 
@@ -450,7 +459,7 @@ def document_cancel(request, kind, pk):
 @permission_required("inventory.view_stocktake", raise_exception=True)
 @require_GET
 def stocktake_list(request):
-    return _document_list(request, Stocktake, "stocktake_start")
+    return document_list(request, LISTS["stocktake"])
 
 
 @permission_required("inventory.add_stocktake", raise_exception=True)
@@ -698,7 +707,7 @@ def stocktake_abandon(request, pk):
 @permission_required("inventory.view_openingstock", raise_exception=True)
 @require_GET
 def openingstock_list(request):
-    return _document_list(request, OpeningStock, "opening_import")
+    return document_list(request, LISTS["openingstock"])
 
 
 @permission_required("inventory.view_openingstock", raise_exception=True)

@@ -2,12 +2,23 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from jxc.decimals import (
+    COST_DIGITS,
+    COST_PLACES,
+    MAX_PRICE,
+    MAX_QUANTITY,
+    MONEY_DIGITS,
+    PRICE_PLACES,
+    QUANTITY_DIGITS,
+    QUANTITY_PLACES,
+)
 from jxc.widgets import DateInput
 
 FIRST_DAY = date(2000, 1, 1)
@@ -47,3 +58,50 @@ class RecordsField(forms.ModelMultipleChoiceField):
                         params={"pk": pk},
                     )
         return super().clean(value)
+
+
+# --- numbers: the form side of jxc.models' quantity_field / money_field / cost_field
+
+
+def _number_input(step: str, **attrs) -> forms.NumberInput:
+    return forms.NumberInput(attrs={"step": step, "inputmode": "decimal", **attrs})
+
+
+def quantity_field(*, min_value=Decimal("0.001"), **kwargs) -> forms.DecimalField:
+    """A quantity a document line holds: above zero (or ``min_value``), at most 3
+    decimals and what the column holds."""
+    kwargs.setdefault("widget", _number_input("any"))
+    return forms.DecimalField(
+        max_digits=QUANTITY_DIGITS,
+        decimal_places=QUANTITY_PLACES,
+        min_value=min_value,
+        validators=[MaxValueValidator(MAX_QUANTITY)],
+        **kwargs,
+    )
+
+
+def money_field(*, attrs=None, **kwargs) -> forms.DecimalField:
+    """A price or an amount of money: not negative, 2 decimals, at most ¥99,999,999.99.
+    ``attrs``: the input's attributes (default: a line's price input)."""
+    kwargs.setdefault(
+        "widget", _number_input("0.01", **(attrs or {"class": "line-price"}))
+    )
+    return forms.DecimalField(
+        max_digits=MONEY_DIGITS,
+        decimal_places=PRICE_PLACES,
+        min_value=0,
+        validators=[MaxValueValidator(MAX_PRICE)],
+        **kwargs,
+    )
+
+
+def cost_field(**kwargs) -> forms.DecimalField:
+    """A unit cost: not negative, up to 4 decimals, at most a price's maximum."""
+    kwargs.setdefault("widget", _number_input("any"))
+    return forms.DecimalField(
+        max_digits=COST_DIGITS,
+        decimal_places=COST_PLACES,
+        min_value=0,
+        validators=[MaxValueValidator(MAX_PRICE)],
+        **kwargs,
+    )

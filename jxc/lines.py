@@ -10,17 +10,11 @@ from itertools import zip_longest
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 
 from jxc.decimals import (
-    MAX_PRICE,
-    MAX_QUANTITY,
-    MONEY_DIGITS,
-    PRICE_PLACES,
-    QUANTITY_DIGITS,
-    QUANTITY_PLACES,
     money,
 )
+from jxc.fields import money_field, quantity_field
 from jxc.forms import InputRulesMixin
 
 HUNDRED = Decimal(100)
@@ -42,18 +36,8 @@ def lines_total(amounts: Sequence[Decimal]) -> Decimal:
 MAX_LINES = 300
 
 # How the page's numbers are read back, as the document forms read them.
-_QUANTITY = forms.DecimalField(
-    min_value=ZERO,
-    max_digits=QUANTITY_DIGITS,
-    decimal_places=QUANTITY_PLACES,
-    validators=[MaxValueValidator(MAX_QUANTITY)],
-)
-_MONEY = forms.DecimalField(
-    min_value=ZERO,
-    max_digits=MONEY_DIGITS,
-    decimal_places=PRICE_PLACES,
-    validators=[MaxValueValidator(MAX_PRICE)],
-)
+_QUANTITY = quantity_field(min_value=ZERO)
+_MONEY = money_field()
 _DISCOUNT = forms.DecimalField(
     required=False, min_value=ZERO, max_value=HUNDRED, max_digits=5, decimal_places=2
 )
@@ -115,13 +99,10 @@ class LineQuantitiesForm(InputRulesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.lines = lines
         for line in lines:
-            self.fields[self.field_name(line)] = forms.DecimalField(
+            self.fields[self.field_name(line)] = quantity_field(
                 label=self.line_label(line),
                 required=False,
-                max_digits=QUANTITY_DIGITS,
-                decimal_places=QUANTITY_PLACES,
                 min_value=ZERO,
-                validators=[MaxValueValidator(MAX_QUANTITY)],
                 initial=self.line_initial(line),
                 widget=forms.NumberInput(
                     attrs={

@@ -1,8 +1,21 @@
+"""The shared kernel's models: the document counter, and the abstract bases every
+app's documents and lines are built from (they import no app; related models are
+named by string). Abstract bases keep every table and column as it was."""
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jxc.decimals import MONEY_DIGITS
+from jxc.decimals import (
+    COST_DIGITS,
+    COST_PLACES,
+    MONEY_DIGITS,
+    PRICE_PLACES,
+    QUANTITY_DIGITS,
+    QUANTITY_PLACES,
+)
 
 
 class DocumentCounter(models.Model):
@@ -23,9 +36,32 @@ class DocumentCounter(models.Model):
         return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
 
 
-class DocumentStatus(models.TextChoices):
-    POSTED = "posted", _("Posted")
-    CANCELLED = "cancelled", _("Cancelled")
+# --- field factories: one declaration per kind of number ------------------------
+# Forms use the factories of the same names in jxc.fields (same digits and places).
+
+
+def quantity_field(verbose_name=None, **kwargs) -> models.DecimalField:
+    """A quantity column: 14 digits, 3 decimals (up to 99,999,999,999.999)."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=QUANTITY_DIGITS,
+        decimal_places=QUANTITY_PLACES,
+        **kwargs,
+    )
+
+
+def money_field(verbose_name=None, **kwargs) -> models.DecimalField:
+    """A price, amount, total or value column: 14 digits, 2 decimals."""
+    return models.DecimalField(
+        verbose_name, max_digits=MONEY_DIGITS, decimal_places=PRICE_PLACES, **kwargs
+    )
+
+
+def cost_field(verbose_name=None, **kwargs) -> models.DecimalField:
+    """A unit cost column: 16 digits, 4 decimals (moving averages keep more)."""
+    return models.DecimalField(
+        verbose_name, max_digits=COST_DIGITS, decimal_places=COST_PLACES, **kwargs
+    )
 
 
 def user_field(verbose_name):
@@ -40,30 +76,38 @@ def user_field(verbose_name):
     )
 
 
-class PostedDocument(models.Model):
-    """What purchasing and sales documents that post stock share: a number, the
-    form submission that made it, a warehouse and a date, a total, who made it and
-    who cancelled it. Each app adds its party (supplier or customer)."""
+# --- documents ------------------------------------------------------------------
+
+
+class DocumentStatus(models.TextChoices):
+    """The status of every document that posts stock. Only a stocktake counts
+    before it posts; the others are posted when they are saved."""
+
+    COUNTING = "counting", _("Counting")
+    POSTED = "posted", _("Posted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The statuses of a document that is posted as it is saved (receipts, shipments...).
+POSTED_CHOICES = [
+    (DocumentStatus.POSTED.value, DocumentStatus.POSTED.label),
+    (DocumentStatus.CANCELLED.value, DocumentStatus.CANCELLED.label),
+]
+
+
+class NumberedDocument(models.Model):
+    """What every document carries: its number, the form submission that made it
+    (a double click, a second tab or a retry of the same form finds this document
+    instead of a new one), a note, who made it and when.
+
+    ``detail_url_name`` names the document's page (``get_absolute_url``).
+    """
+
+    detail_url_name = ""
 
     number = models.CharField(_("number"), max_length=40, unique=True)
     submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    warehouse = models.ForeignKey(
-        "catalog.Warehouse",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("warehouse"),
-    )
-    occurred_at = models.DateTimeField(_("date"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=DocumentStatus.choices,
-        default=DocumentStatus.POSTED,
-    )
-    total = models.DecimalField(
-        _("total"), default=0, max_digits=MONEY_DIGITS, decimal_places=2
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -71,16 +115,123 @@ class PostedDocument(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.detail_url_name, args=[self.pk])
+
+
+class Cancellable(models.Model):
+    """A posted document that can be cancelled: who, when and why. The status
+    field is the document's own (its choices and width differ)."""
+
     cancelled_by = user_field(_("cancelled by"))
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+
+    CANCEL_FIELDS = ["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == DocumentStatus.CANCELLED
+
+    def mark_cancelled(self, *, user, reason: str, at=None) -> list[str]:
+        """Set the cancelled status, who, when and why (the reason stripped);
+        returns the fields to save."""
+        self.status = DocumentStatus.CANCELLED
+        self.cancelled_by = user
+        self.cancelled_at = at or timezone.now()
+        self.cancel_reason = reason.strip()
+        return list(self.CANCEL_FIELDS)
+
+
+class PostedDocument(NumberedDocument, Cancellable):
+    """What purchasing and sales documents that post stock share: a warehouse and a
+    date, a status, a total. Each app adds its party (supplier or customer)."""
+
+    warehouse = models.ForeignKey(
+        "catalog.Warehouse",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("warehouse"),
+    )
+    occurred_at = models.DateTimeField(_("date"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=POSTED_CHOICES,
+        default=DocumentStatus.POSTED,
+    )
+    total = money_field(_("total"), default=0)
 
     class Meta:
         abstract = True
         ordering = ["-occurred_at", "-id"]
 
+
+class OrderDocument(NumberedDocument):
+    """A purchase or sales order: dated, for a warehouse, with a total; a draft
+    until it is placed, then received or shipped against until it ends. Each app
+    declares its party and its ``status`` (the choices differ) and its lifecycle
+    (jxc.orders.OrderLifecycle)."""
+
+    warehouse = models.ForeignKey(
+        "catalog.Warehouse",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("warehouse"),
+    )
+    order_date = models.DateField(_("order date"))
+    total = money_field(_("total"), default=0)
+    # Bumped by every change; a form opened on an older version is stale.
+    version = models.PositiveIntegerField(default=0)
+    closed_by = user_field(_("closed by"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-order_date", "-id"]
+
+
+class DocumentLine(models.Model):
+    """One line of a document: a product and a quantity (in the product's unit;
+    a later unit and factor go here, for every document at once)."""
+
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    quantity = quantity_field(_("quantity"))
+
+    class Meta:
+        abstract = True
+
     def __str__(self):
-        return self.number
+        return f"{self.product} × {self.quantity}"
+
+
+def record_page(content_type, object_id) -> str:
+    """The page of the record ``object_id`` of ``content_type`` (a ContentType),
+    from its model's ``get_absolute_url()`` without reading the record (every
+    page is named by the id alone); "" for a kind without a page."""
+    model = content_type.model_class() if content_type is not None else None
+    if model is None or object_id is None:
+        return ""
+    record = model(pk=object_id)
+    if not hasattr(record, "get_absolute_url"):
+        return ""
+    return record.get_absolute_url()
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import bootstrap_wrapper
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 from jxc.conf import database_config, env_bool, env_int, env_list
 
@@ -98,6 +99,10 @@ AUTH_PASSWORD_VALIDATORS = [
     )
 ]
 LOGIN_URL = "login"
+# Django's user model has no page of its own; the audit trail links to this one.
+ABSOLUTE_URL_OVERRIDES = {
+    "auth.user": lambda user: reverse("accounts:user_update", args=[user.pk])
+}
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("JXC_SESSION_SECONDS", 8 * 3600)

@@ -2,19 +2,23 @@
 
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from jxc.documents import failure_kind
+from jxc.documents import StaleDocument, failure_kind
 from jxc.formatting import money
 from jxc.forms import ReasonForm
 from jxc.lines import amounts_preview
@@ -52,7 +56,7 @@ def record_id(value: str) -> int | None:
     return int(value) if RECORD_ID.fullmatch(value or "") else None
 
 
-def cancel_posted(request, document, cancel, *, done: str, detail_url: str):
+def cancel_posted(request, document, cancel, *, done: str):
     """The body of every "cancel this posted document" view: read the reason, call
     ``cancel(reason)`` (a service), say what happened, back to the document."""
     form = ReasonForm(request.POST)
@@ -66,7 +70,27 @@ def cancel_posted(request, document, cancel, *, done: str, detail_url: str):
         refuse(request, error)
     else:
         messages.success(request, done % {"number": document.number})
-    return redirect(detail_url, pk=document.pk)
+    return redirect(document)
+
+
+def cancel_view(model, cancel, keyword: str, *, permission: str, done: str):
+    """A view that cancels one posted ``model`` document (POST, ``permission``)
+    by the service ``cancel(<keyword>=document, user=, reason=)``."""
+
+    @permission_required(permission, raise_exception=True)
+    @require_POST
+    def view(request, pk):
+        document = get_object_or_404(model, pk=pk)
+        return cancel_posted(
+            request,
+            document,
+            lambda reason: cancel(
+                **{keyword: document}, user=request.user, reason=reason
+            ),
+            done=done,
+        )
+
+    return view
 
 
 def paginate(request, items, size: int = 50):
@@ -114,3 +138,148 @@ def server_error(request):
         status=503,
         headers={"Retry-After": "10"},
     )
+
+
+@dataclass(frozen=True)
+class OrderForm:
+    """How one app's order form page differs from the other's: its forms, the
+    service that saves a draft (``save(order=, lines=, user=, **header)``) and the
+    line input it takes (``line_input(**line)``), its pages and extra context.
+
+    The header form's fields are the order's fields of the same names; the line
+    forms' fields (after product and quantity) the order lines' ones.
+    """
+
+    model: type
+    header_form: type
+    line_formset: type
+    save: Callable
+    line_input: type
+    detail_url: str  # URL name taking the order's pk
+    list_url: str
+    new_title: str
+    # Extra context of the page; values of keys ending in _url are URL names.
+    context: dict = field(default_factory=dict)
+    # approval(request): a form of who approves what the user may not do alone
+    # (sales: an owner's 授权 for a price), with approver() for the service's
+    # ``price_approver`` and refused(error) to ask for it; None: no approvals.
+    approval: Callable | None = None
+
+    def header_initial(self, order) -> dict:
+        return {
+            name: getattr(order, name)
+            for name in self.header_form.base_fields
+            if name != "submission"
+        }
+
+    def line_initial(self, order) -> list[dict]:
+        names = [
+            name
+            for name in self.line_formset.form.base_fields
+            if name not in ("product", "quantity")
+        ]
+        return [
+            {
+                "product": line.product.sku,
+                "quantity": plain(line.quantity),
+                **{name: getattr(line, name) for name in names},
+            }
+            for line in order.lines.select_related("product").order_by("pk")
+        ]
+
+    def lines(self, filled) -> list:
+        """The service's line inputs from the filled line forms (an empty
+        optional field: the input's default)."""
+        return [
+            self.line_input(**{k: v for k, v in line.items() if v is not None})
+            for line in filled
+        ]
+
+
+def plain(quantity) -> str:
+    """A quantity for a number input: 10, 2.5 (no exponent, no grouping)."""
+    return format(quantity.normalize(), "f")
+
+
+def order_form(request, spec: OrderForm, pk: int | None = None):
+    """The body of every "new order" / "edit draft" page: a header form and line
+    forms, saved as a draft by the app's service, back to the order."""
+    order = None
+    if pk is not None:
+        order = get_object_or_404(spec.model, pk=pk)
+        if order.status != "draft":
+            messages.error(
+                request,
+                _("%(number)s is %(status)s: only a draft can be edited.")
+                % {"number": order.number, "status": order.get_status_display()},
+            )
+            return redirect(spec.detail_url, pk=pk)
+    header = spec.header_form(
+        request.POST or None,
+        initial=spec.header_initial(order) if order is not None else None,
+        user=request.user,
+    )
+    line_initial = None
+    if order is not None and request.method != "POST":
+        line_initial = spec.line_initial(order)
+    lines = spec.line_formset(
+        request.POST or None, prefix="lines", initial=line_initial
+    )
+    approval = spec.approval(request) if spec.approval else None
+    if request.method == "POST" and header.is_valid() and lines.is_valid():
+        data = header.cleaned_data
+        try:
+            if approval is not None:  # a wrong owner password is refused here
+                data = {**data, "price_approver": approval.approver()}
+            saved = spec.save(
+                order=order, lines=spec.lines(lines.filled()), user=request.user, **data
+            )
+        except StaleDocument as error:
+            refuse(request, error)
+            return redirect(spec.detail_url, pk=order.pk)
+        except ValidationError as error:
+            refuse(request, error)
+            if approval is not None:
+                approval.refused(error)
+        else:
+            messages.success(
+                request, _("%(number)s saved as a draft.") % {"number": saved.number}
+            )
+            return redirect(spec.detail_url, pk=saved.pk)
+    title = _("Edit %(number)s") % {"number": order.number} if order else spec.new_title
+    return render(
+        request,
+        "documents/lines_form.html",
+        {
+            "header": header,
+            "lines": lines,
+            "title": title,
+            "submit_label": _("Save draft"),
+            "cancel_url": reverse(spec.list_url),
+            "show_total": True,
+            "price_approval": approval,
+            **{
+                key: reverse(value) if key.endswith("_url") else value
+                for key, value in spec.context.items()
+            },
+        },
+    )
+
+
+def order_end(request, order, end, *, detail_url: str):
+    """The body of every "cancel or close this order" view: read the reason, call
+    ``end(reason)`` (the app's service), say what the order is now."""
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the order ends."))
+        order = end(form.cleaned_data["reason"])
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s is %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+    return redirect(detail_url, pk=order.pk)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from catalog.admin import ReadOnlyAdmin
+from jxc.admin import ReadOnlyAdmin
 from purchasing.models import GoodsReceipt, PurchaseOrder, PurchaseReturn
 
 admin.site.register([PurchaseOrder, GoodsReceipt, PurchaseReturn], ReadOnlyAdmin)

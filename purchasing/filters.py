@@ -3,22 +3,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from catalog.filters import DocumentFilter, PartyFilter
+from catalog.filters import PartyFilter
 from catalog.models import Supplier
+from jxc.filters import DocumentFilter
 from purchasing.models import GoodsReceipt, OrderStatus, PurchaseOrder, PurchaseReturn
 
 
 class PartyDocumentFilter(DocumentFilter):
     supplier = PartyFilter(model=Supplier, label=_("Supplier"), required=False)
-
-    def filter_queryset(self, queryset):
-        # A supplier typed that names none (or several) finds nothing, rather
-        # than quietly listing every document.
-        if self.form.errors.get("supplier"):
-            widget = self.form.fields["supplier"].widget
-            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-            return queryset.none()
-        return super().filter_queryset(queryset)
+    party = "supplier"
 
 
 class OrderFilter(PartyDocumentFilter):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,25 +14,10 @@ from inventory.forms import (
     ProductLineForm,
     SubmissionForm,
     dated,
-    quantity_field,
 )
-from jxc.decimals import MAX_PRICE
-from jxc.fields import BusinessDateField
+from jxc.fields import BusinessDateField, money_field, quantity_field
 from jxc.forms import InputRulesMixin
 from purchasing.models import PurchasingSettings
-
-
-def money_field(**kwargs):
-    return forms.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        validators=[MaxValueValidator(MAX_PRICE)],
-        widget=forms.NumberInput(
-            attrs={"step": "0.01", "inputmode": "decimal", "class": "line-price"}
-        ),
-        **kwargs,
-    )
 
 
 class OrderHeaderForm(SubmissionForm):

@@ -1,20 +1,21 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product, Supplier, Warehouse
-from jxc.decimals import COST_DIGITS, COST_PLACES, MONEY_DIGITS, QUANTITY_DIGITS
-from jxc.models import PostedDocument as BasePostedDocument
-from jxc.models import user_field
-
-QTY = {"max_digits": QUANTITY_DIGITS, "decimal_places": 3}
-PRICE = {"max_digits": MONEY_DIGITS, "decimal_places": 2}
-COST = {"max_digits": COST_DIGITS, "decimal_places": COST_PLACES}
-USER = settings.AUTH_USER_MODEL
+from catalog.models import Supplier, Warehouse
+from jxc.models import (
+    DocumentLine,
+    OrderDocument,
+    PostedDocument,
+    cost_field,
+    money_field,
+    quantity_field,
+    user_field,
+)
 
 
 class PurchasingSettings(models.Model):
@@ -55,6 +56,9 @@ class PurchasingSettings(models.Model):
     def __str__(self):
         return str(self._meta.verbose_name)
 
+    def get_absolute_url(self) -> str:
+        return reverse("purchasing:settings")
+
 
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -68,11 +72,11 @@ class OrderStatus(models.TextChoices):
 OPEN_ORDER_STATUSES = [OrderStatus.ORDERED, OrderStatus.PARTIAL]
 
 
-class PurchaseOrder(models.Model):
+class PurchaseOrder(OrderDocument):
     """采购订单: what was ordered from a supplier, and how much of it has arrived."""
 
-    number = models.CharField(_("number"), max_length=40, unique=True)
-    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    detail_url_name = "purchasing:order_detail"
+
     supplier = models.ForeignKey(
         Supplier,
         on_delete=models.PROTECT,
@@ -85,56 +89,34 @@ class PurchaseOrder(models.Model):
         related_name="+",
         verbose_name=_("receiving warehouse"),
     )
-    order_date = models.DateField(_("order date"))
     expected_date = models.DateField(_("expected date"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,
         choices=OrderStatus.choices,
         default=OrderStatus.DRAFT,
     )
-    # Bumped by every change of the draft; a form from an older tab is stale.
-    version = models.PositiveIntegerField(default=0)
-    total = models.DecimalField(_("total"), default=0, **PRICE)
-    created_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     ordered_by = user_field(_("ordered by"))
     ordered_at = models.DateTimeField(_("ordered at"), null=True, blank=True)
-    closed_by = user_field(_("closed by"))
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    close_reason = models.CharField(_("reason"), max_length=200, blank=True)
 
-    class Meta:
+    class Meta(OrderDocument.Meta):
         verbose_name = _("purchase order")
         verbose_name_plural = _("purchase orders")
-        ordering = ["-order_date", "-id"]
         indexes = [
             models.Index(fields=["status", "order_date"], name="purchasing_po_status")
         ]
 
-    def __str__(self):
-        return self.number
 
-
-class PurchaseOrderLine(models.Model):
+class PurchaseOrderLine(DocumentLine):
     order = models.ForeignKey(
         PurchaseOrder, on_delete=models.CASCADE, related_name="lines"
     )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
-    )
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_price = models.DecimalField(_("unit price"), **PRICE)
-    amount = models.DecimalField(_("amount"), **PRICE)
-    received_quantity = models.DecimalField(_("received"), default=0, **QTY)
+    unit_price = money_field(_("unit price"))
+    amount = money_field(_("amount"))
+    received_quantity = quantity_field(_("received"), default=0)
     # Set when the price was outside the band: the price it was compared with
     # (the last price paid, else the reference price) when the line was saved.
-    price_reference = models.DecimalField(
-        _("compared price"), null=True, blank=True, **PRICE
-    )
+    price_reference = money_field(_("compared price"), null=True, blank=True)
     price_approved_by = user_field(_("price approved by"))
     price_approved_at = models.DateTimeField(
         _("price approved at"), null=True, blank=True
@@ -161,9 +143,6 @@ class PurchaseOrderLine(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.product} × {self.quantity}"
-
     @property
     def remaining(self):
         return max(self.quantity - self.received_quantity, 0)
@@ -178,17 +157,21 @@ class PurchaseOrderLine(models.Model):
         return self.price_reference is not None and self.price_approved_by_id is None
 
 
-class PostedDocument(BasePostedDocument):
+class SupplierDocument(PostedDocument):
+    """A posted purchasing document: a receipt or a return, with its supplier."""
+
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier")
     )
 
-    class Meta(BasePostedDocument.Meta):
+    class Meta(PostedDocument.Meta):
         abstract = True
 
 
-class GoodsReceipt(PostedDocument):
+class GoodsReceipt(SupplierDocument):
     """入库单: what arrived, checked: accepted goods enter stock, rejected do not."""
+
+    detail_url_name = "purchasing:receipt_detail"
 
     order = models.ForeignKey(
         PurchaseOrder,
@@ -199,12 +182,12 @@ class GoodsReceipt(PostedDocument):
         verbose_name=_("purchase order"),
     )
 
-    class Meta(PostedDocument.Meta):
+    class Meta(SupplierDocument.Meta):
         verbose_name = _("goods receipt")
         verbose_name_plural = _("goods receipts")
 
 
-class GoodsReceiptLine(models.Model):
+class GoodsReceiptLine(DocumentLine):
     receipt = models.ForeignKey(
         GoodsReceipt, on_delete=models.CASCADE, related_name="lines"
     )
@@ -215,19 +198,14 @@ class GoodsReceiptLine(models.Model):
         blank=True,
         related_name="receipt_lines",
     )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
-    )
-    quantity = models.DecimalField(_("accepted quantity"), **QTY)
-    rejected_quantity = models.DecimalField(_("rejected quantity"), default=0, **QTY)
+    quantity = quantity_field(_("accepted quantity"))
+    rejected_quantity = quantity_field(_("rejected quantity"), default=0)
     reject_reason = models.CharField(_("reject reason"), max_length=200, blank=True)
-    unit_cost = models.DecimalField(_("unit cost"), **COST)
-    amount = models.DecimalField(_("amount"), **PRICE)
+    unit_cost = cost_field(_("unit cost"))
+    amount = money_field(_("amount"))
     # Set when the price was outside the band: the price it was compared with
     # (the last price paid, else the reference price) when the line was saved.
-    price_reference = models.DecimalField(
-        _("compared price"), null=True, blank=True, **PRICE
-    )
+    price_reference = money_field(_("compared price"), null=True, blank=True)
     price_approved_by = user_field(_("price approved by"))
     price_approved_at = models.DateTimeField(
         _("price approved at"), null=True, blank=True
@@ -252,16 +230,15 @@ class GoodsReceiptLine(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.product} × {self.quantity}"
-
     @property
     def price_flagged(self) -> bool:
         return self.price_reference is not None
 
 
-class PurchaseReturn(PostedDocument):
+class PurchaseReturn(SupplierDocument):
     """采购退货: goods sent back to the supplier; they leave stock."""
+
+    detail_url_name = "purchasing:return_detail"
 
     receipt = models.ForeignKey(
         GoodsReceipt,
@@ -272,12 +249,12 @@ class PurchaseReturn(PostedDocument):
         verbose_name=_("goods receipt"),
     )
 
-    class Meta(PostedDocument.Meta):
+    class Meta(SupplierDocument.Meta):
         verbose_name = _("purchase return")
         verbose_name_plural = _("purchase returns")
 
 
-class PurchaseReturnLine(models.Model):
+class PurchaseReturnLine(DocumentLine):
     purchase_return = models.ForeignKey(
         PurchaseReturn, on_delete=models.CASCADE, related_name="lines"
     )
@@ -288,12 +265,8 @@ class PurchaseReturnLine(models.Model):
         blank=True,
         related_name="return_lines",
     )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
-    )
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), **COST)
-    amount = models.DecimalField(_("amount"), **PRICE)
+    unit_cost = cost_field(_("unit cost"))
+    amount = money_field(_("amount"))
 
     class Meta:
         verbose_name = _("purchase return line")
@@ -304,6 +277,3 @@ class PurchaseReturnLine(models.Model):
                 condition=Q(quantity__gt=0), name="purchasing_returnline_positive"
             )
         ]
-
-    def __str__(self):
-        return f"{self.product} × {self.quantity}"

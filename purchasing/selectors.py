@@ -8,7 +8,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from catalog.models import Product
 from jxc.decimals import money
-from jxc.models import DocumentStatus
+from jxc.models import DocumentStatus, quantity_field
 from purchasing.models import (
     OPEN_ORDER_STATUSES,
     GoodsReceipt,
@@ -155,7 +155,7 @@ def price_history(
 
 def on_order_subquery(product_ref="pk"):
     """SQL for a product's quantity still to arrive on placed purchase orders."""
-    from django.db.models import DecimalField, Sum, Value
+    from django.db.models import Sum, Value
     from django.db.models.functions import Coalesce
 
     from purchasing.models import PurchaseOrderLine
@@ -171,7 +171,7 @@ def on_order_subquery(product_ref="pk"):
     return Coalesce(
         Subquery(remaining),
         Value(Decimal(0)),
-        output_field=DecimalField(max_digits=14, decimal_places=3),
+        output_field=quantity_field(),
     )
 
 

@@ -12,17 +12,24 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.changes import changes, snapshot
+from audit import services as audit
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Product, Supplier, Warehouse
 from inventory.selectors import posted_costs
-from jxc.decimals import MAX_QUANTITY, MAX_VALUE, money, unit_cost
-from jxc.decimals import quantity as round_quantity
+from jxc.decimals import MAX_VALUE, money, unit_cost
 from jxc.documents import by_submission, check_version, lock, posting
 from jxc.formatting import qty
 from jxc.lines import line_amount
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
+from jxc.orders import (
+    OrderLifecycle,
+    OrderStatuses,
+    cancel_entry,
+    check_cancel,
+    check_products,
+    check_quantities,
+)
 from jxc.posting import Partner, Posting, PostingLine, SourceRef
 from purchasing import selectors
 from purchasing.models import (
@@ -44,6 +51,11 @@ APPROVE_PRICE = "purchasing.approve_price"
 ORDER_AUDIT_FIELDS = [
     "supplier", "warehouse", "order_date", "expected_date", "note", "total",
 ]  # fmt: skip
+
+
+ORDERS = OrderLifecycle(
+    PurchaseOrder, OrderStatuses.of(OrderStatus), "received_quantity", "ordered", audit
+)
 
 
 @dataclass(frozen=True)
@@ -78,37 +90,6 @@ def _check_parties(supplier: Supplier, warehouse: Warehouse) -> None:
         raise ValidationError(
             _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
         )
-
-
-def _check_products(products: list[Product]) -> None:
-    if not products:
-        raise ValidationError(_("A document needs at least one line."))
-    seen = set()
-    for product in products:
-        if product.pk in seen:
-            raise ValidationError(
-                _("“%(name)s” appears on two lines; put it on one line.")
-                % {"name": product.name}
-            )
-        seen.add(product.pk)
-        if not product.is_active:
-            raise ValidationError(
-                _("“%(name)s” is deactivated.") % {"name": product.name}
-            )
-
-
-def _check_quantities(lines) -> None:
-    """Quantities a document line holds: above zero, at most 3 decimals."""
-    for line in lines:
-        held = line.quantity.is_finite() and 0 < line.quantity <= MAX_QUANTITY
-        if not held or round_quantity(line.quantity) != line.quantity:
-            raise ValidationError(
-                _(
-                    "The quantity of “%(name)s” must be between 0.001 and "
-                    "999,999,999.999, with at most 3 decimals."
-                )
-                % {"name": line.product.name}
-            )
 
 
 def _check_amounts(rows, total: Decimal) -> None:
@@ -207,35 +188,28 @@ def purchase_order_save(
     if order is None and (existing := by_submission(PurchaseOrder, submission)):
         return existing
     _check_parties(supplier, warehouse)
-    _check_products([line.product for line in lines])
-    _check_quantities(lines)
+    check_products(line.product for line in lines)
+    check_quantities(lines)
     if expected_date and expected_date < order_date:
         raise ValidationError(_("The expected date is before the order date."))
-    before = None
-    if order is not None:
-        order = lock(PurchaseOrder, order.pk)
-        check_version(order, version)
-        order.version += 1
-        if order.status != OrderStatus.DRAFT:
-            raise ValidationError(
-                _("%(number)s is %(status)s: only a draft can be edited.")
-                % {"number": order.number, "status": order.get_status_display()}
-            )
-        before = snapshot(order, ORDER_AUDIT_FIELDS)
-        # An approval holds for its product at its price: a changed price is
-        # flagged again.
+    order, before = ORDERS.draft(
+        order,
+        version=version,
+        user=user,
+        submission=submission,
+        prefix="PO",
+        day=order_date,
+        audit_fields=ORDER_AUDIT_FIELDS,
+    )
+    # An approval holds for its product at its price: a changed price is flagged
+    # again.
+    approvals = {}
+    if before is not None:
         approvals = {
             line.product_id: line
             for line in order.lines.filter(price_approved_by__isnull=False)
         }
         order.lines.all().delete()
-    else:
-        approvals = {}
-        order = PurchaseOrder(
-            submission=submission,
-            created_by=user,
-        )
-        document_number_later(order, prefix="PO", day=order_date)
     order.supplier, order.warehouse = supplier, warehouse
     order.order_date, order.expected_date, order.note = order_date, expected_date, note
     prices = selectors.last_prices(
@@ -267,20 +241,11 @@ def purchase_order_save(
             else None
         ),
     )
-    order.save()
-    for row in rows:
-        row.order = order
-    PurchaseOrderLine.objects.bulk_create(rows)
+    ORDERS.draft_save(order, rows)
     if approved:
         _approval_entry(order, approved, _order_price, user).save()
-    found = changes(before, order, ORDER_AUDIT_FIELDS)
-    if before is None:
-        found["lines"] = [None, len(rows)]
-    audit_record(
-        user=user,
-        action=Action.CREATE if before is None else Action.CHANGE,
-        record=order,
-        changes=found,
+    ORDERS.draft_audit(
+        order, before=before, rows=rows, user=user, audit_fields=ORDER_AUDIT_FIELDS
     )
     return order
 
@@ -289,11 +254,9 @@ def purchase_order_save(
 def purchase_order_confirm(*, order: PurchaseOrder, user) -> PurchaseOrder:
     """Send the draft to the supplier: from now on it is received against."""
     order = lock(PurchaseOrder, order.pk)
-    if order.status != OrderStatus.DRAFT:
-        raise ValidationError(
-            _("%(number)s is already %(status)s.")
-            % {"number": order.number, "status": order.get_status_display()}
-        )
+    ORDERS.refuse_unless(
+        order, OrderStatus.DRAFT, message=_("%(number)s is already %(status)s.")
+    )
     waiting = [
         line
         for line in selectors.order_prices_checked(selectors.order_lines(order))
@@ -317,16 +280,7 @@ def purchase_order_confirm(*, order: PurchaseOrder, user) -> PurchaseOrder:
                 ),
             }
         )
-    order.status = OrderStatus.ORDERED
-    order.ordered_by, order.ordered_at = user, timezone.now()
-    order.save(update_fields=["status", "ordered_by", "ordered_at"])
-    audit_record(
-        user=user,
-        action=Action.CONFIRM,
-        record=order,
-        changes={"status": [OrderStatus.DRAFT, OrderStatus.ORDERED]},
-    )
-    return order
+    return ORDERS.place(order, user=user)
 
 
 @posting
@@ -374,65 +328,15 @@ def purchase_order_end(
     Ending a placed order needs ``may_end_placed`` (the owner); a draft anyone may
     drop. Checked under the order's lock, so a concurrent "place" is seen.
     """
-    order = lock(PurchaseOrder, order.pk)
-    was = order.status
-    if order.status != OrderStatus.DRAFT and not may_end_placed:
-        raise ValidationError(
-            _("%(number)s is already placed; only the owner can cancel or close it.")
-            % {"number": order.number}
-        )
-    received = order.lines.filter(received_quantity__gt=0).exists()
-    if order.status == OrderStatus.DRAFT or (
-        order.status == OrderStatus.ORDERED and not received
-    ):
-        order.status = OrderStatus.CANCELLED
-    elif order.status in OPEN_ORDER_STATUSES:
-        order.status = OrderStatus.CLOSED
-    else:
-        raise ValidationError(
-            _("%(number)s is %(status)s and cannot be ended.")
-            % {"number": order.number, "status": order.get_status_display()}
-        )
-    if not reason.strip():
-        raise ValidationError(_("Say why the order ends."))
-    order.closed_by, order.closed_at, order.close_reason = (
-        user,
-        timezone.now(),
-        reason.strip(),
-    )
-    order.save(update_fields=["status", "closed_by", "closed_at", "close_reason"])
-    audit_record(
+    return ORDERS.end(
+        order=order,
         user=user,
-        action=Action.CANCEL if order.status == OrderStatus.CANCELLED else Action.CLOSE,
-        record=order,
-        summary=order.close_reason,
-        changes={"status": [was, order.status]},
+        reason=reason,
+        may_end=lambda _order: may_end_placed,
+        refusal=_(
+            "%(number)s is already placed; only the owner can cancel or close it."
+        ),
     )
-    return order
-
-
-def _order_entry(order: PurchaseOrder, was: str, document, user):
-    """The order's audit entry when a receipt against it is posted or cancelled."""
-    return audit_entry(
-        user=user,
-        action=Action.CHANGE,
-        record=order,
-        summary=document.number,
-        changes={"status": [was, order.status]} if was != order.status else {},
-    )
-
-
-def _refresh_order_status(order: PurchaseOrder) -> None:
-    if order.status not in (*OPEN_ORDER_STATUSES, OrderStatus.RECEIVED):
-        return
-    lines = list(order.lines.all())
-    if all(line.received_quantity >= line.quantity for line in lines):
-        order.status = OrderStatus.RECEIVED
-    elif any(line.received_quantity > 0 for line in lines):
-        order.status = OrderStatus.PARTIAL
-    else:
-        order.status = OrderStatus.ORDERED
-    order.save(update_fields=["status"])
 
 
 # --- goods receipts ------------------------------------------------------------------
@@ -458,7 +362,7 @@ def receipt_post(
     """
     if existing := by_submission(GoodsReceipt, submission):
         return existing
-    _check_products([line.product for line in lines])
+    check_products(line.product for line in lines)
     order_lines = {}
     if order is not None:
         order = lock(PurchaseOrder, order.pk)
@@ -604,8 +508,10 @@ def receipt_post(
         entries.append(_approval_entry(receipt, approved, _receipt_price, user))
     if order is not None:
         was = order.status
-        _refresh_order_status(order)
-        entries.append(_order_entry(order, was, receipt, user))
+        ORDERS.status_refresh(order)
+        entries.append(
+            ORDERS.document_applied(order, was=was, document=receipt, user=user)
+        )
     audit_record_many(entries)
     stock_lines = tuple(
         PostingLine(
@@ -638,12 +544,7 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
     """Take a receipt back: its stock leaves again (if still there) and the order
     waits for those quantities again."""
     receipt = lock(GoodsReceipt, receipt.pk)
-    if receipt.status != DocumentStatus.POSTED:
-        raise ValidationError(
-            _("%(number)s is already cancelled.") % {"number": receipt.number}
-        )
-    if not reason.strip():
-        raise ValidationError(_("Say why the document is cancelled."))
+    check_cancel(receipt, reason)
     if receipt.returns.filter(status=DocumentStatus.POSTED).exists():
         raise ValidationError(
             _(
@@ -671,15 +572,12 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
                 order_line.received_quantity -= line.quantity
                 order_line.save(update_fields=["received_quantity"])
         was = order.status
-        _refresh_order_status(order)
-        entries.append(_order_entry(order, was, receipt, user))
-    receipt.status = DocumentStatus.CANCELLED
-    receipt.cancelled_by, receipt.cancelled_at = user, now
-    receipt.cancel_reason = reason.strip()
-    receipt.save(
-        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
-    )
-    entries.insert(0, _cancel_entry(receipt, user))
+        ORDERS.status_refresh(order)
+        entries.append(
+            ORDERS.document_applied(order, was=was, document=receipt, user=user)
+        )
+    receipt.save(update_fields=receipt.mark_cancelled(user=user, reason=reason, at=now))
+    entries.insert(0, cancel_entry(audit, receipt, user))
     audit_record_many(entries)
     return receipt
 
@@ -692,16 +590,6 @@ def _reversal(document, now, user) -> Posting:
         user=user,
         partner=Partner("supplier", document.supplier_id),
         reversal=True,
-    )
-
-
-def _cancel_entry(document, user):
-    return audit_entry(
-        user=user,
-        action=Action.CANCEL,
-        record=document,
-        summary=document.cancel_reason,
-        changes={"status": [DocumentStatus.POSTED, DocumentStatus.CANCELLED]},
     )
 
 
@@ -724,7 +612,7 @@ def purchase_return_post(
     returned, at its cost) or directly (at the average cost)."""
     if existing := by_submission(PurchaseReturn, submission):
         return existing
-    _check_products([line.product for line in lines])
+    check_products(line.product for line in lines)
     receipt_lines = {}
     if receipt is not None:
         receipt = lock(GoodsReceipt, receipt.pk)
@@ -849,24 +737,16 @@ def purchase_return_post(
 def purchase_return_cancel(*, purchase_return: PurchaseReturn, user, reason: str):
     """Undo a return: the goods come back into stock at the value they left with."""
     document = lock(PurchaseReturn, purchase_return.pk)
-    if document.status != DocumentStatus.POSTED:
-        raise ValidationError(
-            _("%(number)s is already cancelled.") % {"number": document.number}
-        )
-    if not reason.strip():
-        raise ValidationError(_("Say why the document is cancelled."))
+    check_cancel(document, reason)
     now = timezone.now()
     # Exactly what left comes back (the stock ledger's reverse-by-source).
     purchase_return_posted.send(
         sender=PurchaseReturn, posting=_reversal(document, now, user)
     )
-    document.status = DocumentStatus.CANCELLED
-    document.cancelled_by, document.cancelled_at = user, now
-    document.cancel_reason = reason.strip()
     document.save(
-        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+        update_fields=document.mark_cancelled(user=user, reason=reason, at=now)
     )
-    _cancel_entry(document, user).save()
+    cancel_entry(audit, document, user).save()
     return document
 
 

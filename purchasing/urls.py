@@ -1,11 +1,16 @@
 from django.urls import path
 
+from jxc.lists import list_urls
 from purchasing import views
 
 app_name = "purchasing"
 
 urlpatterns = [
-    path("", views.document_list, {"kind": "order"}, name="order_list"),
+    *list_urls(
+        views.document_list,
+        views.document_export,
+        {"order": "", "receipt": "receipts/", "return": "returns/"},
+    ),
     path("orders/new/", views.order_create, name="order_create"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
@@ -18,29 +23,12 @@ urlpatterns = [
         name="order_prices_approve",
     ),
     path("price/", views.last_price, name="last_price"),
-    path("receipts/", views.document_list, {"kind": "receipt"}, name="receipt_list"),
     path("receipts/new/", views.receipt_create, name="receipt_create"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt_detail"),
     path("receipts/<int:pk>/cancel/", views.receipt_cancel, name="receipt_cancel"),
-    path("returns/", views.document_list, {"kind": "return"}, name="return_list"),
     path("returns/new/", views.return_create, name="return_create"),
     path("returns/<int:pk>/", views.return_detail, name="return_detail"),
     path("returns/<int:pk>/cancel/", views.return_cancel, name="return_cancel"),
-    path(
-        "order/export/", views.document_export, {"kind": "order"}, name="order_export"
-    ),
-    path(
-        "receipt/export/",
-        views.document_export,
-        {"kind": "receipt"},
-        name="receipt_export",
-    ),
-    path(
-        "return/export/",
-        views.document_export,
-        {"kind": "return"},
-        name="return_export",
-    ),
     path(
         "prices/product/<int:product_id>/", views.product_prices, name="product_prices"
     ),

@@ -19,12 +19,20 @@ from catalog import selectors as catalog_selectors
 from catalog.fields import resolve
 from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
+from jxc import lists
 from jxc.documents import StaleDocument
-from jxc.excel import Sheet, xlsx_response
-from jxc.forms import ReasonForm
 from jxc.inputs import searchable
+from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
-from jxc.views import cancel_posted, paginate, record_id, refuse
+from jxc.views import (
+    OrderForm,
+    cancel_view,
+    order_form,
+    plain,
+    record_id,
+    refuse,
+)
+from jxc.views import order_end as end_order
 from purchasing import exports, filters, forms, selectors, services
 from purchasing.models import (
     GoodsReceipt,
@@ -35,11 +43,6 @@ from purchasing.models import (
 
 CANCEL = "purchasing.cancel_posted"
 EDIT_COST = "purchasing.edit_cost"
-
-
-def _plain(quantity) -> str:
-    """A quantity for a number input: 10, 2.5 (no exponent, no grouping)."""
-    return format(quantity.normalize(), "f")
 
 
 def _moment(day) -> datetime:
@@ -53,179 +56,106 @@ def _moment(day) -> datetime:
 
 # --- lists --------------------------------------------------------------------------
 
-LISTS = {
-    "order": (filters.OrderFilter, selectors.order_list, "purchasing:order_detail"),
-    "receipt": (
-        filters.ReceiptFilter,
-        selectors.receipt_list,
-        "purchasing:receipt_detail",
-    ),
-    "return": (filters.ReturnFilter, selectors.return_list, "purchasing:return_detail"),
+
+def _list(kind, rows, filterset, title, create_label, create_url, **extra):
+    return DocumentList(
+        permission=f"purchasing.view_{PAGES[kind]}",
+        title=title,
+        rows=rows,
+        template="documents/party_list.html",
+        filterset=filterset,
+        create_url=create_url,
+        create_label=create_label,
+        export_url=f"purchasing:{kind}_export",
+        party="supplier",
+        party_label=gettext_lazy("Supplier"),
+        **extra,
+    )
+
+
+PAGES = {
+    "order": "purchaseorder",
+    "receipt": "goodsreceipt",
+    "return": "purchasereturn",
 }
-TITLES = {
-    "order": (
+LISTS = {
+    "order": _list(
+        "order",
+        selectors.order_list,
+        filters.OrderFilter,
         gettext_lazy("Purchase orders"),
         gettext_lazy("New purchase order"),
         "purchasing:order_create",
+        date_field="order_date",
+        settings_url="purchasing:settings",
+        settings_permission="purchasing.change_purchasingsettings",
     ),
-    "receipt": (
+    "receipt": _list(
+        "receipt",
+        selectors.receipt_list,
+        filters.ReceiptFilter,
         gettext_lazy("Goods receipts"),
         gettext_lazy("New receipt without order"),
         "purchasing:receipt_create",
     ),
-    "return": (
+    "return": _list(
+        "return",
+        selectors.return_list,
+        filters.ReturnFilter,
         gettext_lazy("Purchase returns"),
         gettext_lazy("New return"),
         "purchasing:return_create",
+        # A return leaves at the average cost: staff never see it.
+        total_permission="accounts.view_cost",
     ),
-}
-VIEW_PERMS = {
-    "order": "purchasing.view_purchaseorder",
-    "receipt": "purchasing.view_goodsreceipt",
-    "return": "purchasing.view_purchasereturn",
 }
 
 
 def document_list(request, kind):
-    if not request.user.has_perm(VIEW_PERMS[kind]):
-        raise PermissionDenied
-    filterset_class, selector, detail_url = LISTS[kind]
-    document_filter = filterset_class(request.GET, queryset=selector())
-    title, create_label, create_url = TITLES[kind]
-    return render(
-        request,
-        "purchasing/document_list.html",
-        {
-            "filter": document_filter,
-            "page_obj": paginate(request, document_filter.qs),
-            "kind": kind,
-            "detail_url": detail_url,
-            "title": title,
-            "create_label": create_label,
-            "create_url": reverse(create_url),
-            "export_url": reverse(f"purchasing:{kind}_export"),
-            # A return leaves at the average cost: staff never see it.
-            "show_total": kind != "return"
-            or request.user.has_perm("accounts.view_cost"),
-        },
-    )
+    return lists.document_list(request, LISTS[kind])
 
 
 @require_GET
 def document_export(request, kind):
-    if kind not in LISTS or not request.user.has_perm(VIEW_PERMS[kind]):
-        raise PermissionDenied
-    filterset_class, selector, _detail = LISTS[kind]
-    document_filter = filterset_class(request.GET, queryset=selector())
-    with_total = kind != "return" or request.user.has_perm("accounts.view_cost")
-    sheet: Sheet = exports.document_sheet(
-        kind, document_filter.qs, with_total=with_total
-    )
-    return xlsx_response([sheet], str(sheet.title))
+    if kind == "order":
+        # Orders add when they are expected.
+        return lists.document_export(request, LISTS[kind], exports.order_sheet)
+    return lists.document_export(request, LISTS[kind])
 
 
 # --- purchase orders ---------------------------------------------------------------
 
 
-def _order_form(request, order=None):
-    initial = None
-    if order is not None:
-        initial = {
-            "supplier": order.supplier,
-            "warehouse": order.warehouse_id,
-            "order_date": order.order_date,
-            "expected_date": order.expected_date,
-            "note": order.note,
-            "version": order.version,
-        }
-    header = forms.OrderHeaderForm(
-        request.POST or None, initial=initial, user=request.user
-    )
-    line_initial = None
-    if order is not None and request.method != "POST":
-        line_initial = [
-            {
-                "product": line.product.sku,
-                "quantity": _plain(line.quantity),
-                "unit_price": line.unit_price,
-            }
-            for line in selectors.order_lines(order)
-        ]
-    lines = forms.OrderLineFormSet(
-        request.POST or None, prefix="lines", initial=line_initial
-    )
-    if request.method == "POST" and header.is_valid() and lines.is_valid():
-        data = header.cleaned_data
-        rows = [
-            services.OrderLineInput(f["product"], f["quantity"], f.get("unit_price"))
-            for f in lines.filled()
-        ]
-        try:
-            saved = services.purchase_order_save(
-                order=order,
-                supplier=data["supplier"],
-                warehouse=data["warehouse"],
-                order_date=data["order_date"],
-                expected_date=data["expected_date"],
-                note=data["note"],
-                lines=rows,
-                user=request.user,
-                submission=data["submission"],
-                version=data.get("version"),
-            )
-        except StaleDocument as error:
-            refuse(request, error)
-            return redirect("purchasing:order_detail", pk=order.pk)
-        except ValidationError as error:
-            refuse(request, error)
-        else:
-            messages.success(
-                request, _("%(number)s saved as a draft.") % {"number": saved.number}
-            )
-            return redirect("purchasing:order_detail", pk=saved.pk)
-    title = (
-        _("Edit %(number)s") % {"number": order.number}
-        if order
-        else _("New purchase order")
-    )
-    return render(
-        request,
-        "documents/lines_form.html",
-        {
-            "header": header,
-            "lines": lines,
-            "title": title,
-            "submit_label": _("Save draft"),
-            "intro": _(
-                "A price far from what was last paid (outside the owner's price "
-                "band) is flagged and needs the owner's approval before the order "
-                "is placed."
-            ),
-            "cancel_url": reverse("purchasing:order_list"),
-            "show_total": True,
-            "price_url": reverse("purchasing:last_price"),
-        },
-    )
+ORDER_FORM = OrderForm(
+    model=PurchaseOrder,
+    header_form=forms.OrderHeaderForm,
+    line_formset=forms.OrderLineFormSet,
+    save=services.purchase_order_save,
+    line_input=services.OrderLineInput,
+    detail_url="purchasing:order_detail",
+    list_url="purchasing:order_list",
+    new_title=gettext_lazy("New purchase order"),
+    context={
+        "intro": gettext_lazy(
+            "A price far from what was last paid (outside the owner's price "
+            "band) is flagged and needs the owner's approval before the order "
+            "is placed."
+        ),
+        "price_url": "purchasing:last_price",
+    },
+)
 
 
 @permission_required("purchasing.add_purchaseorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_create(request):
-    return _order_form(request)
+    return order_form(request, ORDER_FORM)
 
 
 @permission_required("purchasing.change_purchaseorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_edit(request, pk):
-    order = get_object_or_404(PurchaseOrder, pk=pk)
-    if order.status != OrderStatus.DRAFT:
-        messages.error(
-            request,
-            _("%(number)s is %(status)s: only a draft can be edited.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-        return redirect("purchasing:order_detail", pk=pk)
-    return _order_form(request, order)
+    return order_form(request, ORDER_FORM, pk=pk)
 
 
 @permission_required("purchasing.view_purchaseorder", raise_exception=True)
@@ -303,26 +233,17 @@ def order_prices_approve(request, pk):
 @require_POST
 def order_end(request, pk):
     order = get_object_or_404(PurchaseOrder, pk=pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the order ends."))
-        return redirect("purchasing:order_detail", pk=pk)
-    try:
-        order = services.purchase_order_end(
+    return end_order(
+        request,
+        order,
+        lambda reason: services.purchase_order_end(
             order=order,
             user=request.user,
-            reason=form.cleaned_data["reason"],
+            reason=reason,
             may_end_placed=request.user.has_perm(CANCEL),
-        )
-    except ValidationError as error:
-        refuse(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(number)s is %(status)s.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-    return redirect("purchasing:order_detail", pk=pk)
+        ),
+        detail_url="purchasing:order_detail",
+    )
 
 
 @require_GET
@@ -398,7 +319,7 @@ def receipt_create(request):
         initial = [
             {
                 "product": line.product.sku,
-                "quantity": _plain(line.remaining),
+                "quantity": plain(line.remaining),
                 "unit_cost": line.unit_price,
             }
             for line in selectors.order_lines(order)
@@ -489,19 +410,13 @@ def receipt_detail(request, pk):
     )
 
 
-@permission_required(CANCEL, raise_exception=True)
-@require_POST
-def receipt_cancel(request, pk):
-    receipt = get_object_or_404(GoodsReceipt, pk=pk)
-    return cancel_posted(
-        request,
-        receipt,
-        lambda reason: services.receipt_cancel(
-            receipt=receipt, user=request.user, reason=reason
-        ),
-        done=_("%(number)s cancelled; its stock moves were reversed."),
-        detail_url="purchasing:receipt_detail",
-    )
+receipt_cancel = cancel_view(
+    GoodsReceipt,
+    services.receipt_cancel,
+    "receipt",
+    permission=CANCEL,
+    done=gettext_lazy("%(number)s cancelled; its stock moves were reversed."),
+)
 
 
 # --- returns ------------------------------------------------------------------------
@@ -597,19 +512,13 @@ def return_detail(request, pk):
     )
 
 
-@permission_required(CANCEL, raise_exception=True)
-@require_POST
-def return_cancel(request, pk):
-    document = get_object_or_404(PurchaseReturn, pk=pk)
-    return cancel_posted(
-        request,
-        document,
-        lambda reason: services.purchase_return_cancel(
-            purchase_return=document, user=request.user, reason=reason
-        ),
-        done=_("%(number)s cancelled; the goods are back in stock."),
-        detail_url="purchasing:return_detail",
-    )
+return_cancel = cancel_view(
+    PurchaseReturn,
+    services.purchase_return_cancel,
+    "purchase_return",
+    permission=CANCEL,
+    done=gettext_lazy("%(number)s cancelled; the goods are back in stock."),
+)
 
 
 # --- price history and settings ----------------------------------------------------

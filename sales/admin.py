@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from catalog.admin import ReadOnlyAdmin
+from jxc.admin import ReadOnlyAdmin
 from sales.models import SalesOrder, SalesReturn, Shipment
 
 admin.site.register([SalesOrder, Shipment, SalesReturn], ReadOnlyAdmin)

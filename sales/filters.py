@@ -3,22 +3,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from catalog.filters import DocumentFilter, PartyFilter
+from catalog.filters import PartyFilter
 from catalog.models import Customer
+from jxc.filters import DocumentFilter
 from sales.models import OrderStatus, SalesOrder, SalesReturn, Shipment
 
 
 class PartyDocumentFilter(DocumentFilter):
     customer = PartyFilter(model=Customer, label=_("Customer"), required=False)
-
-    def filter_queryset(self, queryset):
-        # A customer typed that names none (or several) finds nothing, rather
-        # than quietly listing every document.
-        if self.form.errors.get("customer"):
-            widget = self.form.fields["customer"].widget
-            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-            return queryset.none()
-        return super().filter_queryset(queryset)
+    party = "customer"
 
 
 class OrderFilter(PartyDocumentFilter):

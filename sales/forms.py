@@ -16,11 +16,9 @@ from inventory.forms import (
     SubmissionForm,
     dated,
 )
-from jxc.decimals import MAX_PRICE
-from jxc.fields import BusinessDateField
+from jxc.fields import BusinessDateField, money_field
 from jxc.forms import InputRulesMixin
 from jxc.lines import LineQuantitiesForm
-from purchasing.forms import money_field
 from sales.models import SalesSettings
 
 
@@ -95,15 +93,8 @@ class RetailHeaderForm(SubmissionForm):
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"), queryset=_active_warehouses(), empty_label=None
     )
-    amount_received = forms.DecimalField(
-        label=_("Amount received"),
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        validators=[MaxValueValidator(MAX_PRICE)],
-        widget=forms.NumberInput(
-            attrs={"step": "0.01", "inputmode": "decimal", "id": "amount-received"}
-        ),
+    amount_received = money_field(
+        label=_("Amount received"), attrs={"id": "amount-received"}
     )
 
 

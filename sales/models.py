@@ -1,21 +1,22 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from catalog.models import Customer, Product, Warehouse
-from jxc.decimals import COST_DIGITS, COST_PLACES, MONEY_DIGITS, QUANTITY_DIGITS
-from jxc.models import PostedDocument as BasePostedDocument
-from jxc.models import user_field
-
-QTY = {"max_digits": QUANTITY_DIGITS, "decimal_places": 3}
-PRICE = {"max_digits": MONEY_DIGITS, "decimal_places": 2}
-COST = {"max_digits": COST_DIGITS, "decimal_places": COST_PLACES}
-USER = settings.AUTH_USER_MODEL
+from catalog.models import Customer
+from jxc.models import (
+    DocumentLine,
+    OrderDocument,
+    PostedDocument,
+    cost_field,
+    money_field,
+    quantity_field,
+    user_field,
+)
 
 
 class OrderStatus(models.TextChoices):
@@ -79,26 +80,21 @@ class SalesSettings(models.Model):
     def __str__(self):
         return str(self._meta.verbose_name)
 
+    def get_absolute_url(self) -> str:
+        return reverse("sales:settings")
 
-class SalesOrder(models.Model):
+
+class SalesOrder(OrderDocument):
     """销售订单: what a customer wants; confirming it reserves the stock."""
 
-    number = models.CharField(_("number"), max_length=40, unique=True)
-    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    detail_url_name = "sales:order_detail"
+
     customer = models.ForeignKey(
         Customer,
         on_delete=models.PROTECT,
         related_name="sales_orders",
         verbose_name=_("customer"),
     )
-    warehouse = models.ForeignKey(
-        Warehouse,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("warehouse"),
-    )
-    order_date = models.DateField(_("order date"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -106,21 +102,9 @@ class SalesOrder(models.Model):
         default=OrderStatus.DRAFT,
     )
     is_retail = models.BooleanField(_("retail sale"), default=False)
-    total = models.DecimalField(_("total"), default=0, **PRICE)
-    amount_received = models.DecimalField(
-        _("amount received"), null=True, blank=True, **PRICE
-    )
-    # Bumped by every change; a form opened on an older version is stale.
-    version = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    amount_received = money_field(_("amount received"), null=True, blank=True)
     confirmed_by = user_field(_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    closed_by = user_field(_("closed by"))
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    close_reason = models.CharField(_("reason"), max_length=200, blank=True)
     # When the reservation of an open order runs out (confirmed + the owner's
     # expiry days); None: it never does. Set on confirm and by the settings.
     reserved_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -128,10 +112,9 @@ class SalesOrder(models.Model):
         _("reservation expired"), null=True, blank=True
     )
 
-    class Meta:
+    class Meta(OrderDocument.Meta):
         verbose_name = _("sales order")
         verbose_name_plural = _("sales orders")
-        ordering = ["-order_date", "-id"]
         indexes = [
             models.Index(fields=["status", "order_date"], name="sales_order_status"),
             # The check before every sale and confirmation ("is any reservation
@@ -146,9 +129,6 @@ class SalesOrder(models.Model):
         ]
         permissions = [("cancel_posted", _("Can cancel posted sales documents"))]
 
-    def __str__(self):
-        return self.number
-
     @property
     def change(self):
         if self.amount_received is None:
@@ -156,15 +136,11 @@ class SalesOrder(models.Model):
         return self.amount_received - self.total
 
 
-class SalesOrderLine(models.Model):
+class SalesOrderLine(DocumentLine):
     order = models.ForeignKey(
         SalesOrder, on_delete=models.CASCADE, related_name="lines"
     )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
-    )
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_price = models.DecimalField(_("unit price"), **PRICE)
+    unit_price = money_field(_("unit price"))
     discount = models.DecimalField(
         _("discount (%)"),
         max_digits=5,
@@ -172,14 +148,14 @@ class SalesOrderLine(models.Model):
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    amount = models.DecimalField(_("amount"), **PRICE)
-    reserved_quantity = models.DecimalField(_("reserved"), default=0, **QTY)
-    shipped_quantity = models.DecimalField(_("shipped"), default=0, **QTY)
-    returned_quantity = models.DecimalField(_("returned"), default=0, **QTY)
+    amount = money_field(_("amount"))
+    reserved_quantity = quantity_field(_("reserved"), default=0)
+    shipped_quantity = quantity_field(_("shipped"), default=0)
+    returned_quantity = quantity_field(_("returned"), default=0)
     # The amount of posted shipments of this line, kept by shipment post and
     # cancel: the last shipment takes what is left of the amount without reading
     # every earlier shipment.
-    shipped_amount = models.DecimalField(_("shipped amount"), default=0, **PRICE)
+    shipped_amount = money_field(_("shipped amount"), default=0)
 
     class Meta:
         verbose_name = _("sales order line")
@@ -207,9 +183,6 @@ class SalesOrderLine(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.product} × {self.quantity}"
-
     @property
     def remaining(self):
         return max(self.quantity - self.shipped_quantity, 0)
@@ -220,13 +193,16 @@ class SalesOrderLine(models.Model):
         return self.amount / self.quantity if self.quantity else 0
 
 
-class PostedDocument(BasePostedDocument):
+class CustomerDocument(PostedDocument):
+    """A posted sales document: a shipment or a return, with its customer and the
+    cost of the goods."""
+
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
     )
-    cost_total = models.DecimalField(_("cost of goods"), default=0, **PRICE)
+    cost_total = money_field(_("cost of goods"), default=0)
 
-    class Meta(BasePostedDocument.Meta):
+    class Meta(PostedDocument.Meta):
         abstract = True
 
     @property
@@ -234,8 +210,10 @@ class PostedDocument(BasePostedDocument):
         return self.total - self.cost_total
 
 
-class Shipment(PostedDocument):
+class Shipment(CustomerDocument):
     """出库单: goods leaving for a customer, at their moving-average cost."""
+
+    detail_url_name = "sales:shipment_detail"
 
     order = models.ForeignKey(
         SalesOrder,
@@ -244,26 +222,22 @@ class Shipment(PostedDocument):
         verbose_name=_("sales order"),
     )
 
-    class Meta(PostedDocument.Meta):
+    class Meta(CustomerDocument.Meta):
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
 
 
-class ShipmentLine(models.Model):
+class ShipmentLine(DocumentLine):
     shipment = models.ForeignKey(
         Shipment, on_delete=models.CASCADE, related_name="lines"
     )
     order_line = models.ForeignKey(
         SalesOrderLine, on_delete=models.PROTECT, related_name="shipment_lines"
     )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
-    )
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    amount = models.DecimalField(_("amount"), **PRICE)
-    unit_cost = models.DecimalField(_("unit cost"), default=0, **COST)
-    cost_amount = models.DecimalField(_("cost of goods"), default=0, **PRICE)
-    returned_quantity = models.DecimalField(_("returned"), default=0, **QTY)
+    amount = money_field(_("amount"))
+    unit_cost = cost_field(_("unit cost"), default=0)
+    cost_amount = money_field(_("cost of goods"), default=0)
+    returned_quantity = quantity_field(_("returned"), default=0)
 
     class Meta:
         verbose_name = _("shipment line")
@@ -279,16 +253,15 @@ class ShipmentLine(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.product} × {self.quantity}"
-
     @property
     def profit(self):
         return self.amount - self.cost_amount
 
 
-class SalesReturn(PostedDocument):
+class SalesReturn(CustomerDocument):
     """销售退货: goods a customer brings back, into stock at the cost they left with."""
+
+    detail_url_name = "sales:return_detail"
 
     shipment = models.ForeignKey(
         Shipment,
@@ -298,25 +271,21 @@ class SalesReturn(PostedDocument):
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
-    class Meta(PostedDocument.Meta):
+    class Meta(CustomerDocument.Meta):
         verbose_name = _("sales return")
         verbose_name_plural = _("sales returns")
 
 
-class SalesReturnLine(models.Model):
+class SalesReturnLine(DocumentLine):
     sales_return = models.ForeignKey(
         SalesReturn, on_delete=models.CASCADE, related_name="lines"
     )
     shipment_line = models.ForeignKey(
         ShipmentLine, on_delete=models.PROTECT, related_name="return_lines"
     )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
-    )
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    amount = models.DecimalField(_("amount"), **PRICE)
-    unit_cost = models.DecimalField(_("unit cost"), default=0, **COST)
-    cost_amount = models.DecimalField(_("cost of goods"), default=0, **PRICE)
+    amount = money_field(_("amount"))
+    unit_cost = cost_field(_("unit cost"), default=0)
+    cost_amount = money_field(_("cost of goods"), default=0)
 
     class Meta:
         verbose_name = _("sales return line")
@@ -327,6 +296,3 @@ class SalesReturnLine(models.Model):
                 condition=Q(quantity__gt=0), name="sales_returnline_positive"
             )
         ]
-
-    def __str__(self):
-        return f"{self.product} × {self.quantity}"

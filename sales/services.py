@@ -14,7 +14,7 @@ from django.db.models import Exists, ExpressionWrapper, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.changes import changes, snapshot
+from audit import services as audit
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Customer, Product, Warehouse
 from inventory.selectors import posted_costs
@@ -31,6 +31,14 @@ from jxc.inputs import OUT_OF_DATE
 from jxc.lines import line_amount
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
+from jxc.orders import (
+    OrderLifecycle,
+    OrderStatuses,
+    cancel_entry,
+    check_cancel,
+    check_products,
+    check_quantities,
+)
 from jxc.posting import Partner, Posting, PostingLine, SourceRef
 from sales import authority
 from sales.models import (
@@ -52,6 +60,11 @@ CANCEL = "sales.cancel_posted"
 RELEASE = "sales.release_reservation"
 # A draft's header as the audit trail compares it on an edit.
 ORDER_AUDIT_FIELDS = ["customer", "warehouse", "order_date", "note", "total"]
+
+
+ORDERS = OrderLifecycle(
+    SalesOrder, OrderStatuses.of(OrderStatus), "shipped_quantity", "confirmed", audit
+)
 
 
 def _partner(customer_id: int | None) -> Partner | None:
@@ -104,27 +117,10 @@ def _check_lines(customer: Customer, warehouse: Warehouse, lines) -> None:
         raise ValidationError(
             _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
         )
-    if not lines:
-        raise ValidationError(_("A document needs at least one line."))
-    seen = set()
-    for line in lines:
-        if line.product.pk in seen:
-            raise ValidationError(
-                _("“%(name)s” appears on two lines; put it on one line.")
-                % {"name": line.product.name}
-            )
-        seen.add(line.product.pk)
-        if not line.product.is_active:
-            raise ValidationError(
-                _("“%(name)s” is deactivated.") % {"name": line.product.name}
-            )
-        if line.quantity <= 0:
-            raise ValidationError(
-                _("The quantity of “%(name)s” must be greater than zero.")
-                % {"name": line.product.name}
-            )
-        if not ZERO <= line.discount <= HUNDRED:
-            raise ValidationError(_("A discount is between 0 and 100 %."))
+    check_products(line.product for line in lines)
+    check_quantities(lines)
+    if any(not ZERO <= line.discount <= HUNDRED for line in lines):
+        raise ValidationError(_("A discount is between 0 and 100 %."))
 
 
 def _order_lines(lines: list[SaleLineInput]) -> list[SalesOrderLine]:
@@ -175,24 +171,17 @@ def sales_order_save(
     approved, approver = authority.prices_authorize(
         lines=lines, user=user, approver=price_approver, order=order
     )
-    before = None
-    if order is not None:
-        order = lock(SalesOrder, order.pk)
-        check_version(order, version)
-        if order.status != OrderStatus.DRAFT:
-            raise ValidationError(
-                _("%(number)s is %(status)s: only a draft can be edited.")
-                % {"number": order.number, "status": order.get_status_display()}
-            )
-        before = snapshot(order, ORDER_AUDIT_FIELDS)
+    order, before = ORDERS.draft(
+        order,
+        version=version,
+        user=user,
+        submission=submission,
+        prefix="SO",
+        day=order_date,
+        audit_fields=ORDER_AUDIT_FIELDS,
+    )
+    if before is not None:
         order.lines.all().delete()
-        order.version += 1
-    else:
-        order = SalesOrder(
-            submission=submission,
-            created_by=user,
-        )
-        document_number_later(order, prefix="SO", day=order_date)
     order.customer, order.warehouse, order.order_date, order.note = (
         customer,
         warehouse,
@@ -201,18 +190,9 @@ def sales_order_save(
     )
     rows = _order_lines(lines)
     order.total = sum((row.amount for row in rows), ZERO)
-    order.save()
-    for row in rows:
-        row.order = order
-    SalesOrderLine.objects.bulk_create(rows)
-    found = changes(before, order, ORDER_AUDIT_FIELDS)
-    if before is None:
-        found["lines"] = [None, len(rows)]
-    audit_record(
-        user=user,
-        action=Action.CREATE if before is None else Action.CHANGE,
-        record=order,
-        changes=found,
+    ORDERS.draft_save(order, rows)
+    ORDERS.draft_audit(
+        order, before=before, rows=rows, user=user, audit_fields=ORDER_AUDIT_FIELDS
     )
     authority.approval_record(
         record=order, approved=approved, approver=approver, user=user
@@ -235,11 +215,9 @@ def sales_order_confirm(
     reservations_expire()
     order = lock(SalesOrder, order.pk)
     check_version(order, version)
-    if order.status != OrderStatus.DRAFT:
-        raise ValidationError(
-            _("%(number)s is already %(status)s.")
-            % {"number": order.number, "status": order.get_status_display()}
-        )
+    ORDERS.refuse_unless(
+        order, OrderStatus.DRAFT, message=_("%(number)s is already %(status)s.")
+    )
     lines = list(order.lines.select_related("product").order_by("product_id"))
     _check_lines(
         order.customer,
@@ -288,28 +266,17 @@ def sales_order_confirm(
     if total != order.total:
         found["total"] = [order.total, total]
     order.total = total
-    order.status = OrderStatus.CONFIRMED
-    order.confirmed_by, order.confirmed_at = user, timezone.now()
     order.reserved_until = None
+    now = timezone.now()
     days = _expiry_days()
     if days and any(line.reserved_quantity > 0 for line in kept):
-        order.reserved_until = order.confirmed_at + timedelta(days=days)
-    order.version += 1
-    order.save(
-        update_fields=[
-            "total",
-            "status",
-            "confirmed_by",
-            "confirmed_at",
-            "reserved_until",
-            "version",
-        ]
+        order.reserved_until = now + timedelta(days=days)
+    return ORDERS.place(
+        order, user=user, at=now, changes=found, fields=["total", "reserved_until"]
     )
-    audit_record(user=user, action=Action.CONFIRM, record=order, changes=found)
-    return order
 
 
-def _release_all(order: SalesOrder) -> None:
+def _release_all(order: SalesOrder) -> list[str]:
     for line in order.lines.filter(reserved_quantity__gt=0).order_by("product_id"):
         stock_release(
             product_id=line.product_id,
@@ -319,6 +286,7 @@ def _release_all(order: SalesOrder) -> None:
         line.reserved_quantity = ZERO
         line.save(update_fields=["reserved_quantity"])
     order.reserved_until = None
+    return ["reserved_until"]
 
 
 def order_own(order: SalesOrder, user) -> bool:
@@ -345,51 +313,19 @@ def sales_order_end(*, order: SalesOrder, user, reason: str) -> SalesOrder:
 
     A clerk may cancel a draft, or their own confirmed order of which nothing has
     shipped; everything else is the owner's (checked here, under the lock)."""
-    order = lock(SalesOrder, order.pk)
-    was = order.status
-    if order.status in OPEN_STATUSES and not order_may_end(order, user):
-        raise ValidationError(
-            _(
-                "%(number)s is already confirmed; only the owner, or the clerk who "
-                "entered it while nothing of it has shipped, can cancel it."
-            )
-            % {"number": order.number}
-        )
-    shipped = order.lines.filter(shipped_quantity__gt=0).exists()
-    if order.status == OrderStatus.DRAFT or (
-        order.status == OrderStatus.CONFIRMED and not shipped
-    ):
-        order.status = OrderStatus.CANCELLED
-    elif order.status in OPEN_STATUSES:
-        order.status = OrderStatus.CLOSED
-    else:
-        raise ValidationError(
-            _("%(number)s is %(status)s and cannot be ended.")
-            % {"number": order.number, "status": order.get_status_display()}
-        )
-    if not reason.strip():
-        raise ValidationError(_("Say why the order ends."))
-    _release_all(order)
-    order.closed_by, order.closed_at, order.close_reason = user, timezone.now(), reason
-    order.version += 1
-    order.save(
-        update_fields=[
-            "status",
-            "closed_by",
-            "closed_at",
-            "close_reason",
-            "reserved_until",
-            "version",
-        ]
-    )
-    audit_record(
+    return ORDERS.end(
+        order=order,
         user=user,
-        action=Action.CANCEL if order.status == OrderStatus.CANCELLED else Action.CLOSE,
-        record=order,
-        summary=reason,
-        changes={"status": [was, order.status]},
+        reason=reason,
+        may_end=lambda locked: (
+            locked.status not in OPEN_STATUSES or order_may_end(locked, user)
+        ),
+        refusal=_(
+            "%(number)s is already confirmed; only the owner, or the clerk who "
+            "entered it while nothing of it has shipped, can cancel it."
+        ),
+        release=_release_all,
     )
-    return order
 
 
 # --- reservations: the owner's release, expiry ----------------------------------
@@ -618,39 +554,6 @@ def _posted_entry(document, user, *, lines: int, summary: str = ""):
     )
 
 
-def _cancel_entry(document, user):
-    return audit_entry(
-        user=user,
-        action=Action.CANCEL,
-        record=document,
-        summary=document.cancel_reason,
-        changes={"status": [DocumentStatus.POSTED, DocumentStatus.CANCELLED]},
-    )
-
-
-def _order_entry(order: SalesOrder, was: str, document, user, action=Action.CHANGE):
-    """The order's audit entry when a shipment of it is posted or cancelled."""
-    return audit_entry(
-        user=user,
-        action=action,
-        record=order,
-        summary=document.number,
-        changes={"status": [was, order.status]} if was != order.status else {},
-    )
-
-
-def _refresh_status(order: SalesOrder) -> None:
-    if order.status not in (*OPEN_STATUSES, OrderStatus.SHIPPED):
-        return
-    lines = list(order.lines.all())
-    if all(line.shipped_quantity >= line.quantity for line in lines):
-        order.status = OrderStatus.SHIPPED
-    elif any(line.shipped_quantity > 0 for line in lines):
-        order.status = OrderStatus.PARTIAL
-    else:
-        order.status = OrderStatus.CONFIRMED
-
-
 # --- shipments ----------------------------------------------------------------------
 
 
@@ -807,13 +710,11 @@ def shipment_post(
         submission=submission,
     )
     was = order.status
-    _refresh_status(order)
-    order.version += 1
-    order.save(update_fields=["status", "version"])
+    ORDERS.status_refresh(order)
     audit_record_many(
         [
             _posted_entry(shipment, user, lines=len(quantities), summary=order.number),
-            _order_entry(order, was, shipment, user),
+            ORDERS.document_applied(order, was=was, document=shipment, user=user),
         ]
     )
     return shipment
@@ -898,17 +799,12 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
     """Take a shipment back: its goods return at the value they left with, and the
     order waits for those quantities again (from free stock)."""
     shipment = lock(Shipment, shipment.pk)
-    if shipment.status != DocumentStatus.POSTED:
-        raise ValidationError(
-            _("%(number)s is already cancelled.") % {"number": shipment.number}
-        )
+    check_cancel(shipment, reason)
     if shipment.returns.filter(status=DocumentStatus.POSTED).exists():
         raise ValidationError(
             _("Goods of %(number)s were returned; cancel those returns first.")
             % {"number": shipment.number}
         )
-    if not reason.strip():
-        raise ValidationError(_("Say why the document is cancelled."))
     order = lock(SalesOrder, shipment.order_id)
     rows = list(shipment.lines.select_related("order_line"))
     now = timezone.now()
@@ -923,30 +819,23 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
     if order.is_retail:
         # A counter sale taken back is undone whole; it never waits to ship again.
         order.status = OrderStatus.CANCELLED
-        order.closed_by, order.closed_at, order.close_reason = user, now, reason
+        order.closed_by, order.closed_at = user, now
+        order.close_reason = reason.strip()
     else:
-        _refresh_status(order)
-    order.version += 1
-    order.save(
-        update_fields=["status", "version", "closed_by", "closed_at", "close_reason"]
-    )
-    shipment.status = DocumentStatus.CANCELLED
-    shipment.cancelled_by, shipment.cancelled_at, shipment.cancel_reason = (
-        user,
-        now,
-        reason,
+        ORDERS.status_refresh(order)
+    order_entry = ORDERS.document_applied(
+        order,
+        was=was,
+        document=shipment,
+        user=user,
+        # A counter sale taken back is cancelled whole.
+        action=Action.CANCEL if order.is_retail else Action.CHANGE,
+        fields=["closed_by", "closed_at", "close_reason"],
     )
     shipment.save(
-        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+        update_fields=shipment.mark_cancelled(user=user, reason=reason, at=now)
     )
-    # A counter sale taken back is cancelled whole.
-    action = Action.CANCEL if order.is_retail else Action.CHANGE
-    audit_record_many(
-        [
-            _cancel_entry(shipment, user),
-            _order_entry(order, was, shipment, user, action=action),
-        ]
-    )
+    audit_record_many([cancel_entry(audit, shipment, user), order_entry])
     return shipment
 
 
@@ -1072,12 +961,7 @@ def sales_return_post(
 def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> SalesReturn:
     """Undo a return: the goods leave stock again (if still there)."""
     document = lock(SalesReturn, sales_return.pk)
-    if document.status != DocumentStatus.POSTED:
-        raise ValidationError(
-            _("%(number)s is already cancelled.") % {"number": document.number}
-        )
-    if not reason.strip():
-        raise ValidationError(_("Say why the document is cancelled."))
+    check_cancel(document, reason)
     # The shipment and its lines first, as sales_return_post locks them: the
     # returned counters change under that lock only.
     shipment = lock(Shipment, document.shipment_id)
@@ -1094,14 +978,8 @@ def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> Sale
         SalesOrderLine.objects.filter(pk=line.order_line_id).update(
             returned_quantity=F("returned_quantity") - row.quantity
         )
-    document.status = DocumentStatus.CANCELLED
-    document.cancelled_by, document.cancelled_at, document.cancel_reason = (
-        user,
-        now,
-        reason,
-    )
     document.save(
-        update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+        update_fields=document.mark_cancelled(user=user, reason=reason, at=now)
     )
-    _cancel_entry(document, user).save()
+    cancel_entry(audit, document, user).save()
     return document

@@ -1,11 +1,16 @@
 from django.urls import path
 
+from jxc.lists import list_urls
 from sales import views
 
 app_name = "sales"
 
 urlpatterns = [
-    path("", views.document_list, {"kind": "order"}, name="order_list"),
+    *list_urls(
+        views.document_list,
+        views.document_export,
+        {"order": "", "shipment": "shipments/", "return": "returns/"},
+    ),
     path("orders/new/", views.order_create, name="order_create"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
@@ -21,7 +26,6 @@ urlpatterns = [
     ),
     path("settings/", views.settings_edit, name="settings"),
     path("retail/", views.retail, name="retail"),
-    path("shipments/", views.document_list, {"kind": "shipment"}, name="shipment_list"),
     path("shipments/new/", views.shipment_create, name="shipment_create"),
     path("shipments/<int:pk>/", views.shipment_detail, name="shipment_detail"),
     path("shipments/<int:pk>/cancel/", views.shipment_cancel, name="shipment_cancel"),
@@ -37,23 +41,7 @@ urlpatterns = [
         {"layout": "slip"},
         name="slip",
     ),
-    path("returns/", views.document_list, {"kind": "return"}, name="return_list"),
     path("returns/new/", views.return_create, name="return_create"),
     path("returns/<int:pk>/", views.return_detail, name="return_detail"),
     path("returns/<int:pk>/cancel/", views.return_cancel, name="return_cancel"),
-    path(
-        "order/export/", views.document_export, {"kind": "order"}, name="order_export"
-    ),
-    path(
-        "shipment/export/",
-        views.document_export,
-        {"kind": "shipment"},
-        name="shipment_export",
-    ),
-    path(
-        "return/export/",
-        views.document_export,
-        {"kind": "return"},
-        name="return_export",
-    ),
 ]

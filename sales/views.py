@@ -17,16 +17,22 @@ from catalog import selectors as catalog_selectors
 from catalog.models import Product
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
+from jxc import lists
 from jxc.documents import StaleDocument
-from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
 from jxc.formatting import qty
-from jxc.forms import ReasonForm
+from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
-from jxc.views import cancel_posted, paginate, record_id, refuse
+from jxc.views import (
+    OrderForm,
+    cancel_view,
+    order_form,
+    record_id,
+    refuse,
+)
+from jxc.views import order_end as end_order
 from sales import authority, filters, forms, selectors, services
 from sales.models import (
     OPEN_STATUSES,
-    OrderStatus,
     SalesOrder,
     SalesReturn,
     Shipment,
@@ -35,198 +41,93 @@ from sales.models import (
 CANCEL = "sales.cancel_posted"
 RELEASE = "sales.release_reservation"
 VIEW_COST = "accounts.view_cost"
+
+
+def _list(kind, rows, filterset, title, create_label="", create_url="", **extra):
+    return DocumentList(
+        permission=f"sales.view_{PAGES[kind]}",
+        title=title,
+        rows=rows,
+        template="documents/party_list.html",
+        filterset=filterset,
+        create_url=create_url,
+        create_label=create_label,
+        export_url=f"sales:{kind}_export",
+        party="customer",
+        party_label=gettext_lazy("Customer"),
+        **{"date_format": "Y-m-d H:i", **extra},
+    )
+
+
+PAGES = {"order": "salesorder", "shipment": "shipment", "return": "salesreturn"}
 LISTS = {
-    "order": (
-        filters.OrderFilter,
+    "order": _list(
+        "order",
         selectors.order_list,
-        "sales:order_detail",
-        "sales.view_salesorder",
+        filters.OrderFilter,
         gettext_lazy("Sales orders"),
         gettext_lazy("New sales order"),
         "sales:order_create",
+        date_field="order_date",
+        date_format="Y-m-d",
+        settings_url="sales:settings",
+        settings_permission="sales.change_salessettings",
     ),
-    "shipment": (
-        filters.ShipmentFilter,
+    "shipment": _list(
+        "shipment",
         selectors.shipment_list,
-        "sales:shipment_detail",
-        "sales.view_shipment",
+        filters.ShipmentFilter,
         gettext_lazy("Shipments"),
         gettext_lazy("Retail sale"),
         "sales:retail",
     ),
-    "return": (
-        filters.ReturnFilter,
+    "return": _list(
+        "return",
         selectors.return_list,
-        "sales:return_detail",
-        "sales.view_salesreturn",
+        filters.ReturnFilter,
         gettext_lazy("Sales returns"),
-        "",
-        "",
     ),
 }
 
 
 def document_list(request, kind):
-    filterset_class, selector, detail_url, perm, title, create_label, create_url = (
-        LISTS[kind]
-    )
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    document_filter = filterset_class(request.GET, queryset=selector())
-    return render(
-        request,
-        "sales/document_list.html",
-        {
-            "filter": document_filter,
-            "page_obj": paginate(request, document_filter.qs),
-            "kind": kind,
-            "detail_url": detail_url,
-            "title": title,
-            "create_label": create_label,
-            "create_url": reverse(create_url) if create_url else "",
-            "export_url": reverse(f"sales:{kind}_export"),
-        },
-    )
+    return lists.document_list(request, LISTS[kind])
 
 
 @require_GET
 def document_export(request, kind):
-    filterset_class, selector, _detail, perm, title, _label, _url = LISTS[kind]
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    documents = filterset_class(request.GET, queryset=selector()).qs
-    columns = [
-        Col(_("Number")),
-        Col(_("Date"), DATETIME),
-        Col(_("Customer"), width=24),
-        Col(_("Warehouse")),
-        Col(_("Status")),
-        Col(_("Total"), MONEY),
-    ]
-    date = "order_date" if kind == "order" else "occurred_at"
-    rows = (
-        [
-            d.number,
-            getattr(d, date),
-            d.customer.name,
-            d.warehouse.name,
-            d.get_status_display(),
-            d.total,
-        ]
-        for d in documents.iterator(chunk_size=2000)
-    )
-    return xlsx_response(
-        [Sheet(title=str(title), columns=columns, rows=rows)], str(title)
-    )
+    return lists.document_export(request, LISTS[kind])
 
 
 # --- orders ---------------------------------------------------------------------------
 
 
-def _lines_from(formset):
-    return [
-        services.SaleLineInput(
-            f["product"], f["quantity"], f.get("unit_price"), f.get("discount") or 0
-        )
-        for f in formset.filled()
-    ]
-
-
-def _order_form(request, order=None):
-    initial = None
-    if order is not None:
-        initial = {
-            "customer": order.customer,
-            "warehouse": order.warehouse_id,
-            "order_date": order.order_date,
-            "note": order.note,
-            "version": order.version,
-        }
-    header = forms.OrderHeaderForm(
-        request.POST or None, initial=initial, user=request.user
-    )
-    line_initial = None
-    if order is not None and request.method != "POST":
-        line_initial = [
-            {
-                "product": line.product.sku,
-                "quantity": format(line.quantity.normalize(), "f"),
-                "unit_price": line.unit_price,
-                "discount": line.discount,
-            }
-            for line in order.lines.select_related("product")
-        ]
-    lines = forms.SaleLineFormSet(
-        request.POST or None, prefix="lines", initial=line_initial
-    )
-    approval = authority.PriceApprovalForm(
+ORDER_FORM = OrderForm(
+    model=SalesOrder,
+    header_form=forms.OrderHeaderForm,
+    line_formset=forms.SaleLineFormSet,
+    save=services.sales_order_save,
+    line_input=services.SaleLineInput,
+    detail_url="sales:order_detail",
+    list_url="sales:order_list",
+    new_title=gettext_lazy("New sales order"),
+    context={"availability_url": "sales:availability"},
+    approval=lambda request: authority.PriceApprovalForm(
         request.POST or None, request=request, user=request.user
-    )
-    if request.method == "POST" and header.is_valid() and lines.is_valid():
-        data = header.cleaned_data
-        try:
-            saved = services.sales_order_save(
-                order=order,
-                customer=data["customer"],
-                warehouse=data["warehouse"],
-                order_date=data["order_date"],
-                note=data["note"],
-                lines=_lines_from(lines),
-                user=request.user,
-                submission=data["submission"],
-                version=data.get("version"),
-                price_approver=approval.approver(),
-            )
-        except StaleDocument as error:
-            refuse(request, error)
-            return redirect("sales:order_detail", pk=order.pk)
-        except ValidationError as error:
-            refuse(request, error)
-            approval.refused(error)
-        else:
-            messages.success(
-                request, _("%(number)s saved as a draft.") % {"number": saved.number}
-            )
-            return redirect("sales:order_detail", pk=saved.pk)
-    title = (
-        _("Edit %(number)s") % {"number": order.number}
-        if order
-        else _("New sales order")
-    )
-    return render(
-        request,
-        "documents/lines_form.html",
-        {
-            "header": header,
-            "lines": lines,
-            "title": title,
-            "submit_label": _("Save draft"),
-            "cancel_url": reverse("sales:order_list"),
-            "show_total": True,
-            "availability_url": reverse("sales:availability"),
-            "price_approval": approval,
-        },
-    )
+    ),
+)
 
 
 @permission_required("sales.add_salesorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_create(request):
-    return _order_form(request)
+    return order_form(request, ORDER_FORM)
 
 
 @permission_required("sales.change_salesorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_edit(request, pk):
-    order = get_object_or_404(SalesOrder, pk=pk)
-    if order.status != OrderStatus.DRAFT:
-        messages.error(
-            request,
-            _("%(number)s is %(status)s: only a draft can be edited.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-        return redirect("sales:order_detail", pk=pk)
-    return _order_form(request, order)
+    return order_form(request, ORDER_FORM, pk=pk)
 
 
 @permission_required("sales.view_salesorder", raise_exception=True)
@@ -297,24 +198,14 @@ def order_end(request, pk):
         order, request.user
     ):
         raise PermissionDenied
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Say why the order ends."))
-        order = services.sales_order_end(
-            order=order,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as error:
-        refuse(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(number)s is %(status)s.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-    return redirect("sales:order_detail", pk=pk)
+    return end_order(
+        request,
+        order,
+        lambda reason: services.sales_order_end(
+            order=order, user=request.user, reason=reason
+        ),
+        detail_url="sales:order_detail",
+    )
 
 
 @permission_required("sales.change_salesorder", raise_exception=True)
@@ -522,19 +413,13 @@ def shipment_print(request, pk, layout):
     )
 
 
-@permission_required(CANCEL, raise_exception=True)
-@require_POST
-def shipment_cancel(request, pk):
-    shipment = get_object_or_404(Shipment, pk=pk)
-    return cancel_posted(
-        request,
-        shipment,
-        lambda reason: services.shipment_cancel(
-            shipment=shipment, user=request.user, reason=reason
-        ),
-        done=_("%(number)s cancelled; the goods are back in stock."),
-        detail_url="sales:shipment_detail",
-    )
+shipment_cancel = cancel_view(
+    Shipment,
+    services.shipment_cancel,
+    "shipment",
+    permission=CANCEL,
+    done=gettext_lazy("%(number)s cancelled; the goods are back in stock."),
+)
 
 
 # --- retail sale ---------------------------------------------------------------
@@ -557,7 +442,7 @@ def retail(request):
         try:
             order = services.retail_sale_post(
                 warehouse=data["warehouse"],
-                lines=_lines_from(lines),
+                lines=ORDER_FORM.lines(lines.filled()),
                 amount_received=data["amount_received"],
                 user=request.user,
                 submission=data["submission"],
@@ -651,16 +536,10 @@ def return_detail(request, pk):
     )
 
 
-@permission_required(CANCEL, raise_exception=True)
-@require_POST
-def return_cancel(request, pk):
-    document = get_object_or_404(SalesReturn, pk=pk)
-    return cancel_posted(
-        request,
-        document,
-        lambda reason: services.sales_return_cancel(
-            sales_return=document, user=request.user, reason=reason
-        ),
-        done=_("%(number)s cancelled; the goods left stock again."),
-        detail_url="sales:return_detail",
-    )
+return_cancel = cancel_view(
+    SalesReturn,
+    services.sales_return_cancel,
+    "sales_return",
+    permission=CANCEL,
+    done=gettext_lazy("%(number)s cancelled; the goods left stock again."),
+)

@@ -33,7 +33,7 @@ def test_owner_imports_the_template_and_finds_a_product_by_pinyin(
     # The preview: what the import would do, and the barcode whose check digit
     # does not add up (a warning: the owner may still import).
     expect(page.locator("#import-counts")).to_contain_text("新增 3")
-    expect(page.locator("#import-warnings")).to_contain_text("校验位应为 6")
+    expect(page.locator("#import-warnings")).to_contain_text("校验位应为 2")
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator(".alert-success")).to_contain_text("新建 3 条")
 

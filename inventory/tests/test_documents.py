@@ -10,7 +10,6 @@ from inventory import documents
 from inventory.documents import AdjustmentInput
 from inventory.models import (
     Adjustment,
-    DocumentStatus,
     MoveKind,
     StockLevel,
     StockMove,
@@ -19,6 +18,7 @@ from inventory.models import (
 from inventory.services import InsufficientStock
 from inventory.tests.factories import issue, receive
 from jxc.documents import StaleDocument
+from jxc.models import DocumentStatus
 
 pytestmark = pytest.mark.django_db
 D = Decimal

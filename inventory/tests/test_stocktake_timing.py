@@ -21,7 +21,6 @@ from catalog.tests.factories import CategoryFactory, ProductFactory
 from inventory import documents
 from inventory.documents import LargeDifferences
 from inventory.models import (
-    DocumentStatus,
     InventorySettings,
     MoveKind,
     StockLevel,
@@ -30,6 +29,7 @@ from inventory.models import (
 from inventory.selectors import stock_drift, stocktake_review
 from inventory.services import MoveLine, stock_moves_post
 from inventory.tests.factories import issue, receive
+from jxc.models import DocumentStatus
 
 pytestmark = pytest.mark.django_db
 D = Decimal

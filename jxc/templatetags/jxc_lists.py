@@ -42,3 +42,9 @@ def sort_header(context, field, label, numeric=False):
         label,
         arrow,
     )
+
+
+@register.filter
+def field_of(record, name: str):
+    """``record``'s field ``name`` (a list names its party or date column)."""
+    return getattr(record, name, None) if name else None
