@@ -1,5 +1,6 @@
 """Report filters."""
 
+import uuid
 from datetime import date, timedelta
 
 from django import forms
@@ -67,3 +68,12 @@ class SummaryForm(InputRulesMixin, forms.Form):
         """[start, end) as dates: the end is the day after the last day shown."""
         data = self.cleaned_data
         return data["start"], data["end"] + timedelta(days=1)
+
+
+class ReorderOrdersForm(InputRulesMixin, forms.Form):
+    """The token the reorder page's "make draft orders" button carries: the same
+    form submitted twice (a double click, a retry) makes one set of orders."""
+
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4, required=False
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import datetime, timedelta
 
 from django import forms
@@ -28,7 +29,7 @@ from jxc.excel import xlsx_response
 from jxc.templatetags.jxc_format import qty
 from jxc.views import paginate, record_id, refuse
 from reports import exports, selectors, services
-from reports.forms import SummaryForm
+from reports.forms import ReorderOrdersForm, SummaryForm
 
 VIEW_COST = "accounts.view_cost"
 
@@ -234,6 +235,7 @@ def reorder(request):
         {
             "suggestions": suggestions,
             "days": days,
+            "submission": uuid.uuid4(),
         },
     )
 
@@ -251,7 +253,10 @@ REORDER_QUANTITY = forms.DecimalField(
 @permission_required("purchasing.add_purchaseorder", raise_exception=True)
 @require_POST
 def reorder_orders(request):
+    token = ReorderOrdersForm(request.POST)
     chosen, problems = {}, []
+    if not token.is_valid():
+        problems += token.non_field_errors()
     products = Product.objects.in_bulk(
         [pk for pk in map(record_id, request.POST.getlist("product")) if pk]
     )
@@ -266,7 +271,11 @@ def reorder_orders(request):
     try:
         if problems:
             raise ValidationError(problems)
-        orders = services.reorder_draft_orders(quantities=chosen, user=request.user)
+        orders = services.reorder_draft_orders(
+            quantities=chosen,
+            user=request.user,
+            submission=token.cleaned_data["submission"],
+        )
     except ValidationError as error:
         refuse(request, error)
         return redirect("reports:reorder")
