@@ -11,9 +11,11 @@ def count_failure(sender, credentials, request=None, **kwargs):
     username = credentials.get(get_user_model().USERNAME_FIELD)
     if not username:
         return
-    ip = lockout.client_ip(request)
+    ip = lockout.counted_ip(request, username)
     if selectors.login_lock(username=username, ip=ip) is None:
-        services.login_failure_record(username=username, ip=ip)
+        services.login_failure_record(
+            username=username, ip=ip, address=lockout.client_ip(request)
+        )
 
 
 def clear_failures(sender, request, user, **kwargs):

@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import lockout, selectors, services
-from accounts.forms import PasswordResetByOwnerForm, UserCreateForm, UserUpdateForm
+from accounts.forms import (
+    AddressUnlockForm,
+    PasswordChangeForm,
+    PasswordResetByOwnerForm,
+    UserCreateForm,
+    UserUpdateForm,
+)
 from accounts.roles import ROLE_LABELS, user_role
 
 User = get_user_model()
@@ -27,7 +33,11 @@ def user_list(request):
         )
         for user in selectors.user_list()
     ]
-    return render(request, "accounts/user_list.html", {"users": users})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"users": users, "addresses": selectors.locked_addresses()},
+    )
 
 
 @permission_required(MANAGE_USERS, raise_exception=True)
@@ -35,12 +45,31 @@ def user_list(request):
 def user_unlock(request, pk):
     """Lift the lock that failed sign-ins put on an account, before its time."""
     user = get_object_or_404(selectors.managed_users(), pk=pk)
-    services.login_failures_clear(username=user.username)
+    services.account_unlock(user=user, acting_user=request.user)
     messages.success(
         request,
         _("Account “%(name)s” unlocked: it may sign in again.")
         % {"name": user.username},
     )
+    return redirect("accounts:user_list")
+
+
+@permission_required(MANAGE_USERS, raise_exception=True)
+@require_POST
+def address_unlock(request):
+    """Lift the lock that failed sign-ins put on an address (the shop's network
+    when a stranger guessed names from it), before its time."""
+    form = AddressUnlockForm(request.POST)
+    if form.is_valid():
+        ip = form.cleaned_data["ip"]
+        services.address_unlock(ip=ip, acting_user=request.user)
+        messages.success(
+            request,
+            _("Address %(address)s unlocked: sign-ins from it are allowed again.")
+            % {"address": ip},
+        )
+    else:
+        messages.error(request, _("That is not an address. Nothing was unlocked."))
     return redirect("accounts:user_list")
 
 
@@ -118,9 +147,28 @@ def user_password(request, pk):
     return render(request, "accounts/user_form.html", {"form": form, "title": title})
 
 
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page: a successful sign-in is in the audit trail, and the
+    browser is remembered for that account (accounts.lockout: an address lock
+    does not hold it back)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        services.sign_in_record(user=user, address=lockout.client_ip(self.request))
+        lockout.remember_device(self.request, response, user.get_username())
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's page for changing one's own password, writing through the accounts
-    service (so the change is in the audit trail)."""
+    service (so the change is in the audit trail). The old password is checked
+    under the sign-in limits (accounts.forms.PasswordChangeForm)."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         services.user_set_password(

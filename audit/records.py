@@ -52,7 +52,9 @@ def record_choices() -> list[tuple[str, str]]:
 
 
 def record_url(content_type, object_id: int) -> str:
-    """The page of one record ("" for a kind without one)."""
+    """The page of one record ("" for a kind without one, or no record)."""
+    if content_type is None or object_id is None:
+        return ""
     page = RECORD_PAGES.get(f"{content_type.app_label}.{content_type.model}")
     if page is None:
         return ""

@@ -9,11 +9,18 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import Action, AuditEntry
 from jxc.numbering import audit_entry_deferred
 
-__all__ = ["Action", "audit_entry", "audit_record", "audit_record_many"]
+__all__ = [
+    "Action",
+    "audit_entry",
+    "audit_record",
+    "audit_record_many",
+    "export_record",
+]
 
 BATCH = 1000
 LABEL_LENGTH = AuditEntry._meta.get_field("object_label").max_length
@@ -38,7 +45,8 @@ def audit_entry(
     changes: dict | None = None,
 ) -> AuditEntry:
     """An entry, not yet saved, about ``record`` (or ``model`` + ``object_id``, for a
-    record that no longer exists). ``user`` None: a command or the system."""
+    record that no longer exists; neither: about no single record, named by
+    ``label`` alone). ``user`` None: a command or the system."""
     if record is not None:
         model, object_id = record._meta.model, record.pk
         if label is None:
@@ -48,7 +56,7 @@ def audit_entry(
         user_id=getattr(user, "pk", None),
         action=action,
         # Cached per process after the first lookup: no query on a posting.
-        content_type=ContentType.objects.get_for_model(model),
+        content_type=ContentType.objects.get_for_model(model) if model else None,
         object_id=object_id,
         object_label=(label or "")[:LABEL_LENGTH],
         summary=(summary or "")[:SUMMARY_LENGTH],
@@ -73,3 +81,15 @@ def audit_record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     if now:
         AuditEntry.objects.bulk_create(now, batch_size=BATCH)
     return entries
+
+
+def export_record(*, user, name: str, path: str, filters: list[tuple[str, str]]):
+    """Put an export into the trail: ``user`` downloaded the file ``name`` from
+    ``path`` with the query's ``filters`` ((name, value) pairs)."""
+    shown = "; ".join(f"{key}={value}" for key, value in filters)
+    summary = (
+        _("Filters: %(filters)s (%(page)s)") % {"filters": shown, "page": path}
+        if shown
+        else _("No filters (%(page)s)") % {"page": path}
+    )
+    return audit_record(user=user, action=Action.EXPORT, label=name, summary=summary)
