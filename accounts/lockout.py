@@ -6,9 +6,11 @@ An account (a username, whether it exists or not) may fail to sign in at most
 address, and one clerk's typos must not lock out the whole shop). Past the limit
 every sign-in is refused, the right password too, until the oldest counted failure
 is that old; attempts refused while locked are not counted, so a lock never grows.
-A successful sign-in, a new password set by the owner and the owner's "Unlock"
-clear the account's failures; the owner lifts an address lock on the Accounts page
-too.
+Tries at the very same moment may each pass the check before any is counted: the
+limit bounds the rate of guessing, not each try. A successful sign-in, a new
+password set by the owner and the owner's "Unlock" clear the account's failures;
+the owner lifts an address lock on the Accounts page too (the accounts' own
+failures stay counted).
 
 A remembered device is out of the address lock's reach: a browser that signed in
 successfully keeps a signed cookie naming the accounts that did (``DEVICE_COOKIE``),
@@ -19,8 +21,11 @@ they always use; the account's own lock still holds, and the cookie, signed with
 the secret key, cannot be made by the stranger.
 
 Changing one's password checks the old one under the same limits: its wrong
-guesses count, and a locked account cannot try. Tries at the very same moment may each pass the
-check before any is counted: the limit bounds the rate of guessing, not each try.
+guesses count, and a locked account cannot try.
+
+Sign-ins, counted failures and the locks they set are in the audit trail; tries
+refused while locked are not (the lock's entry stands for them), so hammering a
+locked account cannot flood the trail.
 
 Why not django-axes: it has one failure limit for every lockout parameter, so
 locking the address would lock a whole shop after one clerk's five typos. This is

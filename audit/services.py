@@ -5,6 +5,7 @@ its entry. One INSERT per call; imports write all their entries in one bulk inse
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
@@ -23,6 +24,7 @@ __all__ = [
 ]
 
 BATCH = 1000
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 LABEL_LENGTH = AuditEntry._meta.get_field("object_label").max_length
 SUMMARY_LENGTH = AuditEntry._meta.get_field("summary").max_length
 
@@ -87,6 +89,8 @@ def export_record(*, user, name: str, path: str, filters: list[tuple[str, str]])
     """Put an export into the trail: ``user`` downloaded the file ``name`` from
     ``path`` with the query's ``filters`` ((name, value) pairs)."""
     shown = "; ".join(f"{key}={value}" for key, value in filters)
+    # A query string may carry anything, NUL too, which PostgreSQL cannot store.
+    shown, name = CONTROL.sub("\N{REPLACEMENT CHARACTER}", shown), CONTROL.sub("", name)
     summary = (
         _("Filters: %(filters)s (%(page)s)") % {"filters": shown, "page": path}
         if shown

@@ -9,7 +9,7 @@ from django.test import Client
 
 from accounts.lockout import DEVICE_COOKIE
 from accounts.models import LoginFailure
-from accounts.tests.factories import PASSWORD, StaffFactory
+from accounts.tests.factories import PASSWORD
 from audit.models import Action, AuditEntry
 from audit.tests.helpers import actions
 
@@ -274,3 +274,13 @@ def test_every_export_is_in_the_trail_with_who_what_and_filters(owner, staff):
     assert products.summary == "筛选：q=苹果（/catalog/products/export/）"
     assert stock.summary == "无筛选（/inventory/export/）"
     assert AuditEntry.objects.count() == 2
+
+
+def test_an_export_with_control_characters_in_its_filters_is_still_recorded(
+    owner_client,
+):
+    response = owner_client.get("/catalog/products/export/", {"q": "a\x00b\x1b"})
+
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action=Action.EXPORT)
+    assert entry.summary == "筛选：q=a\ufffdb\ufffd（/catalog/products/export/）"

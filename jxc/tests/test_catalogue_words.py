@@ -43,7 +43,7 @@ def test_no_translation_doubles_a_word():
 
 @pytest.mark.parametrize("name", ["status", "kind", "action"])
 def test_no_translation_doubles_a_word_once_a_choice_is_put_in(name):
-    """"%(number)s 已%(status)s" made "PO-… 已已作废": the status names already
+    """ "%(number)s 已%(status)s" made "PO-… 已已作废": the status names already
     say 已."""
     labels = status_labels()
     placeholder = f"%({name})s"
