@@ -17,6 +17,7 @@ from accounts.forms import (
     UserUpdateForm,
 )
 from accounts.roles import ROLE_LABELS, user_role
+from jxc.documents import form_kept
 
 User = get_user_model()
 MANAGE_USERS = "accounts.manage_users"
@@ -77,19 +78,20 @@ def address_unlock(request):
 @require_http_methods(["GET", "POST"])
 def user_create(request):
     form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        user = services.user_create(
-            username=data["username"],
-            password=data["password1"],
-            role=data["role"],
-            first_name=data["first_name"],
-            acting_user=request.user,
-        )
-        messages.success(
-            request, _("Account “%(name)s” created.") % {"name": user.username}
-        )
-        return redirect("accounts:user_list")
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            user = services.user_create(
+                username=data["username"],
+                password=data["password1"],
+                role=data["role"],
+                first_name=data["first_name"],
+                acting_user=request.user,
+            )
+            messages.success(
+                request, _("Account “%(name)s” created.") % {"name": user.username}
+            )
+            return redirect("accounts:user_list")
     return render(
         request, "accounts/user_form.html", {"form": form, "title": _("New account")}
     )
@@ -105,21 +107,22 @@ def user_update(request, pk):
         "is_active": user.is_active,
     }
     form = UserUpdateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(
-                user=user,
-                acting_user=request.user,
-                **form.cleaned_data,
-                last_name=user.last_name,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("Account “%(name)s” saved.") % {"name": user.username}
-            )
-            return redirect("accounts:user_list")
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.user_update(
+                    user=user,
+                    acting_user=request.user,
+                    **form.cleaned_data,
+                    last_name=user.last_name,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Account “%(name)s” saved.") % {"name": user.username}
+                )
+                return redirect("accounts:user_list")
     title = _("Edit account %(name)s") % {"name": user.username}
     return render(
         request,
