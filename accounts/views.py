@@ -151,15 +151,13 @@ def user_password(request, pk):
 
 
 class SignInView(auth_views.LoginView):
-    """Django's sign-in page: a successful sign-in is in the audit trail, and the
-    browser is remembered for that account (accounts.lockout: an address lock
-    does not hold it back)."""
+    """Django's sign-in page; after a successful sign-in the browser is remembered
+    for that account (accounts.lockout: an address lock does not hold it back).
+    The sign-in's audit entry is written by accounts.receivers.record_sign_in."""
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        user = form.get_user()
-        services.sign_in_record(user=user, address=lockout.client_ip(self.request))
-        lockout.remember_device(self.request, response, user.get_username())
+        lockout.remember_device(self.request, response, form.get_user().username)
         return response
 
 

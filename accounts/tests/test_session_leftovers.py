@@ -226,6 +226,20 @@ def test_a_sign_in_is_in_the_audit_trail(owner):
     )
 
 
+def test_an_admin_sign_in_is_in_the_trail_and_a_test_login_is_not(db):
+    admin = User.objects.create_superuser("it-admin", password=PASSWORD)
+    Client().force_login(admin)
+    assert not AuditEntry.objects.exists()
+
+    response = browser().post(
+        "/admin/login/?next=/admin/",
+        {"username": "it-admin", "password": PASSWORD, "next": "/admin/"},
+    )
+
+    assert response.status_code == 302
+    assert actions(admin) == [Action.SIGN_IN]
+
+
 def test_failed_sign_ins_and_the_lock_are_in_the_audit_trail(staff):
     for _ in range(5):
         sign_in(browser(), "Clerk", "wrong")
