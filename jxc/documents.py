@@ -210,6 +210,8 @@ def form_kept(form):
     """
     try:
         yield
+    except NotSaved as error:  # a posting service already said so
+        form.add_error(None, error.messages)
     except (OperationalError, InterfaceError) as error:
         if connection.in_atomic_block:
             raise

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog.models import Product
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
-from jxc.documents import StaleDocument
+from jxc.documents import StaleDocument, form_kept
 from jxc.excel import DATETIME, MONEY, Col, Sheet, xlsx_response
 from jxc.forms import ReasonForm, searchable
 from jxc.models import DocumentStatus
@@ -414,13 +414,14 @@ def reservation_release(request, product_id):
 @require_http_methods(["GET", "POST"])
 def settings_edit(request):
     form = forms.SettingsForm(request.POST or None, instance=selectors.sales_settings())
-    if request.method == "POST" and form.is_valid():
-        services.sales_settings_save(
-            reservation_expiry_days=form.cleaned_data["reservation_expiry_days"],
-            user=request.user,
-        )
-        messages.success(request, _("Sales settings saved."))
-        return redirect("sales:order_list")
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            services.sales_settings_save(
+                reservation_expiry_days=form.cleaned_data["reservation_expiry_days"],
+                user=request.user,
+            )
+            messages.success(request, _("Sales settings saved."))
+            return redirect("sales:order_list")
     return render(request, "sales/settings.html", {"form": form})
 
 

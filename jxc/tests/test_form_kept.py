@@ -14,6 +14,7 @@ from django.test import Client
 
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
+from jxc.documents import NotSaved, not_saved
 from jxc.tests.snapshot import everything
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -123,3 +124,52 @@ def test_a_post_that_still_fails_says_what_was_typed_is_in_the_browser(owner):
     assert response.status_code == 503
     html = response.content.decode()
     assert "您提交的内容都没有保存。按浏览器的“后退”按钮可回到表单" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "service", "data", "typed"),
+    [
+        (
+            "/inventory/settings/",
+            "inventory.views.documents.inventory_settings_save",
+            {
+                "staff_backdate_days": "3",
+                "stocktake_threshold_percent": "17",
+                "stocktake_threshold_amount": "500",
+            },
+            'value="17"',
+        ),
+        (
+            "/purchasing/settings/",
+            "purchasing.views.services.purchasing_settings_save",
+            {"over_receipt_percent": "13", "price_band_factor": "1.7"},
+            'value="13"',
+        ),
+        (
+            "/sales/settings/",
+            "sales.views.services.sales_settings_save",
+            {"reservation_expiry_days": "11"},
+            'value="11"',
+        ),
+    ],
+)
+@pytest.mark.parametrize("failure", ["not_saved", "operational"])
+def test_a_settings_form_that_is_not_saved_keeps_what_was_typed(
+    owner, url, service, data, typed, failure
+):
+    """A posting service's NotSaved used to escape these views as a 500."""
+    client = Client()
+    client.force_login(owner)
+    error = (
+        NotSaved(not_saved("busy"), reason="busy")
+        if failure == "not_saved"
+        else OperationalError("server closed the connection unexpectedly")
+    )
+
+    with mock.patch(service, side_effect=error):
+        response = client.post(url, data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (BUSY if failure == "not_saved" else LOST) in html
+    assert typed in html
