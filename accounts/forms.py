@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import lockout, selectors, services
+from accounts import lockout, selectors
 from accounts.roles import ROLE_CHOICES, STAFF
 from jxc.forms import InputRulesMixin
 
@@ -138,9 +138,9 @@ class PasswordResetByOwnerForm(_CrispyForm):
 
 class PasswordChangeForm(InputRulesMixin, auth_forms.PasswordChangeForm):
     """Changing one's own password, the old one checked like a sign-in: while the
-    account (or the address) is locked the form refuses without checking it, and
-    a wrong old password counts as a failed sign-in. So a session left open on a
-    counter computer cannot be used to guess the password at leisure."""
+    account (or the address) is locked the form refuses without checking it. (The
+    view counts a wrong old password as a failed sign-in.) So a session left open
+    on a counter computer cannot be used to guess the password at leisure."""
 
     def __init__(self, user, *args, request=None, **kwargs):
         self.request = request
@@ -152,18 +152,10 @@ class PasswordChangeForm(InputRulesMixin, auth_forms.PasswordChangeForm):
         lock = selectors.login_lock(username=username, ip=ip)
         if lock:
             raise forms.ValidationError(SignInForm.lock_message(lock), code="locked")
-        old_password = self.cleaned_data.get("old_password")
-        if not self.user.check_password(old_password):
-            services.login_failure_record(
-                username=username, ip=ip, address=lockout.client_ip(self.request)
-            )
-            raise forms.ValidationError(
-                self.error_messages["password_incorrect"], code="password_incorrect"
-            )
-        return old_password
+        return super().clean_old_password()
 
 
-class AddressUnlockForm(forms.Form):
+class AddressUnlockForm(InputRulesMixin, forms.Form):
     """The address whose sign-in lock the owner lifts."""
 
     ip = forms.GenericIPAddressField()

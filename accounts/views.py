@@ -171,6 +171,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
 
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect"):
+            username = form.user.get_username()
+            services.login_failure_record(
+                username=username,
+                ip=lockout.counted_ip(self.request, username),
+                address=lockout.client_ip(self.request),
+            )
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         services.user_set_password(
             user=form.user,
