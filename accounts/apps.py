@@ -19,3 +19,6 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(
             receivers.clear_failures, dispatch_uid="accounts.clear_login_failures"
         )
+        user_logged_in.connect(
+            receivers.record_sign_in, dispatch_uid="accounts.record_sign_in"
+        )

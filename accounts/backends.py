@@ -17,6 +17,7 @@ class LockoutBackend:
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             return None
-        if selectors.login_lock(username=username, ip=lockout.client_ip(request)):
+        ip = lockout.counted_ip(request, username)
+        if selectors.login_lock(username=username, ip=ip):
             raise PermissionDenied
         return None

@@ -3,6 +3,7 @@ import math
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
@@ -24,7 +25,7 @@ class SignInForm(InputRulesMixin, AuthenticationForm):
         username = self.cleaned_data.get("username")
         if username:
             lock = selectors.login_lock(
-                username=username, ip=lockout.client_ip(self.request)
+                username=username, ip=lockout.counted_ip(self.request, username)
             )
             if lock:
                 raise forms.ValidationError(self.lock_message(lock), code="locked")
@@ -133,3 +134,28 @@ class PasswordResetByOwnerForm(_CrispyForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class PasswordChangeForm(InputRulesMixin, auth_forms.PasswordChangeForm):
+    """Changing one's own password, the old one checked like a sign-in: while the
+    account (or the address) is locked the form refuses without checking it. (The
+    view counts a wrong old password as a failed sign-in.) So a session left open
+    on a counter computer cannot be used to guess the password at leisure."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        username = self.user.get_username()
+        ip = lockout.counted_ip(self.request, username)
+        lock = selectors.login_lock(username=username, ip=ip)
+        if lock:
+            raise forms.ValidationError(SignInForm.lock_message(lock), code="locked")
+        return super().clean_old_password()
+
+
+class AddressUnlockForm(InputRulesMixin, forms.Form):
+    """The address whose sign-in lock the owner lifts."""
+
+    ip = forms.GenericIPAddressField()

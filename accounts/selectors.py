@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts import lockout
@@ -59,4 +59,16 @@ def locked_usernames() -> set[str]:
         .annotate(failures=Count("pk"))
         .filter(failures__gte=settings.JXC_LOGIN_FAILURE_LIMIT)
         .values_list("username", flat=True)
+    )
+
+
+def locked_addresses() -> list[dict]:
+    """Addresses locked now ({"ip", "failures", "last"}), for the owner's list."""
+    since = timezone.now() - lockout.lock_period()
+    return list(
+        LoginFailure.objects.filter(at__gt=since, ip__isnull=False)
+        .values("ip")
+        .annotate(failures=Count("pk"), last=Max("at"))
+        .filter(failures__gte=settings.JXC_LOGIN_IP_FAILURE_LIMIT)
+        .order_by("-last")
     )

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import lockout
+from accounts import lockout, selectors
 from accounts.models import LoginFailure
 from accounts.roles import OWNER, ROLE_LABELS, user_role
 from audit.changes import changes, snapshot
-from audit.services import Action, audit_record
+from audit.services import Action, audit_entry, audit_record, audit_record_many
 
 User = get_user_model()
 
@@ -88,11 +88,94 @@ def user_set_password(*, user, password: str, acting_user=None) -> None:
     login_failures_clear(username=user.username)
 
 
-def login_failure_record(*, username: str, ip: str | None) -> None:
-    """Count one failed sign-in; failures older than the lock period go."""
+def _from(address: str | None) -> str:
+    return (
+        _("From %(address)s.") % {"address": address}
+        if address
+        else _("From an unknown address.")
+    )
+
+
+def _account(username: str):
+    """The account a typed name stands for (names are unique whatever their
+    case), or None."""
+    return User.objects.filter(username__iexact=lockout.normalize(username)).first()
+
+
+@transaction.atomic
+def sign_in_record(*, user, address: str | None) -> None:
+    """Put a successful sign-in into the audit trail."""
+    audit_record(user=user, action=Action.SIGN_IN, record=user, summary=_from(address))
+
+
+@transaction.atomic
+def login_failure_record(
+    *, username: str, ip: str | None, address: str | None = None
+) -> lockout.LoginLock | None:
+    """Count one failed sign-in against the account and ``ip`` (None: against
+    no address); failures older than the lock period go. The failure is in the
+    audit trail (with ``address``, where the try came from, default ``ip``), and
+    so is the lock it sets, if it sets one, which it returns."""
     now = timezone.now()
+    name = lockout.normalize(username)
+    address = address or ip
     LoginFailure.objects.filter(at__lte=now - lockout.lock_period()).delete()
-    LoginFailure.objects.create(username=lockout.normalize(username), ip=ip, at=now)
+    LoginFailure.objects.create(username=name, ip=ip, at=now)
+    account = _account(username)
+    entries = [
+        audit_entry(
+            user=None,
+            action=Action.SIGN_IN_FAILED,
+            record=account,
+            label=name,
+            summary=_from(address),
+        )
+    ]
+    lock = selectors.login_lock(username=username, ip=ip)
+    if lock is not None:
+        until = timezone.localtime(lock.until).strftime("%Y-%m-%d %H:%M")
+        if lock.scope == lockout.ACCOUNT:
+            summary = _(
+                "Account locked until %(until)s: too many failed sign-ins. %(from)s"
+            ) % {"until": until, "from": _from(address)}
+            entries.append(
+                audit_entry(
+                    user=None,
+                    action=Action.LOCK,
+                    record=account,
+                    label=name,
+                    summary=summary,
+                )
+            )
+        else:
+            summary = _(
+                "Address locked until %(until)s: too many failed sign-ins from it."
+            ) % {"until": until}
+            entries.append(
+                audit_entry(user=None, action=Action.LOCK, label=ip, summary=summary)
+            )
+    audit_record_many(entries)
+    return lock
+
+
+@transaction.atomic
+def account_unlock(*, user, acting_user) -> None:
+    """The owner lifts the lock failed sign-ins put on an account."""
+    login_failures_clear(username=user.username)
+    audit_record(user=acting_user, action=Action.UNLOCK, record=user)
+
+
+@transaction.atomic
+def address_unlock(*, ip: str, acting_user) -> None:
+    """The owner lifts the lock failed sign-ins put on an address (the shop's
+    network, say); the accounts' own failures stay counted."""
+    LoginFailure.objects.filter(ip=ip).update(ip=None)
+    audit_record(
+        user=acting_user,
+        action=Action.UNLOCK,
+        label=ip,
+        summary=_("Address %(address)s unlocked.") % {"address": ip},
+    )
 
 
 def login_failures_clear(*, username: str) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_update, name="user_update"),
     path("users/<int:pk>/password/", views.user_password, name="user_password"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("addresses/unlock/", views.address_unlock, name="address_unlock"),
     path(
         "password/",
         views.PasswordChangeView.as_view(

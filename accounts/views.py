@@ -9,8 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import lockout, selectors, services
-from accounts.forms import PasswordResetByOwnerForm, UserCreateForm, UserUpdateForm
+from accounts.forms import (
+    AddressUnlockForm,
+    PasswordChangeForm,
+    PasswordResetByOwnerForm,
+    UserCreateForm,
+    UserUpdateForm,
+)
 from accounts.roles import ROLE_LABELS, user_role
+from jxc.documents import form_kept
 
 User = get_user_model()
 MANAGE_USERS = "accounts.manage_users"
@@ -27,7 +34,11 @@ def user_list(request):
         )
         for user in selectors.user_list()
     ]
-    return render(request, "accounts/user_list.html", {"users": users})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"users": users, "addresses": selectors.locked_addresses()},
+    )
 
 
 @permission_required(MANAGE_USERS, raise_exception=True)
@@ -35,7 +46,7 @@ def user_list(request):
 def user_unlock(request, pk):
     """Lift the lock that failed sign-ins put on an account, before its time."""
     user = get_object_or_404(selectors.managed_users(), pk=pk)
-    services.login_failures_clear(username=user.username)
+    services.account_unlock(user=user, acting_user=request.user)
     messages.success(
         request,
         _("Account “%(name)s” unlocked: it may sign in again.")
@@ -45,22 +56,42 @@ def user_unlock(request, pk):
 
 
 @permission_required(MANAGE_USERS, raise_exception=True)
+@require_POST
+def address_unlock(request):
+    """Lift the lock that failed sign-ins put on an address (the shop's network
+    when a stranger guessed names from it), before its time."""
+    form = AddressUnlockForm(request.POST)
+    if form.is_valid():
+        ip = form.cleaned_data["ip"]
+        services.address_unlock(ip=ip, acting_user=request.user)
+        messages.success(
+            request,
+            _("Address %(address)s unlocked: sign-ins from it are allowed again.")
+            % {"address": ip},
+        )
+    else:
+        messages.error(request, _("That is not an address. Nothing was unlocked."))
+    return redirect("accounts:user_list")
+
+
+@permission_required(MANAGE_USERS, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def user_create(request):
     form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        user = services.user_create(
-            username=data["username"],
-            password=data["password1"],
-            role=data["role"],
-            first_name=data["first_name"],
-            acting_user=request.user,
-        )
-        messages.success(
-            request, _("Account “%(name)s” created.") % {"name": user.username}
-        )
-        return redirect("accounts:user_list")
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            user = services.user_create(
+                username=data["username"],
+                password=data["password1"],
+                role=data["role"],
+                first_name=data["first_name"],
+                acting_user=request.user,
+            )
+            messages.success(
+                request, _("Account “%(name)s” created.") % {"name": user.username}
+            )
+            return redirect("accounts:user_list")
     return render(
         request, "accounts/user_form.html", {"form": form, "title": _("New account")}
     )
@@ -76,21 +107,22 @@ def user_update(request, pk):
         "is_active": user.is_active,
     }
     form = UserUpdateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(
-                user=user,
-                acting_user=request.user,
-                **form.cleaned_data,
-                last_name=user.last_name,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("Account “%(name)s” saved.") % {"name": user.username}
-            )
-            return redirect("accounts:user_list")
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.user_update(
+                    user=user,
+                    acting_user=request.user,
+                    **form.cleaned_data,
+                    last_name=user.last_name,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Account “%(name)s” saved.") % {"name": user.username}
+                )
+                return redirect("accounts:user_list")
     title = _("Edit account %(name)s") % {"name": user.username}
     return render(
         request,
@@ -118,9 +150,36 @@ def user_password(request, pk):
     return render(request, "accounts/user_form.html", {"form": form, "title": title})
 
 
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page; after a successful sign-in the browser is remembered
+    for that account (accounts.lockout: an address lock does not hold it back).
+    The sign-in's audit entry is written by accounts.receivers.record_sign_in."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        lockout.remember_device(self.request, response, form.get_user().username)
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's page for changing one's own password, writing through the accounts
-    service (so the change is in the audit trail)."""
+    service (so the change is in the audit trail). The old password is checked
+    under the sign-in limits (accounts.forms.PasswordChangeForm)."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect"):
+            username = form.user.get_username()
+            services.login_failure_record(
+                username=username,
+                ip=lockout.counted_ip(self.request, username),
+                address=lockout.client_ip(self.request),
+            )
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         services.user_set_password(

@@ -22,6 +22,11 @@ class Action(models.TextChoices):
     CLOSE = "close", pgettext_lazy("audit action", "Closed")
     REOPEN = "reopen", pgettext_lazy("audit action", "Reopened")
     PASSWORD = "password", pgettext_lazy("audit action", "Password set")
+    SIGN_IN = "sign_in", pgettext_lazy("audit action", "Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", pgettext_lazy("audit action", "Sign-in failed")
+    LOCK = "lock", pgettext_lazy("audit action", "Locked")
+    UNLOCK = "unlock", pgettext_lazy("audit action", "Unlocked")
+    EXPORT = "export", pgettext_lazy("audit action", "Exported")
 
 
 # Facts an entry records that are no field of the record itself.
@@ -36,7 +41,9 @@ class AuditEntry(AppendOnly):
     """One thing someone did to one record. Append-only: never changed or deleted.
 
     The record is named by content type and id (no foreign key: the entry outlives
-    a deleted record) and by its label (number, SKU, name) as it was then.
+    a deleted record) and by its label (number, SKU, name) as it was then. An
+    entry about no single record (a failed sign-in under an unknown name, a locked
+    address, an export) has no content type and id, only its label.
     ``changes`` holds {field: [old, new]} with display values.
     """
 
@@ -54,9 +61,11 @@ class AuditEntry(AppendOnly):
         ContentType,
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
         verbose_name=_("record type"),
     )
-    object_id = models.PositiveBigIntegerField(_("record id"))
+    object_id = models.PositiveBigIntegerField(_("record id"), null=True, blank=True)
     object_label = models.CharField(_("record"), max_length=200, blank=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     changes = models.JSONField(
@@ -93,7 +102,10 @@ class AuditEntry(AppendOnly):
 
     @property
     def record_type(self):
-        """The record's kind in the reader's language (its model's verbose name)."""
+        """The record's kind in the reader's language (its model's verbose name);
+        "" for an entry about no single record."""
+        if self.content_type is None:
+            return ""
         model = self.content_type.model_class()
         return model._meta.verbose_name if model else self.content_type.model
 
@@ -104,7 +116,7 @@ class AuditEntry(AppendOnly):
     def change_rows(self) -> list[tuple[str, object, object]]:
         """(field label, old, new) in the reader's language: choices by their label,
         yes/no for flags; empty values as None."""
-        model = self.content_type.model_class()
+        model = self.content_type.model_class() if self.content_type else None
         rows = []
         for name, (old, new) in (self.changes or {}).items():
             label, choices = name, {}

@@ -53,7 +53,9 @@ def record_choices() -> list[tuple[str, str]]:
 
 
 def record_url(content_type, object_id: int) -> str:
-    """The page of one record ("" for a kind without one)."""
+    """The page of one record ("" for a kind without one, or no record)."""
+    if content_type is None or object_id is None:
+        return ""
     if f"{content_type.app_label}.{content_type.model}" not in RECORDS:
         return ""
     return record_page(content_type, object_id)

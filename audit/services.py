@@ -5,10 +5,12 @@ its entry. One INSERT per call; imports write all their entries in one bulk inse
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.changes import changes, snapshot
 from audit.models import Action, AuditEntry
@@ -20,10 +22,12 @@ __all__ = [
     "audit_record",
     "audit_record_many",
     "changes",
+    "export_record",
     "snapshot",
 ]
 
 BATCH = 1000
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 LABEL_LENGTH = AuditEntry._meta.get_field("object_label").max_length
 SUMMARY_LENGTH = AuditEntry._meta.get_field("summary").max_length
 
@@ -46,7 +50,8 @@ def audit_entry(
     changes: dict | None = None,
 ) -> AuditEntry:
     """An entry, not yet saved, about ``record`` (or ``model`` + ``object_id``, for a
-    record that no longer exists). ``user`` None: a command or the system."""
+    record that no longer exists; neither: about no single record, named by
+    ``label`` alone). ``user`` None: a command or the system."""
     if record is not None:
         model, object_id = record._meta.model, record.pk
         if label is None:
@@ -56,7 +61,7 @@ def audit_entry(
         user_id=getattr(user, "pk", None),
         action=action,
         # Cached per process after the first lookup: no query on a posting.
-        content_type=ContentType.objects.get_for_model(model),
+        content_type=ContentType.objects.get_for_model(model) if model else None,
         object_id=object_id,
         object_label=(label or "")[:LABEL_LENGTH],
         summary=(summary or "")[:SUMMARY_LENGTH],
@@ -81,3 +86,17 @@ def audit_record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     if now:
         AuditEntry.objects.bulk_create(now, batch_size=BATCH)
     return entries
+
+
+def export_record(*, user, name: str, path: str, filters: list[tuple[str, str]]):
+    """Put an export into the trail: ``user`` downloaded the file ``name`` from
+    ``path`` with the query's ``filters`` ((name, value) pairs)."""
+    shown = "; ".join(f"{key}={value}" for key, value in filters)
+    # A query string may carry anything, NUL too, which PostgreSQL cannot store.
+    shown, name = CONTROL.sub("\N{REPLACEMENT CHARACTER}", shown), CONTROL.sub("", name)
+    summary = (
+        _("Filters: %(filters)s (%(page)s)") % {"filters": shown, "page": path}
+        if shown
+        else _("No filters (%(page)s)") % {"page": path}
+    )
+    return audit_record(user=user, action=Action.EXPORT, label=name, summary=summary)

@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 from catalog import filters, forms, imports, selectors, services
 from catalog.fields import OPTIONS_LIMIT
 from catalog.models import Customer, Product, Supplier
+from jxc.documents import form_kept
 from jxc.excel import Sheet, xlsx_response
 from jxc.import_flow import ImportSpec, import_view
 
@@ -132,14 +133,15 @@ class EditView(PermissionRequiredMixin, View):
     def post(self, request, *args, **kwargs):
         instance = self.get_object()
         form = self.form_class(request.POST, instance=instance)
-        if form.is_valid():
-            try:
-                saved = self.save(instance, form, request.user)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("“%(name)s” saved.") % {"name": saved})
-                return redirect(self.success_url(saved))
+        with form_kept(form):
+            if form.is_valid():
+                try:
+                    saved = self.save(instance, form, request.user)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("“%(name)s” saved.") % {"name": saved})
+                    return redirect(self.success_url(saved))
         return self.render(form, instance)
 
     def success_url(self, saved):

@@ -44,7 +44,7 @@ from inventory.models import (
     Transfer,
 )
 from inventory.services import InsufficientStock
-from jxc.documents import StaleDocument, by_submission
+from jxc.documents import StaleDocument, by_submission, form_kept
 from jxc.excel import xlsx_response
 from jxc.formatting import qty
 from jxc.forms import ReasonForm
@@ -775,15 +775,18 @@ def settings_edit(request):
     form = InventorySettingsForm(
         request.POST or None, instance=selectors.inventory_settings()
     )
-    if request.method == "POST" and form.is_valid():
-        documents.inventory_settings_save(
-            staff_backdate_days=form.cleaned_data["staff_backdate_days"],
-            stocktake_threshold_percent=form.cleaned_data[
-                "stocktake_threshold_percent"
-            ],
-            stocktake_threshold_amount=form.cleaned_data["stocktake_threshold_amount"],
-            user=request.user,
-        )
-        messages.success(request, _("Stock settings saved."))
-        return redirect("inventory:settings")
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            documents.inventory_settings_save(
+                staff_backdate_days=form.cleaned_data["staff_backdate_days"],
+                stocktake_threshold_percent=form.cleaned_data[
+                    "stocktake_threshold_percent"
+                ],
+                stocktake_threshold_amount=form.cleaned_data[
+                    "stocktake_threshold_amount"
+                ],
+                user=request.user,
+            )
+            messages.success(request, _("Stock settings saved."))
+            return redirect("inventory:settings")
     return render(request, "inventory/settings.html", {"form": form})

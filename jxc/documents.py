@@ -7,6 +7,7 @@ import functools
 import logging
 import random
 import time
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import Error, InterfaceError, OperationalError, connection, transaction
@@ -193,6 +194,31 @@ def posting(service):
                 raise NotSaved(not_saved(kind), reason=kind) from error
 
     return run
+
+
+@contextmanager
+def form_kept(form):
+    """Around a form's validation and save in a view: when the database fails
+    there (busy, a lost connection, a timeout) the failure becomes a "not saved,
+    try again" error on ``form`` and the block is left, so the view goes on to
+    render the form again with everything typed, instead of the bare 503 page.
+
+    A broken connection is dropped first, so rendering gets a new one; if the
+    database is still away, rendering fails too and the 503 page says so. Inside
+    an outer transaction (a test's, a command's) the error goes on unchanged: only
+    that transaction's owner can roll back.
+    """
+    try:
+        yield
+    except NotSaved as error:  # a posting service already said so
+        form.add_error(None, error.messages)
+    except (OperationalError, InterfaceError) as error:
+        if connection.in_atomic_block:
+            raise
+        kind = failure_kind(error)
+        connection.close_if_unusable_or_obsolete()
+        logger.warning("form not saved (%s): %s", kind, error)
+        form.add_error(None, not_saved(kind))
 
 
 class StaleDocument(ValidationError):

@@ -6,6 +6,12 @@ file on once it is larger than the import limit: the rest of the request is stil
 read (the form's other fields may follow the file), but neither memory nor disk
 holds more than the limit, and the form receives an empty stand-in of the real
 size, which the spreadsheet reader refuses as too large, saying the size.
+
+A request larger than FILE_UPLOAD_MAX_MEMORY_SIZE has Django's temporary-file
+handler (after this one) write the file's first chunks to disk; once the file is
+dropped, that temporary file is closed, which deletes it, there and then: nothing
+is left open or on disk while the page answers (or after, should the request
+object live on).
 """
 
 from __future__ import annotations
@@ -26,9 +32,25 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self.received = 0
 
     def receive_data_chunk(self, raw_data, start):
+        was_within = self.received <= self.limit
         self.received += len(raw_data)
+        if self.received <= self.limit:
+            return raw_data
+        if was_within:
+            self._close_later_handlers_files()
         # None: the handlers after this one never see the chunk.
-        return raw_data if self.received <= self.limit else None
+        return None
+
+    def _close_later_handlers_files(self):
+        """Close what the handlers after this one began for the dropped file (the
+        temporary file Django's TemporaryFileUploadHandler keeps as ``file``)."""
+        handlers = getattr(self.request, "upload_handlers", None) or []
+        later = False
+        for handler in handlers:
+            if handler is self:
+                later = True
+            elif later and getattr(handler, "file", None) is not None:
+                handler.file.close()
 
     def file_complete(self, file_size):
         if self.received <= self.limit:

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.forms import SignInForm
+from accounts.views import SignInView
 from jxc import views as jxc_views
 from reports import views as reports_views
 
@@ -13,7 +14,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        SignInView.as_view(
             redirect_authenticated_user=True, authentication_form=SignInForm
         ),
         name="login",

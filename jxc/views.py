@@ -131,6 +131,12 @@ def server_error(request):
             "Please try again in a moment; if it keeps happening, tell the shop "
             "owner."
         )
+    if request.method == "POST":
+        kept = _(
+            "Nothing you submitted was saved. Your browser's Back button "
+            "returns to the form with what you typed; submit it again from there."
+        )
+        message = f"{message} {kept}"
     # No request context: the user, the session and the messages need the
     # database this page is about.
     return HttpResponse(

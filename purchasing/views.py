@@ -20,7 +20,7 @@ from catalog.fields import resolve
 from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
 from jxc import lists
-from jxc.documents import StaleDocument
+from jxc.documents import StaleDocument, form_kept
 from jxc.inputs import searchable
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
@@ -574,12 +574,13 @@ def settings_edit(request):
     form = forms.SettingsForm(
         request.POST or None, instance=selectors.purchasing_settings()
     )
-    if request.method == "POST" and form.is_valid():
-        services.purchasing_settings_save(
-            over_receipt_percent=form.cleaned_data["over_receipt_percent"],
-            price_band_factor=form.cleaned_data["price_band_factor"],
-            user=request.user,
-        )
-        messages.success(request, _("Purchasing settings saved."))
-        return redirect("purchasing:order_list")
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            services.purchasing_settings_save(
+                over_receipt_percent=form.cleaned_data["over_receipt_percent"],
+                price_band_factor=form.cleaned_data["price_band_factor"],
+                user=request.user,
+            )
+            messages.success(request, _("Purchasing settings saved."))
+            return redirect("purchasing:order_list")
     return render(request, "purchasing/settings.html", {"form": form})

@@ -1,5 +1,6 @@
 """Report filters."""
 
+import uuid
 from datetime import date, timedelta
 
 from django import forms
@@ -75,3 +76,12 @@ class ReorderQuantitiesForm(LineQuantitiesForm):
 
     def line_label(self, line):
         return line.name
+
+
+class ReorderOrdersForm(InputRulesMixin, forms.Form):
+    """The token the reorder page's "make draft orders" button carries: the same
+    form submitted twice (a double click, a retry) makes one set of orders."""
+
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4, required=False
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,10 +15,19 @@ from purchasing import services as purchasing_services
 from reports import selectors
 
 
+def _supplier_submission(submission: uuid.UUID | None, supplier_id: int):
+    """The token of one supplier's order within the reorder form's submission."""
+    if submission is None:
+        return None
+    return uuid.uuid5(submission, f"supplier:{supplier_id}")
+
+
 @posting
-def reorder_draft_orders(*, quantities: dict, user) -> list:
+def reorder_draft_orders(*, quantities: dict, user, submission=None) -> list:
     """Draft purchase orders for chosen suggestions ({product: quantity}), one per
-    supplier (preferred, else last bought from)."""
+    supplier (preferred, else last bought from). The form's ``submission`` token
+    gives each supplier's order a token of its own: a second submit of the same
+    form returns the orders of the first instead of making more."""
     if not quantities:
         raise ValidationError(_("Choose at least one product to order."))
     suppliers = selectors.supplier_for(list(quantities))
@@ -42,6 +52,7 @@ def reorder_draft_orders(*, quantities: dict, user) -> list:
             note=_("From the reorder suggestions"),
             lines=lines,
             user=user,
+            submission=_supplier_submission(submission, supplier_id),
         )
         for supplier_id, lines in sorted(grouped.items())
     ]

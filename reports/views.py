@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import datetime, timedelta
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from jxc.excel import xlsx_response
 from jxc.formatting import qty
 from jxc.views import paginate, record_id, refuse
 from reports import exports, forms, selectors, services
-from reports.forms import SummaryForm
+from reports.forms import ReorderOrdersForm, SummaryForm
 
 VIEW_COST = "accounts.view_cost"
 
@@ -231,6 +232,7 @@ def reorder(request):
         {
             "suggestions": suggestions,
             "days": days,
+            "submission": uuid.uuid4(),
         },
     )
 
@@ -238,6 +240,7 @@ def reorder(request):
 @permission_required("purchasing.add_purchaseorder", raise_exception=True)
 @require_POST
 def reorder_orders(request):
+    token = ReorderOrdersForm(request.POST)
     products = Product.objects.in_bulk(
         [pk for pk in map(record_id, request.POST.getlist("product")) if pk]
     )
@@ -248,12 +251,18 @@ def reorder_orders(request):
         for name, errors in form.errors.items()
         for text in errors
     ]
+    if not token.is_valid():
+        problems += token.non_field_errors()
     # An empty or zero quantity leaves the row out.
     chosen = {products[pk]: quantity for pk, quantity in form.quantities().items()}
     try:
         if problems:
             raise ValidationError(problems)
-        orders = services.reorder_draft_orders(quantities=chosen, user=request.user)
+        orders = services.reorder_draft_orders(
+            quantities=chosen,
+            user=request.user,
+            submission=token.cleaned_data["submission"],
+        )
     except ValidationError as error:
         refuse(request, error)
         return redirect("reports:reorder")

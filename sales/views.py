@@ -18,7 +18,7 @@ from catalog.models import Product
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc import lists
-from jxc.documents import StaleDocument
+from jxc.documents import StaleDocument, form_kept
 from jxc.formatting import qty
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
@@ -307,17 +307,18 @@ def reservation_release(request, product_id):
 @require_http_methods(["GET", "POST"])
 def settings_edit(request):
     form = forms.SettingsForm(request.POST or None, instance=selectors.sales_settings())
-    if request.method == "POST" and form.is_valid():
-        services.sales_settings_save(
-            reservation_expiry_days=form.cleaned_data["reservation_expiry_days"],
-            user=request.user,
-        )
-        if form.cleaned_data["staff_discount_limit"] is not None:
-            authority.staff_discount_limit_save(
-                limit=form.cleaned_data["staff_discount_limit"], user=request.user
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            services.sales_settings_save(
+                reservation_expiry_days=form.cleaned_data["reservation_expiry_days"],
+                user=request.user,
             )
-        messages.success(request, _("Sales settings saved."))
-        return redirect("sales:order_list")
+            if form.cleaned_data["staff_discount_limit"] is not None:
+                authority.staff_discount_limit_save(
+                    limit=form.cleaned_data["staff_discount_limit"], user=request.user
+                )
+            messages.success(request, _("Sales settings saved."))
+            return redirect("sales:order_list")
     return render(request, "sales/settings.html", {"form": form})
 
 

@@ -48,3 +48,23 @@ def sort_header(context, field, label, numeric=False):
 def field_of(record, name: str):
     """``record``'s field ``name`` (a list names its party or date column)."""
     return getattr(record, name, None) if name else None
+
+
+@register.simple_tag(takes_context=True)
+def record_link(context, content_type_id, object_id, text):
+    """``text`` linked to the record's page where the reader may view that kind of
+    record, else ``text`` alone (a clerk's stock card names an owner-only document
+    by its number: its link would answer 403)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from jxc.models import record_page
+
+    if content_type_id is None or object_id is None:
+        return text
+    content_type = ContentType.objects.get_for_id(content_type_id)
+    user = context.get("user")
+    permission = f"{content_type.app_label}.view_{content_type.model}"
+    url = record_page(content_type, object_id)
+    if not url or user is None or not user.has_perm(permission):
+        return text
+    return format_html('<a href="{}">{}</a>', url, text)

@@ -75,6 +75,7 @@ URLS: dict[str, Access] = {
     "accounts:user_update": Access(OWNER, ids=_pk("clerk")),
     "accounts:user_password": Access(OWNER, ids=_pk("clerk")),
     "accounts:user_unlock": Access(OWNER, get=POST, ids=_pk("clerk")),
+    "accounts:address_unlock": Access(OWNER, get=POST),
     "accounts:password_change": Access(STAFF),
     "accounts:password_change_done": Access(STAFF),
     # --- catalog: everyone looks up; the owner changes master data --------------------

@@ -637,6 +637,8 @@ SPECS = [
         },
         expect="redirected",
         quiet=True,
+        # A wrong old password counts as a failed sign-in (login protection).
+        may_write=("accounts.", "audit."),
     ),
     spec(
         "login",
@@ -645,14 +647,20 @@ SPECS = [
         user="anonymous",
         expect="redirected",
         quiet=True,
-        # A refused sign-in is recorded (login protection).
-        may_write=("accounts.",),
+        # A refused sign-in is recorded (login protection, audit trail).
+        may_write=("accounts.", "audit."),
     ),
     spec(
         "user_unlock",
         url("accounts:user_unlock", lambda w: w.staff.pk),
         lambda w: {"confirm": "1"},
         few=True,
+    ),
+    spec(
+        "address_unlock",
+        url("accounts:address_unlock"),
+        lambda w: {"ip": "203.0.113.9"},
+        kinds={"ip": "text"},
     ),
     spec(
         "set_language",

@@ -2,6 +2,7 @@
 ledger, reorder suggests the right quantities, the dashboard counts right."""
 
 import io
+import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -378,3 +379,54 @@ def test_summary_page_shows_200_rows_a_page_and_totals_of_all(owner_client, owne
     assert first.context["totals"]["receipt_q"] == D(410)
     assert second.context["totals"]["closing_v"] == D("615.00")
     assert "1 / 2" in first.content.decode() and "2 / 2" in second.content.decode()
+
+
+def test_the_reorder_form_carries_a_submission_token(owner_client, owner):
+    pen = ProductFactory(safety_stock=D("10"), preferred_supplier=SupplierFactory())
+    receive(pen, "2", "1", user=owner)
+
+    page = owner_client.get("/reports/reorder/")
+
+    token = page.context["submission"]
+    assert f'name="submission" value="{token}"' in page.content.decode()
+
+
+def test_reorder_submitted_twice_makes_one_set_of_draft_orders(owner_client, owner):
+    """A double click on 生成采购草稿 (or a retry after a lost answer): the second
+    submit of the same form finds the orders of the first."""
+    pens, paper = SupplierFactory(), SupplierFactory()
+    pen = ProductFactory(safety_stock=D("10"), preferred_supplier=pens)
+    ream = ProductFactory(safety_stock=D("10"), preferred_supplier=paper)
+    for product in (pen, ream):
+        receive(product, "2", "1", user=owner)
+    data = {
+        "submission": str(uuid.uuid4()),
+        "product": [pen.pk, ream.pk],
+        f"quantity_{pen.pk}": "30",
+        f"quantity_{ream.pk}": "5",
+    }
+
+    first = owner_client.post("/reports/reorder/orders/", data, follow=True)
+    second = owner_client.post("/reports/reorder/orders/", data, follow=True)
+
+    orders = list(PurchaseOrder.objects.order_by("pk"))
+    assert [o.supplier for o in orders] == [pens, paper]
+    assert [o.lines.get().quantity for o in orders] == [D("30"), D("5")]
+    # Both answers name the same orders.
+    numbers = "、".join(o.number for o in orders)
+    assert numbers in first.content.decode()
+    assert numbers in second.content.decode()
+
+
+def test_a_garbled_reorder_token_is_refused_and_makes_nothing(owner_client, owner):
+    pen = ProductFactory(safety_stock=D("10"), preferred_supplier=SupplierFactory())
+    receive(pen, "2", "1", user=owner)
+
+    response = owner_client.post(
+        "/reports/reorder/orders/",
+        {"submission": "not-a-token", "product": [pen.pk], f"quantity_{pen.pk}": "3"},
+        follow=True,
+    )
+
+    assert "此表单已过期或不完整" in response.content.decode()
+    assert not PurchaseOrder.objects.exists()
