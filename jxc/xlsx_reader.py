@@ -370,10 +370,10 @@ class _SheetReader:
                 raise TableError(
                     _(
                         "The sheet “%(sheet)s” holds more text than any shop "
-                        "spreadsheet (over %(max)s million characters). Keep only "
-                        "the rows and columns to import, or split the file."
+                        "spreadsheet (over %(max)s characters). Keep only the rows "
+                        "and columns to import, or split the file."
                     )
-                    % {"sheet": self.title, "max": MAX_SHEET_TEXT // 1_000_000}
+                    % {"sheet": self.title, "max": f"{MAX_SHEET_TEXT:,}"}
                 )
         formula = element.find(MAIN + "f")
         if formula is not None:
