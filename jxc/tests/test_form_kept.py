@@ -85,6 +85,10 @@ def test_a_product_edit_that_meets_a_locked_row_keeps_what_was_typed(owner):
     assert (product.name, product.sale_price) == ("苹果", Decimal("5"))
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a server that vanished mid-statement is psycopg's OperationalError",
+)
 def test_a_new_account_whose_save_loses_the_connection_keeps_the_form(owner):
     client = Client()
     client.force_login(owner)
@@ -158,6 +162,8 @@ def test_a_settings_form_that_is_not_saved_keeps_what_was_typed(
     owner, url, service, data, typed, failure
 ):
     """A posting service's NotSaved used to escape these views as a 500."""
+    if failure == "operational" and connection.vendor != "postgresql":
+        pytest.skip("a server that vanished mid-statement is psycopg's error")
     client = Client()
     client.force_login(owner)
     error = (
