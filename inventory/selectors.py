@@ -32,6 +32,7 @@ from catalog.models import Product
 from inventory.models import InventorySettings, ProductStock, StockLevel, StockMove
 from inventory.months import latest_closed, moment, next_month
 from jxc.decimals import money
+from jxc.formatting import plain
 from jxc.models import cost_field, money_field, quantity_field
 
 ZERO = Decimal("0")
@@ -923,11 +924,6 @@ def slow_movers(since) -> QuerySet:
         .annotate(value=level_sum_subquery("value"), last_sale=Subquery(last_sale))
         .order_by("-value", "sku")
     )
-
-
-def plain(number: Decimal) -> str:
-    """A quantity or cost without trailing zeros: 10.000 → 10, 2.5000 → 2.5."""
-    return format(number.normalize(), "f")
 
 
 def opening_import_plan(table, lines: list[tuple]):
