@@ -7,6 +7,7 @@ import functools
 import logging
 import random
 import time
+import uuid
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
@@ -235,6 +236,16 @@ def by_submission(model, submission):
     if submission is None:
         return None
     return model.objects.filter(submission=submission).first()
+
+
+def posted_by(model, token: str | None):
+    """The document a form's submission token (as posted, unchecked) already
+    created, if any: a garbled token is no submission."""
+    try:
+        submission = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    return by_submission(model, submission)
 
 
 def check_version(document, version: int | None) -> None:

@@ -18,7 +18,7 @@ from catalog.models import Product
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc import lists
-from jxc.documents import StaleDocument, form_kept
+from jxc.documents import StaleDocument, form_kept, posted_by
 from jxc.formatting import qty
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
@@ -329,6 +329,12 @@ def settings_edit(request):
 @require_http_methods(["GET", "POST"])
 def shipment_create(request):
     order = get_object_or_404(SalesOrder, pk=record_id(request.GET.get("order", "")))
+    if request.method == "POST" and (
+        done := posted_by(Shipment, request.POST.get("submission"))
+    ):
+        # A double click: the first click's shipment may have finished the order
+        # meanwhile; the second lands on what the first posted, not on a refusal.
+        return redirect("sales:shipment_detail", pk=done.pk)
     if order.status not in OPEN_STATUSES:
         messages.error(
             request,

@@ -109,6 +109,34 @@ def test_shipping_through_the_form_and_the_stale_form(staff_client, owner, pc):
     assert StockLevel.objects.get(product=pc).on_hand == D("13")
 
 
+def test_a_second_click_after_the_first_shipped_everything_lands_on_the_shipment(
+    staff_client, owner, pc
+):
+    """Found by the soak: the first click's shipment finished the order, so the
+    second (same form, same token) met "nothing can be shipped" and the clerk was
+    told it failed although the goods had left. It lands on the shipment."""
+    import uuid
+
+    from sales.models import Shipment
+
+    order = confirmed(owner, [(pc, "5")])
+    line = order.lines.get()
+    url = f"/sales/shipments/new/?order={order.pk}"
+    data = {
+        "version": order.version,
+        "submission": uuid.uuid4(),
+        f"ship_{line.pk}": "5",
+    }
+    first = staff_client.post(url, data)
+    shipment = Shipment.objects.get()
+    assert first.url == f"/sales/shipments/{shipment.pk}/"
+    second = staff_client.post(url, data, follow=True)
+    assert second.redirect_chain[-1][0] == f"/sales/shipments/{shipment.pk}/"
+    assert "不能再发货" not in second.content.decode()
+    assert Shipment.objects.count() == 1
+    assert StockLevel.objects.get(product=pc).on_hand == D("15") - D("5")
+
+
 def test_retail_sale_screen(staff_client, pc):
     response = staff_client.post(
         "/sales/retail/",
