@@ -20,7 +20,7 @@ from catalog.fields import resolve
 from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
 from jxc import lists
-from jxc.documents import StaleDocument, form_kept
+from jxc.documents import StaleDocument, form_kept, posted_by
 from jxc.inputs import searchable
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
@@ -296,6 +296,12 @@ def last_price(request):
 @permission_required("purchasing.add_goodsreceipt", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def receipt_create(request):
+    if request.method == "POST" and (
+        done := posted_by(GoodsReceipt, request.POST.get("submission"))
+    ):
+        # A double click: the first click's receipt may have finished the order
+        # meanwhile; the second lands on what the first posted, not on a refusal.
+        return redirect("purchasing:receipt_detail", pk=done.pk)
     order = None
     if "order" in request.GET:
         order = get_object_or_404(PurchaseOrder, pk=record_id(request.GET["order"]))

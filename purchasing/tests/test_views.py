@@ -322,3 +322,38 @@ def test_saving_a_draft_from_an_older_tab_is_refused(staff_client, owner):
     )
     assert "有人修改了它" in response.content.decode()
     assert order.lines.get().quantity == D("2")
+
+
+def test_a_second_click_after_the_first_received_everything_lands_on_the_receipt(
+    owner_client, owner
+):
+    """As with shipments (found by the soak): the first click's receipt finished
+    the order, so the second click met "nothing can be received" and was told it
+    failed. It lands on the receipt."""
+    import uuid
+
+    from catalog.tests.factories import ProductFactory
+    from purchasing.models import GoodsReceipt
+    from purchasing.tests.factories import ordered
+
+    apple = ProductFactory(sku="SG001")
+    order = ordered(owner, [(apple, "4", "2")])
+    url = f"/purchasing/receipts/new/?order={order.pk}"
+    data = {
+        "submission": uuid.uuid4(),
+        "date": timezone.localdate().isoformat(),
+        "note": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-product": "SG001",
+        "lines-0-quantity": "4",
+        "lines-0-unit_cost": "2",
+    }
+    first = owner_client.post(url, data)
+    receipt = GoodsReceipt.objects.get()
+    assert first.url == f"/purchasing/receipts/{receipt.pk}/"
+    second = owner_client.post(url, data, follow=True)
+    assert second.redirect_chain[-1][0] == f"/purchasing/receipts/{receipt.pk}/"
+    assert "不能再按它入库" not in second.content.decode()
+    assert GoodsReceipt.objects.count() == 1
+    assert StockLevel.objects.get(product=apple).on_hand == D("4")
