@@ -57,6 +57,14 @@ class Partner:
     kind: str
     id: int
 
+    @classmethod
+    def of(cls, document) -> Partner | None:
+        """The supplier or customer a document (or order) is with, if any."""
+        for kind in ("supplier", "customer"):
+            if partner_id := getattr(document, f"{kind}_id", None):
+                return cls(kind, partner_id)
+        return None
+
 
 @dataclass(frozen=True)
 class PostingLine:
@@ -96,6 +104,18 @@ class Posting:
     partner: Partner | None = None
     reversal: bool = False
     reservations: Mapping[tuple[int, int], Decimal] = field(default_factory=dict)
+
+    @classmethod
+    def cancel_of(cls, document, *, occurred_at, user) -> Posting:
+        """The cancel of a posted document: no lines; every ledger reverses what it
+        posted for this source."""
+        return cls(
+            source=SourceRef.of(document),
+            occurred_at=occurred_at,
+            user=user,
+            partner=Partner.of(document),
+            reversal=True,
+        )
 
     @property
     def total(self) -> Decimal:

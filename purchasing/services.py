@@ -533,7 +533,7 @@ def receipt_post(
                 occurred_at=occurred_at,
                 user=user,
                 lines=stock_lines,
-                partner=Partner("supplier", supplier.pk),
+                partner=Partner.of(receipt),
             ),
         )
     return receipt
@@ -563,7 +563,10 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
         .filter(pk__in=[line.order_line_id for line in lines if line.order_line_id])
         .order_by("pk")
     }
-    receipt_posted.send(sender=GoodsReceipt, posting=_reversal(receipt, now, user))
+    receipt_posted.send(
+        sender=GoodsReceipt,
+        posting=Posting.cancel_of(receipt, occurred_at=now, user=user),
+    )
     entries = []
     if order is not None:
         for line in lines:
@@ -580,17 +583,6 @@ def receipt_cancel(*, receipt: GoodsReceipt, user, reason: str) -> GoodsReceipt:
     entries.insert(0, cancel_entry(audit, receipt, user))
     audit_record_many(entries)
     return receipt
-
-
-def _reversal(document, now, user) -> Posting:
-    """The cancel of a posted document, for every ledger to reverse by source."""
-    return Posting(
-        source=SourceRef.of(document),
-        occurred_at=now,
-        user=user,
-        partner=Partner("supplier", document.supplier_id),
-        reversal=True,
-    )
 
 
 # --- purchase returns ---------------------------------------------------------------
@@ -741,7 +733,8 @@ def purchase_return_cancel(*, purchase_return: PurchaseReturn, user, reason: str
     now = timezone.now()
     # Exactly what left comes back (the stock ledger's reverse-by-source).
     purchase_return_posted.send(
-        sender=PurchaseReturn, posting=_reversal(document, now, user)
+        sender=PurchaseReturn,
+        posting=Posting.cancel_of(document, occurred_at=now, user=user),
     )
     document.save(
         update_fields=document.mark_cancelled(user=user, reason=reason, at=now)

@@ -67,21 +67,6 @@ ORDERS = OrderLifecycle(
 )
 
 
-def _partner(customer_id: int | None) -> Partner | None:
-    return Partner("customer", customer_id) if customer_id else None
-
-
-def _reversal(document, now, user) -> Posting:
-    """The cancel of a posted document, for every ledger to reverse by source."""
-    return Posting(
-        source=SourceRef.of(document),
-        occurred_at=now,
-        user=user,
-        partner=_partner(document.customer_id),
-        reversal=True,
-    )
-
-
 @dataclass(frozen=True)
 class SaleLineInput:
     product: Product
@@ -661,7 +646,7 @@ def _ship(
                 )
                 for row in rows
             ),
-            partner=_partner(order.customer_id),
+            partner=Partner.of(order),
             reservations=own,
         ),
     )
@@ -809,7 +794,9 @@ def shipment_cancel(*, shipment: Shipment, user, reason: str) -> Shipment:
     rows = list(shipment.lines.select_related("order_line"))
     now = timezone.now()
     # The goods come back at the value they left with (reverse by source).
-    shipment_posted.send(sender=Shipment, posting=_reversal(shipment, now, user))
+    shipment_posted.send(
+        sender=Shipment, posting=Posting.cancel_of(shipment, occurred_at=now, user=user)
+    )
     for row in rows:
         line = row.order_line
         line.shipped_quantity -= row.quantity
@@ -943,7 +930,7 @@ def sales_return_post(
                 )
                 for row in rows
             ),
-            partner=_partner(shipment.customer_id),
+            partner=Partner.of(shipment),
         ),
     )
     for row in rows:
@@ -970,7 +957,10 @@ def sales_return_cancel(*, sales_return: SalesReturn, user, reason: str) -> Sale
     }
     rows = list(document.lines.all())
     now = timezone.now()
-    sales_return_posted.send(sender=SalesReturn, posting=_reversal(document, now, user))
+    sales_return_posted.send(
+        sender=SalesReturn,
+        posting=Posting.cancel_of(document, occurred_at=now, user=user),
+    )
     for row in rows:
         line = shipment_lines[row.shipment_line_id]
         line.returned_quantity -= row.quantity
