@@ -35,6 +35,29 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class ShopProfile(models.Model):
+    """The shop itself, one row: what slips, printouts and exports say about it."""
+
+    name = models.CharField(_("shop name"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    slip_footer = models.CharField(
+        _("thank-you line"),
+        max_length=100,
+        blank=True,
+        default="谢谢惠顾，欢迎再来！",
+        help_text=_("Printed at the bottom of every counter slip."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shop profile")
+        verbose_name_plural = _("shop profile")
+
+    def __str__(self):
+        return self.name or str(self._meta.verbose_name)
+
+
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=50)
     parent = models.ForeignKey(
@@ -162,6 +185,13 @@ class Product(TimestampedModel):
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
     barcode = models.CharField(_("barcode"), max_length=64, blank=True)
+    # 条码秤: the number a scale prints into its labels (counter.scale reads it).
+    plu = models.CharField(
+        _("scale PLU"),
+        max_length=6,
+        blank=True,
+        help_text=_("The product's number on the label scale (digits); empty: not weighed."),
+    )
     category = models.ForeignKey(
         Category,
         verbose_name=_("category"),
@@ -217,6 +247,11 @@ class Product(TimestampedModel):
                 fields=["barcode"],
                 condition=~Q(barcode=""),
                 name="catalog_product_barcode_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["plu"],
+                condition=~Q(plu=""),
+                name="catalog_product_plu_unique",
             ),
             models.CheckConstraint(
                 condition=Q(purchase_price__gte=0)

@@ -296,3 +296,74 @@ class SalesReturnLine(DocumentLine):
                 condition=Q(quantity__gt=0), name="sales_returnline_positive"
             )
         ]
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    CARD = "card", _("Bank card")
+    ACCOUNT = "account", _("On account")
+
+
+class SalePayment(models.Model):
+    """One payment method's share of a counter sale, or of a refund (收款明细).
+
+    A sale's rows sum to its total: ``amount`` is what the method pays of it (a
+    refund's rows are negative and belong to the return). ``tendered`` is the
+    cash handed over, for cash rows only; change = tendered − amount. 挂账 (on
+    account) is a row too: unpaid on the sale until the money ledger settles it.
+    Rows are written with the sale in its posting transaction and never edited.
+    """
+
+    order = models.ForeignKey(
+        SalesOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("sale"),
+    )
+    sales_return = models.ForeignKey(
+        SalesReturn,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        verbose_name=_("sales return"),
+    )
+    method = models.CharField(
+        _("payment method"), max_length=10, choices=PaymentMethod.choices
+    )
+    amount = money_field(_("amount"))
+    tendered = money_field(_("cash tendered"), null=True, blank=True)
+    created_by = user_field(_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(order__isnull=False) & Q(sales_return__isnull=True))
+                | (Q(order__isnull=True) & Q(sales_return__isnull=False)),
+                name="sales_payment_one_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(tendered__isnull=True) | Q(method="cash"),
+                name="sales_payment_tendered_cash_only",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_by", "created_at"], name="sales_payment_clerk_time")
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()} ¥{self.amount:,.2f}"
+
+    @property
+    def change(self):
+        if self.tendered is None:
+            return None
+        return self.tendered - self.amount
