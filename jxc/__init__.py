@@ -41,6 +41,7 @@ Kernel:
 Project:
     settings, conf, urls, wsgi, asgi, apps, checks, middleware,
     demo (demo data), backup (with the backup / restore commands),
+    backup_crypto (encrypted backups: backup --encrypt),
     management (commands), testing, tests
 """
 
@@ -83,6 +84,7 @@ PROJECT = (
     "middleware",
     "demo",
     "backup",
+    "backup_crypto",
     "management",
     "testing",
     "tests",

@@ -11,11 +11,13 @@ message for the person at the terminal.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import sqlite3
 import subprocess  # noqa: S404 - pg_dump and pg_restore, argument lists, no shell
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +26,11 @@ from urllib.request import pathname2url
 
 from django.utils import timezone
 
+from jxc import backup_crypto
+
 # jxc-20261126-030000.dump; a second backup within the same second gets -2, -3...
-BACKUP_NAME = re.compile(r"^jxc-(\d{8}-\d{6})(?:-(\d+))?\.(dump|sqlite3)$")
+# Encrypted ones (manage.py backup --encrypt) end in .enc: jxc-….dump.enc
+BACKUP_NAME = re.compile(r"^jxc-(\d{8}-\d{6})(?:-(\d+))?\.(dump|sqlite3)(\.enc)?$")
 EXTENSIONS = {"postgresql": "dump", "sqlite": "sqlite3"}
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_SECONDS = 60
@@ -58,31 +63,73 @@ def describe(connection) -> str:
 # --- writing backups ---------------------------------------------------------------
 
 
-def backup_create(*, connection, folder: Path, now: datetime | None = None) -> Path:
+def backup_create(
+    *,
+    connection,
+    folder: Path,
+    now: datetime | None = None,
+    passphrase: str | None = None,
+) -> Path:
     """Write one consistent backup of ``connection``'s database into ``folder``.
 
-    The file appears under its final name only once it is complete; on any failure
-    no file is left behind.
+    With a ``passphrase`` the file is encrypted (jxc.backup_crypto, name ending in
+    .enc); the plain backup is written into a private temporary folder and never
+    into ``folder``. The file appears under its final name only once it is
+    complete; on any failure no file is left behind.
     """
     kind = _kind(connection)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = timezone.localtime(now or timezone.now()).strftime("%Y%m%d-%H%M%S")
-    final = _free_name(folder, stamp, EXTENSIONS[kind])
+    extension = EXTENSIONS[kind] + (backup_crypto.SUFFIX if passphrase else "")
+    final = _free_name(folder, stamp, extension)
     partial = folder / f".{final.name}.partial"
-    # Backups hold every customer and password hash: readable by the owner only.
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        if kind == "postgresql":
-            _pg_dump(connection.settings_dict, partial)
+        if passphrase:
+            with tempfile.TemporaryDirectory(prefix="jxc-backup-") as private:
+                plain = Path(private) / "plain"
+                _write_plain(connection, kind, plain)
+                backup_crypto.seal(source=plain, target=partial, passphrase=passphrase)
         else:
-            _sqlite_backup(connection, partial)
-        with partial.open("rb") as written:
-            os.fsync(written.fileno())
+            _write_plain(connection, kind, partial)
         os.replace(partial, final)
         _fsync_folder(folder)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    return final
+
+
+def _write_plain(connection, kind: str, target: Path) -> None:
+    # Backups hold every customer and password hash: readable by the owner only.
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    if kind == "postgresql":
+        _pg_dump(connection.settings_dict, target)
+    else:
+        _sqlite_backup(connection, target)
+    with target.open("rb") as written:
+        os.fsync(written.fileno())
+
+
+def backup_copy(*, path: Path, folder: Path, keep: int) -> Path:
+    """Copy a finished backup into a second folder (a mounted drive, a network
+    share) the same careful way: under a temporary name, renamed once complete,
+    then the copies beyond ``keep`` pruned there too."""
+    final = folder / path.name
+    partial = folder / f".{path.name}.partial"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as out, path.open("rb") as source:
+            shutil.copyfileobj(source, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, final)
+        _fsync_folder(folder)
+    except OSError as error:
+        with contextlib.suppress(OSError):  # the folder itself may be what failed
+            partial.unlink(missing_ok=True)
+        raise BackupError(f"copying it to {folder} failed: {error}") from error
+    backup_prune(folder=folder, keep=keep)
     return final
 
 

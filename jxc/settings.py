@@ -223,6 +223,8 @@ JXC_SHOP_NAME = os.environ.get("JXC_SHOP_NAME", "")
 # manage.py backup: where backups go and how many of them are kept.
 JXC_BACKUP_DIR = Path(os.environ.get("JXC_BACKUP_DIR") or BASE_DIR / "backups")
 JXC_BACKUP_KEEP = env_int("JXC_BACKUP_KEEP", 14)
+# A second folder every backup is copied to (a mounted drive, a network share).
+JXC_BACKUP_COPY_DIR = os.environ.get("JXC_BACKUP_COPY_DIR", "")
 
 LOGGING = {
     "version": 1,

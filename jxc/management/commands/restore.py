@@ -1,9 +1,11 @@
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from jxc.backup import BackupError, restore_check, restore_run
+from jxc.backup_crypto import SealError, is_sealed, passphrase_from_environment, unseal
 
 
 class Command(BaseCommand):
@@ -25,13 +27,34 @@ class Command(BaseCommand):
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
     def handle(self, *args, file, interactive, database, **options):
-        connection = connections[database]
         try:
-            plan = restore_check(connection=connection, path=file)
+            sealed = file.is_file() and is_sealed(file)
+        except OSError as error:
+            raise CommandError(f"Nothing was restored: {error}") from error
+        if not sealed:
+            self.restore(file, file, interactive, connections[database])
+            return
+        # An encrypted backup (backup --encrypt): decrypted into a private
+        # temporary folder, checked and restored from there, then deleted.
+        with tempfile.TemporaryDirectory(prefix="jxc-restore-") as private:
+            plain = Path(private) / file.name.removesuffix(".enc")
+            try:
+                unseal(
+                    source=file, target=plain, passphrase=passphrase_from_environment()
+                )
+            except SealError as error:
+                raise CommandError(f"Nothing was restored: {error}") from error
+            self.restore(file, plain, interactive, connections[database])
+
+    def restore(self, file, plain, interactive, connection):
+        try:
+            plan = restore_check(connection=connection, path=plain)
         except BackupError as error:
             raise CommandError(f"Nothing was restored: {error}") from error
         if interactive:
             self.stdout.write(f"You are about to restore\n{plan}")
+            if plain != file:
+                self.stdout.write(f"  (decrypted from {file})")
             answer = input("Type 'yes' to restore, anything else to cancel: ")
             if answer.strip().lower() != "yes":
                 raise CommandError("Cancelled: nothing was restored.")
