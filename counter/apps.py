@@ -11,4 +11,4 @@ class CounterConfig(AppConfig):
     """
 
     name = "counter"
-    verbose_name = _("Counter")
+    verbose_name = _("Checkout counter")

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db import connection
+from django.db import connections, router
 from django.db.models import (
     Case,
     Count,
@@ -745,8 +745,11 @@ def _summary_read(
         "FROM r) u "
         "ORDER BY n, sku"
     )
+    # The summary's one statement, on the database reads of the ledger go to (a
+    # read replica on report pages, jxc/routers.py).
+    connection = connections[router.db_for_read(StockMove)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, summary_params(params))
+        cursor.execute(sql, summary_params(params, connection))
         result = cursor.fetchall()
     head, *body = result
     if connection.vendor != "postgresql":
@@ -767,8 +770,9 @@ def _summary_read(
     return rows, totals, bool(head[width])
 
 
-def summary_params(params: dict) -> dict:
+def summary_params(params: dict, connection=None) -> dict:
     """Moments as the database stores them (SQLite: naive UTC text)."""
+    connection = connection or connections[router.db_for_read(StockMove)]
     adapt = connection.ops.adapt_datetimefield_value
     return {
         key: adapt(value) if isinstance(value, datetime) else value

@@ -42,6 +42,7 @@ Project:
     settings, conf, urls, wsgi, asgi, apps, checks, middleware,
     demo (demo data), backup (with the backup / restore commands),
     backup_crypto (encrypted backups: backup --encrypt),
+    routers (report and export reads on a read replica),
     management (commands), testing, tests
 """
 
@@ -85,6 +86,7 @@ PROJECT = (
     "demo",
     "backup",
     "backup_crypto",
+    "routers",
     "management",
     "testing",
     "tests",

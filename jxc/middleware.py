@@ -4,6 +4,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from jxc import routers
+
 
 class ChosenLanguageMiddleware:
     """Activate the language saved by the language switch, else LANGUAGE_CODE.
@@ -57,3 +59,31 @@ class ContentSecurityPolicyMiddleware:
             return response
         response.headers.setdefault(self.HEADER, self.policy)
         return response
+
+
+class ReplicaReadsMiddleware:
+    """Send the reads of report and export pages to the read replica (jxc.routers).
+
+    Only GET and HEAD requests of the reports app and of URLs named ``*export``;
+    the page's own writes (an audit entry, the session) still go to the primary.
+    Listed last, so sign-in and permission checks have read the primary already.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        token = getattr(request, "_replica_token", None)
+        if token is not None:
+            routers._reads_from_replica.reset(token)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not routers.replica_configured() or request.method not in ("GET", "HEAD"):
+            return None
+        match = request.resolver_match
+        if match.app_name == "reports" or (match.url_name or "").endswith("export"):
+            request.reads_replica = True
+            request._replica_token = routers._reads_from_replica.set(True)
+        return None

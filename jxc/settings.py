@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.ExportAuditMiddleware",
+    "jxc.middleware.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "jxc.urls"
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "jxc.routers.replica_note",
             ],
         },
     },
@@ -89,6 +91,13 @@ TEMPLATES = [
 WSGI_APPLICATION = "jxc.wsgi.application"
 
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"), BASE_DIR)}
+# A streaming replica of the same PostgreSQL database: report and export pages
+# read from it (jxc/routers.py); writes and postings stay on the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_config(os.environ["DATABASE_REPLICA_URL"], BASE_DIR)
+    DATABASE_ROUTERS = ["jxc.routers.ReplicaRouter"]
+# A report page read from a replica further behind than this says so.
+JXC_REPLICA_LAG_NOTE_SECONDS = env_int("JXC_REPLICA_LAG_NOTE_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
