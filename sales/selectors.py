@@ -11,6 +11,7 @@ from jxc.models import DocumentStatus
 from sales.models import (
     OPEN_STATUSES,
     SalesOrder,
+    SalePayment,
     SalesOrderLine,
     SalesReturn,
     SalesSettings,
@@ -236,3 +237,8 @@ def sales_by(group: str, start, end) -> list[dict]:
             }
         )
     return rows
+
+
+def sale_payments(order_id: int) -> list:
+    """The payment rows (收款明细) of a sale, in the order they were written."""
+    return list(SalePayment.objects.filter(order_id=order_id).order_by("pk"))
