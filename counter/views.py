@@ -3,6 +3,9 @@ of the page back (htmx), or, without scripts, is redirected to the page again.""
 
 from __future__ import annotations
 
+import functools
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -10,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog import selectors as catalog_selectors
@@ -56,13 +60,22 @@ def _screen(request, *, pay=None, approval=None, **extra) -> dict:
     }
 
 
-def _answer(request, **extra):
-    """The sale part of the page (htmx), or the page again (a plain form post)."""
+def _answer(request, done="", **extra):
+    """The sale part of the page (htmx), or the page again (a plain form post,
+    told what was ``done``)."""
     if request.htmx:
         return render(request, f"{PAGE}#main", _screen(request, **extra))
-    for key, level in (("error", messages.ERROR), ("notice", messages.SUCCESS)):
-        if extra.get(key):
-            messages.add_message(request, level, extra[key])
+    if extra.get("matches"):
+        messages.error(
+            request,
+            _("“%(text)s” is no code: pick the product below.")
+            % {"text": extra["keep"][:60]},
+        )
+        return render(request, PAGE, _screen(request, **extra))
+    if extra.get("error"):
+        messages.error(request, extra["error"])
+    elif extra.get("notice") or done:
+        messages.success(request, extra.get("notice") or done)
     return redirect("counter:index")
 
 
@@ -89,7 +102,7 @@ def scan(request):
         return _answer(request, error=_refused(error), keep=code)
     if result.matches:
         return _answer(request, matches=result.matches, keep=code)
-    return _answer(request)
+    return _answer(request, done=_("Added: %(name)s.") % {"name": result.product.name})
 
 
 @permission_required(USE, raise_exception=True)
@@ -102,7 +115,7 @@ def add(request):
         services.cart_add(user=request.user, product=product)
     except ValidationError as error:
         return _answer(request, error=_refused(error))
-    return _answer(request)
+    return _answer(request, done=_("Added: %(name)s.") % {"name": product.name})
 
 
 @permission_required(USE, raise_exception=True)
@@ -129,7 +142,7 @@ def line(request):
             )
     except ValidationError as error:
         return _answer(request, error=_refused(error))
-    return _answer(request)
+    return _answer(request, done=_("The line was changed."))
 
 
 @permission_required(USE, raise_exception=True)
@@ -141,7 +154,7 @@ def remove(request):
         )
     except ValidationError as error:
         return _answer(request, error=_refused(error))
-    return _answer(request)
+    return _answer(request, done=_("The line was removed."))
 
 
 @permission_required(USE, raise_exception=True)
@@ -158,7 +171,7 @@ def customer(request):
     if not form.is_valid():
         return _answer(request, error=_refused(ValidationError(form.errors["customer"])))
     services.cart_customer_set(user=request.user, customer=form.cleaned_data["customer"])
-    return _answer(request)
+    return _answer(request, done=_("The customer was set."))
 
 
 @permission_required(USE, raise_exception=True)
@@ -250,11 +263,30 @@ def resume(request, pk):
 # --- the slip ---------------------------------------------------------------------
 
 
+def printable_in_frame(view):
+    """The counter prints a slip from a hidden frame of its own page: the slip may
+    be framed by this site (the rest of the site may not be framed at all)."""
+
+    @xframe_options_sameorigin
+    @functools.wraps(view)
+    def framed(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        policy = dict(settings.SECURE_CSP, **{"frame-ancestors": ["'self'"]})
+        response.headers["Content-Security-Policy"] = "; ".join(
+            " ".join([directive, *sources]) for directive, sources in policy.items()
+        )
+        return response
+
+    return framed
+
+
+@printable_in_frame
+
 @permission_required("sales.view_shipment", raise_exception=True)
 @require_GET
 def slip(request, pk):
     """The sale's 80 mm slip (the sales slip until the counter's own replaces it)."""
-    order = get_object_or_404(SalesOrder, pk=pk, is_retail=True)
+    order = get_object_or_404(SalesOrder, pk=pk)
     shipment = order.shipments.order_by("pk").first()
     if shipment is None:
         raise Http404

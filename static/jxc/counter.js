@@ -10,6 +10,9 @@
   var scanForm = document.getElementById("scan-form");
   var words = document.getElementById("counter-words").dataset;
   var cashTyped = false;
+  // htmx copies "style" between old and new elements of the same id while it
+  // settles; an empty style attribute is an inline style the CSP refuses.
+  htmx.config.attributesToSettle = ["class", "width", "height"];
 
   function main() { return document.getElementById("counter-main"); }
   function payForm() { return document.getElementById("pay-form"); }
