@@ -142,6 +142,7 @@ def order_detail(request, pk):
             "order": order,
             "lines": lines,
             "shipments": order.shipments.order_by("-occurred_at"),
+            "payments": selectors.sale_payments(order.pk),
             "open": order.status in OPEN_STATUSES,
             "waiting": order.status in OPEN_STATUSES
             and any(line.backorder for line in lines),
