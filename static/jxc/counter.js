@@ -13,6 +13,8 @@
   // htmx copies "style" between old and new elements of the same id while it
   // settles; an empty style attribute is an inline style the CSP refuses.
   htmx.config.attributesToSettle = ["class", "width", "height"];
+  // No settle pause: the cursor is back in the scan box as soon as a line lands.
+  htmx.config.defaultSettleDelay = 0;
 
   function main() { return document.getElementById("counter-main"); }
   function payForm() { return document.getElementById("pay-form"); }
@@ -163,6 +165,8 @@
     frame.title = "slip";
     frame.addEventListener("load", function () {
       try { frame.contentWindow.focus(); frame.contentWindow.print(); } catch (e) { /* printing is the browser's */ }
+      // The print dialog is closed: the next customer's first scan.
+      backToScan();
     });
     frame.src = url;
     document.body.appendChild(frame);
@@ -182,10 +186,9 @@
     showDue();
     var editing = document.activeElement;
     if (editing && editing !== document.body && current.contains(editing)) { return; }
-    // A scanner may type the next code at once: clear only what was sent (a search
-    // keeps its text, to be refined).
-    if (current.dataset.keep === undefined && scanBox.value === scanBox.dataset.sent) {
-      scanBox.value = "";
+    // A search (or a code refused) gets its text back, to be refined.
+    if (current.dataset.keep !== undefined && scanBox.value === "") {
+      scanBox.value = current.dataset.keep;
     }
     var match = document.querySelector("#matches .match");
     if (match) { match.focus(); return; }
@@ -199,8 +202,14 @@
       if (first) { first.focus(); }
     }
   });
+  // The code is on its way: the box is empty for the next one at once (a scanner
+  // types the next code without waiting for the answer).
   scanForm.addEventListener("htmx:beforeRequest", function () {
-    scanBox.dataset.sent = scanBox.value;
+    scanBox.value = "";
+  });
+  // A product picked from the matches: the search text is done with.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.target.closest && event.target.closest("#matches")) { scanBox.value = ""; }
   });
 
   // Camera scanning where the browser has a barcode detector (phones, tablets).
