@@ -128,4 +128,3 @@ def held_sales(user) -> QuerySet:
     if not user.has_perm(VIEW_ALL):
         found = found.filter(clerk=user)
     return found.order_by("created_at")
-

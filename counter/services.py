@@ -97,7 +97,10 @@ def payments_check(
             customer.code == WALK_IN_CUSTOMER_CODE
         ):
             raise ValidationError(
-                _("On account (挂账) needs a named customer: choose the customer first.")
+                _(
+                    "On account (挂账) needs a named customer: choose the customer "
+                    "first."
+                )
             )
     paid = sum((payment.amount for payment in payments), ZERO)
     if paid < total:
@@ -245,6 +248,9 @@ def counter_sale_post(
 
 def _cart_locked(user) -> Cart:
     cart, _created = Cart.objects.select_for_update().get_or_create(clerk=user)
+    if cart.warehouse_id is None:
+        # Kept on the cart: the screen reads it with the cart, in one query.
+        cart.warehouse = catalog_selectors.default_warehouse()
     return cart
 
 
@@ -367,7 +373,10 @@ def cart_line_set(
     if price is not None:
         if not _is_money(price, most=MAX_PRICE):
             raise ValidationError(
-                _("A price is between ¥0.00 and ¥99,999,999.99, with at most 2 decimals.")
+                _(
+                    "A price is between ¥0.00 and ¥99,999,999.99, with at most 2 "
+                    "decimals."
+                )
             )
         line["price"] = f"{price:.2f}"
     cart.current_product_id = line["product"]

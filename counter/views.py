@@ -169,8 +169,12 @@ def clear(request):
 def customer(request):
     form = forms.CustomerForm(request.POST)
     if not form.is_valid():
-        return _answer(request, error=_refused(ValidationError(form.errors["customer"])))
-    services.cart_customer_set(user=request.user, customer=form.cleaned_data["customer"])
+        return _answer(
+            request, error=_refused(ValidationError(form.errors["customer"]))
+        )
+    services.cart_customer_set(
+        user=request.user, customer=form.cleaned_data["customer"]
+    )
     return _answer(request, done=_("The customer was set."))
 
 
@@ -281,7 +285,6 @@ def printable_in_frame(view):
 
 
 @printable_in_frame
-
 @permission_required("sales.view_shipment", raise_exception=True)
 @require_GET
 def slip(request, pk):

@@ -10,8 +10,8 @@ from inventory import selectors as inventory_selectors
 from jxc.models import DocumentStatus
 from sales.models import (
     OPEN_STATUSES,
-    SalesOrder,
     SalePayment,
+    SalesOrder,
     SalesOrderLine,
     SalesReturn,
     SalesSettings,

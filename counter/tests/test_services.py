@@ -185,9 +185,7 @@ def test_what_was_typed_becomes_payment_rows(amounts, cash, rows):
     made = services.payments_from_entry(
         total=D("33.10"), entry=PaymentEntry(amounts, cash)
     )
-    assert [
-        (row.method, row.amount, row.tendered) for row in made
-    ] == [
+    assert [(row.method, row.amount, row.tendered) for row in made] == [
         (method, D(amount), None if tendered is None else D(tendered))
         for method, amount, tendered in rows
     ]
@@ -204,7 +202,9 @@ def test_what_was_typed_becomes_payment_rows(amounts, cash, rows):
 )
 def test_money_that_does_not_cover_the_total_is_refused(amounts, cash, message):
     with pytest.raises(ValidationError, match=message):
-        services.payments_from_entry(total=D("33.10"), entry=PaymentEntry(amounts, cash))
+        services.payments_from_entry(
+            total=D("33.10"), entry=PaymentEntry(amounts, cash)
+        )
 
 
 # --- the cart ---------------------------------------------------------------------
@@ -265,7 +265,9 @@ def test_checkout_posts_the_screen_and_empties_it_once(shop, staff):
 # --- parked sales ---------------------------------------------------------------------
 
 
-def test_a_parked_sale_comes_back_with_a_short_line_flagged_not_lost(shop, staff, owner):
+def test_a_parked_sale_comes_back_with_a_short_line_flagged_not_lost(
+    shop, staff, owner
+):
     from counter import selectors
 
     pen, book = shop
