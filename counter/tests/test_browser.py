@@ -97,8 +97,11 @@ def test_a_sale_split_paid_with_change_then_parked_and_resumed(
     page.locator("#hold-sale").click()
     expect(page.locator("#counter-notice")).to_contain_text("已挂单")
     expect(page.locator("#counter-lines")).to_have_count(0)
+    expect(page.locator("#held-count")).to_have_text("1")
     page.locator("#show-held").click()
     page.locator("#held-list .held-sale").first.click()
     expect(page.locator("#counter-lines")).to_contain_text("矿泉水")
     expect(page.locator("#counter-total")).to_have_text("¥2.00")
+    expect(page.locator("#held-count")).to_have_text("0")
+    expect(page.locator("#held-list")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -105,3 +105,34 @@ def test_the_slip_of_a_counter_sale_opens(staff_client, staff, goods):
     assert response.status_code == 200
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
     assert "苹果0" in response.content.decode()
+
+
+def test_with_auto_print_off_no_slip_opens(staff_client, staff, goods):
+    from counter.models import CounterSettings
+
+    CounterSettings.objects.create(pk=1, auto_print=False)
+    services.cart_scan(user=staff, code=goods[0].barcode)
+    html = staff_client.post(
+        "/counter/pay/", {"submission": str(uuid.uuid4())}, **HTMX
+    ).content.decode()
+    assert "last-sale" in html and "data-slip-url" not in html
+
+
+def test_on_account_with_the_customer_chosen_on_the_counter(
+    staff_client, staff, goods
+):
+    from catalog.tests.factories import CustomerFactory
+
+    customer = CustomerFactory(code="WLB", name="王老板")
+    services.cart_scan(user=staff, code=goods[0].barcode)
+    refused = staff_client.post(
+        "/counter/pay/", {"submission": str(uuid.uuid4()), "account": "6.80"}, **HTMX
+    )
+    assert "挂账需要具名客户" in refused.content.decode()
+    staff_client.post("/counter/customer/", {"customer": "WLB"}, **HTMX)
+    staff_client.post(
+        "/counter/pay/", {"submission": str(uuid.uuid4()), "account": "6.80"}, **HTMX
+    )
+    order = Cart.objects.get(clerk=staff).last_sale
+    assert order.customer == customer
+    assert order.payments.get().method == "account"

@@ -175,6 +175,7 @@
   function afterSwap() {
     var current = main();
     cashTyped = false;
+    document.getElementById("held-panel").innerHTML = "";
     if (current.dataset.slipUrl) { printSlip(current.dataset.slipUrl); }
     if (current.hasAttribute("data-paying")) {
       cashTyped = field("cash") && field("cash").value !== "";
