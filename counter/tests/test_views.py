@@ -118,9 +118,7 @@ def test_with_auto_print_off_no_slip_opens(staff_client, staff, goods):
     assert "last-sale" in html and "data-slip-url" not in html
 
 
-def test_on_account_with_the_customer_chosen_on_the_counter(
-    staff_client, staff, goods
-):
+def test_on_account_with_the_customer_chosen_on_the_counter(staff_client, staff, goods):
     from catalog.tests.factories import CustomerFactory
 
     customer = CustomerFactory(code="WLB", name="王老板")
