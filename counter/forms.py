@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.fields import PartyField
-from catalog.models import Customer
+from catalog.models import Customer, Warehouse
 from counter.services import PaymentEntry
 from inventory.forms import SubmissionForm
 from jxc.fields import money_field, quantity_field
@@ -27,6 +27,14 @@ class LineForm(InputRulesMixin, forms.Form):
     price = money_field(label=_("Unit price"), required=False)
     step = forms.TypedChoiceField(
         choices=[("1", "+"), ("-1", "−")], coerce=int, required=False, empty_value=None
+    )
+
+
+class WarehouseForm(InputRulesMixin, forms.Form):
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"),
+        queryset=Warehouse.objects.filter(is_active=True),
+        empty_label=None,
     )
 
 

@@ -423,6 +423,18 @@ def cart_customer_set(*, user, customer: Customer | None) -> None:
 
 
 @transaction.atomic
+def cart_warehouse_set(*, user, warehouse: Warehouse) -> None:
+    """Sell from another warehouse (its stock shows on the lines at once)."""
+    if not warehouse.is_active:
+        raise ValidationError(
+            _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
+        )
+    cart = _cart_locked(user)
+    cart.warehouse = warehouse
+    cart.save()
+
+
+@transaction.atomic
 def cart_clear(*, user) -> None:
     """Empty the screen: no lines, the walk-in customer."""
     cart = _cart_locked(user)

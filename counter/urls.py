@@ -12,6 +12,7 @@ urlpatterns = [
     path("remove/", views.remove, name="remove"),
     path("clear/", views.clear, name="clear"),
     path("customer/", views.customer, name="customer"),
+    path("warehouse/", views.warehouse, name="warehouse"),
     path("pay/", views.pay, name="pay"),
     path("hold/", views.hold, name="hold"),
     path("held/", views.held, name="held"),

@@ -86,7 +86,11 @@ def _refused(error) -> str:
 @permission_required(USE, raise_exception=True)
 @require_GET
 def index(request):
-    return render(request, PAGE, _screen(request))
+    context = _screen(request)
+    warehouses = list(catalog_selectors.warehouse_list().filter(is_active=True))
+    # A shop with one warehouse sees its name; with several, a choice.
+    context["warehouses"] = warehouses if len(warehouses) > 1 else []
+    return render(request, PAGE, context)
 
 
 @permission_required(USE, raise_exception=True)
@@ -162,6 +166,26 @@ def remove(request):
 def clear(request):
     services.cart_clear(user=request.user)
     return _answer(request, notice=_("The sale was cleared."))
+
+
+@permission_required(USE, raise_exception=True)
+@require_POST
+def warehouse(request):
+    form = forms.WarehouseForm(request.POST)
+    if not form.is_valid():
+        return _answer(
+            request, error=_refused(ValidationError(form.errors["warehouse"]))
+        )
+    try:
+        services.cart_warehouse_set(
+            user=request.user, warehouse=form.cleaned_data["warehouse"]
+        )
+    except ValidationError as error:
+        return _answer(request, error=_refused(error))
+    return _answer(
+        request,
+        done=_("Selling from %(name)s.") % {"name": form.cleaned_data["warehouse"]},
+    )
 
 
 @permission_required(USE, raise_exception=True)

@@ -134,3 +134,19 @@ def test_on_account_with_the_customer_chosen_on_the_counter(staff_client, staff,
     order = Cart.objects.get(clerk=staff).last_sale
     assert order.customer == customer
     assert order.payments.get().method == "account"
+
+
+def test_a_shop_with_two_warehouses_chooses_where_the_counter_sells(
+    staff_client, staff, goods
+):
+    from catalog.tests.factories import WarehouseFactory
+
+    back = WarehouseFactory(name="后仓")
+    services.cart_scan(user=staff, code=goods[0].barcode)
+    page = staff_client.get("/counter/").content.decode()
+    assert 'name="warehouse"' in page and "后仓" in page
+    html = staff_client.post(
+        "/counter/warehouse/", {"warehouse": str(back.pk)}, **HTMX
+    ).content.decode()
+    assert "0 件" in html  # nothing of it in the back room
+    assert Cart.objects.get(clerk=staff).warehouse == back

@@ -210,6 +210,7 @@ URLS: dict[str, Access] = {
     "counter:remove": Access(STAFF, get=POST),
     "counter:clear": Access(STAFF, get=POST),
     "counter:customer": Access(STAFF, get=POST),
+    "counter:warehouse": Access(STAFF, get=POST),
     "counter:pay": Access(STAFF, get=POST),
     "counter:hold": Access(STAFF, get=POST),
     "counter:held": Access(STAFF, get=FRAGMENT),

@@ -604,6 +604,13 @@ SPECS = [
         few=True,
     ),
     spec(
+        "counter_warehouse",
+        url("counter:warehouse"),
+        lambda w: {"warehouse": str(w.other_warehouse.pk)},
+        user="staff",
+        few=True,
+    ),
+    spec(
         "counter_pay",
         url("counter:pay"),
         lambda w: {
