@@ -154,3 +154,56 @@ class Shift(models.Model):
         if self.counted_cash is None or self.expected_cash is None:
             return None
         return self.counted_cash - self.expected_cash
+
+
+class Cart(models.Model):
+    """The sale on a clerk's counter screen, kept on the server between scans.
+
+    One row per clerk: a reload, a second tab or another device shows the same
+    sale, and every change locks the row, so two quick scans never lose one.
+    ``lines`` hold what ``HeldSale.lines`` hold (product id, quantity, price or
+    None for the product's sale price, discount), as text. ``last_sale`` is the
+    sale just finished, shown until the next scan.
+    """
+
+    clerk = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("clerk"),
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("warehouse"),
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    lines = models.JSONField(_("lines"), default=list)
+    # The line the +, − and Delete keys change: the last one scanned or edited.
+    current_product_id = models.PositiveIntegerField(null=True, blank=True)
+    last_sale = models.ForeignKey(
+        "sales.SalesOrder",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last sale"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("counter sale in progress")
+        verbose_name_plural = _("counter sales in progress")
+
+    def __str__(self):
+        return f"{self.clerk} ({len(self.lines)})"

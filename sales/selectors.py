@@ -10,6 +10,7 @@ from inventory import selectors as inventory_selectors
 from jxc.models import DocumentStatus
 from sales.models import (
     OPEN_STATUSES,
+    SalePayment,
     SalesOrder,
     SalesOrderLine,
     SalesReturn,
@@ -236,3 +237,8 @@ def sales_by(group: str, start, end) -> list[dict]:
             }
         )
     return rows
+
+
+def sale_payments(order_id: int) -> list:
+    """The payment rows (收款明细) of a sale, in the order they were written."""
+    return list(SalePayment.objects.filter(order_id=order_id).order_by("pk"))

@@ -78,8 +78,8 @@ LISTS = {
         selectors.shipment_list,
         filters.ShipmentFilter,
         gettext_lazy("Shipments"),
-        gettext_lazy("Retail sale"),
-        "sales:retail",
+        gettext_lazy("Counter"),
+        "counter:index",
     ),
     "return": _list(
         "return",
@@ -142,6 +142,7 @@ def order_detail(request, pk):
             "order": order,
             "lines": lines,
             "shipments": order.shipments.order_by("-occurred_at"),
+            "payments": selectors.sale_payments(order.pk),
             "open": order.status in OPEN_STATUSES,
             "waiting": order.status in OPEN_STATUSES
             and any(line.backorder for line in lines),
@@ -435,6 +436,10 @@ shipment_cancel = cancel_view(
 @permission_required("sales.add_shipment", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def retail(request):
+    """零售开单 is the counter now (counter:index). A form posted from a page
+    opened before still posts here, once, as it always did."""
+    if request.method == "GET":
+        return redirect("counter:index")
     header = forms.RetailHeaderForm(request.POST or None)
     lines = forms.SaleLineFormSet(request.POST or None, prefix="lines")
     approval = authority.PriceApprovalForm(

@@ -127,7 +127,7 @@ def test_suggestions_are_active_matches_at_most_twenty(staff_client, db):
     ("path", "queries"),
     [
         ("/sales/orders/new/", 10),
-        ("/sales/retail/", 9),
+        ("/counter/", 11),
         ("/sales/", 8),
         ("/sales/?customer=客户甲07", 10),  # code lookup, then name search
         ("/sales/shipments/", 8),

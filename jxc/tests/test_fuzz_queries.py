@@ -64,6 +64,7 @@ RECORDS = {
     "sales:shipment": "shipment",
     "sales:delivery": "shipment",
     "sales:slip": "shipment",
+    "counter:slip": "shipment.order",  # a sale with its shipment
     "sales:return": "sales_return",
     "accounts:user": "staff",
 }
@@ -81,7 +82,9 @@ def path_of(route, world) -> str:
     values = []
     for argument in route.arguments:
         value = BY_ARGUMENT.get(argument, record)
-        found = getattr(world, value, None)
+        found = world
+        for part in value.split("."):  # "shipment.order": a record's record
+            found = getattr(found, part, None)
         values.append(found.pk if found is not None else value)
     return reverse(route.name, args=values)
 

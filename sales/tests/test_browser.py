@@ -29,19 +29,9 @@ def test_retail_sale_by_barcode_then_a_backorder(signed_in_staff, live_server):
     receive(pen, "50", "1.10", user=setup)
     receive(pc, "15", "2000", user=setup)
 
+    # The counter sale itself: counter/tests/test_browser.py.
     page.goto(live_server.url + "/sales/retail/")
-    scan = page.locator("#id_lines-0-product")
-    scan.fill("6922169890487")
-    scan.press("Enter")
-    page.keyboard.type("6922169890487")  # the same pen scanned again: 2 pens
-    page.keyboard.press("Enter")
-    expect(page.locator("#id_lines-0-quantity")).to_have_value("2")
-    expect(page.locator("#id_lines-0-unit_price")).to_have_value("2.50")
-    expect(page.locator("#document-total")).to_have_text("¥5.00")
-    page.locator("#amount-received").fill("10")
-    expect(page.locator("#change-due")).to_have_text("¥5.00")
-    page.locator("#post-document").click()
-    expect(page.locator(".alert-success")).to_contain_text("找零：¥5.00")
+    expect(page).to_have_url(live_server.url + "/counter/")
 
     page.goto(live_server.url + "/sales/orders/new/")
     page.locator("#id_lines-0-product").fill("PC01")

@@ -296,8 +296,17 @@ def test_the_counter_asks_for_approval_and_takes_it(staff_client, apple, owner):
     ).exists()
 
 
-def test_the_owner_sees_no_approval_dialog(owner_client, apple):
-    page = owner_client.get("/sales/retail/").content.decode()
+def test_the_owner_sees_no_approval_dialog(owner_client, owner, staff, apple):
+    from django.test import Client
+
+    from counter import services as counter_services
+
+    for user in (owner, staff):
+        counter_services.cart_scan(user=user, code="SG01")
+    clerk = Client()
+    clerk.force_login(staff)
+    assert "price-approval" in clerk.get("/counter/").content.decode()
+    page = owner_client.get("/counter/").content.decode()
     assert "price-approval" not in page
     response = owner_client.post(
         "/sales/retail/", retail_form([("SG01", "1", "0", "")])

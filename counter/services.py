@@ -1,0 +1,561 @@
+"""Every write of the counter: the sale on the screen (the cart), its payments and
+posting, parked sales.
+
+A counter sale posts through ``sales.services.retail_sale_post`` (one order, its
+shipment, the stock moves) and writes its ``SalePayment`` rows in the same
+transaction (``counter_sale_post``): the rows sum exactly to the sale's total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog import selectors as catalog_selectors
+from catalog.models import WALK_IN_CUSTOMER_CODE, Customer, Product, Warehouse
+from counter import scale
+from counter.models import Cart, HeldSale
+from jxc.decimals import MAX_PRICE, MAX_QUANTITY, MAX_VALUE
+from jxc.decimals import quantity as round_quantity
+from jxc.documents import by_submission, posting
+from jxc.inputs import OUT_OF_DATE
+from jxc.lines import MAX_LINES, line_amount
+from jxc.orders import check_quantities
+from sales.models import PaymentMethod, SalePayment, SalesOrder
+from sales.services import SaleLineInput, retail_sale_post
+
+ZERO = Decimal("0")
+ONE = Decimal("1")
+CENT = Decimal("0.01")
+# The most search matches the scan box offers.
+MATCHES = 8
+VIEW_ALL = "counter.view_all_shifts"
+
+
+def _money(value: Decimal) -> str:
+    return f"¥{value:,.2f}"
+
+
+# --- payments ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    """One method's share of a sale; ``tendered``: the cash handed over (cash only)."""
+
+    method: str
+    amount: Decimal
+    tendered: Decimal | None = None
+
+    @property
+    def change(self) -> Decimal:
+        return ZERO if self.tendered is None else self.tendered - self.amount
+
+
+def _is_money(value, *, most=MAX_VALUE) -> bool:
+    return (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and ZERO <= value <= most
+        and value == value.quantize(CENT)
+    )
+
+
+def payments_check(
+    *, total: Decimal, payments: list[PaymentInput], customer: Customer
+) -> None:
+    """Refuse payments that are not exactly the sale's total: each method at most
+    once with an amount above zero in fen, cash handed over at least the cash
+    amount (change comes from cash only), 挂账 only for a named customer."""
+    seen = set()
+    for payment in payments:
+        if payment.method not in PaymentMethod.values or payment.method in seen:
+            raise ValidationError(_("Each payment method can be used once."))
+        seen.add(payment.method)
+        if not _is_money(payment.amount) or payment.amount <= 0:
+            raise ValidationError(
+                _("A payment is an amount above ¥0.00 with at most 2 decimals.")
+            )
+        if payment.tendered is not None:
+            if payment.method != PaymentMethod.CASH:
+                raise ValidationError(_("Only cash gives change."))
+            if not _is_money(payment.tendered, most=MAX_PRICE):
+                raise ValidationError(
+                    _("The cash received is an amount with at most 2 decimals.")
+                )
+            if payment.tendered < payment.amount:
+                raise ValidationError(
+                    _("Still to pay: %(missing)s.")
+                    % {"missing": _money(payment.amount - payment.tendered)}
+                )
+        if payment.method == PaymentMethod.ACCOUNT and (
+            customer.code == WALK_IN_CUSTOMER_CODE
+        ):
+            raise ValidationError(
+                _(
+                    "On account (挂账) needs a named customer: choose the customer "
+                    "first."
+                )
+            )
+    paid = sum((payment.amount for payment in payments), ZERO)
+    if paid < total:
+        raise ValidationError(
+            _("Still to pay: %(missing)s.") % {"missing": _money(total - paid)}
+        )
+    if paid > total:
+        raise ValidationError(
+            _(
+                "The payments come to %(paid)s, more than the total %(total)s; only "
+                "cash gives change."
+            )
+            % {"paid": _money(paid), "total": _money(total)}
+        )
+
+
+@dataclass(frozen=True)
+class PaymentEntry:
+    """What the clerk typed in the payment area: an amount per method other than
+    cash (None: not used) and the cash received (None: nothing typed)."""
+
+    amounts: dict[str, Decimal | None]
+    cash_received: Decimal | None = None
+
+
+def payments_from_entry(*, total: Decimal, entry: PaymentEntry) -> list[PaymentInput]:
+    """The payment rows of what was typed: the other methods as typed, cash pays
+    the rest and the received cash above it is change. Nothing typed: the total
+    in cash, exactly (实收 defaults to the total)."""
+    rows = [
+        PaymentInput(method, amount)
+        for method, amount in entry.amounts.items()
+        if method != PaymentMethod.CASH and amount
+    ]
+    others = sum((row.amount for row in rows), ZERO)
+    received = entry.cash_received
+    if received is None and not rows:
+        received = total
+    rest = total - others
+    if rest < 0:
+        raise ValidationError(
+            _(
+                "The payments come to %(paid)s, more than the total %(total)s; only "
+                "cash gives change."
+            )
+            % {"paid": _money(others), "total": _money(total)}
+        )
+    if rest == 0:
+        if received:
+            raise ValidationError(
+                _("Nothing is left to pay in cash: clear the cash received.")
+            )
+        return rows
+    if received is None or received < rest:
+        raise ValidationError(
+            _("Still to pay: %(missing)s.")
+            % {"missing": _money(rest - (received or ZERO))}
+        )
+    return [PaymentInput(PaymentMethod.CASH, rest, received), *rows]
+
+
+# --- posting ------------------------------------------------------------------------
+
+
+def _check_prices(lines: list[SaleLineInput]) -> None:
+    for line in lines:
+        price = line.unit_price
+        if price is not None and not _is_money(price, most=MAX_PRICE):
+            raise ValidationError(
+                _(
+                    "The price of “%(name)s” must be between ¥0.00 and "
+                    "¥99,999,999.99, with at most 2 decimals."
+                )
+                % {"name": line.product.name}
+            )
+
+
+def sale_total(lines: list[SaleLineInput]) -> Decimal:
+    """The total a sale of these lines posts with (each line rounded, as posted)."""
+    return sum(
+        (
+            line_amount(
+                line.quantity,
+                line.product.sale_price if line.unit_price is None else line.unit_price,
+                line.discount,
+            )
+            for line in lines
+        ),
+        ZERO,
+    )
+
+
+@posting
+def counter_sale_post(
+    *,
+    warehouse: Warehouse,
+    lines: list[SaleLineInput],
+    payments: list[PaymentInput],
+    user,
+    customer: Customer | None = None,
+    submission=None,
+    price_approver=None,
+) -> SalesOrder:
+    """A counter sale: the retail sale (order, shipment, stock) and its payment
+    rows in one transaction; the rows sum exactly to the total. A second submit
+    of the same form returns the first sale and writes nothing."""
+    if existing := by_submission(SalesOrder, submission):
+        if not existing.is_retail:
+            raise ValidationError(OUT_OF_DATE)
+        return existing
+    customer = customer or Customer.objects.get(code=WALK_IN_CUSTOMER_CODE)
+    if not lines:
+        raise ValidationError(_("Scan or search a product first: the sale is empty."))
+    check_quantities(lines)
+    _check_prices(lines)
+    total = sale_total(lines)
+    payments_check(total=total, payments=payments, customer=customer)
+    change = sum((payment.change for payment in payments), ZERO)
+    order = retail_sale_post(
+        warehouse=warehouse,
+        lines=lines,
+        amount_received=total + change,
+        user=user,
+        customer=customer,
+        submission=submission,
+        price_approver=price_approver,
+    )
+    if order.total != total:  # pragma: no cover - one line_amount for both
+        raise ValidationError(_("The total changed while posting; try again."))
+    SalePayment.objects.bulk_create(
+        SalePayment(
+            order=order,
+            method=payment.method,
+            amount=payment.amount,
+            tendered=payment.tendered,
+            created_by=user,
+        )
+        for payment in payments
+    )
+    return order
+
+
+# --- the cart -------------------------------------------------------------------------
+
+
+def _cart_locked(user) -> Cart:
+    cart, _created = Cart.objects.select_for_update().get_or_create(clerk=user)
+    if cart.warehouse_id is None:
+        # Kept on the cart: the screen reads it with the cart, in one query.
+        cart.warehouse = catalog_selectors.default_warehouse()
+    return cart
+
+
+def _text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _line_quantity(line: dict) -> Decimal:
+    return Decimal(line["quantity"])
+
+
+def _find(cart: Cart, product_id: int | None) -> dict | None:
+    product_id = product_id or cart.current_product_id
+    for line in cart.lines:
+        if line["product"] == product_id:
+            return line
+    return None
+
+
+def _check_quantity(quantity: Decimal, product: Product | None = None) -> None:
+    if (
+        not quantity.is_finite()
+        or not ZERO < quantity <= MAX_QUANTITY
+        or round_quantity(quantity) != quantity
+    ):
+        raise ValidationError(
+            _(
+                "A quantity is between 0.001 and 999,999,999.999, with at most 3 "
+                "decimals."
+            )
+        )
+
+
+def _add(cart: Cart, product: Product, quantity: Decimal) -> None:
+    if not product.is_active:
+        raise ValidationError(
+            _("“%(name)s” is deactivated and cannot be sold.") % {"name": product.name}
+        )
+    line = _find(cart, product.pk)
+    if line is None:
+        if len(cart.lines) >= MAX_LINES:
+            raise ValidationError(_("A sale holds at most 300 lines."))
+        line = {"product": product.pk, "quantity": "0", "price": None, "discount": "0"}
+        cart.lines.append(line)
+    new = _line_quantity(line) + quantity
+    _check_quantity(new, product)
+    line["quantity"] = _text(new)
+    cart.current_product_id = product.pk
+
+
+@dataclass
+class ScanResult:
+    """What a scan did: the product added, or the products a text matched."""
+
+    product: Product | None = None
+    matches: list[Product] | None = None
+
+
+@transaction.atomic
+def cart_scan(*, user, code: str) -> ScanResult:
+    """A scanned or typed code adds its product (again: +1; a scale label: its
+    weight); text that is no code answers the products it names (name, pinyin)."""
+    code = (code or "").strip()[:100]
+    if not code:
+        raise ValidationError(_("Scan a barcode or type a name."))
+    reading = scale.read_label(code)
+    if reading is not None:
+        product, quantity = reading.product, reading.quantity
+    else:
+        product, quantity = catalog_selectors.product_by_code(code), ONE
+    if product is None:
+        matches = list(
+            catalog_selectors.search(Product.objects.filter(is_active=True), code)
+            .only("pk", "sku", "name", "spec", "unit", "sale_price", "barcode")
+            .order_by("name", "sku")[:MATCHES]
+        )
+        if not matches:
+            raise ValidationError(
+                _("Nothing matches “%(text)s”: scan again or type another name.")
+                % {"text": code[:60]}
+            )
+        return ScanResult(matches=matches)
+    cart = _cart_locked(user)
+    _add(cart, product, quantity)
+    cart.last_sale = None
+    cart.save()
+    return ScanResult(product=product)
+
+
+@transaction.atomic
+def cart_add(*, user, product: Product) -> None:
+    """A product picked from the search list: one more of it."""
+    cart = _cart_locked(user)
+    _add(cart, product, ONE)
+    cart.last_sale = None
+    cart.save()
+
+
+def _nothing_to_change():
+    return ValidationError(_("The sale has no lines yet."))
+
+
+@transaction.atomic
+def cart_line_set(
+    *,
+    user,
+    product_id: int | None,
+    quantity: Decimal | None = None,
+    price: Decimal | None = None,
+) -> None:
+    """Set a line's quantity and/or unit price (the owner's price rules apply when
+    the sale is posted)."""
+    cart = _cart_locked(user)
+    line = _find(cart, product_id)
+    if line is None:
+        raise _nothing_to_change()
+    if quantity is not None:
+        _check_quantity(quantity)
+        line["quantity"] = _text(quantity)
+    if price is not None:
+        if not _is_money(price, most=MAX_PRICE):
+            raise ValidationError(
+                _(
+                    "A price is between ¥0.00 and ¥99,999,999.99, with at most 2 "
+                    "decimals."
+                )
+            )
+        line["price"] = f"{price:.2f}"
+    cart.current_product_id = line["product"]
+    cart.save()
+
+
+@transaction.atomic
+def cart_line_step(*, user, product_id: int | None = None, step: int = 1) -> None:
+    """+ / −: one more or one less of a line (the last line touched by default); a
+    line never goes below one this way (Delete removes it)."""
+    cart = _cart_locked(user)
+    line = _find(cart, product_id)
+    if line is None:
+        raise _nothing_to_change()
+    new = _line_quantity(line) + step
+    if new <= 0:
+        raise ValidationError(
+            _("The quantity cannot go below what is left; Delete removes the line.")
+        )
+    _check_quantity(new)
+    line["quantity"] = _text(new)
+    cart.current_product_id = line["product"]
+    cart.save()
+
+
+@transaction.atomic
+def cart_line_remove(*, user, product_id: int | None = None) -> None:
+    """Delete a line (the last line touched by default)."""
+    cart = _cart_locked(user)
+    line = _find(cart, product_id)
+    if line is None:
+        raise _nothing_to_change()
+    cart.lines.remove(line)
+    cart.current_product_id = cart.lines[-1]["product"] if cart.lines else None
+    cart.save()
+
+
+@transaction.atomic
+def cart_customer_set(*, user, customer: Customer | None) -> None:
+    """The sale's customer (None: the walk-in customer)."""
+    cart = _cart_locked(user)
+    cart.customer = customer
+    cart.save()
+
+
+@transaction.atomic
+def cart_warehouse_set(*, user, warehouse: Warehouse) -> None:
+    """Sell from another warehouse (its stock shows on the lines at once)."""
+    if not warehouse.is_active:
+        raise ValidationError(
+            _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
+        )
+    cart = _cart_locked(user)
+    cart.warehouse = warehouse
+    cart.save()
+
+
+@transaction.atomic
+def cart_clear(*, user) -> None:
+    """Empty the screen: no lines, the walk-in customer."""
+    cart = _cart_locked(user)
+    cart.lines, cart.customer, cart.current_product_id = [], None, None
+    cart.save()
+
+
+def _sale_lines(cart: Cart) -> list[SaleLineInput]:
+    products = Product.objects.in_bulk([line["product"] for line in cart.lines])
+    lines = []
+    for line in cart.lines:
+        product = products.get(line["product"])
+        if product is None:
+            continue  # deleted from the catalog since; the screen no longer shows it
+        try:
+            quantity = Decimal(line["quantity"])
+            price = None if line["price"] is None else Decimal(line["price"])
+            discount = Decimal(line.get("discount") or "0")
+        except (InvalidOperation, TypeError) as error:
+            raise ValidationError(OUT_OF_DATE) from error
+        lines.append(SaleLineInput(product, quantity, price, discount))
+    return lines
+
+
+def _warehouse(cart: Cart) -> Warehouse:
+    return cart.warehouse or catalog_selectors.default_warehouse()
+
+
+@posting
+def cart_checkout(
+    *, user, entry: PaymentEntry, submission=None, price_approver=None
+) -> SalesOrder:
+    """Post the sale on the clerk's screen with what was typed as payment, and
+    empty the screen, in one transaction. The same form sent twice posts once."""
+    if existing := by_submission(SalesOrder, submission):
+        if not existing.is_retail:
+            raise ValidationError(OUT_OF_DATE)
+        return existing
+    cart = _cart_locked(user)
+    # A double click waited for the first click's lock: show what it posted.
+    if existing := by_submission(SalesOrder, submission):
+        return existing
+    lines = _sale_lines(cart)
+    if not lines:
+        raise ValidationError(_("Scan or search a product first: the sale is empty."))
+    check_quantities(lines)
+    _check_prices(lines)
+    payments = payments_from_entry(total=sale_total(lines), entry=entry)
+    order = counter_sale_post(
+        warehouse=_warehouse(cart),
+        lines=lines,
+        payments=payments,
+        user=user,
+        customer=cart.customer,
+        submission=submission,
+        price_approver=price_approver,
+    )
+    cart.lines, cart.customer, cart.current_product_id = [], None, None
+    cart.last_sale = order
+    cart.save()
+    return order
+
+
+# --- parked sales (挂单 / 取单) ------------------------------------------------------
+
+
+def held_sales_expire(*, today=None) -> int:
+    """Delete parked sales of days gone by (they expire at local midnight)."""
+    today = today or timezone.localdate()
+    deleted, _by_model = HeldSale.objects.filter(day__lt=today).delete()
+    return deleted
+
+
+@transaction.atomic
+def held_sale_park(*, user, note: str = "") -> HeldSale:
+    """挂单: keep the sale on the screen aside (reserving nothing) and empty it."""
+    held_sales_expire()
+    cart = _cart_locked(user)
+    lines = _sale_lines(cart)
+    if not lines:
+        raise ValidationError(_("There is nothing to park: the sale is empty."))
+    items = sum(
+        (line.quantity if line.quantity == line.quantity.to_integral() else ONE)
+        for line in lines
+    )
+    held = HeldSale.objects.create(
+        clerk=user,
+        warehouse=_warehouse(cart),
+        customer=cart.customer,
+        lines=cart.lines,
+        item_count=min(int(items), 2**31 - 1),
+        total=min(sale_total(lines), MAX_VALUE),
+        note=note[:100],
+        day=timezone.localdate(),
+    )
+    cart.lines, cart.customer, cart.current_product_id = [], None, None
+    cart.last_sale = None
+    cart.save()
+    return held
+
+
+@transaction.atomic
+def held_sale_resume(*, user, held_id: int) -> None:
+    """取单: put a parked sale of today back on the clerk's screen (its lines read
+    today's stock again); the owner may resume any clerk's."""
+    cart = _cart_locked(user)
+    held = HeldSale.objects.select_for_update().filter(pk=held_id).first()
+    if held is None or held.day != timezone.localdate():
+        raise ValidationError(
+            _("That parked sale is gone: it was resumed already, or it expired.")
+        )
+    if held.clerk_id != user.pk and not user.has_perm(VIEW_ALL):
+        raise ValidationError(_("That parked sale is another clerk's."))
+    if cart.lines:
+        raise ValidationError(
+            _("Finish or park the sale on the screen before resuming another.")
+        )
+    cart.lines = held.lines
+    cart.customer_id = held.customer_id
+    cart.warehouse_id = held.warehouse_id
+    cart.current_product_id = held.lines[-1]["product"] if held.lines else None
+    cart.last_sale = None
+    cart.save()
+    held.delete()
