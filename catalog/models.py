@@ -57,6 +57,9 @@ class ShopProfile(models.Model):
     def __str__(self):
         return self.name or str(self._meta.verbose_name)
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:shop_profile")
+
 
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=50)
@@ -190,7 +193,9 @@ class Product(TimestampedModel):
         _("scale PLU"),
         max_length=6,
         blank=True,
-        help_text=_("The product's number on the label scale (digits); empty: not weighed."),
+        help_text=_(
+            "The product's number on the label scale (digits); empty: not weighed."
+        ),
     )
     category = models.ForeignKey(
         Category,

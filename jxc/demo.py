@@ -164,6 +164,9 @@ def seed(*, owner) -> list[str]:
                 "sku": sku,
                 "name": name,
                 "barcode": f"69{number + 20000000000:011d}",
+                # Fruit sold by the jin is weighed on the label scale: PLU 1 is
+                # SG001 (labels 2 000001 wwwww c with the default prefix 2).
+                "plu": str(int(sku[2:])) if unit == "斤" else "",
                 "category": categories[category],
                 "unit": unit,
                 "spec": spec,
