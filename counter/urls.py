@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from counter import views
 
 app_name = "counter"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("settings/", views.settings_edit, name="settings"),
+    path("slip/<int:pk>/", views.slip, name="slip"),
+    path("shift/", views.shift, name="shift"),
+    path("shift/float/", views.shift_float, name="shift_float"),
+    path("shift/paid-out/", views.shift_paid_out, name="shift_paid_out"),
+    path("shift/close/", views.shift_close, name="shift_close"),
+    path("shifts/", views.shift_list, name="shift_list"),
+    path("shifts/export/", views.shift_export, name="shift_export"),
+    path("shifts/<int:pk>/", views.shift_detail, name="shift_detail"),
+    path("shifts/<int:pk>/print/", views.shift_print, name="shift_print"),
+    path("return/", views.counter_return, name="return"),
+]
