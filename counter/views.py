@@ -258,6 +258,14 @@ def _list_filters(request):
     return form, day, clerk_id
 
 
+def _shift_rows(day, clerk_id):
+    rows = selectors.day_figures(day=day, clerk_id=clerk_id)
+    if clerk_id is None:
+        return rows
+    # One clerk asked for: a row only when they worked that day.
+    return [row for row in rows if row.sales_count or row.returns_count or row.shift]
+
+
 @permission_required("counter.view_shift", raise_exception=True)
 @require_GET
 def shift_list(request):
@@ -357,7 +365,7 @@ def counter_return(request):
             messages.success(
                 request,
                 _(
-                    "%(number)s posted: the goods are back in stock. Refund: %(refunds)s."
+                    "%(number)s posted: the goods are back in stock; refunded %(refunds)s."
                 )
                 % {"number": document.number, "refunds": refunds},
             )
