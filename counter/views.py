@@ -364,9 +364,7 @@ def counter_return(request):
             )
             messages.success(
                 request,
-                _(
-                    "%(number)s posted: the goods are back in stock; refunded %(refunds)s."
-                )
+                _("%(number)s posted, goods back in stock; refunded %(refunds)s.")
                 % {"number": document.number, "refunds": refunds},
             )
             return redirect(f"{reverse('counter:return')}?number={order.number}")
