@@ -16,6 +16,7 @@ from sales.models import SalePayment, SalesReturn
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+SPLIT = [("wechat", "20"), ("cash", "30")]
 
 
 @pytest.fixture
@@ -60,9 +61,7 @@ def test_a_return_refunds_account_then_cash_then_the_rest_by_default(staff, appl
 
 
 def test_the_clerk_may_split_the_refund_among_the_sale_s_methods(staff, apple):
-    sale = counter_sale(
-        staff, [(apple, "5")], payments=[("wechat", "20"), ("cash", "30")]
-    )
+    sale = counter_sale(staff, [(apple, "5")], payments=SPLIT)
     line = _lines(sale)[apple.pk]
     document = services.counter_return_post(
         order=sale,
@@ -86,9 +85,7 @@ def test_the_clerk_may_split_the_refund_among_the_sale_s_methods(staff, apple):
 def test_a_wrong_refund_split_is_refused_and_nothing_changes(
     staff, apple, refunds, message
 ):
-    sale = counter_sale(
-        staff, [(apple, "5")], payments=[("wechat", "20"), ("cash", "30")]
-    )
+    sale = counter_sale(staff, [(apple, "5")], payments=SPLIT)
     line = _lines(sale)[apple.pk]
     with pytest.raises(ValidationError, match=message):
         services.counter_return_post(
@@ -137,7 +134,7 @@ def test_returning_a_weighed_line_in_part(staff, owner):
     assert _refunds(part)["cash"] + _refunds(rest)["cash"] == -sale.total
 
 
-# --- the page ----------------------------------------------------------------------------
+# --- the page ---------------------------------------------------------------------
 
 
 def test_the_slip_number_opens_the_sale(staff_client, staff, apple):
