@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -216,10 +216,11 @@ def _own_shift(request, pk) -> Shift:
 
 
 @permission_required("counter.view_shift", raise_exception=True)
-@require_GET
 def shift_detail(request, pk):
     """One shift, read only (printable on A4; the 80 mm version beside it)."""
     found = _own_shift(request, pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     figures = selectors.clerk_day(clerk=found.clerk, day=found.day)
     return render(
         request,
@@ -234,10 +235,11 @@ def shift_detail(request, pk):
 
 
 @permission_required("counter.view_shift", raise_exception=True)
-@require_GET
 def shift_print(request, pk):
     """The shift close on the 80 mm slip printer."""
-    found = _own_shift(request, pk)
+    found = _own_shift(request, pk)  # before the method: another's is refused
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     figures = selectors.clerk_day(clerk=found.clerk, day=found.day)
     return render(
         request,
