@@ -76,10 +76,10 @@ def test_the_clerk_may_split_the_refund_among_the_sale_s_methods(staff, apple):
 @pytest.mark.parametrize(
     ("refunds", "message"),
     [
-        ({"alipay": D("20")}, "not paid by"),
-        ({"wechat": D("25")}, "at most"),
-        ({"wechat": D("10"), "cash": D("5")}, "add up"),
-        ({"cash": D("-20")}, "negative"),
+        ({"alipay": D("20")}, "没有用"),
+        ({"wechat": D("25")}, "最多可退"),
+        ({"wechat": D("10"), "cash": D("5")}, "合计"),
+        ({"cash": D("-20")}, "不能为负数"),
     ],
 )
 def test_a_wrong_refund_split_is_refused_and_nothing_changes(

@@ -74,7 +74,7 @@ def test_price_label_amount_always_equals_the_line_amount(price, fen):
         reading = read_label(example_label("2", "56", fen))
     except ValidationError as error:
         # Only when no quantity near amount ÷ price gives the amount.
-        assert "does not fit the sale price" in str(error)
+        assert "对不上" in str(error)
         return
     assert reading.amount == Decimal(fen) / 100
     assert line_amount(reading.quantity, reading.unit_price) == reading.amount
@@ -111,7 +111,7 @@ def test_wrong_check_digit_is_refused_in_chinese():
     _settings("2")
     good = example_label("2", "123", 1234)
     bad = good[:-1] + str((int(good[-1]) + 1) % 10)
-    with pytest.raises(ValidationError, match="check digit is wrong"):
+    with pytest.raises(ValidationError, match="校验位不对"):
         read_label(bad)
 
 
@@ -128,28 +128,28 @@ def test_wrong_check_digit_message_is_chinese(settings):
 
 def test_unknown_plu_is_refused():
     _settings("2")
-    with pytest.raises(ValidationError, match="no product has the PLU 999"):
+    with pytest.raises(ValidationError, match="没有商品的 PLU 是 999"):
         read_label(example_label("2", "999", 1234))
 
 
 def test_zero_weight_is_refused():
     ProductFactory(plu="123", unit="kg")
     _settings("2")
-    with pytest.raises(ValidationError, match="zero"):
+    with pytest.raises(ValidationError, match="为零"):
         read_label(example_label("2", "123", 0))
 
 
 def test_a_product_not_sold_by_weight_is_refused():
     ProductFactory(plu="123", unit="件")
     _settings("2")
-    with pytest.raises(ValidationError, match="not by weight"):
+    with pytest.raises(ValidationError, match="不按重量"):
         read_label(example_label("2", "123", 1000))
 
 
 def test_a_deactivated_product_is_refused():
     ProductFactory(plu="123", unit="kg", is_active=False)
     _settings("2")
-    with pytest.raises(ValidationError, match="deactivated"):
+    with pytest.raises(ValidationError, match="已停用"):
         read_label(example_label("2", "123", 1000))
 
 

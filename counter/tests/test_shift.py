@@ -105,7 +105,7 @@ def test_close_stores_expected_counted_and_refuses_a_second_close(staff, apple):
     )
     assert shift.expected_cash == D("20") and shift.counted_cash == D("19.50")
     assert shift.difference == D("-0.50") and shift.closed_at is not None
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="已于"):
         services.shift_close(clerk=staff, counted_cash=D("30"), note="", user=staff)
     shift.refresh_from_db()
     assert shift.counted_cash == D("19.50")
@@ -113,9 +113,9 @@ def test_close_stores_expected_counted_and_refuses_a_second_close(staff, apple):
 
 def test_a_closed_shift_is_read_only(staff, apple):
     services.shift_close(clerk=staff, counted_cash=D("0"), note="", user=staff)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="已于"):
         services.shift_paid_out_add(clerk=staff, amount=D("5"), note="x", user=staff)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="已于"):
         services.shift_float_set(clerk=staff, amount=D("100"), user=staff)
     assert not CashPaidOut.objects.exists()
     assert Shift.objects.get().paid_out == 0
@@ -126,7 +126,7 @@ def test_the_float_changes_only_before_the_first_sale(staff, apple):
     shift = services.shift_float_set(clerk=staff, amount=D("150"), user=staff)
     assert shift.opening_float == D("150")
     counter_sale(staff, [(apple, "1")])
-    with pytest.raises(ValidationError, match="first sale"):
+    with pytest.raises(ValidationError, match="第一笔销售"):
         services.shift_float_set(clerk=staff, amount=D("300"), user=staff)
     assert Shift.objects.get().opening_float == D("150")
 
@@ -134,11 +134,11 @@ def test_the_float_changes_only_before_the_first_sale(staff, apple):
 @pytest.mark.parametrize(
     ("amount", "note", "message"),
     [
-        (D("0"), "x", "greater than zero"),
-        (D("-5"), "x", "greater than zero"),
-        (D("100000000"), "x", "larger"),
-        (D("1.005"), "x", "2 decimals"),
-        (D("5"), "  ", "what the cash"),
+        (D("0"), "x", "大于零"),
+        (D("-5"), "x", "大于零"),
+        (D("100000000"), "x", "太大"),
+        (D("1.005"), "x", "两位小数"),
+        (D("5"), "  ", "用途"),
     ],
 )
 def test_paid_out_refuses_bad_input_and_writes_nothing(staff, amount, note, message):
