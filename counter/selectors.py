@@ -67,6 +67,15 @@ class DayFigures:
         return [self.methods[method] for method in PaymentMethod.values]
 
     @property
+    def used_method_rows(self) -> list[MethodTakings]:
+        """The methods that took or gave back money (cash always: the drawer)."""
+        return [
+            row
+            for row in self.method_rows
+            if row.sales or row.refunds or row.method == PaymentMethod.CASH
+        ]
+
+    @property
     def sales_total(self) -> Decimal:
         return sum((m.sales for m in self.methods.values()), ZERO)
 

@@ -21,6 +21,7 @@ from counter.barcodes import code128_svg
 from counter.models import Shift
 from counter.scale import example_label, plu_digits
 from inventory.services import InsufficientStock
+from jxc.decimals import money
 from jxc.documents import form_kept, posted_by
 from jxc.excel import xlsx_response
 from jxc.views import refuse
@@ -75,8 +76,11 @@ def slip(request, pk):
         raise Http404 from None
     lines = list(order.lines.all())
     for line in lines:
-        line.gross = line.quantity * line.unit_price
-        line.off = line.gross - line.amount
+        # What the line's discount took off (none without a discount: a weighed
+        # line's rounding to the fen is no discount).
+        line.off = (
+            money(line.quantity * line.unit_price) - line.amount if line.discount else 0
+        )
     payments = list(order.payments.all())
     cash = [p for p in payments if p.tendered is not None]
     return render(
@@ -249,7 +253,9 @@ def shift_print(request, pk):
 
 
 def _list_filters(request):
-    form = forms.ShiftFilterForm(request.GET or None, user=request.user)
+    form = forms.ShiftFilterForm(
+        request.GET or None, user=request.user, initial={"day": timezone.localdate()}
+    )
     day, clerk_id = timezone.localdate(), None
     if form.is_valid():
         day = form.cleaned_data.get("day") or day

@@ -307,10 +307,11 @@ def period_comparison(*, start: date, end: date) -> dict:
 
 
 def counter_takings(*, start: date, end: date) -> list:
-    """Counter takings per payment method in the period (sales, refunds, net);
-    empty when the counter took nothing (a shop that sells only by order)."""
+    """Counter takings per payment method in the period (sales, refunds, net), the
+    methods that took or gave back money only: none for a shop that sells only by
+    order."""
     rows = sales_selectors.takings(moment(start), moment(end))
-    return rows if any(row.sales or row.refunds for row in rows) else []
+    return [row for row in rows if row.sales or row.refunds]
 
 
 def price_volatility(*, start: date, end: date) -> list[dict]:
