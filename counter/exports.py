@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jxc.excel import INTEGER, MONEY, TEXT, Col, Sheet
 from sales.models import PaymentMethod
@@ -46,8 +47,9 @@ def shifts_sheet(rows, total, day, shop) -> Sheet:
             row.difference,
         ]
 
+    closed, still_open = pgettext("shift", "Closed"), _("Open")
     body = [
-        values(row, _name(row.clerk), _("Closed") if row.is_closed else _("Open"))
+        values(row, _name(row.clerk), closed if row.is_closed else still_open)
         for row in rows
     ]
     totals = values(total, _("Day total"), "")
