@@ -247,3 +247,18 @@ def test_the_80mm_shift_print(staff_client, staff, apple):
     shift = services.shift_open(clerk=staff)
     page = staff_client.get(f"/counter/shifts/{shift.pk}/print/").content.decode()
     assert "/static/jxc/slip.css" in page and "¥20.00" in page
+
+
+def test_the_shift_pages_query_counts_do_not_grow_with_sales(
+    staff_client, staff, apple, count_queries
+):
+    counter_sale(staff, [(apple, "1")])
+    shift = services.shift_open(clerk=staff)
+    services.shift_paid_out_add(clerk=staff, amount=D("1"), note="x", user=staff)
+    urls = ["/counter/shift/", f"/counter/shifts/{shift.pk}/"]
+    few = [count_queries(staff_client, url) for url in urls]
+    for method in ["cash", "wechat", "card", "alipay"]:
+        counter_sale(staff, [(apple, "1")], payments=[(method, "10")])
+    services.shift_paid_out_add(clerk=staff, amount=D("2"), note="y", user=staff)
+    assert [count_queries(staff_client, url) for url in urls] == few
+    assert max(few) <= 12
