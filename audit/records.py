@@ -32,6 +32,9 @@ RECORDS = [
     "inventory.openingstock",
     "inventory.closedmonth",
     "inventory.inventorysettings",
+    "catalog.shopprofile",
+    "counter.countersettings",
+    "counter.shift",
 ]
 
 

@@ -34,11 +34,20 @@ class SearchFilterSet(StyledFilterSet):
         return queryset.filter(is_active=value == "1")
 
 
+SCALE_CHOICES = [("1", _("Weighed (has a PLU)")), ("0", _("Not weighed"))]
+
+
 class ProductFilter(SearchFilterSet):
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
         queryset=selectors.category_choices(),
         empty_label=_("All categories"),
+    )
+    scale = django_filters.ChoiceFilter(
+        label=_("Label scale"),
+        choices=SCALE_CHOICES,
+        method="filter_scale",
+        empty_label=_("All"),
     )
     o = django_filters.OrderingFilter(
         fields=[
@@ -54,7 +63,11 @@ class ProductFilter(SearchFilterSet):
 
     class Meta:
         model = Product
-        fields = ["q", "category", "active"]
+        fields = ["q", "category", "scale", "active"]
+
+    def filter_scale(self, queryset, name, value):
+        weighed = queryset.exclude(plu="")
+        return weighed if value == "1" else queryset.filter(plu="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,10 +12,12 @@ from catalog.models import (
     Category,
     Customer,
     Product,
+    ShopProfile,
     Supplier,
     Warehouse,
 )
 from catalog.pinyin import fold_code
+from catalog.plu import plu_canonical, plu_digits, plu_holders, plu_problem
 from jxc.forms import InputRulesMixin
 
 
@@ -42,14 +44,18 @@ class ProductForm(InputRulesMixin, forms.ModelForm):
     class Meta:
         model = Product
         fields = [
-            "sku", "name", "barcode", "category", "unit", "spec", "purchase_price",
-            "sale_price", "min_price", "safety_stock", "reorder_quantity",
-            "lead_time_days", "preferred_supplier", "is_active", "note",
+            "sku", "name", "barcode", "plu", "category", "unit", "spec",
+            "purchase_price", "sale_price", "min_price", "safety_stock",
+            "reorder_quantity", "lead_time_days", "preferred_supplier", "is_active",
+            "note",
         ]  # fmt: skip
         widgets = {
             "unit": forms.TextInput(attrs={"list": "unit-suggestions"}),
             "note": forms.Textarea(attrs={"rows": 2}),
             "barcode": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off"}
+            ),
+            "plu": forms.TextInput(
                 attrs={"inputmode": "numeric", "autocomplete": "off"}
             ),
         }
@@ -77,8 +83,9 @@ class ProductForm(InputRulesMixin, forms.ModelForm):
                     Column("name", css_class="col-md-8"),
                 ),
                 Row(
-                    Column("barcode", css_class="col-md-4"),
-                    Column("category", css_class="col-md-4"),
+                    Column("barcode", css_class="col-md-3"),
+                    Column("plu", css_class="col-md-2"),
+                    Column("category", css_class="col-md-3"),
                     Column("unit", css_class="col-md-2"),
                     Column("spec", css_class="col-md-2"),
                 ),
@@ -118,6 +125,19 @@ class ProductForm(InputRulesMixin, forms.ModelForm):
                 params={"code": barcode, "name": other.name, "sku": other.sku},
             )
         return barcode
+
+    def clean_plu(self):
+        value = fold_code(self.cleaned_data["plu"])
+        if problem := plu_problem(value, plu_digits()):
+            raise forms.ValidationError(problem)
+        value = plu_canonical(value)
+        other = plu_holders([value]).get(value) if value else None
+        if other and other.pk != self.instance.pk:
+            raise forms.ValidationError(
+                _("PLU %(plu)s is already used by “%(name)s” (%(sku)s)."),
+                params={"plu": value, "name": other.name, "sku": other.sku},
+            )
+        return value
 
     def clean(self):
         data = super().clean()
@@ -245,3 +265,17 @@ class ImportForm(InputRulesMixin, forms.Form):
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Upload and check")))
         self.helper.attrs = {"enctype": "multipart/form-data"}
+
+
+class ShopProfileForm(InputRulesMixin, forms.ModelForm):
+    """店铺资料: what the counter slip prints at its top and bottom."""
+
+    class Meta:
+        model = ShopProfile
+        fields = ["name", "address", "phone", "slip_footer"]
+        widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autofocus"] = True
+        self.helper = _helper()

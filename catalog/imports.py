@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import WALK_IN_CUSTOMER_CODE, Customer, Product, Supplier
+from catalog.plu import plu_canonical, plu_digits, plu_holders, plu_problem
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY
 from jxc.excel import MONEY, QUANTITY, TEXT, Col
 from jxc.matching import barcode_check_problem, barcode_too_long
@@ -116,6 +117,14 @@ PRODUCT_COLUMNS = [
         _price,
         expected=_money_hint,
     ),
+    # After it, for the same reason: the label scale's number (条码秤).
+    Column(
+        "plu",
+        "PLU码",
+        "Scale PLU",
+        parse_code(16),
+        expected=gettext_lazy("digits, the product's number on the label scale"),
+    ),
 ]
 
 PARTY_COLUMNS = [
@@ -172,7 +181,16 @@ PARTY_COLUMNS = [
     ),
 ]
 
-TEXT_KEYS = {"barcode", "category_name", "spec", "note", "contact", "phone", "address"}
+TEXT_KEYS = {
+    "barcode",
+    "plu",
+    "category_name",
+    "spec",
+    "note",
+    "contact",
+    "phone",
+    "address",
+}
 COST_KEYS = {"purchase_price"}
 KINDS = {
     "purchase_price": MONEY, "sale_price": MONEY, "min_price": MONEY,
@@ -270,6 +288,7 @@ def product_rows(table: Table) -> list[dict]:
                         % {"name": holder.name, "sku": holder.sku},
                     )
                 )
+    _plus_check(rows, table)
     codes = {v["supplier_code"].lower() for _n, v in rows if v.get("supplier_code")}
     suppliers = {
         s.code.lower(): s
@@ -294,6 +313,37 @@ def product_rows(table: Table) -> list[dict]:
             )
     table.errors.sort(key=lambda error: error.row)
     return [values for _number, values in rows]
+
+
+def _plus_check(rows, table: Table) -> None:
+    """PLUs: digits that fit the scale's labels, stored without the scale's
+    padding zeros, once in the file, and not held by another product."""
+    header = _header(PRODUCT_COLUMNS, "plu")
+    digits = plu_digits()
+    for number, values in rows:
+        if not values.get("plu"):
+            continue
+        if problem := plu_problem(values["plu"], digits):
+            table.errors.append(
+                RowError(number, header, problem, _("digits, at most %d") % digits)
+            )
+            values.pop("plu")
+        else:
+            values["plu"] = plu_canonical(values["plu"])
+    _duplicates(rows, "plu", header, table.errors)
+    wanted = {v["plu"]: (n, v.get("sku", "")) for n, v in rows if v.get("plu")}
+    for plu, holder in plu_holders(wanted).items():
+        row_number, row_sku = wanted[plu]
+        # Moving a PLU to another product is refused like a barcode.
+        if holder.sku.lower() != row_sku.lower():
+            table.errors.append(
+                RowError(
+                    row_number,
+                    header,
+                    _("already used by “%(name)s” (%(sku)s)")
+                    % {"name": holder.name, "sku": holder.sku},
+                )
+            )
 
 
 def party_rows(table: Table, model: type[Supplier] | type[Customer]) -> list[dict]:

@@ -57,6 +57,9 @@ class ShopProfile(models.Model):
     def __str__(self):
         return self.name or str(self._meta.verbose_name)
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:shop_profile")
+
 
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=50)

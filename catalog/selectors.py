@@ -10,7 +10,14 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from catalog.models import Category, Customer, Product, Supplier, Warehouse
+from catalog.models import (
+    Category,
+    Customer,
+    Product,
+    ShopProfile,
+    Supplier,
+    Warehouse,
+)
 from catalog.pinyin import fold_code, normalize_text
 from jxc.inputs import searchable
 
@@ -225,3 +232,8 @@ def party_import_plan(model):
         return _plan(table, rows, model, "code", _("Code"))[0]
 
     return plan
+
+
+def shop_profile() -> ShopProfile:
+    """The shop's name, address, phone and slip line (defaults until saved)."""
+    return ShopProfile.objects.filter(pk=1).first() or ShopProfile(pk=1)

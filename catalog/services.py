@@ -15,11 +15,18 @@ from django.utils.translation import gettext as _
 
 from audit.changes import changes, snapshot
 from audit.services import Action, audit_entry, audit_record, audit_record_many
-from catalog.models import Category, Customer, Product, Supplier, Warehouse
+from catalog.models import (
+    Category,
+    Customer,
+    Product,
+    ShopProfile,
+    Supplier,
+    Warehouse,
+)
 from catalog.pinyin import search_text
 
 PRODUCT_FIELDS = [
-    "sku", "name", "barcode", "category", "unit", "spec", "purchase_price",
+    "sku", "name", "barcode", "plu", "category", "unit", "spec", "purchase_price",
     "sale_price", "min_price",
     "safety_stock", "reorder_quantity", "lead_time_days", "preferred_supplier",
     "is_active", "note",
@@ -109,7 +116,7 @@ def category_delete(*, category: Category, user=None) -> None:
 
 
 def _product_search_text(product: Product) -> str:
-    return search_text(product.sku, product.barcode, name=product.name)
+    return search_text(product.sku, product.barcode, product.plu, name=product.name)
 
 
 @transaction.atomic
@@ -336,3 +343,25 @@ def warehouse_delete(*, warehouse: Warehouse, user=None) -> None:
             )
         )
     _delete(warehouse, user)
+
+
+# --- the shop itself -------------------------------------------------------------
+
+SHOP_PROFILE_FIELDS = ["name", "address", "phone", "slip_footer"]
+
+
+@transaction.atomic
+def shop_profile_save(*, data: dict, user=None) -> ShopProfile:
+    """Save the shop's name, address, phone and thank-you line (one row), with an
+    audit entry of what changed."""
+    profile, _created = ShopProfile.objects.select_for_update().get_or_create(pk=1)
+    before = snapshot(profile, SHOP_PROFILE_FIELDS)
+    _assign(profile, SHOP_PROFILE_FIELDS, data)
+    found = changes(before, profile, SHOP_PROFILE_FIELDS)
+    if not found:
+        return profile
+    profile.save()
+    audit_record(
+        user=user, action=Action.CHANGE, record=profile, label="", changes=found
+    )
+    return profile

@@ -47,6 +47,7 @@ def _crud(name, model, filterset, selector, form_class, save, remove):
 
 
 urlpatterns = [
+    path("shop/", views.shop_profile, name="shop_profile"),
     path("products/", views.ProductListView.as_view(), name="product_list"),
     path("products/new/", views.ProductEditView.as_view(), name="product_create"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),

@@ -356,3 +356,18 @@ def export_file(request, kind):
         rows=make_rows(filterset.qs, columns),
     )
     return xlsx_response([sheet], str(model._meta.verbose_name_plural))
+
+
+@permission_required("catalog.change_shopprofile", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def shop_profile(request):
+    """店铺资料: the owner's shop name, address, phone and the slip's thank-you line."""
+    form = forms.ShopProfileForm(
+        request.POST or None, instance=selectors.shop_profile()
+    )
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            services.shop_profile_save(data=form.cleaned_data, user=request.user)
+            messages.success(request, _("Shop details saved."))
+            return redirect("catalog:shop_profile")
+    return render(request, "catalog/shop_profile.html", {"form": form})

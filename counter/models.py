@@ -12,12 +12,12 @@ from jxc.models import money_field
 
 
 class ScaleLayout(models.TextChoices):
-    """What the 12 digits after the prefix of a scale label carry (EAN-13)."""
+    """What the digits after the prefix of a scale label carry (EAN-13): the PLU
+    (6 digits after a 1-digit prefix, 5 after a 2-digit one), a 5-digit value
+    and the check digit. counter/scale.py reads them."""
 
-    # prefix (1 digit) + PLU (5) + weight in grams (5) + EAN check digit
-    WEIGHT = "weight", _("PLU (5 digits) + weight in grams (5 digits)")
-    # prefix (1 digit) + PLU (5) + price in fen (5) + EAN check digit
-    PRICE = "price", _("PLU (5 digits) + amount in fen (5 digits)")
+    WEIGHT = "weight", _("PLU + weight in grams (5 digits)")
+    PRICE = "price", _("PLU + amount in fen (5 digits)")
 
 
 class CounterSettings(models.Model):
@@ -149,6 +149,13 @@ class Shift(models.Model):
     def __str__(self):
         return f"{self.clerk} {self.day}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("counter:shift_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
     @property
     def difference(self):
         if self.counted_cash is None or self.expected_cash is None:
@@ -207,3 +214,39 @@ class Cart(models.Model):
 
     def __str__(self):
         return f"{self.clerk} ({len(self.lines)})"
+
+
+class CashPaidOut(models.Model):
+    """Cash taken out of the drawer during a shift (a delivery paid, change given to
+    the bank): it lowers the cash the close expects. ``Shift.paid_out`` is their
+    sum, kept by the service that writes them."""
+
+    shift = models.ForeignKey(
+        Shift,
+        on_delete=models.PROTECT,
+        related_name="paid_outs",
+        verbose_name=_("shift"),
+    )
+    amount = money_field(_("amount"))
+    note = models.CharField(_("what for"), max_length=100)
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cash paid out")
+        verbose_name_plural = _("cash paid out")
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="counter_paid_out_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"¥{self.amount:,.2f} {self.note}"

@@ -17,6 +17,15 @@ urlpatterns = [
     path("hold/", views.hold, name="hold"),
     path("held/", views.held, name="held"),
     path("held/<int:pk>/resume/", views.resume, name="resume"),
-    # The slip of a sale; c2's counter slip replaces this view at merge.
-    path("sales/<int:pk>/slip/", views.slip, name="slip"),
+    path("settings/", views.settings_edit, name="settings"),
+    path("slip/<int:pk>/", views.slip, name="slip"),
+    path("shift/", views.shift, name="shift"),
+    path("shift/float/", views.shift_float, name="shift_float"),
+    path("shift/paid-out/", views.shift_paid_out, name="shift_paid_out"),
+    path("shift/close/", views.shift_close, name="shift_close"),
+    path("shifts/", views.shift_list, name="shift_list"),
+    path("shifts/export/", views.shift_export, name="shift_export"),
+    path("shifts/<int:pk>/", views.shift_detail, name="shift_detail"),
+    path("shifts/<int:pk>/print/", views.shift_print, name="shift_print"),
+    path("return/", views.counter_return, name="return"),
 ]

@@ -3,27 +3,34 @@ of the page back (htmx), or, without scripts, is redirected to the page again.""
 
 from __future__ import annotations
 
+import datetime
 import functools
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Product
-from counter import forms, selectors, services
+from counter import exports, forms, selectors, services
+from counter.barcodes import code128_svg
+from counter.models import Shift
+from counter.scale import example_label, plu_digits
 from inventory.services import InsufficientStock
-from jxc.documents import form_kept
-from jxc.views import record_id
+from jxc.decimals import money
+from jxc.documents import form_kept, posted_by
+from jxc.excel import xlsx_response
+from jxc.views import record_id, refuse
 from sales import authority
-from sales.models import SalesOrder
+from sales.models import PaymentMethod, SalesOrder, SalesReturn
 from sales.selectors import sale_payments
 
 USE = "counter.use_counter"
@@ -308,18 +315,364 @@ def printable_in_frame(view):
     return framed
 
 
-@printable_in_frame
-@permission_required("sales.view_shipment", raise_exception=True)
-@require_GET
-def slip(request, pk):
-    """The sale's 80 mm slip (the sales slip until the counter's own replaces it)."""
-    order = get_object_or_404(SalesOrder, pk=pk)
-    shipment = order.shipments.order_by("pk").first()
-    if shipment is None:
-        raise Http404
-    lines = shipment.lines.select_related("product").order_by("pk")
+# --- shift close, slip, settings and returns (c2) ------------------------------------
+# Counter pages: settings, the slip, the shift close and returns at the counter.
+# Permission first, then forms, then a service or selector.
+USE = "counter.use_counter"
+VIEW_ALL = "counter.view_all_shifts"
+
+
+# --- settings -------------------------------------------------------------------------
+
+
+@permission_required("counter.change_countersettings", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def settings_edit(request):
+    form = forms.CounterSettingsForm(
+        request.POST or None, instance=selectors.counter_settings()
+    )
+    with form_kept(form):
+        if request.method == "POST" and form.is_valid():
+            services.counter_settings_save(data=form.cleaned_data, user=request.user)
+            messages.success(request, _("Counter settings saved."))
+            return redirect("counter:settings")
+    current = selectors.counter_settings()
+    prefix = current.scale_prefix or "2"
+    digits = plu_digits(prefix)
     return render(
         request,
-        "sales/slip.html",
-        {"shipment": shipment, "order": order, "lines": lines},
+        "counter/settings.html",
+        {
+            "form": form,
+            "prefix": prefix,
+            "digits": digits,
+            "weight_label": example_label(prefix, "1", 1234),
+            "price_label": example_label(prefix, "1", 839),
+            "plu_width": "0" * (digits - 1) + "1",
+            "layout": current.scale_layout,
+        },
     )
+
+
+# --- the slip -------------------------------------------------------------------------
+
+
+@printable_in_frame
+@permission_required("sales.view_salesorder", raise_exception=True)
+@require_GET
+def slip(request, pk):
+    """The 80 mm slip of a counter sale; ?print=1 opens the print dialog."""
+    try:
+        order = selectors.slip_sale(pk)
+    except SalesOrder.DoesNotExist:
+        raise Http404 from None
+    lines = list(order.lines.all())
+    for line in lines:
+        # What the line's discount took off (none without a discount: a weighed
+        # line's rounding to the fen is no discount).
+        line.off = (
+            money(line.quantity * line.unit_price) - line.amount if line.discount else 0
+        )
+    payments = list(order.payments.all())
+    cash = [p for p in payments if p.tendered is not None]
+    return render(
+        request,
+        "counter/slip.html",
+        {
+            "order": order,
+            "shop": catalog_selectors.shop_profile(),
+            "lines": lines,
+            "discount": sum((line.off for line in lines), 0),
+            "payments": payments,
+            "tendered": sum((p.tendered for p in cash), 0) if cash else None,
+            "change": sum((p.change for p in cash), 0) if cash else None,
+            "returns": selectors.sale_returns(order),
+            "barcode": code128_svg(order.number),
+            "print": request.GET.get("print") == "1",
+        },
+    )
+
+
+# --- the shift ------------------------------------------------------------------------
+
+
+def _figures_context(figures, **extra):
+    return {
+        "figures": figures,
+        "shift": figures.shift,
+        "paid_outs": selectors.paid_outs(figures.shift),
+        **extra,
+    }
+
+
+@permission_required(USE, raise_exception=True)
+@require_GET
+def shift(request):
+    """交班: the clerk's own day — sales, refunds, cash expected — and the close."""
+    today = timezone.localdate()
+    figures = selectors.clerk_day(clerk=request.user, day=today)
+    closed = figures.is_closed
+    return render(
+        request,
+        "counter/shift.html",
+        _figures_context(
+            figures,
+            editable=not closed,
+            float_form=None
+            if closed or figures.sales_count or figures.returns_count
+            else forms.FloatForm(initial={"opening_float": figures.opening_float}),
+            paid_out_form=None if closed else forms.PaidOutForm(),
+            close_form=None if closed else forms.CloseForm(),
+        ),
+    )
+
+
+def _shift_post(request, form, action, done):
+    with form_kept(form):
+        if form.is_valid():
+            try:
+                action(form.cleaned_data)
+            except ValidationError as error:
+                refuse(request, error)
+            else:
+                messages.success(request, done)
+            return redirect("counter:shift")
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+    return redirect("counter:shift")
+
+
+@permission_required(USE, raise_exception=True)
+@require_POST
+def shift_float(request):
+    return _shift_post(
+        request,
+        forms.FloatForm(request.POST),
+        lambda data: services.shift_float_set(
+            clerk=request.user, amount=data["opening_float"], user=request.user
+        ),
+        _("Opening float saved."),
+    )
+
+
+@permission_required(USE, raise_exception=True)
+@require_POST
+def shift_paid_out(request):
+    return _shift_post(
+        request,
+        forms.PaidOutForm(request.POST),
+        lambda data: services.shift_paid_out_add(
+            clerk=request.user,
+            amount=data["amount"],
+            note=data["note"],
+            user=request.user,
+            submission=data["submission"],
+        ),
+        _("Cash paid out recorded."),
+    )
+
+
+@permission_required(USE, raise_exception=True)
+@require_POST
+def shift_close(request):
+    form = forms.CloseForm(request.POST)
+    with form_kept(form):
+        if form.is_valid():
+            try:
+                closed = services.shift_close(
+                    clerk=request.user,
+                    counted_cash=form.cleaned_data["counted_cash"],
+                    note=form.cleaned_data["note"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                # A second click, or a second tab: the shift is closed already.
+                refuse(request, error)
+                done = Shift.objects.filter(
+                    clerk=request.user, day=timezone.localdate()
+                ).first()
+                if done is not None and done.is_closed:
+                    return redirect("counter:shift_detail", pk=done.pk)
+                return redirect("counter:shift")
+            messages.success(request, _("Shift closed."))
+            return redirect("counter:shift_detail", pk=closed.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("counter:shift")
+
+
+def _own_shift(request, pk) -> Shift:
+    found = get_object_or_404(Shift.objects.select_related("clerk"), pk=pk)
+    if found.clerk_id != request.user.pk and not request.user.has_perm(VIEW_ALL):
+        raise PermissionDenied
+    return found
+
+
+@permission_required("counter.view_shift", raise_exception=True)
+def shift_detail(request, pk):
+    """One shift, read only (printable on A4; the 80 mm version beside it)."""
+    found = _own_shift(request, pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    figures = selectors.clerk_day(clerk=found.clerk, day=found.day)
+    return render(
+        request,
+        "counter/shift.html",
+        _figures_context(
+            figures,
+            editable=False,
+            today=found.day == timezone.localdate()
+            and found.clerk_id == request.user.pk,
+        ),
+    )
+
+
+@permission_required("counter.view_shift", raise_exception=True)
+def shift_print(request, pk):
+    """The shift close on the 80 mm slip printer."""
+    found = _own_shift(request, pk)  # before the method: another's is refused
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    figures = selectors.clerk_day(clerk=found.clerk, day=found.day)
+    return render(
+        request,
+        "counter/shift_slip.html",
+        _figures_context(figures, shop=catalog_selectors.shop_profile()),
+    )
+
+
+def _list_filters(request):
+    form = forms.ShiftFilterForm(
+        request.GET or None, user=request.user, initial={"day": timezone.localdate()}
+    )
+    day, clerk_id = timezone.localdate(), None
+    if form.is_valid():
+        day = form.cleaned_data.get("day") or day
+        clerk = form.cleaned_data.get("clerk")
+        clerk_id = clerk.pk if clerk else None
+    if not request.user.has_perm(VIEW_ALL):
+        clerk_id = request.user.pk  # a clerk sees their own shifts only
+    return form, day, clerk_id
+
+
+def _shift_rows(day, clerk_id):
+    rows = selectors.day_figures(day=day, clerk_id=clerk_id)
+    if clerk_id is None:
+        return rows
+    # One clerk asked for: a row only when they worked that day.
+    return [row for row in rows if row.sales_count or row.returns_count or row.shift]
+
+
+@permission_required("counter.view_shift", raise_exception=True)
+@require_GET
+def shift_list(request):
+    """The shifts of a day: every clerk's for the owner (with the day's total),
+    a clerk's own otherwise."""
+    form, day, clerk_id = _list_filters(request)
+    rows = selectors.day_figures(day=day, clerk_id=clerk_id)
+    if clerk_id is not None:
+        rows = [
+            row for row in rows if row.sales_count or row.returns_count or row.shift
+        ]
+    return render(
+        request,
+        "counter/shift_list.html",
+        {
+            "form": form,
+            "day": day,
+            "rows": rows,
+            "total": selectors.day_total(rows, day) if len(rows) > 1 else None,
+            "methods": PaymentMethod,
+            "can_export": request.user.has_perm(VIEW_ALL),
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+        },
+    )
+
+
+@permission_required(VIEW_ALL, raise_exception=True)
+@require_GET
+def shift_export(request):
+    _form, day, clerk_id = _list_filters(request)
+    rows = selectors.day_figures(day=day, clerk_id=clerk_id)
+    if clerk_id is not None:
+        rows = [
+            row for row in rows if row.sales_count or row.returns_count or row.shift
+        ]
+    sheet = exports.shifts_sheet(
+        rows, selectors.day_total(rows, day), day, catalog_selectors.shop_profile()
+    )
+    return xlsx_response(
+        [sheet], _("Shifts %(day)s") % {"day": day.isoformat()}, dated=False
+    )
+
+
+# --- returns at the counter -----------------------------------------------------------
+
+
+@permission_required(USE, raise_exception=True)
+@permission_required("sales.add_salesreturn", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def counter_return(request):
+    """退货: scan the slip's number, return lines of that sale, refund by its
+    methods."""
+    if request.method == "POST" and (
+        done := posted_by(SalesReturn, request.POST.get("submission"))
+    ):
+        # A double click: the first click's return may have taken everything back.
+        return redirect("sales:return_detail", pk=done.pk)
+    number_form = forms.NumberForm(request.GET or None)
+    order = None
+    if number_form.is_valid():
+        order = selectors.sale_by_number(number_form.cleaned_data["number"])
+        if order is None:
+            number_form.add_error(
+                "number",
+                _("No counter sale has the number “%(number)s”.")
+                % {"number": number_form.cleaned_data["number"].strip()},
+            )
+    context = {"number_form": number_form, "order": order}
+    if order is None:
+        return render(request, "counter/return.html", context)
+    shipment = order.shipments.order_by("pk").first()
+    lines = list(shipment.lines.select_related("product")) if shipment else []
+    left = selectors.refundable(order)
+    if request.method != "POST":
+        lines = [line for line in lines if line.quantity > line.returned_quantity]
+    form = forms.CounterReturnForm(
+        request.POST or None, lines=lines, methods=list(left)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.counter_return_post(
+                order=order,
+                quantities=form.quantities(),
+                reason=form.cleaned_data["reason"],
+                refunds=form.refunds(),
+                user=request.user,
+                submission=form.cleaned_data["submission"],
+            )
+        except (InsufficientStock, ValidationError) as error:
+            refuse(request, error)
+        else:
+            refunds = ", ".join(
+                f"{row.get_method_display()} ¥{-row.amount:,.2f}"
+                for row in document.refunds.all()
+            )
+            messages.success(
+                request,
+                _("%(number)s posted, goods back in stock; refunded %(refunds)s.")
+                % {"number": document.number, "refunds": refunds},
+            )
+            return redirect(f"{reverse('counter:return')}?number={order.number}")
+    context.update(
+        form=form,
+        shipment=shipment,
+        refund_rows=list(zip(form.refund_fields(), left.values(), strict=True)),
+        cancelled=shipment is None or shipment.status != "posted",
+        returns=selectors.sale_returns(order),
+    )
+    return render(request, "counter/return.html", context)

@@ -11,7 +11,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from catalog import services as catalog_services
-from catalog.models import Category, Customer, Product, Supplier, Warehouse
+from catalog.models import (
+    Category,
+    Customer,
+    Product,
+    ShopProfile,
+    Supplier,
+    Warehouse,
+)
 from inventory import documents as inventory_documents
 from inventory.models import OpeningStock
 from inventory.services import InsufficientStock
@@ -121,6 +128,15 @@ PRODUCTS = [
 def seed(*, owner) -> list[str]:
     """Load the demo shop; returns lines to print."""
     lines = []
+    if not ShopProfile.objects.exists():
+        catalog_services.shop_profile_save(
+            data={
+                "name": "阳光便利店",
+                "address": "幸福路 18 号",
+                "phone": "0571-88886666",
+                "slip_footer": "谢谢惠顾，欢迎再来！",
+            }
+        )
     if not Warehouse.objects.filter(code="WH02").exists():
         catalog_services.warehouse_save(
             data={"code": "WH02", "name": "后仓", "address": ""}
@@ -164,6 +180,9 @@ def seed(*, owner) -> list[str]:
                 "sku": sku,
                 "name": name,
                 "barcode": f"69{number + 20000000000:011d}",
+                # Fruit sold by the jin is weighed on the label scale: PLU 1 is
+                # SG001 (labels 2 000001 wwwww c with the default prefix 2).
+                "plu": str(int(sku[2:])) if unit == "斤" else "",
                 "category": categories[category],
                 "unit": unit,
                 "spec": spec,

@@ -608,6 +608,9 @@ def purchase_return_post(
     receipt_lines = {}
     if receipt is not None:
         receipt = lock(GoodsReceipt, receipt.pk)
+        # A double click waited for the first click's lock: show what it posted.
+        if existing := by_submission(PurchaseReturn, submission):
+            return existing
         if receipt.status != DocumentStatus.POSTED:
             raise ValidationError(
                 _("%(number)s is cancelled; nothing can be returned from it.")

@@ -306,6 +306,14 @@ def period_comparison(*, start: date, end: date) -> dict:
     return {"now": now, "before": before, "change": change}
 
 
+def counter_takings(*, start: date, end: date) -> list:
+    """Counter takings per payment method in the period (sales, refunds, net), the
+    methods that took or gave back money only: none for a shop that sells only by
+    order."""
+    rows = sales_selectors.takings(moment(start), moment(end))
+    return [row for row in rows if row.sales or row.refunds]
+
+
 def price_volatility(*, start: date, end: date) -> list[dict]:
     """Per product and supplier: min, max, mean, standard deviation, coefficient of
     variation (σ ÷ mean), last price and trend (last − first). A CV above 10 % is

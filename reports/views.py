@@ -422,7 +422,10 @@ def sales_analysis(request):
         table,
         by=by,
         chart=(name[0], "amount"),
-        extra={"comparison": selectors.period_comparison(start=start, end=end)},
+        extra={
+            "comparison": selectors.period_comparison(start=start, end=end),
+            "takings": selectors.counter_takings(start=start, end=end),
+        },
         choices=[
             ("product", _("Product")),
             ("category", _("Category")),

@@ -844,6 +844,10 @@ def sales_return_post(
     if existing := by_submission(SalesReturn, submission):
         return existing
     shipment = lock(Shipment, shipment.pk)
+    # A double click waited for the first click's lock: show what it posted (it
+    # may have returned everything, which this click would be refused).
+    if existing := by_submission(SalesReturn, submission):
+        return existing
     if shipment.status != DocumentStatus.POSTED:
         raise ValidationError(
             _("%(number)s is cancelled; nothing can be returned from it.")

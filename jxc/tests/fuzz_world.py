@@ -21,11 +21,13 @@ from catalog.tests.factories import (
     SupplierFactory,
     WarehouseFactory,
 )
+from counter import services as counter_services
 from inventory import documents
 from jxc.tests.fuzz import Spec, fingerprint, outcome, rolled_back, send
 from purchasing import selectors as purchasing_selectors
 from purchasing import services as purchasing
 from sales import services as sales
+from sales.models import SalePayment
 
 
 @dataclass(repr=False)
@@ -57,6 +59,8 @@ class World:
     opening: object
     stocktake: object
     cost_adjustment: object
+    counter_sale: object
+    shift: object
 
     def __repr__(self):
         return "World()"
@@ -225,6 +229,36 @@ def build(owner, staff) -> World:
         user=owner,
         submission=uuid.uuid4(),
     )
+    # A counter sale the clerk took in cash and WeChat, and the clerk's shift.
+    grapes = ProductFactory(sku="C003", name="葡萄", category=category, unit="公斤")
+    documents.opening_stock_post(
+        lines=[(grapes, warehouse, Decimal("10"), Decimal("6"))], note="", user=owner
+    )
+    counter_sale = sales.retail_sale_post(
+        warehouse=warehouse,
+        lines=[sales.SaleLineInput(grapes, Decimal("3"), Decimal("10"))],
+        amount_received=Decimal("30"),
+        user=staff,
+        submission=uuid.uuid4(),
+    )
+    SalePayment.objects.bulk_create(
+        [
+            SalePayment(
+                order=counter_sale,
+                method="wechat",
+                amount=Decimal("10"),
+                created_by=staff,
+            ),
+            SalePayment(
+                order=counter_sale,
+                method="cash",
+                amount=Decimal("20"),
+                tendered=Decimal("50"),
+                created_by=staff,
+            ),
+        ]
+    )
+    shift = counter_services.shift_open(clerk=staff)
     return World(
         owner=owner,
         staff=staff,
@@ -253,6 +287,8 @@ def build(owner, staff) -> World:
         opening=opening,
         stocktake=stocktake,
         cost_adjustment=cost_adjustment,
+        counter_sale=counter_sale,
+        shift=shift,
     )
 
 

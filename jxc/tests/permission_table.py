@@ -79,7 +79,8 @@ URLS: dict[str, Access] = {
     "accounts:password_change": Access(STAFF),
     "accounts:password_change_done": Access(STAFF),
     # --- catalog: everyone looks up; the owner changes master data --------------------
-    "catalog:product_list": Access(STAFF, also=("o=-sale_price", "q=SEC")),
+    "catalog:product_list": Access(STAFF, also=("o=-sale_price", "q=SEC", "scale=1")),
+    "catalog:shop_profile": Access(OWNER),
     "catalog:product_create": Access(OWNER),
     "catalog:product_detail": Access(STAFF, ids=_pk("product")),
     "catalog:product_options": Access(STAFF, get=FRAGMENT, query="q=SEC"),
@@ -215,7 +216,6 @@ URLS: dict[str, Access] = {
     "counter:hold": Access(STAFF, get=POST),
     "counter:held": Access(STAFF, get=FRAGMENT),
     "counter:resume": Access(STAFF, get=POST, kwargs={"pk": "1"}),
-    "counter:slip": Access(STAFF, get=PRINT, ids=_pk("sales_order")),
     "sales:shipment_list": Access(STAFF),
     "sales:shipment_create": Access(STAFF, query="order={sales_order}"),
     "sales:shipment_detail": Access(STAFF, ids=_pk("shipment")),
@@ -229,6 +229,21 @@ URLS: dict[str, Access] = {
     "sales:order_export": Access(STAFF, get=XLSX),
     "sales:shipment_export": Access(STAFF, get=XLSX),
     "sales:return_export": Access(STAFF, get=XLSX),
+    # --- counter: clerks sell, return and close their own shift; the owner sets it up
+    # and sees every clerk's shifts (the world's shift is another clerk's) ----------
+    "counter:settings": Access(OWNER),
+    "counter:slip": Access(
+        STAFF, get=PRINT, ids=_pk("counter_sale"), also=("print=1",)
+    ),
+    "counter:shift": Access(STAFF),
+    "counter:shift_float": Access(STAFF, get=POST),
+    "counter:shift_paid_out": Access(STAFF, get=POST),
+    "counter:shift_close": Access(STAFF, get=POST),
+    "counter:shift_list": Access(STAFF, also=("day=2026-01-01", "clerk={clerk}")),
+    "counter:shift_export": Access(OWNER, get=XLSX),
+    "counter:shift_detail": Access(OWNER, ids=_pk("shift")),
+    "counter:shift_print": Access(OWNER, get=PRINT, ids=_pk("shift")),
+    "counter:return": Access(STAFF),
     # --- reports: the owner's, but for reordering, which a clerk may do --------------
     "reports:summary": Access(OWNER),
     "reports:summary_export": Access(OWNER, get=XLSX),

@@ -24,11 +24,13 @@ from catalog.tests.factories import (
     SupplierFactory,
     WarehouseFactory,
 )
+from counter import services as counter_services
 from inventory import documents
 from inventory.models import AdjustmentReason, StockLevel
 from purchasing import services as purchasing
 from purchasing.tests.factories import ordered, received
 from sales import services as sales
+from sales.models import SalePayment
 from sales.tests.factories import confirmed, draft, ship
 
 SALE_PRICE_A = Decimal("9876.54")
@@ -77,7 +79,9 @@ def build(owner) -> dict[str, int]:
         sale_price=Decimal("2999.00"),
         purchase_price=Decimal("1234.56"),
     )
-    ProductFactory(sku="SEC-C", name="测试商品丙", category=category)
+    product_c = ProductFactory(
+        sku="SEC-C", name="测试商品丙", category=category, unit="公斤", plu="42"
+    )
     clerk = StaffFactory(username="xiaoli")
 
     opening = documents.opening_stock_post(
@@ -141,6 +145,37 @@ def build(owner) -> dict[str, int]:
         user=owner,
     )
 
+    # A counter sale paid two ways of all the stock C had (the shop's stock value
+    # stays A's and B's), and the shift of a clerk other than the matrix's (a clerk
+    # opens only their own).
+    documents.opening_stock_post(
+        lines=[(product_c, main, Decimal(2), Decimal("3.00"))], note="", user=owner
+    )
+    counter_sale = sales.retail_sale_post(
+        warehouse=main,
+        lines=[sales.SaleLineInput(product_c, Decimal(2), Decimal("6.80"))],
+        amount_received=Decimal("20"),
+        user=clerk,
+    )
+    SalePayment.objects.bulk_create(
+        [
+            SalePayment(
+                order=counter_sale,
+                method="wechat",
+                amount=Decimal("3.60"),
+                created_by=clerk,
+            ),
+            SalePayment(
+                order=counter_sale,
+                method="cash",
+                amount=Decimal("10.00"),
+                tendered=Decimal("20"),
+                created_by=clerk,
+            ),
+        ]
+    )
+    shift = counter_services.shift_open(clerk=clerk)
+
     stocktake = documents.stocktake_start(
         warehouse=main, categories=[category], note="", user=owner
     )
@@ -175,6 +210,8 @@ def build(owner) -> dict[str, int]:
         "sales_order": sales_order.pk,
         "shipment": shipment.pk,
         "sales_return": sales_return.pk,
+        "counter_sale": counter_sale.pk,
+        "shift": shift.pk,
     }
 
 

@@ -64,9 +64,10 @@ RECORDS = {
     "sales:shipment": "shipment",
     "sales:delivery": "shipment",
     "sales:slip": "shipment",
-    "counter:slip": "shipment.order",  # a sale with its shipment
     "sales:return": "sales_return",
     "accounts:user": "staff",
+    "counter:slip": "counter_sale",
+    "counter:shift": "shift",
 }
 BY_ARGUMENT = {
     "product_id": "apple",
@@ -97,6 +98,7 @@ STARTS_FROM = {
     "sales:return_create": lambda w: {"shipment": str(w.shipment.pk)},
     "sales:availability": lambda w: {"product": "A001", "warehouse": "1"},
     "purchasing:last_price": lambda w: {"product": "A001", "supplier": "1"},
+    "counter:return": lambda w: {"number": w.counter_sale.number},
 }
 # Keys of a script's JSON lookup, which has no form of its own to read them from.
 SCRIPT_KEYS = {"line_amounts": ["quantity", "price", "discount", "received"]}

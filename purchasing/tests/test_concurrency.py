@@ -72,3 +72,41 @@ def test_two_receipts_for_the_last_open_quantity_cannot_both_pass(owner):
         assert refusal.message == f"{order.number} 当前为“已到货”：不能再按它入库。"
     assert StockLevel.objects.get(product=apple).on_hand == Decimal("10")
     call_command("check_stock")
+
+
+def test_a_double_click_returning_a_whole_receipt_posts_one_return_and_shows_it(
+    owner,
+):
+    """The same form twice, both past the token check before the receipt is
+    locked: the second finds the first's return under the lock instead of "only
+    0 can still be returned"."""
+    from django.utils import timezone
+
+    from catalog.models import Warehouse
+    from purchasing import services
+    from purchasing.models import PurchaseReturn
+    from sales.tests.test_concurrency import run_behind_lock
+
+    apple = ProductFactory()
+    order = ordered(owner, [(apple, "10", "2")])
+    receipt = received(owner, order, [(apple, "10")])
+    token = uuid.uuid4()
+
+    def work(_index):
+        return services.purchase_return_post(
+            supplier=receipt.supplier,
+            warehouse=Warehouse.objects.get(is_default=True),
+            lines=[services.ReturnLineInput(apple, Decimal("10"))],
+            occurred_at=timezone.now(),
+            note="",
+            user=owner,
+            receipt=receipt,
+            submission=token,
+        )
+
+    results = run_behind_lock(GoodsReceipt, receipt.pk, 2, work)
+    assert all(isinstance(r, PurchaseReturn) for r in results), results
+    assert results[0].pk == results[1].pk
+    assert PurchaseReturn.objects.count() == 1
+    assert StockLevel.objects.get(product=apple).on_hand == Decimal("0")
+    call_command("check_stock")

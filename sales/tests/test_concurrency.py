@@ -97,3 +97,85 @@ def test_two_clerks_ship_the_last_unit_from_two_orders(owner):
     assert (shortage.product, shortage.on_hand, shortage.requested) == (product, 0, 1)
     assert StockLevel.objects.get(product=product).on_hand == Decimal("0")
     call_command("check_stock")
+
+
+def run_behind_lock(model, pk, count: int, work) -> list:
+    """Run work(i) on ``count`` threads while this connection holds the row lock
+    of ``model`` ``pk``: every thread gets past whatever it checks before taking
+    that lock, waits for it, and goes on one at a time once it is released."""
+    import threading
+    import time
+
+    from django.db import close_old_connections, transaction
+
+    results: list = [None] * count
+    pids: list = [None] * count
+
+    def target(index):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids[index] = cursor.fetchone()[0]
+            results[index] = work(index)
+        except Exception as error:  # noqa: BLE001 - the test inspects what happened
+            results[index] = error
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    with transaction.atomic():
+        model.objects.select_for_update().get(pk=pk)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline:
+                waiting = [pid for pid in pids if pid is not None]
+                if len(waiting) == count:
+                    cursor.execute(
+                        "SELECT count(*) FROM unnest(%s::int[]) AS p "
+                        "WHERE cardinality(pg_blocking_pids(p)) > 0",
+                        [waiting],
+                    )
+                    if cursor.fetchone()[0] == count:
+                        break
+                time.sleep(0.02)
+            else:
+                raise AssertionError("the threads never waited for the lock")
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_a_double_click_returning_everything_posts_one_return_and_shows_it(owner):
+    """Both clicks carry the same form token and get past the token check before
+    the first locks the shipment. The second must find the first's return under
+    the lock, not be told "only 0 can still be returned" though the goods came
+    back."""
+    import uuid
+
+    from sales.models import SalesReturn
+
+    product = ProductFactory(sale_price=Decimal("5"))
+    receive(product, "6", "2", user=owner)
+    shipment = ship(owner, confirmed(owner, [(product, "4")]))
+    line = shipment.lines.get()
+    token = uuid.uuid4()
+
+    def work(_index):
+        return services.sales_return_post(
+            shipment=shipment,
+            quantities={line.pk: Decimal("4")},
+            reason="",
+            occurred_at=timezone.now(),
+            user=owner,
+            submission=token,
+        )
+
+    results = run_behind_lock(Shipment, shipment.pk, 2, work)
+    assert all(isinstance(r, SalesReturn) for r in results), results
+    assert results[0].pk == results[1].pk
+    assert SalesReturn.objects.count() == 1
+    assert StockLevel.objects.get(product=product).on_hand == Decimal("6")
+    call_command("check_stock")

@@ -32,6 +32,12 @@
     if (next) { next.focus(); }
   });
 
+  // A "print" button (data-print): the browser's print dialog for this page.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) { event.preventDefault(); window.print(); }
+  });
+
   // A submitted form cannot be sent twice by a double click.
   document.addEventListener("submit", function (event) {
     var form = event.target;
