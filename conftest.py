@@ -143,6 +143,7 @@ DATA_MIGRATIONS = [
     ("inventory.migrations.0007_cost_adjustment", "roles"),
     ("purchasing.migrations.0004_price_band", "roles"),
     ("sales.migrations.0005_price_authority", "roles"),
+    ("counter.migrations.0002_roles", "roles"),
 ]
 
 
