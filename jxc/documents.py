@@ -248,6 +248,13 @@ def posted_by(model, token: str | None):
     return by_submission(model, submission)
 
 
+def posted_already(document) -> str:
+    """What a second click of a form hears when its first click posted ``document``."""
+    return _("%(number)s was already posted by your first click; here it is.") % {
+        "number": document.number
+    }
+
+
 def check_version(document, version: int | None) -> None:
     """Refuse a form opened on an older version of ``document`` (None: not checked)."""
     if version is not None and document.version != version:

@@ -20,7 +20,7 @@ from catalog.fields import resolve
 from catalog.models import Product, Supplier
 from inventory.services import InsufficientStock
 from jxc import lists
-from jxc.documents import StaleDocument, form_kept, posted_by
+from jxc.documents import StaleDocument, form_kept, posted_already, posted_by
 from jxc.inputs import searchable
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
@@ -301,6 +301,7 @@ def receipt_create(request):
     ):
         # A double click: the first click's receipt may have finished the order
         # meanwhile; the second lands on what the first posted, not on a refusal.
+        messages.info(request, posted_already(done))
         return redirect("purchasing:receipt_detail", pk=done.pk)
     order = None
     if "order" in request.GET:

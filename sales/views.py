@@ -18,7 +18,7 @@ from catalog.models import Product
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc import lists
-from jxc.documents import StaleDocument, form_kept, posted_by
+from jxc.documents import StaleDocument, form_kept, posted_already, posted_by
 from jxc.formatting import qty
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
@@ -335,6 +335,7 @@ def shipment_create(request):
     ):
         # A double click: the first click's shipment may have finished the order
         # meanwhile; the second lands on what the first posted, not on a refusal.
+        messages.info(request, posted_already(done))
         return redirect("sales:shipment_detail", pk=done.pk)
     if order.status not in OPEN_STATUSES:
         messages.error(

@@ -355,5 +355,6 @@ def test_a_second_click_after_the_first_received_everything_lands_on_the_receipt
     second = owner_client.post(url, data, follow=True)
     assert second.redirect_chain[-1][0] == f"/purchasing/receipts/{receipt.pk}/"
     assert "不能再按它入库" not in second.content.decode()
+    assert f"{receipt.number} 已在第一次点击时过账" in second.content.decode()
     assert GoodsReceipt.objects.count() == 1
     assert StockLevel.objects.get(product=apple).on_hand == D("4")

@@ -133,6 +133,7 @@ def test_a_second_click_after_the_first_shipped_everything_lands_on_the_shipment
     second = staff_client.post(url, data, follow=True)
     assert second.redirect_chain[-1][0] == f"/sales/shipments/{shipment.pk}/"
     assert "不能再发货" not in second.content.decode()
+    assert f"{shipment.number} 已在第一次点击时过账" in second.content.decode()
     assert Shipment.objects.count() == 1
     assert StockLevel.objects.get(product=pc).on_hand == D("15") - D("5")
 
