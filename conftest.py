@@ -143,6 +143,8 @@ DATA_MIGRATIONS = [
     ("inventory.migrations.0007_cost_adjustment", "roles"),
     ("purchasing.migrations.0004_price_band", "roles"),
     ("sales.migrations.0005_price_authority", "roles"),
+    ("finance.migrations.0002_default_accounts_roles", "accounts"),
+    ("finance.migrations.0002_default_accounts_roles", "roles"),
 ]
 
 

@@ -39,11 +39,13 @@ from jxc.orders import (
     check_products,
     check_quantities,
 )
-from jxc.posting import Partner, Posting, PostingLine, SourceRef
+from jxc.posting import Partner, Posting, PostingLine, PostingPayment, SourceRef
 from sales import authority
 from sales.models import (
     OPEN_STATUSES,
     OrderStatus,
+    PaymentMethod,
+    SalePayment,
     SalesOrder,
     SalesOrderLine,
     SalesReturn,
@@ -52,7 +54,7 @@ from sales.models import (
     Shipment,
     ShipmentLine,
 )
-from sales.signals import sales_return_posted, shipment_posted
+from sales.signals import payments_recorded, sales_return_posted, shipment_posted
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -551,6 +553,7 @@ def _ship(
     note: str = "",
     submission=None,
     lines: dict[int, SalesOrderLine] | None = None,
+    payments: tuple[PostingPayment, ...] = (),
 ) -> Shipment:
     """Post a shipment of ``quantities`` (order line id → quantity) of a locked
     order. ``lines``: the order's lines when this transaction just made them (a
@@ -646,8 +649,9 @@ def _ship(
                 )
                 for row in rows
             ),
-            partner=Partner.of(order),
+            partner=_money_partner(order),
             reservations=own,
+            payments=payments,
         ),
     )
     # The stock ledger decided the cost the goods left at; the shipment shows it.
@@ -671,9 +675,12 @@ def shipment_post(
     note: str = "",
     submission=None,
     version: int | None = None,
+    payments: list[tuple[int, Decimal]] = (),
 ) -> Shipment:
     """Ship (part of) a confirmed order: its own reservation plus free stock, never
-    stock reserved for another order. A second submit of the same form posts once."""
+    stock reserved for another order. A second submit of the same form posts once.
+    ``payments`` ((money account id, amount)) is 本次收款: money the customer
+    pays as the goods leave, in the same transaction (the money ledger)."""
     if existing := by_submission(Shipment, submission):
         return existing
     order = lock(SalesOrder, order.pk)
@@ -693,6 +700,10 @@ def shipment_post(
         user=user,
         note=note,
         submission=submission,
+        payments=tuple(
+            PostingPayment(Decimal(amount), account_id=account_id)
+            for account_id, amount in payments
+        ),
     )
     was = order.status
     ORDERS.status_refresh(order)
@@ -716,8 +727,14 @@ def retail_sale_post(
     submission=None,
     occurred_at=None,
     price_approver=None,
+    payments: list[tuple[str, Decimal, Decimal | None]] | None = None,
 ) -> SalesOrder:
     """零售开单: a confirmed order and its shipment in one go, from free stock only.
+
+    ``payments`` ((method, amount, tendered) per payment method, as for
+    ``sale_payments_record``) records the sale's payment rows in the same
+    transaction; without them the sale is paid in cash (the money ledger takes
+    the total into the cash account; no rows are written).
 
     ``occurred_at`` books a sale made earlier (yesterday's paper receipts); now by
     default. Reservations due to expire are released first: their stock is free.
@@ -760,12 +777,21 @@ def retail_sale_post(
     for row in rows:
         row.order = order
     SalesOrderLine.objects.bulk_create(rows)
+    if payments is None:
+        paid = [PostingPayment(total, method=PaymentMethod.CASH)] if total else []
+    else:
+        records = _payment_rows(order, payments, user)
+        SalePayment.objects.bulk_create(records)
+        paid = _posting_payments(records)
+    # The money paid travels with the shipment's posting: one visit to the
+    # money ledger for the sale and its payment.
     shipment = _ship(
         order=order,
         quantities={row.pk: row.quantity for row in rows},
         occurred_at=now,
         user=user,
         lines={row.pk: row for row in rows},
+        payments=tuple(paid),
     )
     audit_record_many(
         [
@@ -777,6 +803,100 @@ def retail_sale_post(
         record=order, approved=approved, approver=approver, user=user
     )
     return order
+
+
+def _walk_in(order: SalesOrder) -> bool:
+    """A counter sale to the walk-in customer (RETAIL): paid at once, nobody owes
+    anything, so the money ledger keeps no balance for it."""
+    return order.is_retail and order.customer.code == "RETAIL"
+
+
+def _money_partner(order: SalesOrder) -> Partner | None:
+    """Whom the money ledger books a sale to: none for a walk-in."""
+    return None if _walk_in(order) else Partner.of(order)
+
+
+def _posting_payments(records: list[SalePayment]) -> list[PostingPayment]:
+    return [
+        PostingPayment(row.amount, method=row.method, tendered=row.tendered)
+        for row in records
+    ]
+
+
+def _payment_rows(order, payments, user) -> list[SalePayment]:
+    """The checked, unsaved payment rows of a counter sale."""
+    methods = set(PaymentMethod.values)
+    rows = []
+    for method, amount, tendered in payments:
+        amount = Decimal(amount)
+        if method not in methods:
+            raise ValidationError(_("Choose how the customer pays."))
+        if method == PaymentMethod.ACCOUNT and order.customer.code == "RETAIL":
+            raise ValidationError(
+                _("Only a named customer can buy on account: choose the customer.")
+            )
+        if amount <= 0 or amount != money(amount):
+            raise ValidationError(
+                _("A payment must be greater than zero, with at most 2 decimals.")
+            )
+        if tendered is not None:
+            tendered = Decimal(tendered)
+            if method != PaymentMethod.CASH:
+                raise ValidationError(_("Only cash is tendered."))
+            if tendered < amount or tendered != money(tendered) or tendered > MAX_VALUE:
+                raise ValidationError(
+                    _("The cash tendered must cover the cash payment.")
+                )
+        rows.append(
+            SalePayment(
+                order=order,
+                method=method,
+                amount=amount,
+                tendered=tendered,
+                created_by=user,
+            )
+        )
+    paid = sum((row.amount for row in rows), ZERO)
+    if paid != order.total:
+        raise ValidationError(
+            _("The payments add up to %(paid)s, not the total %(total)s.")
+            % {"paid": f"¥{paid:,.2f}", "total": f"¥{order.total:,.2f}"}
+        )
+    return rows
+
+
+@posting
+def sale_payments_record(
+    *, order: SalesOrder, payments: list[tuple[str, Decimal, Decimal | None]], user
+) -> list[SalePayment]:
+    """Record how a counter sale was paid: one ``sales.SalePayment`` row per
+    (method, amount, tendered) — method a ``PaymentMethod`` value, amount > 0,
+    tendered (cash handed over) for cash only — adding up to the sale's total,
+    and ``payments_recorded`` in the same transaction: the money ledger settles
+    the sale's receivable from every row but 挂账 (``account``), which stays
+    owed. A sale's payments are recorded once."""
+    order = lock(SalesOrder, order.pk)
+    if not order.is_retail or order.status != OrderStatus.SHIPPED:
+        raise ValidationError(OUT_OF_DATE)
+    if order.payments.exists():
+        raise ValidationError(
+            _("The payment of %(number)s is already recorded.")
+            % {"number": order.number}
+        )
+    shipment = order.shipments.get(status=DocumentStatus.POSTED)
+    rows = _payment_rows(order, payments, user)
+    SalePayment.objects.bulk_create(rows)
+    payments_recorded.send(
+        sender=SalePayment,
+        posting=Posting(
+            source=SourceRef.of(shipment),
+            occurred_at=shipment.occurred_at,
+            user=user,
+            partner=_money_partner(order),
+            payments=tuple(_posting_payments(rows)),
+        ),
+    )
+    return rows
 
 
 @posting
