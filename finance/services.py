@@ -879,3 +879,28 @@ def payment_cancel(*, payment: Payment, user, reason: str) -> Payment:
     payment.save(update_fields=payment.mark_cancelled(user=user, reason=reason, at=now))
     cancel_entry(audit, payment, user).save()
     return payment
+
+
+# --- credit limits ------------------------------------------------------------------
+
+
+@posting
+def credit_limit_save(*, customer: Customer, limit: Decimal | None, user) -> Customer:
+    """Set what ``customer`` may owe at most (None: no limit); audited."""
+    if limit is not None and (limit < 0 or limit != money(limit) or limit > MAX_VALUE):
+        raise ValidationError(
+            _("A credit limit is zero or more, with at most 2 decimals.")
+        )
+    customer = lock(Customer, customer.pk)
+    was = customer.credit_limit
+    if was == limit:
+        return customer
+    customer.credit_limit = limit
+    customer.save(update_fields=["credit_limit"])
+    audit.audit_record(
+        user=user,
+        action=Action.CHANGE,
+        record=customer,
+        changes={"credit_limit": [was, limit]},
+    )
+    return customer
