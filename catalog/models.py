@@ -143,7 +143,7 @@ class Customer(Party):
             ),
             models.UniqueConstraint(
                 Lower("code"), name="catalog_customer_code_ci_unique"
-            )
+            ),
         ]
 
     @property

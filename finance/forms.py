@@ -17,6 +17,32 @@ def _accounts():
     return Account.objects.filter(is_active=True).order_by("id")
 
 
+class PaidNowMixin(forms.Form):
+    """本次收款 / 本次付款: money paid as the document posts, and into (out of)
+    which account."""
+
+    paid = money_field(label=_("Paid now"), required=False, attrs={"class": "paid-now"})
+    paid_account = forms.ModelChoiceField(
+        label=_("Account"),
+        queryset=_accounts(),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("paid") and not data.get("paid_account"):
+            self.add_error(
+                "paid_account", _("Choose the account the money is paid from or into.")
+            )
+        return data
+
+    def payments(self) -> list:
+        paid = self.cleaned_data.get("paid")
+        if not paid:
+            return []
+        return [(self.cleaned_data["paid_account"].pk, paid)]
+
+
 class PaymentForm(SubmissionForm):
     """收款单 / 付款单: the partner, the account, how much, when; the allocations
     are the ``pay_<item id>`` fields the view adds for the partner's open
@@ -26,7 +52,9 @@ class PaymentForm(SubmissionForm):
         label=_("Account"), queryset=_accounts(), empty_label=None
     )
     amount = money_field(label=_("Amount"), attrs={"class": "payment-amount"})
-    date = BusinessDateField(label=_("Date"), initial=timezone.localdate, help_text=DATE_HELP)
+    date = BusinessDateField(
+        label=_("Date"), initial=timezone.localdate, help_text=DATE_HELP
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, user, collection: bool, items=(), **kwargs):

@@ -20,7 +20,9 @@ def active_accounts() -> QuerySet[Account]:
 
 def partner_balance(*, customer_id: int | None = None, supplier_id: int | None = None):
     """What a customer owes (or a supplier is owed); below zero: paid in advance."""
-    field = {"customer_id": customer_id} if customer_id else {"supplier_id": supplier_id}
+    field = (
+        {"customer_id": customer_id} if customer_id else {"supplier_id": supplier_id}
+    )
     return (
         PartnerBalance.objects.filter(**field).values_list("balance", flat=True).first()
         or ZERO
@@ -39,7 +41,9 @@ class OpenDocument:
 
 def open_items(*, customer_id=None, supplier_id=None, today=None) -> list[OpenDocument]:
     """The partner's open items, oldest first, with their age in days."""
-    field = {"customer_id": customer_id} if customer_id else {"supplier_id": supplier_id}
+    field = (
+        {"customer_id": customer_id} if customer_id else {"supplier_id": supplier_id}
+    )
     today = today or timezone.localdate()
     return [
         OpenDocument(item, (today - timezone.localtime(item.occurred_at).date()).days)
@@ -60,7 +64,9 @@ def open_debits(*, customer_id=None, supplier_id=None) -> list[OpenDocument]:
 
 def partner_entries(*, customer_id=None, supplier_id=None) -> QuerySet[MoneyEntry]:
     """The partner's ledger, newest first (its history)."""
-    field = {"customer_id": customer_id} if customer_id else {"supplier_id": supplier_id}
+    field = (
+        {"customer_id": customer_id} if customer_id else {"supplier_id": supplier_id}
+    )
     return (
         MoneyEntry.objects.filter(**field)
         .select_related("source_type")
@@ -69,15 +75,21 @@ def partner_entries(*, customer_id=None, supplier_id=None) -> QuerySet[MoneyEntr
 
 
 def partner_payments(*, customer_id=None, supplier_id=None) -> QuerySet[Payment]:
-    field = {"customer_id": customer_id} if customer_id else {"supplier_id": supplier_id}
-    return Payment.objects.filter(**field).select_related("account").order_by(
-        "-occurred_at", "-id"
+    field = (
+        {"customer_id": customer_id} if customer_id else {"supplier_id": supplier_id}
+    )
+    return (
+        Payment.objects.filter(**field)
+        .select_related("account")
+        .order_by("-occurred_at", "-id")
     )
 
 
 def payments(*, collections: bool | None) -> QuerySet[Payment]:
     """收款单 (collections=True), 付款单 (False) or both (None), newest first."""
-    rows = Payment.objects.select_related("customer", "supplier", "account", "created_by")
+    rows = Payment.objects.select_related(
+        "customer", "supplier", "account", "created_by"
+    )
     if collections is True:
         rows = rows.filter(customer__isnull=False)
     elif collections is False:
@@ -132,7 +144,9 @@ def payment_allocations(payment: Payment) -> list[Allocated]:
         return []
     rows = (
         Allocation.objects.filter(credit=item)
-        .values("debit_id", "debit__source_number", "debit__source_type", "debit__source_id")
+        .values(
+            "debit_id", "debit__source_number", "debit__source_type", "debit__source_id"
+        )
         .annotate(total=Sum("amount"))
         .order_by("debit_id")
     )

@@ -35,7 +35,9 @@ def _moment(day) -> datetime:
     """A business date as a moment: now when it is today, else noon that day."""
     if day == timezone.localdate():
         return timezone.now()
-    return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=12)))
+    return timezone.make_aware(
+        datetime.combine(day, datetime.min.time().replace(hour=12))
+    )
 
 
 # --- 收款单 / 付款单 ----------------------------------------------------------------
@@ -126,7 +128,9 @@ def _payment_form(request, *, collection: bool):
             "balance": balance,
             "items": [(row, form[f"pay_{row.item.pk}"]) for row in items],
             "collection": collection,
-            "title": _("Record a customer payment") if collection else _("Pay a supplier"),
+            "title": _("Record a customer payment")
+            if collection
+            else _("Pay a supplier"),
             "cancel_url": reverse(
                 "finance:collection_list" if collection else "finance:disbursement_list"
             ),
@@ -171,7 +175,9 @@ def payment_detail(request, pk):
             "document": payment,
             "allocations": allocations,
             "unallocated": payment.amount - sum(row.amount for row in allocations),
-            "heading": _("Customer payment") if payment.is_collection else _("Supplier payment"),
+            "heading": _("Customer payment")
+            if payment.is_collection
+            else _("Supplier payment"),
             "list_url": reverse(
                 "finance:collection_list"
                 if payment.is_collection
@@ -197,7 +203,7 @@ def payment_cancel(request, pk):
     )
 
 
-# --- receivables and payables ----------------------------------------------------------
+# --- receivables and payables ---------------------------------------------------
 
 
 def _balances(request, *, customers: bool):

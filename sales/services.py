@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Customer, Product, Warehouse
+from finance import selectors as finance_selectors
 from inventory.selectors import posted_costs
 from inventory.services import (
     stock_levels_lock,
@@ -189,7 +190,12 @@ def sales_order_save(
 
 @posting
 def sales_order_confirm(
-    *, order: SalesOrder, user, on_shortage: str = "refuse", version: int | None = None
+    *,
+    order: SalesOrder,
+    user,
+    on_shortage: str = "refuse",
+    version: int | None = None,
+    credit_approver=None,
 ) -> SalesOrder:
     """Confirm a draft and reserve its stock.
 
@@ -214,6 +220,16 @@ def sales_order_confirm(
             for line in lines
         ],
     )
+    if order.customer.credit_limit is not None and not order.is_retail:
+        # What the customer owes now and this order: over the limit needs an owner.
+        authority.credit_authorize(
+            customer=order.customer,
+            balance=finance_selectors.partner_balance(customer_id=order.customer_id)
+            + order.total,
+            user=user,
+            approver=credit_approver,
+            record=order,
+        )
     levels = stock_levels_lock((line.product_id, order.warehouse_id) for line in lines)
     available = {
         line.pk: max(levels[(line.product_id, order.warehouse_id)].available, ZERO)
@@ -676,6 +692,7 @@ def shipment_post(
     submission=None,
     version: int | None = None,
     payments: list[tuple[int, Decimal]] = (),
+    credit_approver=None,
 ) -> Shipment:
     """Ship (part of) a confirmed order: its own reservation plus free stock, never
     stock reserved for another order. A second submit of the same form posts once.
@@ -705,6 +722,7 @@ def shipment_post(
             for account_id, amount in payments
         ),
     )
+    _credit_check(order, user=user, approver=credit_approver, record=shipment)
     was = order.status
     ORDERS.status_refresh(order)
     audit_record_many(
@@ -793,6 +811,8 @@ def retail_sale_post(
         lines={row.pk: row for row in rows},
         payments=tuple(paid),
     )
+    if any(payment.method == PaymentMethod.ACCOUNT for payment in paid):
+        _credit_check(order, user=user, approver=price_approver, record=order)
     audit_record_many(
         [
             _posted_entry(order, user, lines=len(rows), summary=shipment.number),
@@ -803,6 +823,23 @@ def retail_sale_post(
         record=order, approved=approved, approver=approver, user=user
     )
     return order
+
+
+def _credit_check(order, *, user, approver, record) -> None:
+    """After a sale on account posted: refuse it (rolling it back) when it leaves
+    the customer owing more than the credit limit, unless an owner approves. The
+    money ledger's balance row is locked by this transaction: two clerks selling
+    to one customer at once cannot both slip under the limit."""
+    customer = order.customer
+    if customer.credit_limit is None or _walk_in(order):
+        return
+    authority.credit_authorize(
+        customer=customer,
+        balance=finance_selectors.partner_balance(customer_id=customer.pk),
+        user=user,
+        approver=approver,
+        record=record,
+    )
 
 
 def _walk_in(order: SalesOrder) -> bool:

@@ -239,3 +239,98 @@ def test_a_supplier_return_reduces_what_the_shop_owes(owner, apple):
         receipt=receipt,
     )
     assert balance_of(farm) == D("18.00")
+
+
+def test_a_sale_over_the_credit_limit_needs_the_owner(owner, staff, apple):
+    from sales.authority import CreditApprovalRequired
+
+    kid = CustomerFactory(credit_limit=D("300"))
+    ship(owner, confirmed(owner, [(apple, "20")], customer=kid))
+    order = confirmed(owner, [(apple, "15")], customer=kid)
+    with pytest.raises(CreditApprovalRequired, match="300"):
+        ship(staff, order)
+    assert balance_of(kid) == D("200.00")
+    order.refresh_from_db()
+    # A smaller shipment stays within the limit.
+    line = order.lines.get()
+    sales.shipment_post(
+        order=order,
+        quantities={line.pk: D("5")},
+        occurred_at=timezone.now(),
+        user=staff,
+    )
+    assert balance_of(kid) == D("250.00")
+    with pytest.raises(CreditApprovalRequired):
+        ship(staff, order)
+    ship(staff, order, credit_approver=owner)
+    assert balance_of(kid) == D("350.00")
+    with pytest.raises(CreditApprovalRequired):
+        confirmed(staff, [(apple, "1")], customer=kid)
+    confirmed(owner, [(apple, "1")], customer=kid)
+
+
+def test_counter_on_account_over_the_limit_needs_the_owner(owner, staff, apple):
+    from sales.authority import CreditApprovalRequired
+
+    kid = CustomerFactory(credit_limit=D("50"))
+
+    def sell(user, approver=None):
+        return sales.retail_sale_post(
+            warehouse=Warehouse.objects.get(is_default=True),
+            lines=[sales.SaleLineInput(apple, D("10"))],
+            amount_received=D("100"),
+            customer=kid,
+            user=user,
+            payments=[("cash", D("40"), None), ("account", D("60"), None)],
+            price_approver=approver,
+        )
+
+    with pytest.raises(CreditApprovalRequired):
+        sell(staff)
+    assert balance_of(kid) == D("0")
+    assert account().balance == D("0")
+    sell(staff, approver=owner)
+    assert balance_of(kid) == D("60.00")
+
+
+def test_a_walk_in_customer_cannot_buy_on_account(owner, apple):
+    with pytest.raises(ValidationError):
+        sales.retail_sale_post(
+            warehouse=Warehouse.objects.get(is_default=True),
+            lines=[sales.SaleLineInput(apple, D("1"))],
+            amount_received=D("10"),
+            user=owner,
+            payments=[("account", D("10"), None)],
+        )
+    assert not MoneyEntry.objects.exists()
+
+
+def test_a_payment_at_23_30_on_the_31st_belongs_to_that_month(owner):
+    import datetime
+
+    kid = CustomerFactory()
+    moment = timezone.make_aware(datetime.datetime(2026, 10, 31, 23, 30))
+    payment = pay(owner, kid, "80", at=moment)
+    assert payment.number == "SK-20261031-001"
+    entry = MoneyEntry.objects.get(customer=kid)
+    assert timezone.localtime(entry.occurred_at).date() == datetime.date(2026, 10, 31)
+    october = MoneyEntry.objects.filter(
+        occurred_at__gte=timezone.make_aware(datetime.datetime(2026, 10, 1)),
+        occurred_at__lt=timezone.make_aware(datetime.datetime(2026, 11, 1)),
+    )
+    assert october.filter(account__isnull=False).get().amount == D("80")
+
+
+def test_a_shipment_paid_in_full_at_posting_owes_nothing(owner, apple):
+    kid = CustomerFactory()
+    order = confirmed(owner, [(apple, "3")], customer=kid)
+    line = order.lines.get()
+    sales.shipment_post(
+        order=order,
+        quantities={line.pk: D("3")},
+        occurred_at=timezone.now(),
+        user=owner,
+        payments=[(account("支付宝").pk, D("30"))],
+    )
+    assert balance_of(kid) == D("0")
+    assert account("支付宝").balance == D("30.00")

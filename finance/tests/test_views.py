@@ -34,7 +34,9 @@ def owed(owner):
     return kid
 
 
-def test_a_clerk_records_a_customer_payment_against_chosen_documents(staff_client, owed):
+def test_a_clerk_records_a_customer_payment_against_chosen_documents(
+    staff_client, owed
+):
     url = reverse("finance:collection_create")
     page = staff_client.get(url, {"partner": "KID"})
     assert page.status_code == 200
@@ -113,9 +115,12 @@ def test_a_clerk_never_sees_payables(staff_client, owner):
         payment.get_absolute_url(),
     ]:
         assert staff_client.get(url).status_code == 403, url
-    assert staff_client.post(
-        reverse("finance:payment_cancel", args=[payment.pk]), {"reason": "x"}
-    ).status_code == 403
+    assert (
+        staff_client.post(
+            reverse("finance:payment_cancel", args=[payment.pk]), {"reason": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_the_owner_cancels_a_payment(owner_client, owner, owed):
@@ -153,3 +158,34 @@ def test_the_owner_sets_a_credit_limit(owner_client, owed):
 def test_a_clerk_may_not_set_a_credit_limit(staff_client, owed):
     url = reverse("finance:credit_limit", args=[owed.pk])
     assert staff_client.post(url, {"credit_limit": "5000"}).status_code == 403
+
+
+def test_a_shipment_form_takes_payment_and_the_owners_credit_approval(
+    staff_client, owner, owed
+):
+    from sales.models import Shipment
+
+    owed.credit_limit = D("600")
+    owed.save(update_fields=["credit_limit"])
+    apple = ProductFactory(sale_price=D("10"))
+    receive(apple, "100", "4", user=owner)
+    order = confirmed(owner, [(apple, "10")], customer=owed)
+    line = order.lines.get()
+    url = reverse("sales:shipment_create") + f"?order={order.pk}"
+    data = {
+        "submission": str(uuid.uuid4()),
+        "version": order.version,
+        f"ship_{line.pk}": "10",
+        "note": "",
+        "paid": "",
+        "paid_account": "",
+    }
+    refused = staff_client.post(url, data)
+    assert refused.status_code == 200
+    assert "600.00" in refused.content.decode()
+    assert not Shipment.objects.filter(order=order).exists()
+    # Paid ¥60 now: ¥599 owed stays within the limit.
+    paid = {**data, "paid": "60", "paid_account": account("现金").pk}
+    assert staff_client.post(url, paid).status_code == 302
+    assert balance_of(owed) == D("599.00")
+    assert account("现金").balance == D("60.00")
