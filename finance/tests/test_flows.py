@@ -146,7 +146,7 @@ def test_counter_sale_payments_settle_into_the_mapped_accounts(owner, apple):
     assert SalePayment.objects.filter(order=sale).count() == 3
     assert (account("现金").balance, account("微信").balance) == (D("30"), D("50"))
     assert balance_of(kid) == D("20.00")
-    with pytest.raises(ValidationError, match="already recorded"):
+    with pytest.raises(ValidationError, match="已经登记过"):
         sales.sale_payments_record(
             order=sale, payments=[("cash", D("100"), None)], user=owner
         )
@@ -184,10 +184,10 @@ def test_explicit_allocations_and_their_refusals(owner, apple):
     items = {i.source_number: i for i in items_of(kid)}
     newer = items[second.number]
     for allocations, message in [
-        ({newer.pk: D("60")}, "open"),
-        ({newer.pk: D("30"), items[first.number].pk: D("30")}, "more than the payment"),
-        ({newer.pk: D("-1")}, "positive"),
-        ({newer.pk + 999: D("1")}, "no longer open"),
+        ({newer.pk: D("60")}, "未结"),
+        ({newer.pk: D("30"), items[first.number].pk: D("30")}, "超过了收付款金额"),
+        ({newer.pk: D("-1")}, "正数"),
+        ({newer.pk + 999: D("1")}, "已结清"),
     ]:
         with pytest.raises(ValidationError, match=message):
             pay(owner, kid, "50", allocations=allocations)
@@ -202,10 +202,10 @@ def test_explicit_allocations_and_their_refusals(owner, apple):
 @pytest.mark.parametrize(
     "amount,message",
     [
-        ("0", "greater than zero"),
-        ("-5", "greater than zero"),
-        ("0.001", "2 decimals"),
-        ("9999999999999", "more than"),
+        ("0", "大于零"),
+        ("-5", "大于零"),
+        ("0.001", "2 位小数"),
+        ("9999999999999", "超出"),
     ],
 )
 def test_bad_payment_amounts_change_nothing(owner, amount, message):
