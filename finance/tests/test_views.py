@@ -189,3 +189,40 @@ def test_a_shipment_form_takes_payment_and_the_owners_credit_approval(
     assert staff_client.post(url, paid).status_code == 302
     assert balance_of(owed) == D("599.00")
     assert account("现金").balance == D("60.00")
+
+
+PAGES = {
+    "receivables": lambda w: reverse("finance:receivables"),
+    "customer": lambda w: reverse("finance:customer_account", args=[w.pk]),
+    "collections": lambda w: reverse("finance:collection_list"),
+    "form": lambda w: reverse("finance:collection_create") + "?partner=KID",
+}
+
+
+def test_page_queries_are_pinned_and_do_not_grow(
+    owner_client, owner, owed, count_queries
+):
+    payment = pay(owner, owed, "10")
+    first = {
+        name: count_queries(owner_client, url(owed)) for name, url in PAGES.items()
+    }
+    first["payment"] = count_queries(owner_client, payment.get_absolute_url())
+    for _ in range(3):
+        pay(owner, owed, "10")
+        pay(owner, CustomerFactory(), "5")
+    again = {
+        name: count_queries(owner_client, url(owed)) for name, url in PAGES.items()
+    }
+    again["payment"] = count_queries(owner_client, payment.get_absolute_url())
+    assert again == first
+    assert first == PINNED, first
+
+
+# Queries per page (session, user, permissions and the page's own reads).
+PINNED = {
+    "receivables": 10,
+    "customer": 15,
+    "collections": 9,
+    "form": 14,
+    "payment": 10,
+}
