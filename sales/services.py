@@ -842,6 +842,18 @@ def _credit_check(order, *, user, approver, record) -> None:
     )
 
 
+def _return_money(shipment: Shipment, total) -> dict:
+    """Whom the money ledger books a return to: the customer, who owes that much
+    less; a walk-in customer's counter sale is paid back in cash from the till at
+    once (its sale kept no customer balance either)."""
+    if not total or not _walk_in(shipment.order):
+        return {"partner": Partner.of(shipment)}
+    return {
+        "partner": None,
+        "payments": (PostingPayment(total, method=PaymentMethod.CASH),),
+    }
+
+
 def _walk_in(order: SalesOrder) -> bool:
     """A counter sale to the walk-in customer (RETAIL): paid at once, nobody owes
     anything, so the money ledger keeps no balance for it."""
@@ -1087,7 +1099,7 @@ def sales_return_post(
                 )
                 for row in rows
             ),
-            partner=Partner.of(shipment),
+            **_return_money(shipment, document.total),
         ),
     )
     for row in rows:

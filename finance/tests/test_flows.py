@@ -334,3 +334,22 @@ def test_a_shipment_paid_in_full_at_posting_owes_nothing(owner, apple):
     )
     assert balance_of(kid) == D("0")
     assert account("支付宝").balance == D("30.00")
+
+
+def test_a_walk_in_return_is_paid_back_from_the_till(owner, apple):
+    sale = sales.retail_sale_post(
+        warehouse=Warehouse.objects.get(is_default=True),
+        lines=[sales.SaleLineInput(apple, D("5"))],
+        amount_received=D("50"),
+        user=owner,
+    )
+    shipment = sale.shipments.get()
+    sales.sales_return_post(
+        shipment=shipment,
+        quantities={shipment.lines.get().pk: D("2")},
+        reason="",
+        occurred_at=timezone.now(),
+        user=owner,
+    )
+    assert account().balance == D("30.00")
+    assert not MoneyEntry.objects.filter(customer__isnull=False).exists()
