@@ -144,6 +144,8 @@ DATA_MIGRATIONS = [
     ("purchasing.migrations.0004_price_band", "roles"),
     ("sales.migrations.0005_price_authority", "roles"),
     ("counter.migrations.0002_roles", "roles"),
+    ("finance.migrations.0002_default_accounts_roles", "accounts"),
+    ("finance.migrations.0002_default_accounts_roles", "roles"),
 ]
 
 

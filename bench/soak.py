@@ -30,6 +30,9 @@ Afterwards the database is audited; any failure exits non-zero:
 - no oversell: nothing negative, reserved within on hand, and per hot product
   on hand = opening + received + returned − shipped (the posted documents) =
   opening + the ledger's moves;
+- ``check_money`` clean (money balances = Σ entries, each document's open
+  amount = its amount − allocations), and every customer payment a clerk was
+  told about exists, nothing else;
 - ``check_stock`` clean: balances = ledger, closed months' snapshots = ledger,
   no running balance below zero in time order (inventory.selectors, .checks);
 - every document a clerk was told about exists, and nothing else was created;
@@ -80,6 +83,7 @@ CLERK_ACTIONS = {
     "receipt": 12,
     "sales return": 9,
     "stock lookup": 11,
+    "customer payment": 6,
 }
 OWNER_ACTIONS = {
     "dashboard": 20,
@@ -382,6 +386,38 @@ class Person:
         else:
             self.refused("retail sale", page, "retail", fields["submission"])
 
+    def customer_payment(self):
+        """收款: a customer pays part of what they owe (or in advance), from the
+        customer's money page, oldest documents first."""
+        if not self.shop.customers:
+            return
+        customer = self.rng.choice(self.shop.customers)
+        _loc, page = self.get("payment: customer", f"/finance/customers/{customer}/")
+        link = re.search(rb'id="record-payment" href="([^"]+)"', page)
+        if not link:
+            self.shop.fail("soak script error", f"no payment link for {customer}")
+            return
+        path = link[1].decode().replace("&amp;", "&")
+        _loc, html = self.get("payment: form", path)
+        fields = dict(self.client.form_fields(html))
+        accounts = re.findall(rb'<option value="(\d+)"', html)
+        fields.update(
+            account=self.rng.choice(accounts).decode() if accounts else "",
+            amount=str(self.rng.randint(1, 200)),
+            note="soak",
+        )
+        double = self.rng.random() < DOUBLE_SUBMIT
+        location, page = self.post(
+            "payment: post", "/finance/collections/new/", fields, double=double
+        )
+        match = re.fullmatch(r"/finance/payments/(\d+)/", location or "")
+        if match:
+            self.accepted(
+                "customer payment", "payment", int(match[1]), fields["submission"]
+            )
+        else:
+            self.refused("customer payment", page, "payment", fields["submission"])
+
     def sales_order(self):
         if len(self.shop.open_orders) > 40:  # clear the backlog first
             return self.ship_order()
@@ -598,6 +634,7 @@ class Person:
             "receipt": self.receipt,
             "sales return": self.sales_return,
             "stock lookup": self.stock_lookup,
+            "customer payment": self.customer_payment,
             "dashboard": lambda: self.read("dashboard", "/"),
             "summary": lambda: self.read("summary", "/reports/summary/"),
             "stock overview": lambda: self.read("stock overview", "/inventory/"),
@@ -1069,6 +1106,18 @@ def audit(shop: Shop, before: dict, opening: dict, hot: dict, warehouse_id) -> d
         "counters, reservations and numbers agree",
         audit_counters(shop, before, hot, warehouse_id),
         double_submits=dict(shop.doubles),
+    )
+    from finance.checks import money_problems
+    from finance.models import Payment
+
+    check("check_money clean", money_problems())
+    told = set(shop.accepted["payment"])
+    made = set(Payment.objects.filter(note="soak").values_list("pk", flat=True))
+    check(
+        "every customer payment told exists, nothing else",
+        [f"payment {pk}: told saved, missing" for pk in told - made]
+        + [f"payment {pk}: saved, nobody told" for pk in made - told],
+        payments=len(told),
     )
     return checks
 

@@ -125,13 +125,28 @@ class Supplier(Party):
 
 
 class Customer(Party):
+    # 信用额度: what the customer may owe at most; a sale on account beyond it
+    # needs the owner (sales.authority.credit_authorize). None: no limit.
+    credit_limit = models.DecimalField(
+        _("credit limit"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: no limit. 0: nothing on account."),
+    )
+
     class Meta(Party.Meta):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_limit__gte=0) | Q(credit_limit__isnull=True),
+                name="catalog_customer_credit_limit_not_negative",
+            ),
             models.UniqueConstraint(
                 Lower("code"), name="catalog_customer_code_ci_unique"
-            )
+            ),
         ]
 
     @property

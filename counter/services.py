@@ -32,7 +32,7 @@ from jxc.inputs import OUT_OF_DATE
 from jxc.lines import MAX_LINES, line_amount
 from jxc.orders import check_quantities
 from sales import services as sales_services
-from sales.models import PaymentMethod, SalePayment, SalesOrder, SalesReturn
+from sales.models import PaymentMethod, SalesOrder, SalesReturn
 from sales.services import SaleLineInput, retail_sale_post
 
 ZERO = Decimal("0")
@@ -233,19 +233,14 @@ def counter_sale_post(
         customer=customer,
         submission=submission,
         price_approver=price_approver,
+        # The payment rows, written in the sale's posting: the money ledger takes
+        # every row but 挂账 into its account as the sale posts.
+        payments=[
+            (payment.method, payment.amount, payment.tendered) for payment in payments
+        ],
     )
     if order.total != total:  # pragma: no cover - one line_amount for both
         raise ValidationError(_("The total changed while posting; try again."))
-    SalePayment.objects.bulk_create(
-        SalePayment(
-            order=order,
-            method=payment.method,
-            amount=payment.amount,
-            tendered=payment.tendered,
-            created_by=user,
-        )
-        for payment in payments
-    )
     return order
 
 
@@ -804,6 +799,13 @@ def counter_return_post(
     shipment = order.shipments.order_by("pk").first()
     if shipment is None:
         raise ValidationError(_("Nothing of this sale has left the shop."))
+
+    def split(total: Decimal) -> dict[str, Decimal]:
+        # Under the shipment's lock: two returns of one sale refund one at a time.
+        return refund_split(
+            total, selectors.refundable(lock(SalesOrder, order.pk)), refunds
+        )
+
     document = sales_services.sales_return_post(
         shipment=shipment,
         quantities=quantities,
@@ -811,16 +813,6 @@ def counter_return_post(
         occurred_at=timezone.now(),
         user=user,
         submission=submission,
-    )
-    # The shipment is locked now: two returns of one sale refund one at a time.
-    if document.refunds.exists():
-        return document  # the first click of a double click made it
-    order = lock(SalesOrder, order.pk)
-    split = refund_split(document.total, selectors.refundable(order), refunds)
-    SalePayment.objects.bulk_create(
-        SalePayment(
-            sales_return=document, method=method, amount=-amount, created_by=user
-        )
-        for method, amount in split.items()
+        refunds=split,
     )
     return document

@@ -201,7 +201,60 @@ def seed(*, owner) -> list[str]:
     lines.append(_opening_stock(owner))
     lines.append(_purchases(owner))
     lines.append(_sales(owner))
+    lines.append(_money(owner))
     return lines
+
+
+# Credit limits (信用额度) of the demo's customers.
+CREDIT_LIMITS = {"KH001": "2000", "KH002": "5000", "KH003": "800"}
+
+
+def _money(owner) -> str:
+    """往来账: credit limits, a customer who paid part of what it owes, and the
+    shop paying part of what it owes its suppliers (from the till)."""
+    from finance import selectors as finance_selectors
+    from finance import services as finance_services
+    from finance.models import Account, Payment
+
+    if Payment.objects.exists():
+        return "Demo money: already there."
+    for code, limit in CREDIT_LIMITS.items():
+        customer = Customer.objects.filter(code=code).first()
+        if customer is not None:
+            finance_services.credit_limit_save(
+                customer=customer, limit=Decimal(limit), user=owner
+            )
+    moment = timezone.now() - timedelta(days=3)
+    till = Account.objects.get(payment_method="cash")
+    wechat = Account.objects.get(payment_method="wechat")
+    paid = 0
+    for customer in Customer.objects.filter(code__in=["KH002", "KH003"]):
+        owed = finance_selectors.partner_balance(customer_id=customer.pk)
+        if owed > 0:
+            finance_services.payment_post(
+                customer=customer,
+                account=wechat,
+                amount=(owed / 2).quantize(Decimal("0.01")),
+                occurred_at=moment,
+                note="",
+                user=owner,
+            )
+            paid += 1
+    for supplier in Supplier.objects.filter(code__in=["GYS001", "GYS002"]):
+        owed = finance_selectors.partner_balance(supplier_id=supplier.pk)
+        till.refresh_from_db()
+        amount = min((owed / 2).quantize(Decimal("0.01")), till.balance)
+        if amount > 0:
+            finance_services.payment_post(
+                supplier=supplier,
+                account=till,
+                amount=amount,
+                occurred_at=moment,
+                note="",
+                user=owner,
+            )
+            paid += 1
+    return f"Demo money: credit limits set, {paid} payments recorded."
 
 
 def _sales(owner) -> str:

@@ -136,18 +136,24 @@ def posting(service):
         pending = getattr(connection, "jxc_numbers_pending", None)
         if pending is not None:
             entries = connection.jxc_audit_pending
-            start, entries_start = len(pending), len(entries)
+            hooks = connection.jxc_before_commit
+            start, entries_start, hooks_start = len(pending), len(entries), len(hooks)
             try:
                 return service(*args, **kwargs)
             except BaseException:
                 # Rolled back to this posting's savepoint: its documents are gone.
                 del pending[start:]
                 del entries[entries_start:]
+                del hooks[hooks_start:]
                 raise
         connection.jxc_numbers_pending = pending = []
         connection.jxc_audit_pending = []
+        connection.jxc_before_commit = hooks = []
         try:
             result = service(*args, **kwargs)
+            # A hook may add documents or hooks of its own: run until none is left.
+            while hooks:
+                hooks.pop(0)()
             from jxc.numbering import numbers_take
 
             numbers_take(pending)
@@ -155,6 +161,7 @@ def posting(service):
         finally:
             connection.jxc_numbers_pending = None
             connection.jxc_audit_pending = []
+            connection.jxc_before_commit = None
 
     atomic_service = transaction.atomic(numbered)
 
@@ -195,6 +202,20 @@ def posting(service):
                 raise NotSaved(not_saved(kind), reason=kind) from error
 
     return run
+
+
+def before_commit(callback) -> None:
+    """Run ``callback`` at the end of the outermost posting, after its services
+    returned and just before its documents are numbered and it commits; outside
+    a posting, at once. A ledger's hot row (a money account's balance, which
+    every cash sale changes) is then locked for that last moment only, as the
+    day's document counter is, so two postings do not wait for each other's
+    whole transaction. A posting rolled back to its savepoint drops its hooks."""
+    hooks = getattr(connection, "jxc_before_commit", None)
+    if hooks is None:
+        callback()
+        return
+    hooks.append(callback)
 
 
 @contextmanager

@@ -20,6 +20,10 @@ from django.utils import timezone
 from jxc.models import DocumentCounter
 
 PLACEHOLDER = "~"
+# The ledger tables (app_label.Model) whose rows carry a document's number
+# (source_type, source_id, source_number): numbers_take writes the real number
+# into them. An app not installed is skipped.
+LEDGERS = ("inventory.StockMove", "finance.MoneyEntry", "finance.OpenItem")
 
 
 def _counter_next(cursor, prefix: str, day) -> str:
@@ -91,32 +95,37 @@ def audit_entry_deferred(entry) -> bool:
 def numbers_take(pending: list) -> None:
     """Number every document of ``pending`` (in prefix order, so two postings lock
     counters in the same order): one upsert … RETURNING on the day's counter, then
-    the number into the document and its stock moves; then the audit entries kept
-    back for the number, in one INSERT."""
+    the number into the document and its ledger rows (LEDGERS); then the audit
+    entries kept back for the number, in one INSERT."""
     from django.contrib.contenttypes.models import ContentType
 
     # By app label, not by import: the kernel imports no app (jxc/__init__.py).
     AuditEntry = apps.get_model("audit", "AuditEntry")
-    StockMove = apps.get_model("inventory", "StockMove")
-
-    moves = connection.ops.quote_name(StockMove._meta.db_table)
+    ledgers = [
+        connection.ops.quote_name(apps.get_model(*label.split("."))._meta.db_table)
+        for label in LEDGERS
+        if apps.is_installed(label.split(".")[0])
+    ]
     counters = connection.ops.quote_name(DocumentCounter._meta.db_table)
     items = [item for item in pending if item.document.pk is not None]
     items.sort(key=lambda item: (item.prefix, item.day))
+    where_moves = "source_type_id = %s AND source_id = %s AND source_number = %s"
     with connection.cursor() as cursor:
         for item in items:
             document = item.document
             table = connection.ops.quote_name(document._meta.db_table)
-            where_moves = (
-                "source_type_id = %s AND source_id = %s AND source_number = %s"
-            )
             moves_params = [
                 ContentType.objects.get_for_model(document).pk,
                 document.pk,
                 item.placeholder,
             ]
             if connection.vendor == "postgresql":
-                # One round trip: the counter, the document, its moves.
+                # One round trip: the counter, the document, its ledger rows.
+                rows = "".join(
+                    f", m{index} AS (UPDATE {ledger} SET "  # noqa: S608
+                    f"source_number = d.number FROM d WHERE {where_moves})"
+                    for index, ledger in enumerate(ledgers)
+                )
                 cursor.execute(
                     "WITH c AS ("  # noqa: S608
                     f"INSERT INTO {counters} (prefix, day, last) VALUES (%s, %s, 1) "
@@ -124,16 +133,14 @@ def numbers_take(pending: list) -> None:
                     "+ 1 RETURNING last), "
                     f"d AS (UPDATE {table} SET number = %s || CASE WHEN c.last < "
                     "1000 THEN lpad(c.last::text, 3, '0') ELSE c.last::text END "
-                    "FROM c WHERE id = %s RETURNING number), "
-                    f"m AS (UPDATE {moves} SET source_number = d.number FROM d "
-                    f"WHERE {where_moves}) "
+                    f"FROM c WHERE id = %s RETURNING number){rows} "
                     "SELECT number FROM d",
                     [
                         item.prefix,
                         item.day,
                         f"{item.prefix}-{item.day:%Y%m%d}-",
                         document.pk,
-                        *moves_params,
+                        *(moves_params * len(ledgers)),
                     ],
                 )
                 number = cursor.fetchone()[0]
@@ -143,11 +150,12 @@ def numbers_take(pending: list) -> None:
                     f"UPDATE {table} SET number = %s WHERE id = %s",  # noqa: S608
                     [number, document.pk],
                 )
-                cursor.execute(
-                    f"UPDATE {moves} SET source_number = %s "  # noqa: S608
-                    f"WHERE {where_moves}",
-                    [number, *moves_params],
-                )
+                for ledger in ledgers:
+                    cursor.execute(
+                        f"UPDATE {ledger} SET source_number = %s "  # noqa: S608
+                        f"WHERE {where_moves}",
+                        [number, *moves_params],
+                    )
             document.number = number
             item.number = number
     entries = getattr(connection, "jxc_audit_pending", [])

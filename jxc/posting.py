@@ -14,6 +14,10 @@ partner into receivables and payables. The rules:
   selector (``inventory.selectors.posted_costs``).
 - **A listener that raises rolls the whole document back** (the signal is sent
   inside the posting transaction; ``send`` lets the exception through).
+- **Money paid as the document posts** (本次收款 / 本次付款, a counter sale's
+  payment rows) travels in ``payments``; the money ledger settles the
+  document's receivable or payable with it in the same transaction
+  (``finance/receivers.py``). Inventory ignores it.
 - **A cancel is one reverse-by-source per ledger.** A cancelling document sends a
   posting with ``reversal=True`` and no lines; each ledger reverses what it
   posted for ``source`` (inventory: ``stock_document_reverse``).
@@ -89,12 +93,32 @@ class PostingLine:
 
 
 @dataclass(frozen=True)
+class PostingPayment:
+    """Money paid on the document as it posts, never signed: what the customer
+    pays (or is refunded, for a return) or what the supplier is paid (or pays
+    back). ``account_id`` names the money account; without it ``method`` names
+    a counter payment method ("cash", "wechat", "alipay", "card") the money
+    ledger maps to its account, and "account" (挂账) is no payment: it stays
+    owed. ``tendered`` is the cash handed over (cash only; for the slip)."""
+
+    amount: Decimal
+    account_id: int | None = None
+    method: str = ""
+    tendered: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Posting:
     """A document posting (or, with ``reversal``, its cancel) for every ledger.
 
     ``reservations`` is the stock the shipped sales order holds per (product id,
     warehouse id), which a shipment may use and consumes; without it outbound
     lines take free stock only.
+
+    ``payments`` is money paid on the document as it posts (see
+    :class:`PostingPayment`); a posting with payments and no lines pays a
+    document that posted earlier in the same transaction (a counter sale's
+    payment rows, ``sales.signals.payments_recorded``).
     """
 
     source: SourceRef
@@ -104,6 +128,7 @@ class Posting:
     partner: Partner | None = None
     reversal: bool = False
     reservations: Mapping[tuple[int, int], Decimal] = field(default_factory=dict)
+    payments: tuple[PostingPayment, ...] = ()
 
     @classmethod
     def cancel_of(cls, document, *, occurred_at, user) -> Posting:

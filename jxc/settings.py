@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "inventory",
     "purchasing",
     "sales",
+    "finance",
     "counter",
     "reports",
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("purchasing/", include("purchasing.urls")),
     path("sales/", include("sales.urls")),
     path("counter/", include("counter.urls")),
+    path("finance/", include("finance.urls")),
     path("audit/", include("audit.urls")),
     path("lines/amounts/", jxc_views.line_amounts, name="line_amounts"),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.fields import PartyField
 from catalog.models import Supplier, Warehouse
+from finance.forms import PaidNowMixin
 from inventory.forms import (
     DATE_HELP,
     LineFormSet,
@@ -68,7 +69,7 @@ OrderLineFormSet = forms.formset_factory(
 )
 
 
-class ReceiptHeaderForm(SubmissionForm):
+class ReceiptHeaderForm(PaidNowMixin, SubmissionForm):
     supplier = PartyField(model=Supplier, label=_("Supplier"))
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"),
@@ -83,6 +84,9 @@ class ReceiptHeaderForm(SubmissionForm):
     def __init__(self, *args, order=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # 本次付款: only who pays suppliers sees it.
+        if user is None or not user.has_perm("finance.pay_supplier"):
+            del self.fields["paid"], self.fields["paid_account"]
         if order is not None:
             # Supplier and warehouse come from the order.
             del self.fields["supplier"]

@@ -30,7 +30,7 @@ from jxc.orders import (
     check_products,
     check_quantities,
 )
-from jxc.posting import Partner, Posting, PostingLine, SourceRef
+from jxc.posting import Partner, Posting, PostingLine, PostingPayment, SourceRef
 from purchasing import selectors
 from purchasing.models import (
     OPEN_ORDER_STATUSES,
@@ -354,9 +354,12 @@ def receipt_post(
     order: PurchaseOrder | None = None,
     submission=None,
     over_receipt_percent: int = 0,
+    payments: list[tuple[int, Decimal]] = (),
 ) -> GoodsReceipt:
     """Book what arrived: accepted goods into stock (through ``receipt_posted``),
     rejected ones recorded only; the order's received quantities and status follow.
+    ``payments`` ((money account id, amount)) is 本次付款: paid to the supplier
+    as the receipt posts, in the same transaction (the money ledger).
 
     A second submit of the same form returns the first receipt.
     """
@@ -534,8 +537,14 @@ def receipt_post(
                 user=user,
                 lines=stock_lines,
                 partner=Partner.of(receipt),
+                payments=tuple(
+                    PostingPayment(Decimal(amount), account_id=account_id)
+                    for account_id, amount in payments
+                ),
             ),
         )
+    elif payments:
+        raise ValidationError(_("Nothing was received: there is nothing to pay for."))
     return receipt
 
 

@@ -356,6 +356,7 @@ def receipt_create(request):
                 user=request.user,
                 submission=data["submission"],
                 over_receipt_percent=selectors.purchasing_settings().over_receipt_percent,
+                payments=header.payments() if "paid" in header.fields else [],
             )
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)

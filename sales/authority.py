@@ -33,6 +33,7 @@ from jxc.forms import InputRulesMixin
 from sales.models import SalesSettings
 
 APPROVE_PRICE = "sales.approve_price"
+APPROVE_CREDIT = "finance.approve_credit"
 DEFAULT_LIMIT = Decimal("20")
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -140,7 +141,12 @@ def price_breaches(lines, *, limit: Decimal | None = None) -> list[PriceBreach]:
     return found
 
 
-class PriceApprovalRequired(ValidationError):
+class ApprovalRequired(ValidationError):
+    """Something beyond a clerk's authority needs an owner's approval on the
+    spot (授权); nothing was written. The approval form opens for it."""
+
+
+class PriceApprovalRequired(ApprovalRequired):
     """Some lines need an owner's approval; nothing was written."""
 
     def __init__(self, breaches: list[PriceBreach]):
@@ -210,6 +216,58 @@ def approval_record(*, record, approved, approver, user) -> None:
     )
 
 
+# --- credit limits (信用额度) ----------------------------------------------------
+
+
+class CreditApprovalRequired(ApprovalRequired):
+    """A sale on account would take a customer over the credit limit."""
+
+
+def credit_authorize(*, customer, balance: Decimal, user, approver=None, record=None):
+    """Refuse (CreditApprovalRequired) a sale on account that leaves ``customer``
+    owing ``balance``, more than the credit limit, unless the user or ``approver``
+    (an owner authenticated by the view) may approve credit; an approval is
+    audited on ``record``. No limit (None), or a balance within it: nothing."""
+    limit = customer.credit_limit
+    if limit is None or balance <= limit or user.has_perm(APPROVE_CREDIT):
+        return
+    if (
+        approver is not None
+        and approver.is_active
+        and approver.has_perm(APPROVE_CREDIT)
+    ):
+        if record is not None:
+            audit_record(
+                user=approver,
+                action=Action.CHANGE,
+                record=record,
+                summary=_(
+                    "Credit approved on the spot for %(user)s: %(customer)s owes "
+                    "%(balance)s, limit %(limit)s"
+                )
+                % {
+                    "user": user.get_username() if user else "",
+                    "customer": customer.name,
+                    "balance": _money(balance),
+                    "limit": _money(limit),
+                },
+                changes={"credit_approved_by": [None, str(approver)]},
+            )
+        return
+    raise CreditApprovalRequired(
+        _(
+            "%(customer)s would owe %(balance)s, over the credit limit of "
+            "%(limit)s. An owner approves it under “Owner's approval”, or take "
+            "payment now."
+        )
+        % {
+            "customer": customer.name,
+            "balance": _money(balance),
+            "limit": _money(limit),
+        }
+    )
+
+
 class PriceApprovalForm(InputRulesMixin, forms.Form):
     """The owner's approval, posted with the document's own form: in a dialog when
     scripts run, as plain fields in the form when they do not."""
@@ -272,7 +330,7 @@ class PriceApprovalForm(InputRulesMixin, forms.Form):
 
     def refused(self, error) -> None:
         """Open the dialog when the refusal was for want of an approval."""
-        if isinstance(error, (PriceApprovalRequired, ApprovalRefused)):
+        if isinstance(error, (ApprovalRequired, ApprovalRefused)):
             self.open = True
             self.reasons = error.messages
             self.fields["approver_username"].widget.attrs["autofocus"] = True

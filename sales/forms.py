@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.fields import PartyField
 from catalog.models import Customer, Warehouse
+from finance.forms import PaidNowMixin
 from inventory.forms import (
     DATE_HELP,
     LineFormSet,
@@ -72,7 +73,7 @@ SaleLineFormSet = forms.formset_factory(
 )
 
 
-class ShipmentForm(LineQuantitiesForm, SubmissionForm):
+class ShipmentForm(PaidNowMixin, LineQuantitiesForm, SubmissionForm):
     field_prefix = "ship"
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

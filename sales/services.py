@@ -3,6 +3,7 @@ returns. Stock moves are posted by inventory through the signals sent here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from audit.services import Action, audit_entry, audit_record, audit_record_many
 from catalog.models import Customer, Product, Warehouse
+from finance import selectors as finance_selectors
 from inventory.selectors import posted_costs
 from inventory.services import (
     stock_levels_lock,
@@ -39,11 +41,13 @@ from jxc.orders import (
     check_products,
     check_quantities,
 )
-from jxc.posting import Partner, Posting, PostingLine, SourceRef
+from jxc.posting import Partner, Posting, PostingLine, PostingPayment, SourceRef
 from sales import authority
 from sales.models import (
     OPEN_STATUSES,
     OrderStatus,
+    PaymentMethod,
+    SalePayment,
     SalesOrder,
     SalesOrderLine,
     SalesReturn,
@@ -52,7 +56,7 @@ from sales.models import (
     Shipment,
     ShipmentLine,
 )
-from sales.signals import sales_return_posted, shipment_posted
+from sales.signals import payments_recorded, sales_return_posted, shipment_posted
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -187,7 +191,12 @@ def sales_order_save(
 
 @posting
 def sales_order_confirm(
-    *, order: SalesOrder, user, on_shortage: str = "refuse", version: int | None = None
+    *,
+    order: SalesOrder,
+    user,
+    on_shortage: str = "refuse",
+    version: int | None = None,
+    credit_approver=None,
 ) -> SalesOrder:
     """Confirm a draft and reserve its stock.
 
@@ -212,6 +221,16 @@ def sales_order_confirm(
             for line in lines
         ],
     )
+    if order.customer.credit_limit is not None and not order.is_retail:
+        # What the customer owes now and this order: over the limit needs an owner.
+        authority.credit_authorize(
+            customer=order.customer,
+            balance=finance_selectors.partner_balance(customer_id=order.customer_id)
+            + order.total,
+            user=user,
+            approver=credit_approver,
+            record=order,
+        )
     levels = stock_levels_lock((line.product_id, order.warehouse_id) for line in lines)
     available = {
         line.pk: max(levels[(line.product_id, order.warehouse_id)].available, ZERO)
@@ -551,6 +570,7 @@ def _ship(
     note: str = "",
     submission=None,
     lines: dict[int, SalesOrderLine] | None = None,
+    payments: tuple[PostingPayment, ...] = (),
 ) -> Shipment:
     """Post a shipment of ``quantities`` (order line id → quantity) of a locked
     order. ``lines``: the order's lines when this transaction just made them (a
@@ -646,8 +666,9 @@ def _ship(
                 )
                 for row in rows
             ),
-            partner=Partner.of(order),
+            partner=_money_partner(order),
             reservations=own,
+            payments=payments,
         ),
     )
     # The stock ledger decided the cost the goods left at; the shipment shows it.
@@ -671,9 +692,13 @@ def shipment_post(
     note: str = "",
     submission=None,
     version: int | None = None,
+    payments: list[tuple[int, Decimal]] = (),
+    credit_approver=None,
 ) -> Shipment:
     """Ship (part of) a confirmed order: its own reservation plus free stock, never
-    stock reserved for another order. A second submit of the same form posts once."""
+    stock reserved for another order. A second submit of the same form posts once.
+    ``payments`` ((money account id, amount)) is 本次收款: money the customer
+    pays as the goods leave, in the same transaction (the money ledger)."""
     if existing := by_submission(Shipment, submission):
         return existing
     order = lock(SalesOrder, order.pk)
@@ -693,7 +718,12 @@ def shipment_post(
         user=user,
         note=note,
         submission=submission,
+        payments=tuple(
+            PostingPayment(Decimal(amount), account_id=account_id)
+            for account_id, amount in payments
+        ),
     )
+    _credit_check(order, user=user, approver=credit_approver, record=shipment)
     was = order.status
     ORDERS.status_refresh(order)
     audit_record_many(
@@ -716,8 +746,14 @@ def retail_sale_post(
     submission=None,
     occurred_at=None,
     price_approver=None,
+    payments: list[tuple[str, Decimal, Decimal | None]] | None = None,
 ) -> SalesOrder:
     """零售开单: a confirmed order and its shipment in one go, from free stock only.
+
+    ``payments`` ((method, amount, tendered) per payment method, as for
+    ``sale_payments_record``) records the sale's payment rows in the same
+    transaction; without them the sale is paid in cash (the money ledger takes
+    the total into the cash account; no rows are written).
 
     ``occurred_at`` books a sale made earlier (yesterday's paper receipts); now by
     default. Reservations due to expire are released first: their stock is free.
@@ -760,13 +796,24 @@ def retail_sale_post(
     for row in rows:
         row.order = order
     SalesOrderLine.objects.bulk_create(rows)
+    if payments is None:
+        paid = [PostingPayment(total, method=PaymentMethod.CASH)] if total else []
+    else:
+        records = _payment_rows(order, payments, user)
+        SalePayment.objects.bulk_create(records)
+        paid = _posting_payments(records)
+    # The money paid travels with the shipment's posting: one visit to the
+    # money ledger for the sale and its payment.
     shipment = _ship(
         order=order,
         quantities={row.pk: row.quantity for row in rows},
         occurred_at=now,
         user=user,
         lines={row.pk: row for row in rows},
+        payments=tuple(paid),
     )
+    if any(payment.method == PaymentMethod.ACCOUNT for payment in paid):
+        _credit_check(order, user=user, approver=price_approver, record=order)
     audit_record_many(
         [
             _posted_entry(order, user, lines=len(rows), summary=shipment.number),
@@ -777,6 +824,155 @@ def retail_sale_post(
         record=order, approved=approved, approver=approver, user=user
     )
     return order
+
+
+def _credit_check(order, *, user, approver, record) -> None:
+    """After a sale on account posted: refuse it (rolling it back) when it leaves
+    the customer owing more than the credit limit, unless an owner approves. The
+    money ledger's balance row is locked by this transaction: two clerks selling
+    to one customer at once cannot both slip under the limit."""
+    customer = order.customer
+    if customer.credit_limit is None or _walk_in(order):
+        return
+    authority.credit_authorize(
+        customer=customer,
+        balance=finance_selectors.partner_balance(customer_id=customer.pk),
+        user=user,
+        approver=approver,
+        record=record,
+    )
+
+
+def _refund_rows(document: SalesReturn, refunds) -> list[SalePayment] | None:
+    """The refund rows of a return whose refund the counter split by method."""
+    if refunds is None:
+        return None
+    rows = [
+        SalePayment(
+            sales_return=document,
+            method=method,
+            amount=-amount,
+            created_by=document.created_by,
+        )
+        for method, amount in refunds(document.total).items()
+        if amount
+    ]
+    SalePayment.objects.bulk_create(rows)
+    return rows
+
+
+def _return_money(shipment: Shipment, total, refunds=None) -> dict:
+    """Whom the money ledger books a return to: the customer, who owes that much
+    less; a walk-in customer's counter sale is paid back in cash from the till at
+    once (its sale kept no customer balance either), or by the methods the
+    counter's refund rows name."""
+    if refunds is not None:
+        return {
+            "partner": _money_partner(shipment.order),
+            "payments": tuple(
+                PostingPayment(-row.amount, method=row.method) for row in refunds
+            ),
+        }
+    if not total or not _walk_in(shipment.order):
+        return {"partner": Partner.of(shipment)}
+    return {
+        "partner": None,
+        "payments": (PostingPayment(total, method=PaymentMethod.CASH),),
+    }
+
+
+def _walk_in(order: SalesOrder) -> bool:
+    """A counter sale to the walk-in customer (RETAIL): paid at once, nobody owes
+    anything, so the money ledger keeps no balance for it."""
+    return order.is_retail and order.customer.code == "RETAIL"
+
+
+def _money_partner(order: SalesOrder) -> Partner | None:
+    """Whom the money ledger books a sale to: none for a walk-in."""
+    return None if _walk_in(order) else Partner.of(order)
+
+
+def _posting_payments(records: list[SalePayment]) -> list[PostingPayment]:
+    return [
+        PostingPayment(row.amount, method=row.method, tendered=row.tendered)
+        for row in records
+    ]
+
+
+def _payment_rows(order, payments, user) -> list[SalePayment]:
+    """The checked, unsaved payment rows of a counter sale."""
+    methods = set(PaymentMethod.values)
+    rows = []
+    for method, amount, tendered in payments:
+        amount = Decimal(amount)
+        if method not in methods:
+            raise ValidationError(_("Choose how the customer pays."))
+        if method == PaymentMethod.ACCOUNT and order.customer.code == "RETAIL":
+            raise ValidationError(
+                _("Only a named customer can buy on account: choose the customer.")
+            )
+        if amount <= 0 or amount != money(amount):
+            raise ValidationError(
+                _("A payment must be greater than zero, with at most 2 decimals.")
+            )
+        if tendered is not None:
+            tendered = Decimal(tendered)
+            if method != PaymentMethod.CASH:
+                raise ValidationError(_("Only cash is tendered."))
+            if tendered < amount or tendered != money(tendered) or tendered > MAX_VALUE:
+                raise ValidationError(
+                    _("The cash tendered must cover the cash payment.")
+                )
+        rows.append(
+            SalePayment(
+                order=order,
+                method=method,
+                amount=amount,
+                tendered=tendered,
+                created_by=user,
+            )
+        )
+    paid = sum((row.amount for row in rows), ZERO)
+    if paid != order.total:
+        raise ValidationError(
+            _("The payments add up to %(paid)s, not the total %(total)s.")
+            % {"paid": f"¥{paid:,.2f}", "total": f"¥{order.total:,.2f}"}
+        )
+    return rows
+
+
+@posting
+def sale_payments_record(
+    *, order: SalesOrder, payments: list[tuple[str, Decimal, Decimal | None]], user
+) -> list[SalePayment]:
+    """Record how a counter sale was paid: one ``sales.SalePayment`` row per
+    (method, amount, tendered) — method a ``PaymentMethod`` value, amount > 0,
+    tendered (cash handed over) for cash only — adding up to the sale's total,
+    and ``payments_recorded`` in the same transaction: the money ledger settles
+    the sale's receivable from every row but 挂账 (``account``), which stays
+    owed. A sale's payments are recorded once."""
+    order = lock(SalesOrder, order.pk)
+    if not order.is_retail or order.status != OrderStatus.SHIPPED:
+        raise ValidationError(OUT_OF_DATE)
+    if order.payments.exists():
+        raise ValidationError(
+            _("The payment of %(number)s is already recorded.")
+            % {"number": order.number}
+        )
+    shipment = order.shipments.get(status=DocumentStatus.POSTED)
+    rows = _payment_rows(order, payments, user)
+    SalePayment.objects.bulk_create(rows)
+    payments_recorded.send(
+        sender=SalePayment,
+        posting=Posting(
+            source=SourceRef.of(shipment),
+            occurred_at=shipment.occurred_at,
+            user=user,
+            partner=_money_partner(order),
+            payments=tuple(_posting_payments(rows)),
+        ),
+    )
+    return rows
 
 
 @posting
@@ -838,9 +1034,16 @@ def sales_return_post(
     occurred_at,
     user,
     submission=None,
+    refunds: Callable[[Decimal], dict[str, Decimal]] | None = None,
 ) -> SalesReturn:
     """Goods back from a customer (shipment line id → quantity), at most what was
-    shipped and not yet returned; into stock at the cost they left with."""
+    shipped and not yet returned; into stock at the cost they left with.
+
+    ``refunds`` (the counter's) splits the return's total among payment methods
+    once it is known, under the shipment's lock: the refund is written as
+    negative SalePayment rows of the return and paid out of those methods'
+    accounts in the same posting (挂账's part lowers what the customer owes).
+    Without it a walk-in sale's return is paid back in cash."""
     if existing := by_submission(SalesReturn, submission):
         return existing
     shipment = lock(Shipment, shipment.pk)
@@ -934,7 +1137,7 @@ def sales_return_post(
                 )
                 for row in rows
             ),
-            partner=Partner.of(shipment),
+            **_return_money(shipment, document.total, _refund_rows(document, refunds)),
         ),
     )
     for row in rows:

@@ -40,6 +40,7 @@ from sales.models import (
 
 CANCEL = "sales.cancel_posted"
 RELEASE = "sales.release_reservation"
+COLLECT = "finance.collect_payment"
 VIEW_COST = "accounts.view_cost"
 
 
@@ -348,6 +349,12 @@ def shipment_create(request):
     form = forms.ShipmentForm(
         request.POST or None, lines=lines, initial={"version": order.version}
     )
+    may_collect = request.user.has_perm(COLLECT)
+    if not may_collect:
+        del form.fields["paid"], form.fields["paid_account"]
+    approval = authority.PriceApprovalForm(
+        request.POST or None, request=request, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             shipment = services.shipment_post(
@@ -358,12 +365,15 @@ def shipment_create(request):
                 note=form.cleaned_data["note"],
                 submission=form.cleaned_data["submission"],
                 version=form.cleaned_data["version"],
+                payments=form.payments() if may_collect else [],
+                credit_approver=approval.approver(),
             )
         except StaleDocument as error:
             refuse(request, error)
             return redirect(f"{reverse('sales:shipment_create')}?order={order.pk}")
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)
+            approval.refused(error)
         else:
             messages.success(
                 request,
@@ -371,7 +381,11 @@ def shipment_create(request):
                 % {"number": shipment.number},
             )
             return redirect("sales:shipment_detail", pk=shipment.pk)
-    return render(request, "sales/shipment_form.html", {"order": order, "form": form})
+    return render(
+        request,
+        "sales/shipment_form.html",
+        {"order": order, "form": form, "price_approval": approval},
+    )
 
 
 def _document(request, model, pk, template, heading, kind):

@@ -22,6 +22,8 @@ from catalog.tests.factories import (
     WarehouseFactory,
 )
 from counter import services as counter_services
+from finance import services as finance
+from finance.models import Account
 from inventory import documents
 from jxc.tests.fuzz import Spec, fingerprint, outcome, rolled_back, send
 from purchasing import selectors as purchasing_selectors
@@ -61,6 +63,7 @@ class World:
     cost_adjustment: object
     counter_sale: object
     shift: object
+    customer_payment: object
 
     def __repr__(self):
         return "World()"
@@ -259,6 +262,14 @@ def build(owner, staff) -> World:
         ]
     )
     shift = counter_services.shift_open(clerk=staff)
+    customer_payment = finance.payment_post(
+        customer=customer,
+        account=Account.objects.get(payment_method="cash"),
+        amount=Decimal("20"),
+        occurred_at=timezone.now(),
+        user=owner,
+        submission=uuid.uuid4(),
+    )
     return World(
         owner=owner,
         staff=staff,
@@ -289,6 +300,7 @@ def build(owner, staff) -> World:
         cost_adjustment=cost_adjustment,
         counter_sale=counter_sale,
         shift=shift,
+        customer_payment=customer_payment,
     )
 
 

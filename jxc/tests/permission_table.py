@@ -244,6 +244,19 @@ URLS: dict[str, Access] = {
     "counter:shift_detail": Access(OWNER, ids=_pk("shift")),
     "counter:shift_print": Access(OWNER, get=PRINT, ids=_pk("shift")),
     "counter:return": Access(STAFF),
+    # --- finance: staff take customer payments and see what customers owe; the
+    # owner pays suppliers, cancels payments, sets credit limits, sees payables --
+    "finance:collection_list": Access(STAFF),
+    "finance:collection_create": Access(STAFF, query="partner=CUS-SEC"),
+    "finance:disbursement_list": Access(OWNER),
+    "finance:disbursement_create": Access(OWNER, query="partner=SUP-SEC"),
+    "finance:payment_detail": Access(STAFF, ids=_pk("customer_payment")),
+    "finance:payment_cancel": Access(OWNER, get=POST, ids=_pk("customer_payment")),
+    "finance:receivables": Access(STAFF),
+    "finance:payables": Access(OWNER),
+    "finance:customer_account": Access(STAFF, ids=_pk("customer")),
+    "finance:credit_limit": Access(OWNER, get=POST, ids=_pk("customer")),
+    "finance:supplier_account": Access(OWNER, ids=_pk("supplier")),
     # --- reports: the owner's, but for reordering, which a clerk may do --------------
     "reports:summary": Access(OWNER),
     "reports:summary_export": Access(OWNER, get=XLSX),

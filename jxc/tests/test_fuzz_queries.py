@@ -68,6 +68,10 @@ RECORDS = {
     "accounts:user": "staff",
     "counter:slip": "counter_sale",
     "counter:shift": "shift",
+    "finance:payment": "customer_payment",
+    "finance:customer": "customer",
+    "finance:credit": "customer",
+    "finance:supplier": "supplier",
 }
 BY_ARGUMENT = {
     "product_id": "apple",
@@ -99,6 +103,8 @@ STARTS_FROM = {
     "sales:availability": lambda w: {"product": "A001", "warehouse": "1"},
     "purchasing:last_price": lambda w: {"product": "A001", "supplier": "1"},
     "counter:return": lambda w: {"number": w.counter_sale.number},
+    "finance:collection_create": lambda w: {"partner": "C1"},
+    "finance:disbursement_create": lambda w: {"partner": "S1"},
 }
 # Keys of a script's JSON lookup, which has no form of its own to read them from.
 SCRIPT_KEYS = {"line_amounts": ["quantity", "price", "discount", "received"]}
