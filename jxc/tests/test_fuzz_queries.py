@@ -66,6 +66,12 @@ RECORDS = {
     "sales:slip": "shipment",
     "sales:return": "sales_return",
     "accounts:user": "staff",
+    "finance:account": "money_account",
+    "finance:transfer": "money_transfer",
+    "finance:cash": "cash_entry",
+    "finance:category": "cash_category",
+    "finance:customer": "customer",
+    "finance:supplier": "supplier",
 }
 BY_ARGUMENT = {
     "product_id": "apple",
