@@ -21,6 +21,8 @@ from catalog.tests.factories import (
     SupplierFactory,
     WarehouseFactory,
 )
+from finance import services as finance
+from finance.models import Account
 from inventory import documents
 from jxc.tests.fuzz import Spec, fingerprint, outcome, rolled_back, send
 from purchasing import selectors as purchasing_selectors
@@ -57,6 +59,7 @@ class World:
     opening: object
     stocktake: object
     cost_adjustment: object
+    customer_payment: object
     # The cash book (finance): an account with money, a transfer, an expense.
     money_account: object = None
     money_transfer: object = None
@@ -230,6 +233,14 @@ def build(owner, staff) -> World:
         user=owner,
         submission=uuid.uuid4(),
     )
+    customer_payment = finance.payment_post(
+        customer=customer,
+        account=Account.objects.get(payment_method="cash"),
+        amount=Decimal("20"),
+        occurred_at=timezone.now(),
+        user=owner,
+        submission=uuid.uuid4(),
+    )
     money = _cash_book(owner)
     return World(
         **money,
@@ -260,6 +271,7 @@ def build(owner, staff) -> World:
         opening=opening,
         stocktake=stocktake,
         cost_adjustment=cost_adjustment,
+        customer_payment=customer_payment,
     )
 
 

@@ -215,6 +215,19 @@ URLS: dict[str, Access] = {
     "sales:order_export": Access(STAFF, get=XLSX),
     "sales:shipment_export": Access(STAFF, get=XLSX),
     "sales:return_export": Access(STAFF, get=XLSX),
+    # --- finance: staff take customer payments and see what customers owe; the
+    # owner pays suppliers, cancels payments, sets credit limits, sees payables --
+    "finance:collection_list": Access(STAFF),
+    "finance:collection_create": Access(STAFF, query="partner=CUS-SEC"),
+    "finance:disbursement_list": Access(OWNER),
+    "finance:disbursement_create": Access(OWNER, query="partner=SUP-SEC"),
+    "finance:payment_detail": Access(STAFF, ids=_pk("customer_payment")),
+    "finance:payment_cancel": Access(OWNER, get=POST, ids=_pk("customer_payment")),
+    "finance:receivables": Access(STAFF),
+    "finance:payables": Access(OWNER),
+    "finance:customer_account": Access(STAFF, ids=_pk("customer")),
+    "finance:credit_limit": Access(OWNER, get=POST, ids=_pk("customer")),
+    "finance:supplier_account": Access(OWNER, ids=_pk("supplier")),
     # --- reports: the owner's, but for reordering, which a clerk may do --------------
     "reports:summary": Access(OWNER),
     "reports:summary_export": Access(OWNER, get=XLSX),

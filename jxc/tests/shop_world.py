@@ -24,6 +24,8 @@ from catalog.tests.factories import (
     SupplierFactory,
     WarehouseFactory,
 )
+from finance import services as finance
+from finance.models import Account
 from inventory import documents
 from inventory.models import AdjustmentReason, StockLevel
 from purchasing import services as purchasing
@@ -141,6 +143,23 @@ def build(owner) -> dict[str, int]:
         user=owner,
     )
 
+    # Money: a customer pays into the till, the shop pays the supplier from it.
+    till = Account.objects.get(payment_method="cash")
+    customer_payment = finance.payment_post(
+        customer=customer,
+        account=till,
+        amount=Decimal("100"),
+        occurred_at=timezone.now(),
+        user=owner,
+    )
+    supplier_payment = finance.payment_post(
+        supplier=supplier,
+        account=till,
+        amount=Decimal("50"),
+        occurred_at=timezone.now(),
+        user=owner,
+    )
+
     stocktake = documents.stocktake_start(
         warehouse=main, categories=[category], note="", user=owner
     )
@@ -179,6 +198,8 @@ def build(owner) -> dict[str, int]:
         "sales_order": sales_order.pk,
         "shipment": shipment.pk,
         "sales_return": sales_return.pk,
+        "customer_payment": customer_payment.pk,
+        "supplier_payment": supplier_payment.pk,
     }
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from accounts.roles import OWNER, STAFF
 from accounts.tests.factories import PASSWORD
+from finance.models import Account
 from jxc.tests.fuzz import (
     FUZZ_PER,
     Spec,
@@ -583,6 +584,47 @@ SPECS = [
         "sales_return_cancel",
         url("sales:return_cancel", lambda w: w.sales_return.pk),
         _reason,
+        few=True,
+    ),
+    # finance
+    spec(
+        "collection_create",
+        url("finance:collection_create"),
+        lambda w: {
+            "submission": w.tokens()[-1],
+            "partner": "C1",
+            "account": str(Account.objects.get(payment_method="wechat").pk),
+            "amount": "12.50",
+            "date": _today(w),
+            "note": "",
+        },
+        kinds={"partner": "code", "account": "id", "amount": "number"},
+        user="staff",
+    ),
+    spec(
+        "disbursement_create",
+        url("finance:disbursement_create"),
+        lambda w: {
+            "submission": w.tokens()[-1],
+            "partner": "S1",
+            "account": str(Account.objects.get(payment_method="cash").pk),
+            "amount": "5",
+            "date": _today(w),
+            "note": "",
+        },
+        kinds={"partner": "code", "account": "id", "amount": "number"},
+    ),
+    spec(
+        "payment_cancel",
+        url("finance:payment_cancel", lambda w: w.customer_payment.pk),
+        _reason,
+        few=True,
+    ),
+    spec(
+        "credit_limit",
+        url("finance:credit_limit", lambda w: w.customer.pk),
+        lambda w: {"credit_limit": "500"},
+        kinds={"credit_limit": "number"},
         few=True,
     ),
     # reports

@@ -66,11 +66,13 @@ RECORDS = {
     "sales:slip": "shipment",
     "sales:return": "sales_return",
     "accounts:user": "staff",
+    "finance:payment": "customer_payment",
+    "finance:customer": "customer",
+    "finance:credit": "customer",
     "finance:account": "money_account",
     "finance:transfer": "money_transfer",
     "finance:cash": "cash_entry",
     "finance:category": "cash_category",
-    "finance:customer": "customer",
     "finance:supplier": "supplier",
 }
 BY_ARGUMENT = {
@@ -100,6 +102,8 @@ STARTS_FROM = {
     "sales:return_create": lambda w: {"shipment": str(w.shipment.pk)},
     "sales:availability": lambda w: {"product": "A001", "warehouse": "1"},
     "purchasing:last_price": lambda w: {"product": "A001", "supplier": "1"},
+    "finance:collection_create": lambda w: {"partner": "C1"},
+    "finance:disbursement_create": lambda w: {"partner": "S1"},
 }
 # Keys of a script's JSON lookup, which has no form of its own to read them from.
 SCRIPT_KEYS = {"line_amounts": ["quantity", "price", "discount", "received"]}
