@@ -64,7 +64,9 @@ class TransferForm(SubmissionForm):
         label=_("To account"), queryset=_active_accounts(), empty_label=None
     )
     amount = money_field(label=_("Amount"), attrs={"class": "transfer-amount"})
-    date = BusinessDateField(label=_("Date"), initial=timezone.localdate, help_text=DATE_HELP)
+    date = BusinessDateField(
+        label=_("Date"), initial=timezone.localdate, help_text=DATE_HELP
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -102,14 +104,18 @@ class CategoryForm(InputRulesMixin, forms.Form):
 class CashEntryForm(SubmissionForm):
     category = forms.ModelChoiceField(
         label=_("Category"),
-        queryset=CashCategory.objects.filter(is_active=True).order_by("direction", "name"),
+        queryset=CashCategory.objects.filter(is_active=True).order_by(
+            "direction", "name"
+        ),
         empty_label=None,
     )
     account = forms.ModelChoiceField(
         label=_("Account"), queryset=_active_accounts(), empty_label=None
     )
     amount = money_field(label=_("Amount"), attrs={"class": "cash-amount"})
-    date = BusinessDateField(label=_("Date"), initial=timezone.localdate, help_text=DATE_HELP)
+    date = BusinessDateField(
+        label=_("Date"), initial=timezone.localdate, help_text=DATE_HELP
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, user, direction: str, **kwargs):

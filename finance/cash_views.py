@@ -47,14 +47,16 @@ def _moment(day) -> datetime:
     """A business date as a moment: now when it is today, else noon that day."""
     if day == timezone.localdate():
         return timezone.now()
-    return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=12)))
+    return timezone.make_aware(
+        datetime.combine(day, datetime.min.time().replace(hour=12))
+    )
 
 
 def _wants_excel(request) -> bool:
     return request.GET.get("format") == "xlsx"
 
 
-# --- accounts ---------------------------------------------------------------------------
+# --- accounts -------------------------------------------------------------------------
 
 
 @permission_required(MANAGE, raise_exception=True)
@@ -85,7 +87,9 @@ def _account_form(request, account):
                 except ValidationError as error:
                     refuse(request, error)
                 else:
-                    messages.success(request, _("%(name)s saved.") % {"name": saved.name})
+                    messages.success(
+                        request, _("%(name)s saved.") % {"name": saved.name}
+                    )
                     return redirect("finance:account_list")
     return render(
         request,
@@ -134,7 +138,7 @@ def account_journal(request, pk):
     )
 
 
-# --- transfers ---------------------------------------------------------------------------
+# --- transfers ------------------------------------------------------------------------
 
 
 @permission_required(MANAGE, raise_exception=True)
@@ -218,7 +222,7 @@ def transfer_cancel(request, pk):
     )
 
 
-# --- 日常收支 -------------------------------------------------------------------------------
+# --- 日常收支 ---------------------------------------------------------------------
 
 
 @permission_required(MANAGE, raise_exception=True)
@@ -296,7 +300,9 @@ def cash_create(request):
 @require_GET
 def cash_detail(request, pk):
     entry = get_object_or_404(
-        CashEntry.objects.select_related("category", "account", "created_by", "cancelled_by"),
+        CashEntry.objects.select_related(
+            "category", "account", "created_by", "cancelled_by"
+        ),
         pk=pk,
     )
     return render(
@@ -313,7 +319,9 @@ def cash_cancel(request, pk):
     return cancel_posted(
         request,
         entry,
-        lambda reason: cashbook.cash_cancel(entry=entry, user=request.user, reason=reason),
+        lambda reason: cashbook.cash_cancel(
+            entry=entry, user=request.user, reason=reason
+        ),
         done=_("%(number)s cancelled; its money was reversed."),
     )
 
@@ -340,7 +348,10 @@ def category_list(request):
     return render(
         request,
         "finance/category_list.html",
-        {"categories": CashCategory.objects.order_by("direction", "name"), "form": form},
+        {
+            "categories": CashCategory.objects.order_by("direction", "name"),
+            "form": form,
+        },
     )
 
 
@@ -360,7 +371,9 @@ def category_update(request, pk):
                 except ValidationError as error:
                     refuse(request, error)
                 else:
-                    messages.success(request, _("%(name)s saved.") % {"name": category.name})
+                    messages.success(
+                        request, _("%(name)s saved.") % {"name": category.name}
+                    )
                     return redirect("finance:category_list")
     return render(
         request,
@@ -374,7 +387,7 @@ def category_update(request, pk):
     )
 
 
-# --- statements --------------------------------------------------------------------------
+# --- statements -----------------------------------------------------------------------
 
 
 def _statement(request, partner, *, customers: bool, printed: bool = False):
@@ -433,7 +446,7 @@ def supplier_statement_print(request, pk):
     )
 
 
-# --- aging ------------------------------------------------------------------------------------
+# --- aging ----------------------------------------------------------------------------
 
 
 def _aging(request, *, customers: bool):
@@ -464,7 +477,7 @@ def payables_aging(request):
     return _aging(request, customers=False)
 
 
-# --- profit ------------------------------------------------------------------------------------
+# --- profit ---------------------------------------------------------------------------
 
 
 @permission_required(PROFIT, raise_exception=True)

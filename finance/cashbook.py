@@ -31,7 +31,14 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from audit.services import Action
-from finance.models import Account, CashCategory, CashDirection, CashEntry, EntryKind, Transfer
+from finance.models import (
+    Account,
+    CashCategory,
+    CashDirection,
+    CashEntry,
+    EntryKind,
+    Transfer,
+)
 from finance.services import EntryLine, Holder, _check_amount, money_post, money_reverse
 from jxc.documents import by_submission, lock, posting
 from jxc.numbering import document_number_later
@@ -58,7 +65,7 @@ def _changes(record, data: dict, fields: list[str]) -> dict:
     }
 
 
-# --- accounts --------------------------------------------------------------------------
+# --- accounts -------------------------------------------------------------------------
 
 
 @posting
@@ -66,7 +73,9 @@ def account_save(*, account: Account | None, data: dict, user) -> Account:
     """Add (``account`` None) or edit a money account. Overdraft cannot be taken
     away while the account is below zero."""
     if account is None:
-        account = Account(**{name: data[name] for name in ACCOUNT_FIELDS if name in data})
+        account = Account(
+            **{name: data[name] for name in ACCOUNT_FIELDS if name in data}
+        )
         account.save()
         audit.audit_record(
             user=user,
@@ -79,7 +88,11 @@ def account_save(*, account: Account | None, data: dict, user) -> Account:
     changes = _changes(account, data, ACCOUNT_FIELDS)
     if not changes:
         return account
-    if "allow_overdraft" in changes and not data["allow_overdraft"] and account.balance < 0:
+    if (
+        "allow_overdraft" in changes
+        and not data["allow_overdraft"]
+        and account.balance < 0
+    ):
         raise ValidationError(
             _(
                 "“%(account)s” is below zero: put money in before it may no longer "
@@ -94,7 +107,7 @@ def account_save(*, account: Account | None, data: dict, user) -> Account:
     return account
 
 
-# --- transfers -------------------------------------------------------------------------
+# --- transfers ------------------------------------------------------------------------
 
 
 @posting
@@ -117,7 +130,8 @@ def transfer_post(
     for account in (from_account, to_account):
         if not account.is_active:
             raise ValidationError(
-                _("The account “%(account)s” is no longer in use.") % {"account": account}
+                _("The account “%(account)s” is no longer in use.")
+                % {"account": account}
             )
     transfer = Transfer(
         submission=submission,
@@ -161,12 +175,14 @@ def transfer_cancel(*, transfer: Transfer, user, reason: str) -> Transfer:
     check_cancel(transfer, reason)
     now = timezone.now()
     money_reverse(source=SourceRef.of(transfer), occurred_at=now, user=user)
-    transfer.save(update_fields=transfer.mark_cancelled(user=user, reason=reason, at=now))
+    transfer.save(
+        update_fields=transfer.mark_cancelled(user=user, reason=reason, at=now)
+    )
     cancel_entry(audit, transfer, user).save()
     return transfer
 
 
-# --- 日常收支 ---------------------------------------------------------------------------
+# --- 日常收支 -------------------------------------------------------------------
 
 
 @posting
@@ -180,7 +196,9 @@ def category_save(*, category: CashCategory | None, data: dict, user) -> CashCat
     if category is not None:
         taken = taken.exclude(pk=category.pk)
     if taken.exists():
-        raise ValidationError(_("There is already a category “%(name)s”.") % {"name": name})
+        raise ValidationError(
+            _("There is already a category “%(name)s”.") % {"name": name}
+        )
     if category is None:
         category = CashCategory.objects.create(
             **{field: data[field] for field in CATEGORY_FIELDS if field in data}
@@ -189,7 +207,9 @@ def category_save(*, category: CashCategory | None, data: dict, user) -> CashCat
             user=user,
             action=Action.CREATE,
             record=category,
-            changes={field: [None, getattr(category, field)] for field in CATEGORY_FIELDS},
+            changes={
+                field: [None, getattr(category, field)] for field in CATEGORY_FIELDS
+            },
         )
         return category
     category = lock(CashCategory, category.pk)
@@ -202,7 +222,9 @@ def category_save(*, category: CashCategory | None, data: dict, user) -> CashCat
         for field, (_was, now) in changes.items():
             setattr(category, field, now)
         category.save(update_fields=list(changes))
-        audit.audit_record(user=user, action=Action.CHANGE, record=category, changes=changes)
+        audit.audit_record(
+            user=user, action=Action.CHANGE, record=category, changes=changes
+        )
     return category
 
 
@@ -223,7 +245,8 @@ def cash_post(
     amount = _positive(amount)
     if not category.is_active:
         raise ValidationError(
-            _("The category “%(category)s” is no longer in use.") % {"category": category}
+            _("The category “%(category)s” is no longer in use.")
+            % {"category": category}
         )
     if not account.is_active:
         raise ValidationError(
@@ -240,7 +263,9 @@ def cash_post(
         note=note.strip(),
         created_by=user,
     )
-    document_number_later(entry, prefix="SZ", day=timezone.localtime(occurred_at).date())
+    document_number_later(
+        entry, prefix="SZ", day=timezone.localtime(occurred_at).date()
+    )
     entry.save()
     money_post(
         lines=[

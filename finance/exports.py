@@ -24,7 +24,8 @@ def _ledger_rows(ledger):
         yield [
             timezone.localtime(entry.occurred_at).replace(tzinfo=None),
             entry.source_number,
-            entry.get_kind_display() + (f" ({_('reversal')})" if entry.is_reversal else ""),
+            entry.get_kind_display()
+            + (f" ({_('reversal')})" if entry.is_reversal else ""),
             entry.memo,
             entry.amount if entry.amount > 0 else None,
             -entry.amount if entry.amount < 0 else None,
@@ -49,7 +50,13 @@ def _ledger_sheet(title, caption, ledger, *, increase: str, decrease: str) -> Sh
         caption=caption,
         rows=(row for part in (opening, _ledger_rows(ledger)) for row in part),
         totals=[
-            _("Closing balance"), "", "", "", ledger.increase, -ledger.decrease, ledger.closing
+            _("Closing balance"),
+            "",
+            "",
+            "",
+            ledger.increase,
+            -ledger.decrease,
+            ledger.closing,
         ],
     )
 
@@ -64,7 +71,8 @@ def journal(account, ledger):
         _("Journal"), caption, ledger, increase=_("In"), decrease=_("Out")
     )
     return xlsx_response(
-        [sheet], f"{_('Journal')}_{account.name}_{_period(ledger.start, ledger.end)}",
+        [sheet],
+        f"{_('Journal')}_{account.name}_{_period(ledger.start, ledger.end)}",
         dated=False,
     )
 
@@ -83,7 +91,8 @@ def statement(partner, ledger, *, customers: bool):
         _("Statement"), caption, ledger, increase=increase, decrease=decrease
     )
     return xlsx_response(
-        [sheet], f"{_('Statement')}_{partner.name}_{_period(ledger.start, ledger.end)}",
+        [sheet],
+        f"{_('Statement')}_{partner.name}_{_period(ledger.start, ledger.end)}",
         dated=False,
     )
 
@@ -119,9 +128,20 @@ def cash_entries(rows, totals, start, end):
             ]
             for row in rows.iterator(chunk_size=2000)
         ),
-        totals=[_("Total (posted)"), None, "", "", "", totals["income"], totals["expense"], ""],
+        totals=[
+            _("Total (posted)"),
+            None,
+            "",
+            "",
+            "",
+            totals["income"],
+            totals["expense"],
+            "",
+        ],
     )
-    return xlsx_response([sheet], f"{_('Income and expenses')}_{_period(start, end)}", dated=False)
+    return xlsx_response(
+        [sheet], f"{_('Income and expenses')}_{_period(start, end)}", dated=False
+    )
 
 
 def aging(report, *, customers: bool):
@@ -138,7 +158,8 @@ def aging(report, *, customers: bool):
             Col(_("Balance"), MONEY),
         ],
         rows=(
-            [row.code, row.name, *row.buckets, row.prepaid, row.total] for row in report.rows
+            [row.code, row.name, *row.buckets, row.prepaid, row.total]
+            for row in report.rows
         ),
         totals=[_("Total"), "", *report.totals, report.prepaid, report.total],
     )
@@ -161,7 +182,8 @@ def profit(months, totals):
             Col(_("Net profit"), MONEY),
         ],
         rows=(
-            [m.label, m.sales, m.cost, m.gross, m.income, m.expense, m.net] for m in months
+            [m.label, m.sales, m.cost, m.gross, m.income, m.expense, m.net]
+            for m in months
         ),
         totals=[
             _("Total"),

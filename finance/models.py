@@ -529,10 +529,16 @@ class Transfer(NumberedDocument, Cancellable):
     detail_url_name = "finance:transfer_detail"
 
     from_account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("from account")
+        Account,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from account"),
     )
     to_account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("to account")
+        Account,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to account"),
     )
     amount = money_field(_("amount"))
     occurred_at = models.DateTimeField(_("date"))
@@ -557,7 +563,10 @@ class Transfer(NumberedDocument, Cancellable):
             ),
         ]
         permissions = [
-            ("manage_money", _("Can move money between accounts and record income and expenses")),
+            (
+                "manage_money",
+                _("Can move money between accounts and record income and expenses"),
+            ),
         ]
 
 
@@ -597,7 +606,10 @@ class CashEntry(NumberedDocument, Cancellable):
     detail_url_name = "finance:cash_detail"
 
     category = models.ForeignKey(
-        CashCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+        CashCategory,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
     )
     direction = models.CharField(
         _("income or expense"), max_length=10, choices=CashDirection.choices

@@ -19,7 +19,14 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from finance.models import Account, CashDirection, CashEntry, MoneyEntry, OpenItem, Transfer
+from finance.models import (
+    Account,
+    CashDirection,
+    CashEntry,
+    MoneyEntry,
+    OpenItem,
+    Transfer,
+)
 from inventory.months import moment, next_month
 from sales import selectors as sales_selectors
 
@@ -28,7 +35,7 @@ ZERO = Decimal("0")
 BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
 
 
-# --- ledgers: an account's journal, a partner's statement -------------------------------------
+# --- ledgers: an account's journal, a partner's statement -----------------------------
 
 
 def _holder(*, account_id=None, customer_id=None, supplier_id=None) -> dict:
@@ -145,7 +152,7 @@ def transfers() -> QuerySet[Transfer]:
     )
 
 
-# --- 日常收支 -------------------------------------------------------------------------------
+# --- 日常收支 ---------------------------------------------------------------------
 
 
 def cash_entries(
@@ -183,7 +190,7 @@ def cash_totals(rows: QuerySet[CashEntry]) -> dict:
     return {"income": income, "expense": expense, "net": income - expense}
 
 
-# --- aging ------------------------------------------------------------------------------------
+# --- aging ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -222,7 +229,9 @@ def aging(*, customers: bool, today: date | None = None) -> Aging:
     for label, low, high in BUCKETS:
         # age ≥ low ⇔ dated before tomorrow − low days; age ≤ high ⇔ dated on or
         # after today − high.
-        condition = Q(amount__gt=0, occurred_at__lt=moment(today - timedelta(days=low - 1)))
+        condition = Q(
+            amount__gt=0, occurred_at__lt=moment(today - timedelta(days=low - 1))
+        )
         if high is not None:
             condition &= Q(occurred_at__gte=moment(today - timedelta(days=high)))
         sums[label] = Sum(Case(When(condition, then=open_amount), default=Decimal(0)))
@@ -250,12 +259,14 @@ def aging(*, customers: bool, today: date | None = None) -> Aging:
     return Aging(
         rows=found,
         today=today,
-        totals=[sum((row.buckets[i] for row in found), ZERO) for i in range(len(BUCKETS))],
+        totals=[
+            sum((row.buckets[i] for row in found), ZERO) for i in range(len(BUCKETS))
+        ],
         prepaid=sum((row.prepaid for row in found), ZERO),
     )
 
 
-# --- profit -----------------------------------------------------------------------------------
+# --- profit ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

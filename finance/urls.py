@@ -27,7 +27,9 @@ urlpatterns += [
     path("transfers/", cash_views.transfer_list, name="transfer_list"),
     path("transfers/new/", cash_views.transfer_create, name="transfer_create"),
     path("transfers/<int:pk>/", cash_views.transfer_detail, name="transfer_detail"),
-    path("transfers/<int:pk>/cancel/", cash_views.transfer_cancel, name="transfer_cancel"),
+    path(
+        "transfers/<int:pk>/cancel/", cash_views.transfer_cancel, name="transfer_cancel"
+    ),
     path("cash/", cash_views.cash_list, name="cash_list"),
     path("cash/new/", cash_views.cash_create, name="cash_create"),
     path("cash/<int:pk>/", cash_views.cash_detail, name="cash_detail"),

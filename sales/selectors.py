@@ -160,7 +160,9 @@ def monthly_sales(start, end) -> dict:
     for model, sign in ((Shipment, 1), (SalesReturn, -1)):
         rows = (
             model.objects.filter(
-                status=DocumentStatus.POSTED, occurred_at__gte=start, occurred_at__lt=end
+                status=DocumentStatus.POSTED,
+                occurred_at__gte=start,
+                occurred_at__lt=end,
             )
             .annotate(month=TruncMonth("occurred_at", tzinfo=zone))
             .values("month")

@@ -64,7 +64,7 @@ def fingerprint():
     )
 
 
-# --- transfers --------------------------------------------------------------------------------
+# --- transfers ------------------------------------------------------------------------
 
 
 def test_a_transfer_moves_money_with_two_entries_and_cancels_by_reversal(owner):
@@ -78,7 +78,9 @@ def test_a_transfer_moves_money_with_two_entries_and_cancels_by_reversal(owner):
     )
     assert transfer.number.startswith("ZZ-")
     assert account("现金").balance == D("200") and account("银行卡").balance == D("300")
-    rows = MoneyEntry.objects.filter(source_id=transfer.pk, source_number=transfer.number)
+    rows = MoneyEntry.objects.filter(
+        source_id=transfer.pk, source_number=transfer.number
+    )
     assert sorted(rows.values_list("amount", flat=True)) == [D("-300"), D("300")]
     cashbook.transfer_cancel(transfer=transfer, user=owner, reason="转错了")
     assert account("现金").balance == D("500") and account("银行卡").balance == D("0")
@@ -164,7 +166,7 @@ def test_the_transfer_form_posts_once_on_a_double_submit_and_refuses_one_account
     assert fingerprint() == before
 
 
-# --- 日常收支 ---------------------------------------------------------------------------------
+# --- 日常收支 ---------------------------------------------------------------------
 
 
 def test_expenses_and_income_post_to_an_account_list_with_totals_and_cancel(
@@ -188,9 +190,13 @@ def test_expenses_and_income_post_to_an_account_list_with_totals_and_cancel(
     page = owner_client.get(reverse("finance:cash_list"), {"direction": "expense"})
     assert page.context["totals"]["expense"] == D("120.50")
     workbook = load_workbook(
-        io.BytesIO(owner_client.get(reverse("finance:cash_list"), {"format": "xlsx"}).content)
+        io.BytesIO(
+            owner_client.get(reverse("finance:cash_list"), {"format": "xlsx"}).content
+        )
     )
-    values = [cell for row in workbook.active.iter_rows(values_only=True) for cell in row]
+    values = [
+        cell for row in workbook.active.iter_rows(values_only=True) for cell in row
+    ]
     assert "房租" in values and 120.5 in values
 
 
@@ -208,7 +214,8 @@ def test_a_category_name_is_used_once_and_an_inactive_one_cannot_be_used(owner):
         )
     rent = category("房租")
     cashbook.category_save(
-        category=rent, data={"name": "房租", "direction": "expense", "is_active": False},
+        category=rent,
+        data={"name": "房租", "direction": "expense", "is_active": False},
         user=owner,
     )
     deposit(owner, account("现金"), "10")
@@ -216,7 +223,7 @@ def test_a_category_name_is_used_once_and_an_inactive_one_cannot_be_used(owner):
         expense(owner, "1")
 
 
-# --- journals and statements ------------------------------------------------------------------
+# --- journals and statements ----------------------------------------------------------
 
 
 def test_an_account_journal_has_a_running_balance_an_opening_and_an_export(
@@ -237,7 +244,9 @@ def test_an_account_journal_has_a_running_balance_an_opening_and_an_export(
         october = owner_client.get(url, {"start": "2026-10-01", "end": "2026-10-31"})
         assert october.context["ledger"].closing == D("1000")
         export = owner_client.get(url, {"start": "2026-11-01", "format": "xlsx"})
-        rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+        rows = list(
+            load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+        )
         assert rows[-1][-1] == 500
 
 
@@ -263,7 +272,9 @@ def test_a_statement_ties_out_with_the_balance(owner_client, kid):
         ledger = page.context["ledger"]
         assert ledger.opening == 0
         assert [line.balance for line in page.context["lines"]] == [
-            D("459"), D("259"), D("159")
+            D("459"),
+            D("259"),
+            D("159"),
         ]
         assert ledger.increase == D("459") and ledger.decrease == D("-300")
         assert ledger.closing == balance_of(kid) == D("159")
@@ -278,7 +289,8 @@ def test_a_statement_ties_out_with_the_balance(owner_client, kid):
 
 def test_the_printed_statement_names_the_shop_and_the_excel_ties_out(owner_client, kid):
     ShopProfile.objects.update_or_create(
-        pk=1, defaults={"name": "好邻居便利店", "address": "北京路1号", "phone": "020-1234"}
+        pk=1,
+        defaults={"name": "好邻居便利店", "address": "北京路1号", "phone": "020-1234"},
     )
     with time_machine.travel(at(2026, 12, 5, 10), tick=False):
         query = {"start": "2026-11-01", "end": "2026-12-05"}
@@ -289,23 +301,40 @@ def test_the_printed_statement_names_the_shop_and_the_excel_ties_out(owner_clien
         assert "好邻居便利店" in text and "020-1234" in text and "¥159.00" in text
         assert "navbar" not in text
         export = owner_client.get(
-            reverse("finance:customer_statement", args=[kid.pk]), {**query, "format": "xlsx"}
+            reverse("finance:customer_statement", args=[kid.pk]),
+            {**query, "format": "xlsx"},
         )
-        rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+        rows = list(
+            load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+        )
         assert rows[-1][-1] == 159
 
 
 def test_a_clerk_opens_customer_statements_never_supplier_ones(staff_client, kid):
     supplier = SupplierFactory()
-    assert staff_client.get(reverse("finance:customer_statement", args=[kid.pk])).status_code == 200
+    assert (
+        staff_client.get(
+            reverse("finance:customer_statement", args=[kid.pk])
+        ).status_code
+        == 200
+    )
     for name in ("supplier_statement", "supplier_statement_print"):
-        assert staff_client.get(reverse(f"finance:{name}", args=[supplier.pk])).status_code == 403
-    for name in ("payables_aging", "profit", "account_list", "cash_list", "transfer_list"):
+        assert (
+            staff_client.get(reverse(f"finance:{name}", args=[supplier.pk])).status_code
+            == 403
+        )
+    for name in (
+        "payables_aging",
+        "profit",
+        "account_list",
+        "cash_list",
+        "transfer_list",
+    ):
         assert staff_client.get(reverse(f"finance:{name}")).status_code == 403
     assert staff_client.get(reverse("finance:receivables_aging")).status_code == 200
 
 
-# --- aging ------------------------------------------------------------------------------------
+# --- aging ----------------------------------------------------------------------------
 
 
 def test_aging_buckets_at_their_boundaries(owner_client, owner):
@@ -315,7 +344,9 @@ def test_aging_buckets_at_their_boundaries(owner_client, owner):
     today = date(2026, 12, 31)
     for days in (0, 30, 31, 60, 61, 90, 91, 200):
         # Late in the evening, local time: the local date decides the age.
-        with time_machine.travel(at(2026, 12, 31, 23, 30) - timedelta(days=days), tick=False):
+        with time_machine.travel(
+            at(2026, 12, 31, 23, 30) - timedelta(days=days), tick=False
+        ):
             ship(owner, confirmed(owner, [(apple, str(days + 1))], customer=kid))
     with time_machine.travel(at(2026, 12, 31, 23, 50), tick=False):
         pay(owner, kid, "5", allocations=None)  # the oldest (201) first
@@ -327,8 +358,12 @@ def test_aging_buckets_at_their_boundaries(owner_client, owner):
         owner_client.force_login(owner)  # the session of the real today has expired
         page = owner_client.get(reverse("finance:receivables_aging"))
         assert page.context["report"].totals == row.buckets
-        export = owner_client.get(reverse("finance:receivables_aging"), {"format": "xlsx"})
-        rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+        export = owner_client.get(
+            reverse("finance:receivables_aging"), {"format": "xlsx"}
+        )
+        rows = list(
+            load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+        )
         assert rows[-1][-1] == 566
 
 
@@ -342,7 +377,7 @@ def test_aging_shows_prepayments_apart_and_payables_for_the_owner(owner_client, 
     assert owner_client.get(reverse("finance:payables_aging")).status_code == 200
 
 
-# --- profit -----------------------------------------------------------------------------------
+# --- profit ---------------------------------------------------------------------------
 
 
 def test_profit_per_month_against_hand_computed_figures(owner_client, owner):
@@ -373,8 +408,16 @@ def test_profit_per_month_against_hand_computed_figures(owner_client, owner):
     october, november = months
     assert (october.sales, october.cost, october.gross) == (D("100"), D("40"), D("60"))
     assert (october.expense, october.net) == (D("30"), D("30"))
-    assert (november.sales, november.cost, november.gross) == (D("30"), D("12"), D("18"))
-    assert (november.income, november.expense, november.net) == (D("7"), D("15"), D("10"))
+    assert (november.sales, november.cost, november.gross) == (
+        D("30"),
+        D("12"),
+        D("18"),
+    )
+    assert (november.income, november.expense, november.net) == (
+        D("7"),
+        D("15"),
+        D("10"),
+    )
     with time_machine.travel(at(2026, 11, 15, 12), tick=False):
         owner_client.force_login(owner)
         page = owner_client.get(reverse("finance:profit"))
@@ -382,14 +425,18 @@ def test_profit_per_month_against_hand_computed_figures(owner_client, owner):
         assert len(page.context["months"]) == 12
         assert "<svg" in page.content.decode()
         export = owner_client.get(reverse("finance:profit"), {"format": "xlsx"})
-        rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+        rows = list(
+            load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+        )
         assert rows[-1][-1] == 40
 
 
-# --- pages ------------------------------------------------------------------------------------
+# --- pages ----------------------------------------------------------------------------
 
 
-def test_the_pages_open_and_their_query_counts_stay_put(owner_client, owner, kid, count_queries):
+def test_the_pages_open_and_their_query_counts_stay_put(
+    owner_client, owner, kid, count_queries
+):
     deposit(owner, account("现金"), "100")
     expense(owner, "10")
     cash = account("现金").pk

@@ -286,16 +286,28 @@ def _cash_book(owner) -> dict:
     rent = CashCategory.objects.get(name="房租")
     now = timezone.now()
     cashbook.cash_post(
-        category=income, account=till, amount=Decimal("1000"), occurred_at=now,
-        user=owner, submission=uuid.uuid4(),
+        category=income,
+        account=till,
+        amount=Decimal("1000"),
+        occurred_at=now,
+        user=owner,
+        submission=uuid.uuid4(),
     )
     transfer = cashbook.transfer_post(
-        from_account=till, to_account=bank, amount=Decimal("300"), occurred_at=now,
-        user=owner, submission=uuid.uuid4(),
+        from_account=till,
+        to_account=bank,
+        amount=Decimal("300"),
+        occurred_at=now,
+        user=owner,
+        submission=uuid.uuid4(),
     )
     entry = cashbook.cash_post(
-        category=rent, account=till, amount=Decimal("50"), occurred_at=now,
-        user=owner, submission=uuid.uuid4(),
+        category=rent,
+        account=till,
+        amount=Decimal("50"),
+        occurred_at=now,
+        user=owner,
+        submission=uuid.uuid4(),
     )
     return {
         "money_account": till,

@@ -631,13 +631,23 @@ SPECS = [
     spec(
         "account_create",
         url("finance:account_create"),
-        lambda w: {"name": "备用金", "kind": "cash", "allow_overdraft": "", "is_active": "on"},
+        lambda w: {
+            "name": "备用金",
+            "kind": "cash",
+            "allow_overdraft": "",
+            "is_active": "on",
+        },
         kinds={"kind": "text", "allow_overdraft": "bool", "is_active": "bool"},
     ),
     spec(
         "account_update",
         url("finance:account_update", lambda w: w.money_account.pk),
-        lambda w: {"name": "现金", "kind": "cash", "allow_overdraft": "on", "is_active": "on"},
+        lambda w: {
+            "name": "现金",
+            "kind": "cash",
+            "allow_overdraft": "on",
+            "is_active": "on",
+        },
         kinds={"kind": "text", "allow_overdraft": "bool", "is_active": "bool"},
     ),
     spec(
