@@ -112,7 +112,7 @@ def test_a_transfer_beyond_the_balance_is_refused_unless_overdraft_is_allowed(ow
         user=owner,
     )
     assert account("银行卡").balance == D("-50")
-    with pytest.raises(ValidationError, match="below zero"):
+    with pytest.raises(ValidationError, match="银行卡"):
         cashbook.account_save(
             account=account("银行卡"), data={"allow_overdraft": False}, user=owner
         )
