@@ -41,9 +41,9 @@ def _ledger_sheet(title, caption, ledger, *, increase: str, decrease: str) -> Sh
         Col(_("Memo"), width=20),
         Col(increase, MONEY),
         Col(decrease, MONEY),
-        Col(_("Balance"), MONEY),
+        Col(_("Running balance"), MONEY),
     ]
-    opening = [[None, "", _("Opening balance"), "", None, None, ledger.opening]]
+    opening = [[None, "", _("Balance brought forward"), "", None, None, ledger.opening]]
     return Sheet(
         title=title,
         columns=columns,
@@ -68,7 +68,7 @@ def journal(account, ledger):
         "period": _period(ledger.start, ledger.end),
     }
     sheet = _ledger_sheet(
-        _("Journal"), caption, ledger, increase=_("In"), decrease=_("Out")
+        _("Journal"), caption, ledger, increase=_("Money in"), decrease=_("Money out")
     )
     return xlsx_response(
         [sheet],
@@ -155,7 +155,7 @@ def aging(report, *, customers: bool):
             Col(_("Name"), width=24),
             *[Col(label, MONEY) for label in labels],
             Col(_("Paid in advance"), MONEY),
-            Col(_("Balance"), MONEY),
+            Col(_("Open balance"), MONEY),
         ],
         rows=(
             [row.code, row.name, *row.buckets, row.prepaid, row.total]
