@@ -14,6 +14,7 @@ from catalog.models import Customer, Supplier
 from finance.models import Account, AccountKind, CashCategory, CashDirection
 from inventory.forms import DATE_HELP, SubmissionForm, dated
 from jxc.fields import FIRST_DAY, LAST_DAY, BusinessDateField, money_field
+from jxc.formatting import money as yuan
 from jxc.forms import InputRulesMixin
 
 
@@ -56,11 +57,18 @@ def _not_future(form, field: str) -> date:
     return day
 
 
+class AccountChoiceField(forms.ModelChoiceField):
+    """An account with what it holds now: 现金 · ¥1,234.50."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {yuan(obj.balance)}"
+
+
 class TransferForm(SubmissionForm):
-    from_account = forms.ModelChoiceField(
+    from_account = AccountChoiceField(
         label=_("From account"), queryset=_active_accounts(), empty_label=None
     )
-    to_account = forms.ModelChoiceField(
+    to_account = AccountChoiceField(
         label=_("To account"), queryset=_active_accounts(), empty_label=None
     )
     amount = money_field(label=_("Amount"), attrs={"class": "transfer-amount"})
@@ -109,7 +117,7 @@ class CashEntryForm(SubmissionForm):
         ),
         empty_label=None,
     )
-    account = forms.ModelChoiceField(
+    account = AccountChoiceField(
         label=_("Account"), queryset=_active_accounts(), empty_label=None
     )
     amount = money_field(label=_("Amount"), attrs={"class": "cash-amount"})
