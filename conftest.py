@@ -145,6 +145,8 @@ DATA_MIGRATIONS = [
     ("sales.migrations.0005_price_authority", "roles"),
     ("finance.migrations.0002_default_accounts_roles", "accounts"),
     ("finance.migrations.0002_default_accounts_roles", "roles"),
+    ("finance.migrations.0004_cash_book_roles_categories", "categories"),
+    ("finance.migrations.0004_cash_book_roles_categories", "roles"),
 ]
 
 
