@@ -146,6 +146,8 @@ DATA_MIGRATIONS = [
     ("counter.migrations.0002_roles", "roles"),
     ("finance.migrations.0002_default_accounts_roles", "accounts"),
     ("finance.migrations.0002_default_accounts_roles", "roles"),
+    ("finance.migrations.0004_cash_book_roles_categories", "categories"),
+    ("finance.migrations.0004_cash_book_roles_categories", "roles"),
 ]
 
 

@@ -516,3 +516,133 @@ class Payment(NumberedDocument, Cancellable):
     def is_collection(self) -> bool:
         """收款 (from a customer) rather than 付款 (to a supplier)."""
         return self.customer_id is not None
+
+
+# --- the cash book: transfers between accounts, 日常收支 (f2) -------------------------
+
+
+class Transfer(NumberedDocument, Cancellable):
+    """资金调拨: money moved from one account to another (cash to the bank). One
+    document, two ledger entries (out of ``from_account``, into ``to_account``);
+    cancelled by reversal."""
+
+    detail_url_name = "finance:transfer_detail"
+
+    from_account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from account"),
+    )
+    to_account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to account"),
+    )
+    amount = money_field(_("amount"))
+    occurred_at = models.DateTimeField(_("date"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=POSTED_CHOICES,
+        default=DocumentStatus.POSTED,
+    )
+
+    class Meta:
+        verbose_name = _("account transfer")
+        verbose_name_plural = _("account transfers")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="finance_transfer_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_account=models.F("to_account")),
+                name="finance_transfer_two_accounts",
+            ),
+        ]
+        permissions = [
+            (
+                "manage_money",
+                _("Can move money between accounts and record income and expenses"),
+            ),
+        ]
+
+
+class CashDirection(models.TextChoices):
+    INCOME = "income", _("Income")
+    EXPENSE = "expense", _("Expense")
+
+
+class CashCategory(models.Model):
+    """A kind of other income or expense (房租, 工资, 水电 …), managed by the owner."""
+
+    name = models.CharField(_("name"), max_length=40)
+    direction = models.CharField(
+        _("income or expense"), max_length=10, choices=CashDirection.choices
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("income or expense category")
+        verbose_name_plural = _("income and expense categories")
+        ordering = ["direction", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["direction", "name"], name="finance_cash_category_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CashEntry(NumberedDocument, Cancellable):
+    """日常收支: other income into an account or an expense paid from one (rent,
+    wages, utilities). ``amount`` is positive; the direction is the category's.
+    Posted when saved; cancelled by reversal."""
+
+    detail_url_name = "finance:cash_detail"
+
+    category = models.ForeignKey(
+        CashCategory,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    direction = models.CharField(
+        _("income or expense"), max_length=10, choices=CashDirection.choices
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("account")
+    )
+    amount = money_field(_("amount"))
+    occurred_at = models.DateTimeField(_("date"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=POSTED_CHOICES,
+        default=DocumentStatus.POSTED,
+    )
+
+    class Meta:
+        verbose_name = _("income or expense")
+        verbose_name_plural = _("income and expenses")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="finance_cash_entry_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["occurred_at"], name="finance_cash_entry_time"),
+        ]
+
+    @property
+    def is_income(self) -> bool:
+        return self.direction == CashDirection.INCOME
+
+    @property
+    def signed_amount(self):
+        return self.amount if self.is_income else -self.amount

@@ -64,6 +64,11 @@ class World:
     counter_sale: object
     shift: object
     customer_payment: object
+    # The cash book (finance): an account with money, a transfer, an expense.
+    money_account: object = None
+    money_transfer: object = None
+    cash_entry: object = None
+    cash_category: object = None
 
     def __repr__(self):
         return "World()"
@@ -270,7 +275,9 @@ def build(owner, staff) -> World:
         user=owner,
         submission=uuid.uuid4(),
     )
+    money = _cash_book(owner)
     return World(
+        **money,
         owner=owner,
         staff=staff,
         warehouse=warehouse,
@@ -302,6 +309,48 @@ def build(owner, staff) -> World:
         shift=shift,
         customer_payment=customer_payment,
     )
+
+
+def _cash_book(owner) -> dict:
+    """¥1,000 of other income into the till, ¥300 moved to the bank, ¥50 of rent."""
+    from finance import cashbook
+    from finance.models import Account, CashCategory
+
+    till = Account.objects.get(name="现金")
+    bank = Account.objects.get(name="银行卡")
+    income = CashCategory.objects.get(name="其他收入")
+    rent = CashCategory.objects.get(name="房租")
+    now = timezone.now()
+    cashbook.cash_post(
+        category=income,
+        account=till,
+        amount=Decimal("1000"),
+        occurred_at=now,
+        user=owner,
+        submission=uuid.uuid4(),
+    )
+    transfer = cashbook.transfer_post(
+        from_account=till,
+        to_account=bank,
+        amount=Decimal("300"),
+        occurred_at=now,
+        user=owner,
+        submission=uuid.uuid4(),
+    )
+    entry = cashbook.cash_post(
+        category=rent,
+        account=till,
+        amount=Decimal("50"),
+        occurred_at=now,
+        user=owner,
+        submission=uuid.uuid4(),
+    )
+    return {
+        "money_account": till,
+        "money_transfer": transfer,
+        "cash_entry": entry,
+        "cash_category": rent,
+    }
 
 
 @pytest.fixture(name="world")

@@ -267,6 +267,36 @@ URLS: dict[str, Access] = {
     "reports:sales": Access(OWNER, also=("format=xlsx", "by=customer")),
     "reports:prices": Access(OWNER, also=("format=xlsx",)),
     "reports:slow": Access(OWNER, also=("format=xlsx",)),
+    # --- the cash book and the money reports (finance/cash_views.py) ----------------
+    # Accounts, transfers, 日常收支 and profit are the owner's; statements and aging
+    # follow receivables (a clerk) and payables (the owner).
+    "finance:account_list": Access(OWNER),
+    "finance:account_create": Access(OWNER),
+    "finance:account_update": Access(OWNER, ids=_pk("money_account")),
+    "finance:account_journal": Access(
+        OWNER, ids=_pk("money_account"), also=("format=xlsx",)
+    ),
+    "finance:transfer_list": Access(OWNER),
+    "finance:transfer_create": Access(OWNER),
+    "finance:transfer_detail": Access(OWNER, ids=_pk("money_transfer")),
+    "finance:transfer_cancel": Access(OWNER, get=POST, ids=_pk("money_transfer")),
+    "finance:cash_list": Access(OWNER, also=("format=xlsx",)),
+    "finance:cash_create": Access(OWNER, also=("direction=income",)),
+    "finance:cash_detail": Access(OWNER, ids=_pk("cash_entry")),
+    "finance:cash_cancel": Access(OWNER, get=POST, ids=_pk("cash_entry")),
+    "finance:category_list": Access(OWNER),
+    "finance:category_update": Access(OWNER, ids=_pk("cash_category")),
+    "finance:customer_statement": Access(
+        STAFF, ids=_pk("customer"), also=("format=xlsx",)
+    ),
+    "finance:customer_statement_print": Access(STAFF, get=PRINT, ids=_pk("customer")),
+    "finance:supplier_statement": Access(
+        OWNER, ids=_pk("supplier"), also=("format=xlsx",)
+    ),
+    "finance:supplier_statement_print": Access(OWNER, get=PRINT, ids=_pk("supplier")),
+    "finance:receivables_aging": Access(STAFF, also=("format=xlsx",)),
+    "finance:payables_aging": Access(OWNER, also=("format=xlsx",)),
+    "finance:profit": Access(OWNER, also=("format=xlsx",)),
     # --- audit trail: the owner's --------------------------------------------------
     "audit:log": Access(OWNER),
     "audit:kind_history": Access(

@@ -206,7 +206,11 @@ def build(owner) -> dict[str, int]:
     )
 
     _check_figures(product, product_b, main, second, shipment)
+    from jxc.tests.fuzz_world import _cash_book
+
+    money = {name: row.pk for name, row in _cash_book(owner).items()}
     return {
+        **money,
         "product": product.pk,
         "product_b": product_b.pk,
         "category": category.pk,

@@ -758,6 +758,79 @@ SPECS = [
         kinds={"credit_limit": "number"},
         few=True,
     ),
+    # the cash book (finance/cash_views.py)
+    spec(
+        "account_create",
+        url("finance:account_create"),
+        lambda w: {
+            "name": "备用金",
+            "kind": "cash",
+            "allow_overdraft": "",
+            "is_active": "on",
+        },
+        kinds={"kind": "text", "allow_overdraft": "bool", "is_active": "bool"},
+    ),
+    spec(
+        "account_update",
+        url("finance:account_update", lambda w: w.money_account.pk),
+        lambda w: {
+            "name": "现金",
+            "kind": "cash",
+            "allow_overdraft": "on",
+            "is_active": "on",
+        },
+        kinds={"kind": "text", "allow_overdraft": "bool", "is_active": "bool"},
+    ),
+    spec(
+        "money_transfer_create",
+        url("finance:transfer_create"),
+        lambda w: {
+            "submission": w.tokens()[-1],
+            "from_account": str(w.money_account.pk),
+            "to_account": str(Account.objects.get(name="银行卡").pk),
+            "amount": "100",
+            "date": _today(w),
+            "note": "存银行",
+        },
+        kinds={"(from|to)_account": "id", "amount": "number"},
+    ),
+    spec(
+        "money_transfer_cancel",
+        url("finance:transfer_cancel", lambda w: w.money_transfer.pk),
+        _reason,
+        few=True,
+    ),
+    spec(
+        "cash_create",
+        url("finance:cash_create", query=lambda w: "direction=expense"),
+        lambda w: {
+            "submission": w.tokens()[-1],
+            "category": str(w.cash_category.pk),
+            "account": str(w.money_account.pk),
+            "amount": "88.80",
+            "date": _today(w),
+            "note": "十二月房租",
+        },
+        kinds={"account": "id", "amount": "number"},
+    ),
+    spec(
+        "cash_cancel",
+        url("finance:cash_cancel", lambda w: w.cash_entry.pk),
+        _reason,
+        few=True,
+    ),
+    spec(
+        "cash_category_create",
+        url("finance:category_list"),
+        lambda w: {"name": "广告费", "direction": "expense", "is_active": "on"},
+        kinds={"is_active": "bool"},
+    ),
+    spec(
+        "cash_category_update",
+        url("finance:category_update", lambda w: w.cash_category.pk),
+        lambda w: {"name": "店租", "direction": "expense", "is_active": "on"},
+        kinds={"is_active": "bool"},
+    ),
     # reports
     spec(
         "month_close",
@@ -952,6 +1025,8 @@ REPLAYED = [
     "sales_return_create",
     "shift_paid_out",
     "counter_return",
+    "money_transfer_create",
+    "cash_create",
 ]
 
 

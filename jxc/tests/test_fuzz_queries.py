@@ -71,6 +71,10 @@ RECORDS = {
     "finance:payment": "customer_payment",
     "finance:customer": "customer",
     "finance:credit": "customer",
+    "finance:account": "money_account",
+    "finance:transfer": "money_transfer",
+    "finance:cash": "cash_entry",
+    "finance:category": "cash_category",
     "finance:supplier": "supplier",
 }
 BY_ARGUMENT = {
