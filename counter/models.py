@@ -32,9 +32,7 @@ class CounterSettings(models.Model):
         _("scale label prefix"),
         max_length=2,
         default="2",
-        help_text=_(
-            "EAN-13 codes starting with these digits come from the label scale."
-        ),
+        help_text=_("EAN-13 codes starting with these digits come from the label scale."),
     )
     scale_layout = models.CharField(
         _("scale label layout"),
@@ -79,10 +77,7 @@ class HeldSale(models.Model):
         verbose_name=_("clerk"),
     )
     warehouse = models.ForeignKey(
-        Warehouse,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("warehouse"),
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
     )
     customer = models.ForeignKey(
         Customer,
@@ -137,9 +132,7 @@ class Shift(models.Model):
         verbose_name_plural = _("shifts")
         ordering = ["-day", "clerk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["clerk", "day"], name="counter_shift_clerk_day"
-            ),
+            models.UniqueConstraint(fields=["clerk", "day"], name="counter_shift_clerk_day"),
             models.CheckConstraint(
                 condition=Q(opening_float__gte=0) & Q(paid_out__gte=0),
                 name="counter_shift_amounts_not_negative",
