@@ -25,6 +25,7 @@ from catalog.models import (
 )
 from catalog.pinyin import fold_code
 from jxc.fields import money_field
+from jxc.formatting import plain
 from jxc.forms import InputRulesMixin
 
 
@@ -439,6 +440,8 @@ class PackageUnitForm(InputRulesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+        if self.instance.pk:
+            self.initial["factor"] = plain(self.instance.factor)
         self.fields["factor"].widget.attrs.update({"min": "0.001", "step": "any"})
         self.fields["sale_price"].widget.attrs.update({"min": "0", "step": "0.01"})
 

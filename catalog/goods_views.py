@@ -44,14 +44,16 @@ def style_detail(request, pk):
         Style.objects.select_related("category", "supplier"), pk=pk
     )
     plan = selectors.style_variant_plan(style)
+    variants = [row for row in plan.rows if row.product is not None]
     return render(
         request,
         "catalog/style_detail.html",
         {
             "style": style,
             "plan": plan,
-            "variants": [row for row in plan.rows if row.product is not None],
+            "variants": variants,
             "missing": len(plan.new),
+            "without_barcode": sum(1 for row in variants if not row.product.barcode),
         },
     )
 
