@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +15,6 @@ from catalog import forms, selectors, services
 from catalog.labels import barcode_data_uri
 from catalog.models import (
     UNIT_SUGGESTIONS,
-    PackageUnit,
     PriceLevel,
     Product,
     ShopProfile,
@@ -82,7 +80,7 @@ def style_generate(request, pk):
                     % {"count": len(made), "style": style.code},
                 )
             else:
-                messages.info(request, _("Every variant exists already."))
+                messages.success(request, _("Every variant exists already."))
             return redirect("catalog:style_detail", pk=style.pk)
     plan = selectors.style_variant_plan(style)
     return render(
@@ -241,11 +239,7 @@ def _label_products(request):
     """The products a label page is about: ?product= (repeatable), ?style=, and a
     scanned or typed ?code= (one query each); with what it could not find."""
     ids = [value for value in request.GET.getlist("product") if value.isdigit()]
-    products = list(
-        Product.objects.filter(pk__in=ids[:LABELS_LIMIT]).prefetch_related(
-            Prefetch("package_units", queryset=PackageUnit.objects.order_by("factor"))
-        )
-    )
+    products = list(Product.objects.filter(pk__in=ids[:LABELS_LIMIT]).order_by("sku"))
     style_id = request.GET.get("style", "")
     style = None
     if style_id.isdigit():

@@ -478,13 +478,13 @@ def package_units_save(*, product: Product, rows: list[dict], user=None) -> None
     if len(set(names)) != len(names):
         raise ValidationError(_("Two package units have the same name."))
     codes = [row["barcode"] for row in keep if row.get("barcode")]
-    codes_with_product = [*codes, product.barcode] if product.barcode else codes
-    if len({c.lower() for c in codes_with_product}) != len(codes_with_product):
-        raise ValidationError(_("Two units of this product have the same barcode."))
+    if len({c.lower() for c in codes}) != len(codes):
+        raise ValidationError(_("Two package units have the same barcode."))
     for row in keep:
         if problem := factor_problem(row["factor"]):
             raise ValidationError(problem)
     _lock_barcodes(codes)
+    # The product's own barcode counts as taken too: a box is not a bottle.
     _refuse_taken_barcodes(codes, unit_pks=tuple(existing))
     changed = {}
     for row in rows:

@@ -52,6 +52,10 @@ RECORDS = {
     "catalog:customer": "customer",
     "catalog:category": "category",
     "catalog:warehouse": "other_warehouse",
+    "catalog:style": "style",
+    "catalog:attribute": "attribute",
+    "catalog:pricelevel": "price_level",
+    "inventory:style": "style",
     "inventory:adjustment": "adjustment",
     "inventory:costadjustment": "cost_adjustment",
     "inventory:transfer": "transfer",
@@ -94,6 +98,12 @@ STARTS_FROM = {
     "sales:return_create": lambda w: {"shipment": str(w.shipment.pk)},
     "sales:availability": lambda w: {"product": "A001", "warehouse": "1"},
     "purchasing:last_price": lambda w: {"product": "A001", "supplier": "1"},
+    "catalog:labels": lambda w: {"product": str(w.apple.pk), "style": str(w.style.pk)},
+    "catalog:labels_print": lambda w: {
+        "product": str(w.apple.pk),
+        "size": "40x30",
+        f"n_{w.apple.pk}": "2",
+    },
 }
 # Keys of a script's JSON lookup, which has no form of its own to read them from.
 SCRIPT_KEYS = {"line_amounts": ["quantity", "price", "discount", "received"]}
