@@ -420,6 +420,12 @@ def variant_rows(table: Table) -> list[dict]:
         .filter(c__in=codes)
         .prefetch_related("variants")
     }
+    # A new style's name may stand on any one of its rows.
+    named = {
+        v["style_code"].lower(): v["style_name"]
+        for _n, v in rows
+        if v.get("style_code") and v.get("style_name")
+    }
     seen: dict[tuple, int] = {}
     for number, values in rows:
         code = values.get("style_code", "")
@@ -449,7 +455,7 @@ def variant_rows(table: Table) -> list[dict]:
                 RowError(number, header["colour"], _("a colour, a size or both"))
             )
         style = styles.get(code.lower())
-        if style is None and code and not values.get("style_name"):
+        if style is None and code and not named.get(code.lower()):
             table.errors.append(
                 RowError(number, header["style_name"], _("a new style needs a name"))
             )

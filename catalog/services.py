@@ -779,10 +779,15 @@ def variants_import(
         code = row["style_code"]
         style = row["_style"] or styles.get(code.lower())
         if style is None:
+            name = next(
+                r["style_name"]
+                for r in rows
+                if r["style_code"].lower() == code.lower() and r.get("style_name")
+            )
             style = style_save(
                 data={
                     "code": code,
-                    "name": row["style_name"],
+                    "name": name,
                     "sale_price": row.get("sale_price", 0),
                 },
                 user=user,
