@@ -270,6 +270,29 @@ def product_rows(table: Table) -> list[dict]:
                         % {"name": holder.name, "sku": holder.sku},
                     )
                 )
+    if barcodes:
+        from catalog.models import PackageUnit
+
+        for unit in (
+            PackageUnit.objects.annotate(b=Lower("barcode"))
+            .filter(b__in=barcodes)
+            .select_related("product")
+        ):
+            table.errors.append(
+                RowError(
+                    barcodes[unit.barcode.lower()][0],
+                    _header(PRODUCT_COLUMNS, "barcode"),
+                    _("already used by %(holder)s")
+                    % {
+                        "holder": _("the %(unit)s of “%(name)s” (%(sku)s)")
+                        % {
+                            "unit": unit.name,
+                            "name": unit.product.name,
+                            "sku": unit.product.sku,
+                        }
+                    },
+                )
+            )
     codes = {v["supplier_code"].lower() for _n, v in rows if v.get("supplier_code")}
     suppliers = {
         s.code.lower(): s

@@ -86,3 +86,16 @@ def test_the_same_variant_twice_in_a_file_is_refused(owner_client):
     html = upload(owner_client, "twice.xlsx", data, "variants").content.decode()
     assert "第 2 行" in html or "row 2" in html
     assert not Product.objects.filter(style__isnull=False).exists()
+
+
+def test_a_product_import_cannot_take_a_box_barcode(owner_client):
+    water = ProductFactory(name="矿泉水", unit="瓶")
+    services.package_units_save(
+        product=water,
+        rows=[{"pk": None, "name": "箱", "factor": Decimal(24),
+               "barcode": "6900000000205", "sale_price": None}],
+    )  # fmt: skip
+    data = xlsx([["商品编码", "商品名称", "条形码"], ["NEW", "新", "6900000000205"]])
+    html = upload(owner_client, "p.xlsx", data).content.decode()
+    assert "“矿泉水”" in html and "箱" in html
+    assert not Product.objects.filter(sku="NEW").exists()
