@@ -143,6 +143,7 @@ DATA_MIGRATIONS = [
     ("inventory.migrations.0007_cost_adjustment", "roles"),
     ("purchasing.migrations.0004_price_band", "roles"),
     ("sales.migrations.0005_price_authority", "roles"),
+    ("catalog.migrations.0006_roles_variants_units_price_levels", "roles"),
 ]
 
 
