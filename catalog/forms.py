@@ -404,6 +404,7 @@ class StyleForm(InputRulesMixin, forms.ModelForm):
             Field("values"),
             Field("note"),
         )
+        self.unit_suggestions = UNIT_SUGGESTIONS
 
     def clean_code(self):
         code = fold_code(self.cleaned_data["code"])
