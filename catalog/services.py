@@ -421,7 +421,8 @@ def level_prices_save(*, product: Product, prices: dict, user=None) -> int:
     or None) to a price, or None to drop it (the sale price applies). Returns how
     many prices changed."""
     Product.objects.select_for_update().filter(pk=product.pk).first()
-    units = set(product.package_units.values_list("pk", flat=True))
+    units = {unit.pk: unit.name for unit in product.package_units.all()}
+    levels = dict(PriceLevel.objects.values_list("pk", "name"))
     current = {
         (row.level_id, row.package_unit_id): row
         for row in LevelPrice.objects.filter(product=product)
@@ -430,18 +431,20 @@ def level_prices_save(*, product: Product, prices: dict, user=None) -> int:
     for (level_pk, unit_pk), price in prices.items():
         if unit_pk is not None and unit_pk not in units:
             raise ValidationError(_("That package unit belongs to another product."))
+        # The trail names the level and the unit: 批发价 / 箱.
+        label = f"{levels.get(level_pk, level_pk)} / {units.get(unit_pk, product.unit)}"
         row = current.get((level_pk, unit_pk))
         if price is None:
             if row is not None:
                 row.delete()
-                changed[f"{level_pk}/{unit_pk or ''}"] = [str(row.price), None]
+                changed[label] = [str(row.price), None]
         elif row is None:
             LevelPrice.objects.create(
                 level_id=level_pk, product=product, package_unit_id=unit_pk, price=price
             )
-            changed[f"{level_pk}/{unit_pk or ''}"] = [None, str(price)]
+            changed[label] = [None, str(price)]
         elif row.price != price:
-            changed[f"{level_pk}/{unit_pk or ''}"] = [str(row.price), str(price)]
+            changed[label] = [str(row.price), str(price)]
             row.price = price
             row.save(update_fields=["price"])
     if changed:

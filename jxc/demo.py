@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog import services as catalog_services
 from catalog.models import (
@@ -202,9 +202,10 @@ COLOURS = [("BK", "黑色"), ("WH", "白色"), ("RD", "红色"), ("NV", "藏青"
 SIZES = [("S", "S"), ("M", "M"), ("L", "L"), ("XL", "XL"), ("XXL", "XXL")]
 
 
+@translation.override("zh-hans")
 def _goods() -> str:
     """A T-shirt in 4 colours × 5 sizes, water sold by the 瓶 and the 箱 of 24, and
-    a wholesale customer on 批发价."""
+    a wholesale customer on 批发价 (its audit notes in the shop's language)."""
     attributes = {}
     for order, (name, values) in enumerate([("颜色", COLOURS), ("尺码", SIZES)]):
         attribute = Attribute.objects.filter(name=name).first()
