@@ -148,6 +148,7 @@ DATA_MIGRATIONS = [
     ("finance.migrations.0002_default_accounts_roles", "roles"),
     ("finance.migrations.0004_cash_book_roles_categories", "categories"),
     ("finance.migrations.0004_cash_book_roles_categories", "roles"),
+    ("catalog.migrations.0007_roles_variants_units_price_levels", "roles"),
 ]
 
 

@@ -2,12 +2,23 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors
 from catalog.fields import PartyField
-from catalog.models import Category, Customer, Product, Supplier, Warehouse
+from catalog.models import (
+    Attribute,
+    Category,
+    Customer,
+    PriceLevel,
+    Product,
+    Style,
+    Supplier,
+    Warehouse,
+)
 from jxc.filters import StyledFilterSet
+from jxc.inputs import searchable
 
 ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]
 
@@ -124,3 +135,42 @@ class PartyFilter(django_filters.Filter):
     def __init__(self, *, model, **kwargs):
         kwargs.setdefault("help_text", "")
         super().__init__(model=model, active_only=False, **kwargs)
+
+
+class StyleFilter(StyledFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        queryset=selectors.category_choices(),
+        empty_label=_("All categories"),
+    )
+    o = django_filters.OrderingFilter(fields=["code", "name", "sale_price"])
+
+    class Meta:
+        model = Style
+        fields = ["q", "category"]
+
+    def filter_search(self, queryset, name, value):
+        if not searchable(value):
+            return queryset.none()
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(code__icontains=word) | Q(name__icontains=word)
+            )
+        return queryset
+
+
+class AttributeFilter(StyledFilterSet):
+    o = django_filters.OrderingFilter(fields=["name", "sort_order"])
+
+    class Meta:
+        model = Attribute
+        fields = []
+
+
+class PriceLevelFilter(StyledFilterSet):
+    o = django_filters.OrderingFilter(fields=["name", "sort_order"])
+
+    class Meta:
+        model = PriceLevel
+        fields = []

@@ -1,5 +1,7 @@
 """Validation and layout of the master-data forms; services do the saving."""
 
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
@@ -9,15 +11,22 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import (
     UNIT_SUGGESTIONS,
+    Attribute,
+    AttributeValue,
     Category,
     Customer,
+    PackageUnit,
+    PriceLevel,
     Product,
     ShopProfile,
+    Style,
     Supplier,
     Warehouse,
 )
 from catalog.pinyin import fold_code
 from catalog.plu import plu_canonical, plu_digits, plu_holders, plu_problem
+from jxc.fields import money_field
+from jxc.formatting import plain
 from jxc.forms import InputRulesMixin
 
 
@@ -124,6 +133,12 @@ class ProductForm(InputRulesMixin, forms.ModelForm):
                 _("Barcode “%(code)s” is already used by “%(name)s” (%(sku)s)."),
                 params={"code": barcode, "name": other.name, "sku": other.sku},
             )
+        unit = _clash(PackageUnit, "barcode", barcode, None)
+        if unit:
+            raise forms.ValidationError(
+                _("Barcode “%(code)s” is already the %(unit)s of “%(name)s”."),
+                params={"code": barcode, "unit": unit.name, "name": unit.product.name},
+            )
         return barcode
 
     def clean_plu(self):
@@ -223,6 +238,12 @@ class SupplierForm(PartyForm):
 class CustomerForm(PartyForm):
     class Meta(PartyForm.Meta):
         model = Customer
+        fields = [*PartyForm.Meta.fields, "price_level"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price_level"].empty_label = _("Sale price (no level)")
+        self.helper.layout.append("price_level")
 
 
 class WarehouseForm(InputRulesMixin, forms.ModelForm):
@@ -279,3 +300,283 @@ class ShopProfileForm(InputRulesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autofocus"] = True
         self.helper = _helper()
+
+
+# --- price levels, styles, attributes, package units, labels ----------------------
+
+
+class PriceLevelForm(InputRulesMixin, forms.ModelForm):
+    class Meta:
+        model = PriceLevel
+        fields = ["name", "sort_order", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autofocus"] = True
+        self.helper = _helper()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if other := _clash(PriceLevel, "name", name, self.instance):
+            raise forms.ValidationError(
+                _("A price level named “%(name)s” already exists."),
+                params={"name": other.name},
+            )
+        return name
+
+
+VALUE_LINE = re.compile(r"^(\S+)\s+(.+)$")
+
+
+class AttributeForm(InputRulesMixin, forms.ModelForm):
+    """An attribute and its values, one per line: "code name" (RED 红色)."""
+
+    values_text = forms.CharField(
+        label=_("Values"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off"}),
+        help_text=_(
+            "One value per line in the order you list them: a code for the SKU, "
+            "a space, the name (RED 红色, XL XL)."
+        ),
+    )
+
+    class Meta:
+        model = Attribute
+        fields = ["name", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autofocus"] = True
+        if self.instance.pk:
+            self.fields["values_text"].initial = "\n".join(
+                f"{value.code} {value.name}" for value in self.instance.values.all()
+            )
+        self.helper = _helper()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if other := _clash(Attribute, "name", name, self.instance):
+            raise forms.ValidationError(
+                _("An attribute named “%(name)s” already exists."),
+                params={"name": other.name},
+            )
+        return name
+
+    def clean_values_text(self):
+        values = []
+        for number, line in enumerate(self.cleaned_data["values_text"].splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            found = VALUE_LINE.match(line)
+            code = fold_code(found.group(1)) if found else ""
+            name = found.group(2).strip() if found else ""
+            if not found or len(code) > 16 or len(name) > 32 or "-" in code:
+                raise forms.ValidationError(
+                    _(
+                        "Line %(line)d: “%(text)s” is not “code name” (a code of at "
+                        "most 16 characters without “-”, a space, a name of at most "
+                        "32)."
+                    ),
+                    params={"line": number, "text": line[:40]},
+                )
+            values.append((code, name))
+        return values
+
+
+class ValuesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, value):
+        return f"{value.attribute.name}: {value.name} ({value.code})"
+
+
+class StyleForm(InputRulesMixin, forms.ModelForm):
+    values = ValuesField(
+        label=_("Comes in"),
+        queryset=AttributeValue.objects.select_related("attribute"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the colours, sizes … this style is made in."),
+    )
+
+    class Meta:
+        model = Style
+        fields = [
+            "code", "name", "category", "unit", "supplier", "purchase_price",
+            "sale_price", "note",
+        ]  # fmt: skip
+        widgets = {
+            "unit": forms.TextInput(attrs={"list": "unit-suggestions"}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs["autofocus"] = True
+        self.fields["supplier"].queryset = Supplier.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.supplier_id)
+        )
+        if self.instance.pk:
+            self.fields["values"].initial = list(
+                self.instance.values.values_list("pk", flat=True)
+            )
+        self.helper = _helper(
+            Row(
+                Column("code", css_class="col-md-4"),
+                Column("name", css_class="col-md-8"),
+            ),
+            Row(
+                Column("category", css_class="col-md-4"),
+                Column("unit", css_class="col-md-2"),
+                Column("supplier", css_class="col-md-6"),
+            ),
+            Row(
+                Column("purchase_price", css_class="col-md-6"),
+                Column("sale_price", css_class="col-md-6"),
+            ),
+            Field("values"),
+            Field("note"),
+        )
+        self.unit_suggestions = UNIT_SUGGESTIONS
+
+    def clean_code(self):
+        code = fold_code(self.cleaned_data["code"])
+        if "-" in code:
+            raise forms.ValidationError(_("A style code cannot contain “-”."))
+        if other := _clash(Style, "code", code, self.instance):
+            raise forms.ValidationError(
+                _("Style code “%(code)s” is already used by “%(name)s”."),
+                params={"code": code, "name": other.name},
+            )
+        return code
+
+
+class GenerateForm(forms.Form):
+    instore_barcodes = forms.BooleanField(
+        label=_("Give the new variants in-store barcodes"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+class PackageUnitForm(InputRulesMixin, forms.ModelForm):
+    class Meta:
+        model = PackageUnit
+        fields = ["name", "factor", "barcode", "sale_price"]
+        widgets = {
+            "name": forms.TextInput(attrs={"list": "unit-suggestions"}),
+            "barcode": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off"}
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        if self.instance.pk:
+            self.initial["factor"] = plain(self.instance.factor)
+        self.fields["factor"].widget.attrs.update({"min": "0.001", "step": "any"})
+        self.fields["sale_price"].widget.attrs.update({"min": "0", "step": "0.01"})
+
+    def clean_barcode(self):
+        return fold_code(self.cleaned_data["barcode"])
+
+    def clean_factor(self):
+        from jxc.units import factor_problem
+
+        factor = self.cleaned_data["factor"]
+        if factor is not None and (problem := factor_problem(factor)):
+            raise forms.ValidationError(problem)
+        return factor
+
+    def validate_unique(self):
+        """The service checks names and barcodes over the whole set, under a lock."""
+
+
+PackageUnitFormSet = forms.inlineformset_factory(
+    Product,
+    PackageUnit,
+    form=PackageUnitForm,
+    extra=2,
+    max_num=10,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+class LevelPricesForm(forms.Form):
+    """One price per price level (and per package unit) of a product; empty: the
+    sale price applies."""
+
+    def __init__(self, *args, product, levels, units, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cells = []
+        for level in levels:
+            for unit in [None, *units]:
+                name = f"price_{level.pk}_{unit.pk if unit else 0}"
+                self.fields[name] = money_field(
+                    label=f"{level.name} / {unit.name if unit else product.unit}",
+                    required=False,
+                    attrs={"min": "0", "class": "form-control"},
+                )
+                self.fields[name].initial = current.get(
+                    (level.pk, unit.pk if unit else None)
+                )
+                self.cells.append((name, level.pk, unit.pk if unit else None))
+
+    def prices(self) -> dict:
+        return {
+            (level_pk, unit_pk): self.cleaned_data.get(name)
+            for name, level_pk, unit_pk in self.cells
+        }
+
+
+class InstorePrefixForm(InputRulesMixin, forms.ModelForm):
+    class Meta:
+        model = ShopProfile
+        fields = ["instore_prefix"]
+        widgets = {
+            "instore_prefix": forms.TextInput(
+                attrs={"class": "form-control", "inputmode": "numeric"}
+            )
+        }
+
+
+LABEL_SIZES = [
+    ("40x30", _("Label 40 × 30 mm")),
+    ("50x30", _("Label 50 × 30 mm")),
+    ("60x40", _("Label 60 × 40 mm")),
+    ("a4", _("A4 sheet, 65 labels (38 × 21 mm)")),
+]
+
+
+class LabelsForm(forms.Form):
+    """What to print: a size, and how many labels of each product."""
+
+    size = forms.ChoiceField(label=_("Label size"), choices=LABEL_SIZES)
+    show_price = forms.BooleanField(label=_("Print the price"), required=False)
+
+    def __init__(self, *args, products=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for product in products:
+            name = f"n_{product.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=product.name,
+                min_value=0,
+                max_value=500,
+                initial=1,
+                required=False,
+            )
+            self.fields[name].widget.attrs.update(
+                {"inputmode": "numeric", "class": "form-control form-control-sm"}
+            )
+            self.rows.append((product, name))
+
+    def counts(self) -> list[tuple]:
+        return [
+            (product, self.cleaned_data[name])
+            for product, name in self.rows
+            if self.cleaned_data.get(name)
+        ]

@@ -289,6 +289,29 @@ def product_rows(table: Table) -> list[dict]:
                     )
                 )
     _plus_check(rows, table)
+    if barcodes:
+        from catalog.models import PackageUnit
+
+        for unit in (
+            PackageUnit.objects.annotate(b=Lower("barcode"))
+            .filter(b__in=barcodes)
+            .select_related("product")
+        ):
+            table.errors.append(
+                RowError(
+                    barcodes[unit.barcode.lower()][0],
+                    _header(PRODUCT_COLUMNS, "barcode"),
+                    _("already used by %(holder)s")
+                    % {
+                        "holder": _("the %(unit)s of “%(name)s” (%(sku)s)")
+                        % {
+                            "unit": unit.name,
+                            "name": unit.product.name,
+                            "sku": unit.product.sku,
+                        }
+                    },
+                )
+            )
     codes = {v["supplier_code"].lower() for _n, v in rows if v.get("supplier_code")}
     suppliers = {
         s.code.lower(): s
@@ -388,3 +411,207 @@ def party_export_rows(parties, columns: list[Column]):
             _status(party.is_active) if c.key == "is_active" else getattr(party, c.key)
             for c in columns
         ]
+
+
+# --- variants: 款号 / 颜色 / 尺码 -----------------------------------------------------
+
+COLOUR, SIZE = "颜色", "尺码"
+VARIANT_COLUMNS = [
+    Column(
+        "style_code",
+        "款号",
+        "Style code",
+        parse_code(32),
+        required=True,
+        expected=gettext_lazy("a style code of at most 32 characters, without “-”"),
+    ),
+    Column(
+        "style_name",
+        "款名",
+        "Style name",
+        parse_text(200),
+        expected=gettext_lazy("the style's name (needed for a new style)"),
+    ),
+    Column(
+        "colour",
+        COLOUR,
+        "Colour",
+        parse_text(32),
+        expected=gettext_lazy("a value of the attribute 颜色 (its name or code)"),
+    ),
+    Column(
+        "size",
+        SIZE,
+        "Size",
+        parse_text(32),
+        expected=gettext_lazy("a value of the attribute 尺码 (its name or code)"),
+    ),
+    Column(
+        "sku",
+        "商品编码",
+        "SKU",
+        parse_code(64),
+        expected=gettext_lazy("blank, or the variant's SKU (style code + value codes)"),
+    ),
+    Column(
+        "barcode",
+        "条形码",
+        "Barcode",
+        parse_code(64),
+        expected=gettext_lazy("digits or letters, at most 64"),
+    ),
+    Column("sale_price", "售价", "Sale price", _price, expected=_money_hint),
+]
+KINDS["sale_price"] = MONEY
+
+
+def _attribute_values(name: str) -> dict[str, object]:
+    """An attribute's values by lower-case name and code."""
+    from catalog.models import AttributeValue
+
+    found = {}
+    for value in AttributeValue.objects.filter(attribute__name__iexact=name):
+        found.setdefault(value.name.lower(), value)
+        found.setdefault(value.code.lower(), value)
+    return found
+
+
+def variant_rows(table: Table) -> list[dict]:
+    """Checked variant rows: each names its style (existing, or new with a name),
+    its colour and size values (which must exist), and the variant it is (found
+    or to be made). Problems go to table.errors."""
+    from catalog.models import Style
+    from catalog.selectors import barcode_holders, variant_key
+
+    rows = parse_rows(table)
+    header = {column.key: column.header for column in VARIANT_COLUMNS}
+    colours, sizes = _attribute_values(COLOUR), _attribute_values(SIZE)
+    codes = {v["style_code"].lower() for _n, v in rows if v.get("style_code")}
+    styles = {
+        s.code.lower(): s
+        for s in Style.objects.annotate(c=Lower("code"))
+        .filter(c__in=codes)
+        .prefetch_related("variants")
+    }
+    # A new style's name may stand on any one of its rows.
+    named = {
+        v["style_code"].lower(): v["style_name"]
+        for _n, v in rows
+        if v.get("style_code") and v.get("style_name")
+    }
+    seen: dict[tuple, int] = {}
+    for number, values in rows:
+        code = values.get("style_code", "")
+        if "-" in code:
+            table.errors.append(
+                RowError(number, header["style_code"], _("a style code has no “-”"))
+            )
+        picked = []
+        for key, known in (("colour", colours), ("size", sizes)):
+            text = values.get(key, "")
+            if not text:
+                continue
+            value = known.get(text.lower())
+            if value is None:
+                table.errors.append(
+                    RowError(
+                        number,
+                        header[key],
+                        _("no value “%(value)s”: add it to the attribute first")
+                        % {"value": text},
+                    )
+                )
+            else:
+                picked.append(value)
+        if not values.get("colour") and not values.get("size"):
+            table.errors.append(
+                RowError(number, header["colour"], _("a colour, a size or both"))
+            )
+        style = styles.get(code.lower())
+        if style is None and code and not named.get(code.lower()):
+            table.errors.append(
+                RowError(number, header["style_name"], _("a new style needs a name"))
+            )
+        values["_style"] = style
+        values["_values"] = picked
+        values["_key"] = variant_key(picked)
+        values["_product"] = None
+        if style is not None:
+            values["_product"] = next(
+                (p for p in style.variants.all() if p.variant_key == values["_key"]),
+                None,
+            )
+        expected = (
+            values["_product"].sku
+            if values["_product"]
+            else "-".join([style.code if style else code, *[v.code for v in picked]])
+        )
+        if values.get("sku") and values["sku"].lower() != expected.lower():
+            table.errors.append(
+                RowError(
+                    number,
+                    header["sku"],
+                    _("this variant's SKU is “%(sku)s”") % {"sku": expected},
+                )
+            )
+        values["sku"] = expected
+        first = seen.setdefault((code.lower(), values["_key"]), number)
+        if first != number:
+            table.errors.append(
+                RowError(
+                    number,
+                    header["style_code"],
+                    _("the same variant as row %(row)d") % {"row": first},
+                )
+            )
+    _duplicates(rows, "barcode", header["barcode"], table.errors)
+    by_code = {v["barcode"]: v for _n, v in rows if v.get("barcode")}
+    numbers = {id(v): n for n, v in rows}
+    for code, holder in barcode_holders(by_code).items():
+        values = by_code[code]
+        product = values["_product"]
+        own = product is not None and (product.barcode or "").lower() == code.lower()
+        if not own:
+            table.errors.append(
+                RowError(
+                    numbers[id(values)],
+                    header["barcode"],
+                    _("already used by %(holder)s") % {"holder": holder},
+                )
+            )
+    table.errors.sort(key=lambda error: error.row)
+    return [values for _number, values in rows]
+
+
+def variant_changes(values: dict) -> dict:
+    """What importing the row would change on its existing variant and style."""
+    product, style = values["_product"], values["_style"]
+    found = {}
+    if style is not None and values.get("style_name", style.name) != style.name:
+        found["style_name"] = values["style_name"]
+    if product is not None:
+        for key in ("barcode", "sale_price"):
+            if key in values and values[key] != getattr(product, key):
+                found[key] = values[key]
+    return found
+
+
+def variant_export_rows(styles, columns: list[Column]):
+    """One row per variant of each style, in the import's columns."""
+    styles = styles.prefetch_related("variants__variant_values__attribute")
+    for style in styles:
+        for product in sorted(style.variants.all(), key=lambda p: p.sku):
+            by_attribute = {
+                value.attribute.name: value.name
+                for value in product.variant_values.all()
+            }
+            cells = {
+                "style_code": style.code,
+                "style_name": style.name,
+                "colour": by_attribute.get(COLOUR, ""),
+                "size": by_attribute.get(SIZE, ""),
+                "sku": product.sku,
+                "barcode": product.barcode,
+                "sale_price": product.sale_price,
+            }
+            yield [cells[column.key] for column in columns]

@@ -1,11 +1,24 @@
-from django.core.validators import MaxValueValidator, MinValueValidator
+from decimal import Decimal
+
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jxc.decimals import MAX_PRICE, MAX_QUANTITY, MONEY_DIGITS, PRICE_PLACES
+from jxc.decimals import (
+    MAX_PRICE,
+    MAX_QUANTITY,
+    MONEY_DIGITS,
+    PRICE_PLACES,
+    QUANTITY_DIGITS,
+    QUANTITY_PLACES,
+)
 from jxc.models import money_field, quantity_field
 
 UNIT_SUGGESTIONS = [
@@ -48,6 +61,24 @@ class ShopProfile(models.Model):
         default="谢谢惠顾，欢迎再来！",
         help_text=_("Printed at the bottom of every counter slip."),
     )
+    # 店内码: EAN-13 numbers the shop gives products that came without a barcode,
+    # from a restricted-circulation prefix (GS1: 20–29 are the shop's own).
+    instore_prefix = models.CharField(
+        _("in-store barcode prefix"),
+        max_length=4,
+        default="29",
+        validators=[
+            RegexValidator(
+                r"^2[0-9]{1,3}$",
+                _("2 to 4 digits starting with 2 (GS1 keeps 20–29 for in-store use)."),
+            )
+        ],
+        help_text=_(
+            "In-store EAN-13 barcodes start with these digits (20–29: for use "
+            "inside the shop only)."
+        ),
+    )
+    instore_next = models.PositiveBigIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -124,6 +155,30 @@ class Supplier(Party):
         ]
 
 
+class PriceLevel(models.Model):
+    """价格等级: a named price list (批发价, 会员价); a customer buys on one."""
+
+    name = models.CharField(_("name"), max_length=32)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("price level")
+        verbose_name_plural = _("price levels")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), name="catalog_pricelevel_name_ci_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:pricelevel_update", args=[self.pk])
+
+
 class Customer(Party):
     # 信用额度: what the customer may owe at most; a sale on account beyond it
     # needs the owner (sales.authority.credit_authorize). None: no limit.
@@ -134,6 +189,15 @@ class Customer(Party):
         null=True,
         blank=True,
         help_text=_("Empty: no limit. 0: nothing on account."),
+    )
+    price_level = models.ForeignKey(
+        PriceLevel,
+        verbose_name=_("price level"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        help_text=_("Sales to this customer start at this level's prices."),
     )
 
     class Meta(Party.Meta):
@@ -253,6 +317,24 @@ class Product(TimestampedModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
     note = models.TextField(_("note"), max_length=1000, blank=True)
+    # A variant of a style (款式): its attribute values, and their pks sorted and
+    # joined ("3-17"), which the database keeps unique per style, so generating
+    # the variants twice never makes one twice.
+    style = models.ForeignKey(
+        "Style",
+        verbose_name=_("style"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="variants",
+    )
+    variant_values = models.ManyToManyField(
+        "AttributeValue",
+        verbose_name=_("attribute values"),
+        blank=True,
+        related_name="products",
+    )
+    variant_key = models.CharField(max_length=100, blank=True, editable=False)
     # SKU, barcode, name and the name's pinyin (full and initials), lower-case;
     # written by the catalog services on every save.
     search_text = models.TextField(editable=False, default="")
@@ -284,6 +366,11 @@ class Product(TimestampedModel):
                 condition=Q(min_price__gte=0),
                 name="catalog_product_min_price_not_negative",
             ),
+            models.UniqueConstraint(
+                fields=["style", "variant_key"],
+                condition=Q(style__isnull=False),
+                name="catalog_product_one_variant_per_combination",
+            ),
         ]
         indexes = [models.Index(fields=["name"], name="catalog_product_name_idx")]
         permissions = [
@@ -295,3 +382,223 @@ class Product(TimestampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:product_detail", args=[self.pk])
+
+
+# --- variants (款式) ------------------------------------------------------------------
+
+
+class Attribute(models.Model):
+    """What variants differ in: 颜色, 尺码, or the owner's own (口味, 规格 …)."""
+
+    name = models.CharField(_("name"), max_length=32)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("attribute")
+        verbose_name_plural = _("attributes")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), name="catalog_attribute_name_ci_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:attribute_update", args=[self.pk])
+
+
+class AttributeValue(models.Model):
+    """One value of an attribute (红色, XL), in the order the shop lists them; its
+    code goes into a variant's SKU."""
+
+    attribute = models.ForeignKey(
+        Attribute,
+        verbose_name=_("attribute"),
+        on_delete=models.CASCADE,
+        related_name="values",
+    )
+    code = models.CharField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=32)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("attribute value")
+        verbose_name_plural = _("attribute values")
+        ordering = ["attribute__sort_order", "attribute__name", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "attribute", Lower("code"), name="catalog_attrvalue_code_ci_unique"
+            ),
+            models.UniqueConstraint(
+                "attribute", Lower("name"), name="catalog_attrvalue_name_ci_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Style(TimestampedModel):
+    """款: what its variants share (name, category, unit, supplier, price) and
+    the attribute values it comes in; each combination is one Product."""
+
+    code = models.CharField(_("style code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="styles",
+    )
+    unit = models.CharField(_("unit"), max_length=16, default="件")
+    supplier = models.ForeignKey(
+        Supplier,
+        verbose_name=_("supplier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="styles",
+    )
+    purchase_price = _price(_("purchase price"))
+    sale_price = _price(_("sale price"))
+    values = models.ManyToManyField(
+        AttributeValue,
+        verbose_name=_("comes in"),
+        blank=True,
+        related_name="styles",
+    )
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("style")
+        verbose_name_plural = _("styles")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(Lower("code"), name="catalog_style_code_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(purchase_price__gte=0) & Q(sale_price__gte=0),
+                name="catalog_style_prices_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:style_detail", args=[self.pk])
+
+
+# --- package units (箱 / 瓶) ------------------------------------------------------
+
+
+class PackageUnit(models.Model):
+    """A package a product is also bought or sold in: 1 箱 = 24 瓶 (factor 24 of the
+    product's base unit, which the ledger keeps), with its own barcode and price."""
+
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="package_units",
+    )
+    name = models.CharField(_("package unit"), max_length=16)
+    factor = models.DecimalField(
+        _("base units in one"),
+        max_digits=QUANTITY_DIGITS,
+        decimal_places=QUANTITY_PLACES,
+        validators=[
+            MinValueValidator(Decimal("0.001")),
+            MaxValueValidator(MAX_QUANTITY),
+        ],
+    )
+    barcode = models.CharField(_("barcode"), max_length=64, blank=True)
+    sale_price = models.DecimalField(
+        _("sale price"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=PRICE_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_PRICE)],
+        help_text=_("Empty: the product's sale price × the factor."),
+    )
+
+    class Meta:
+        verbose_name = _("package unit")
+        verbose_name_plural = _("package units")
+        ordering = ["product", "factor"]
+        constraints = [
+            models.UniqueConstraint(
+                "product", Lower("name"), name="catalog_packageunit_name_ci_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["barcode"],
+                condition=~Q(barcode=""),
+                name="catalog_packageunit_barcode_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(factor__gt=0), name="catalog_packageunit_factor_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(sale_price__gte=0),
+                name="catalog_packageunit_price_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (×{self.factor.normalize():f})"
+
+
+# --- price levels (价格等级) -------------------------------------------------------
+
+
+class LevelPrice(models.Model):
+    """A product's price on a price level, for its base unit or one package unit."""
+
+    level = models.ForeignKey(
+        PriceLevel,
+        verbose_name=_("price level"),
+        on_delete=models.CASCADE,
+        related_name="prices",
+    )
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="level_prices",
+    )
+    package_unit = models.ForeignKey(
+        PackageUnit,
+        verbose_name=_("package unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="level_prices",
+    )
+    price = _price(_("price"))
+
+    class Meta:
+        verbose_name = _("level price")
+        verbose_name_plural = _("level prices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "product"],
+                condition=Q(package_unit__isnull=True),
+                name="catalog_levelprice_one_per_product",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "package_unit"],
+                condition=Q(package_unit__isnull=False),
+                name="catalog_levelprice_one_per_package",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="catalog_levelprice_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.level}: {self.price}"

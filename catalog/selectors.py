@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from catalog.models import (
+    Attribute,
+    AttributeValue,
     Category,
     Customer,
+    LevelPrice,
+    PackageUnit,
+    PriceLevel,
     Product,
     ShopProfile,
+    Style,
     Supplier,
     Warehouse,
 )
@@ -96,8 +105,10 @@ def product_by_code(code: str) -> Product | None:
 
 
 def product_detail(pk: int) -> QuerySet:
-    return Product.objects.select_related("category", "preferred_supplier").filter(
-        pk=pk
+    return (
+        Product.objects.select_related("category", "preferred_supplier", "style")
+        .prefetch_related("package_units")
+        .filter(pk=pk)
     )
 
 
@@ -114,7 +125,7 @@ def supplier_list() -> QuerySet:
 
 
 def customer_list() -> QuerySet:
-    return Customer.objects.all()
+    return Customer.objects.select_related("price_level")
 
 
 def warehouse_list() -> QuerySet:
@@ -237,3 +248,226 @@ def party_import_plan(model):
 def shop_profile() -> ShopProfile:
     """The shop's name, address, phone and slip line (defaults until saved)."""
     return ShopProfile.objects.filter(pk=1).first() or ShopProfile(pk=1)
+
+
+# --- barcodes of products and package units -------------------------------------------
+
+
+def barcode_holders(codes, *, product=None, unit_pks=()) -> dict[str, str]:
+    """Which of ``codes`` a product (other than ``product``) or a package unit (not
+    in ``unit_pks``) already carries, ignoring case, in two queries:
+    {code: who holds it, for a message}."""
+    wanted = {code.lower(): code for code in codes if code}
+    if not wanted:
+        return {}
+    products = Product.objects.alias(b=Lower("barcode")).filter(b__in=wanted)
+    if product is not None and product.pk:
+        products = products.exclude(pk=product.pk)
+    units = (
+        PackageUnit.objects.alias(b=Lower("barcode"))
+        .filter(b__in=wanted)
+        .exclude(pk__in=unit_pks)
+        .select_related("product")
+    )
+    found = {}
+    for holder in products:
+        found[wanted[holder.barcode.lower()]] = f"“{holder.name}” ({holder.sku})"
+    for unit in units:
+        found[wanted[unit.barcode.lower()]] = _(
+            "the %(unit)s of “%(name)s” (%(sku)s)"
+        ) % {
+            "unit": unit.name,
+            "name": unit.product.name,
+            "sku": unit.product.sku,
+        }
+    return found
+
+
+@dataclass(frozen=True)
+class Sellable:
+    """What a scanned or typed code sells: a product, in its base unit (``unit``
+    None, factor 1) or in one of its package units."""
+
+    product: Product
+    unit: PackageUnit | None
+    factor: Decimal
+
+    @property
+    def unit_name(self) -> str:
+        return self.unit.name if self.unit else self.product.unit
+
+
+def sellable_by_code(code: str) -> Sellable | None:
+    """The product and unit a code names: a package unit's barcode (1 箱), else
+    ``product_by_code``'s rules (the base unit). None when nothing does; raises
+    SeveralProductsMatch as product_by_code does."""
+    key = code_key(code)
+    if key and searchable(key):
+        unit = (
+            PackageUnit.objects.alias(b=Lower("barcode"))
+            .filter(b=key)
+            .select_related("product")
+            .first()
+        )
+        if unit is not None:
+            return Sellable(unit.product, unit, unit.factor)
+    product = product_by_code(code)
+    return None if product is None else Sellable(product, None, Decimal(1))
+
+
+def package_units_of(product_ids) -> dict[int, PackageUnit]:
+    """The largest package unit of each product that has one, in one query (what
+    stock is shown in: "3 箱 5 瓶")."""
+    largest = {}
+    for unit in PackageUnit.objects.filter(product_id__in=list(product_ids)).order_by(
+        "product_id", "factor"
+    ):
+        largest[unit.product_id] = unit
+    return largest
+
+
+# --- prices for a customer ------------------------------------------------------------
+
+
+def price_for(product: Product, customer=None, unit: PackageUnit | None = None):
+    """The price a sale to ``customer`` starts at, per ``unit`` (None: the base
+    unit): the price on the customer's level for that unit, else for a package
+    the package's own price, else the level's base price (or the sale price)
+    times its factor. One query at most (none without a level or unit price)."""
+    from jxc.decimals import money
+
+    level_id = getattr(customer, "price_level_id", None)
+    prices = {}
+    if level_id is not None:
+        prices = {
+            row.package_unit_id: row.price
+            for row in LevelPrice.objects.filter(
+                level_id=level_id, product_id=product.pk
+            )
+        }
+    if unit is None:
+        return prices.get(None, product.sale_price)
+    if unit.pk in prices:
+        return prices[unit.pk]
+    if unit.sale_price is not None:
+        return unit.sale_price
+    return money(prices.get(None, product.sale_price) * unit.factor)
+
+
+def level_prices(product: Product) -> dict[tuple[int, int | None], Decimal]:
+    """A product's prices per (level pk, package unit pk or None)."""
+    return {
+        (row.level_id, row.package_unit_id): row.price
+        for row in LevelPrice.objects.filter(product=product)
+    }
+
+
+def price_level_list() -> QuerySet:
+    return PriceLevel.objects.annotate(customer_count=Count("customers")).order_by(
+        "sort_order", "name"
+    )
+
+
+# --- styles and their variants --------------------------------------------------------
+
+
+def style_list() -> QuerySet:
+    return (
+        Style.objects.select_related("category", "supplier")
+        .annotate(variant_count=Count("variants"))
+        .order_by("code")
+    )
+
+
+def attribute_list() -> QuerySet:
+    return Attribute.objects.prefetch_related("values")
+
+
+def style_axes(style: Style) -> list[tuple[Attribute, list[AttributeValue]]]:
+    """The attributes a style varies in, each with the values it comes in, in the
+    shop's order (one query)."""
+    axes: dict[int, tuple[Attribute, list]] = {}
+    for value in style.values.select_related("attribute").order_by(
+        "attribute__sort_order", "attribute__name", "sort_order", "pk"
+    ):
+        axes.setdefault(value.attribute_id, (value.attribute, []))[1].append(value)
+    return list(axes.values())
+
+
+def variant_key(values) -> str:
+    return "-".join(str(pk) for pk in sorted(value.pk for value in values))
+
+
+@dataclass
+class VariantRow:
+    values: tuple
+    key: str
+    sku: str
+    label: str
+    product: Product | None  # the existing variant
+    clash: Product | None  # another product holding the SKU
+
+
+@dataclass
+class VariantPlan:
+    axes: list
+    rows: list[VariantRow]
+
+    @property
+    def new(self) -> list[VariantRow]:
+        return [row for row in self.rows if row.product is None]
+
+
+def style_variant_plan(style: Style) -> VariantPlan:
+    """Every combination of a style's values: its SKU (style code + value codes),
+    the variant that exists for it, or another product already holding that SKU
+    (three queries)."""
+    axes = style_axes(style)
+    combos = list(itertools.product(*[values for _a, values in axes])) if axes else []
+    existing = {p.variant_key: p for p in style.variants.all()}
+    rows = []
+    for combo in combos:
+        sku = "-".join([style.code, *[value.code for value in combo]])
+        key = variant_key(combo)
+        label = " ".join(value.name for value in combo)
+        rows.append(VariantRow(combo, key, sku, label, existing.get(key), None))
+    skus = {row.sku.lower(): row for row in rows if row.product is None}
+    if skus:
+        for product in Product.objects.alias(s=Lower("sku")).filter(s__in=skus):
+            skus[product.sku.lower()].clash = product
+    return VariantPlan(axes, rows)
+
+
+def variant_import_plan(table, rows: list[dict]):
+    """The preview of a variant import: new / updated / unchanged variants (a new
+    style counts its variants as new), the first rows."""
+    from catalog.imports import variant_changes
+    from jxc.import_flow import PREVIEW_ROWS, ImportPlan
+
+    new = updated = unchanged = 0
+    shown = []
+    for (number, _raw), values in zip(table.rows, rows, strict=True):
+        if values["_product"] is None:
+            new += 1
+            status = _("new")
+        elif variant_changes(values):
+            updated += 1
+            status = _("updated")
+        else:
+            unchanged += 1
+            status = _("unchanged")
+        if len(shown) < PREVIEW_ROWS:
+            label = " ".join(value.name for value in values["_values"])
+            shown.append([number, status, values["sku"], label])
+    return ImportPlan(
+        counts=[(_("new"), new), (_("updated"), updated), (_("unchanged"), unchanged)],
+        headers=[
+            _("Row"),
+            pgettext("import preview", "Change"),
+            _("SKU"),
+            _("Variant"),
+        ],
+        rows=shown,
+        total=len(rows),
+        warnings=list(table.warnings),
+    )

@@ -1,7 +1,15 @@
 from django.urls import path
 
-from catalog import filters, forms, selectors, services, views
-from catalog.models import Category, Customer, Supplier, Warehouse
+from catalog import filters, forms, goods_views, selectors, services, views
+from catalog.models import (
+    Attribute,
+    Category,
+    Customer,
+    PriceLevel,
+    Style,
+    Supplier,
+    Warehouse,
+)
 
 app_name = "catalog"
 
@@ -14,8 +22,13 @@ def _party_save(model):
 
 def _crud(name, model, filterset, selector, form_class, save, remove):
     """List, new, edit and delete pages for one kind of master data."""
-    list_url = f"catalog:{name}_list"
     plural = "categories" if name == "category" else f"{name}s"
+    return _routes(name, plural, model, filterset, selector, form_class, save, remove)
+
+
+def _routes(name, plural, model, filterset, selector, form_class, save, remove):
+    """The same pages under the URL word ``plural``."""
+    list_url = f"catalog:{name}_list"
     return [
         path(
             f"{plural}/",
@@ -46,9 +59,102 @@ def _crud(name, model, filterset, selector, form_class, save, remove):
     ]
 
 
+class StyleEditView(views.EditView):
+    model = Style
+    form_class = forms.StyleForm
+    list_url = "catalog:style_list"
+    template_name = "catalog/style_form.html"
+
+    def save(self, instance, form, user):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "values"}
+        return services.style_save(
+            style=instance, data=data, values=form.cleaned_data["values"], user=user
+        )
+
+    def success_url(self, saved):
+        return saved.get_absolute_url()
+
+
+def _attribute_save(instance, form, user):
+    return services.attribute_save(
+        attribute=instance,
+        data=form.cleaned_data,
+        values=form.cleaned_data["values_text"],
+        user=user,
+    )
+
+
 urlpatterns = [
     path("shop/", views.shop_profile, name="shop_profile"),
     path("products/", views.ProductListView.as_view(), name="product_list"),
+    # Styles (款式) and their variants
+    path(
+        "styles/",
+        views.ListView.as_view(
+            model=Style,
+            filterset_class=filters.StyleFilter,
+            selector=selectors.style_list,
+        ),
+        name="style_list",
+    ),
+    path("styles/new/", StyleEditView.as_view(), name="style_create"),
+    path("styles/<int:pk>/", goods_views.style_detail, name="style_detail"),
+    path("styles/<int:pk>/edit/", StyleEditView.as_view(), name="style_update"),
+    path(
+        "styles/<int:pk>/delete/",
+        views.DeleteView.as_view(
+            model=Style,
+            remove=lambda s, user: services.style_delete(style=s, user=user),
+            list_url="catalog:style_list",
+        ),
+        name="style_delete",
+    ),
+    path(
+        "styles/<int:pk>/generate/",
+        goods_views.style_generate,
+        name="style_generate",
+    ),
+    path(
+        "styles/<int:pk>/barcodes/",
+        goods_views.style_barcodes_assign,
+        name="style_barcodes_assign",
+    ),
+    *_crud(
+        "attribute",
+        Attribute,
+        filters.AttributeFilter,
+        selectors.attribute_list,
+        forms.AttributeForm,
+        _attribute_save,
+        lambda a, user: services.attribute_delete(attribute=a, user=user),
+    ),
+    *_routes(
+        "pricelevel",
+        "price-levels",
+        PriceLevel,
+        filters.PriceLevelFilter,
+        selectors.price_level_list,
+        forms.PriceLevelForm,
+        lambda instance, form, user: services.price_level_save(
+            level=instance, data=form.cleaned_data, user=user
+        ),
+        lambda level, user: services.price_level_delete(level=level, user=user),
+    ),
+    # Package units, level prices, barcodes and labels
+    path("products/<int:pk>/units/", goods_views.product_units, name="product_units"),
+    path(
+        "products/<int:pk>/level-prices/",
+        goods_views.product_level_prices,
+        name="product_level_prices",
+    ),
+    path(
+        "products/<int:pk>/barcode/",
+        goods_views.product_barcode_assign,
+        name="product_barcode_assign",
+    ),
+    path("labels/", goods_views.labels, name="labels"),
+    path("labels/print/", goods_views.labels_print, name="labels_print"),
+    path("labels/prefix/", goods_views.instore_prefix, name="instore_prefix"),
     path("products/new/", views.ProductEditView.as_view(), name="product_create"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
     path("products/options/", views.product_options, name="product_options"),

@@ -17,7 +17,7 @@ from django_filters.views import FilterView
 
 from catalog import filters, forms, imports, selectors, services
 from catalog.fields import OPTIONS_LIMIT
-from catalog.models import Customer, Product, Supplier
+from catalog.models import Customer, Product, Style, Supplier
 from jxc.documents import form_kept
 from jxc.excel import Sheet, xlsx_response
 from jxc.import_flow import ImportSpec, import_view
@@ -268,6 +268,14 @@ IMPORTS = {
         "save": partial(services.parties_import, model=Customer),
         "list_url": "catalog:customer_list",
     },
+    "variants": {
+        "model": Style,
+        "columns": imports.VARIANT_COLUMNS,
+        "rows": imports.variant_rows,
+        "plan": selectors.variant_import_plan,
+        "save": services.variants_import,
+        "list_url": "catalog:style_list",
+    },
 }
 EXPORTS = {
     "products": (
@@ -284,6 +292,11 @@ EXPORTS = {
         filters.CustomerFilter,
         selectors.customer_list,
         imports.party_export_rows,
+    ),
+    "variants": (
+        filters.StyleFilter,
+        selectors.style_list,
+        imports.variant_export_rows,
     ),
 }
 

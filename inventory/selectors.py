@@ -991,3 +991,58 @@ def opening_import_plan(table, lines: list[tuple]):
                 )
             )
     return plan
+
+
+# --- a style's stock by size and colour ---------------------------------------------
+
+
+@dataclass
+class StyleStock:
+    """A style's variants as a grid: the last attribute's values across (sizes),
+    the combinations of the others down (colours); each cell the variant's
+    on hand and available, or None where no variant exists."""
+
+    columns: list
+    rows: list  # (label, [cell or None, ...], row totals)
+    totals: list  # per column (on hand, available)
+    total: tuple
+
+
+def style_stock(style, warehouse_id: int | None = None) -> StyleStock:
+    """The stock grid of a style in one warehouse or all (three queries: the
+    style's values, its variants, their balances summed)."""
+    import itertools
+
+    from catalog.selectors import style_axes, variant_key
+
+    axes = style_axes(style)
+    variants = {p.variant_key: p for p in style.variants.all()}
+    levels = StockLevel.objects.filter(product__style=style)
+    if warehouse_id:
+        levels = levels.filter(warehouse_id=warehouse_id)
+    balances = {
+        row["product_id"]: (row["on_hand"], row["on_hand"] - row["reserved"])
+        for row in levels.values("product_id").annotate(
+            on_hand=Sum("on_hand"), reserved=Sum("reserved")
+        )
+    }
+    if not axes:
+        return StyleStock([], [], [], (ZERO, ZERO))
+    columns = axes[-1][1]
+    down = list(itertools.product(*[values for _a, values in axes[:-1]]))
+    rows, totals = [], [[ZERO, ZERO] for _ in columns]
+    for combo in down:
+        cells, row_total = [], [ZERO, ZERO]
+        for index, column in enumerate(columns):
+            product = variants.get(variant_key([*combo, column]))
+            if product is None:
+                cells.append(None)
+                continue
+            on_hand, available = balances.get(product.pk, (ZERO, ZERO))
+            cells.append((product, on_hand, available))
+            for part, amount in enumerate((on_hand, available)):
+                row_total[part] += amount
+                totals[index][part] += amount
+        rows.append((" ".join(value.name for value in combo), cells, row_total))
+    total = (sum(t[0] for t in totals), sum(t[1] for t in totals))
+    return StyleStock(columns, rows, totals, total)

@@ -14,6 +14,7 @@ urlpatterns = [
         name="stock_card_export",
     ),
     path("product/<int:product_id>/", views.product_stock, name="product_stock"),
+    path("style/<int:pk>/", views.style_stock, name="style_stock"),
     path("adjustments/", views.adjustment_list, name="adjustment_list"),
     path("adjustments/new/", views.adjustment_create, name="adjustment_create"),
     path("adjustments/<int:pk>/", views.adjustment_detail, name="adjustment_detail"),

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog.models import Product
+from catalog import selectors as catalog_selectors
+from catalog.models import Product, Style, Warehouse
 from catalog.selectors import SeveralProductsMatch, product_by_code
 from inventory import documents, exports, imports, selectors
 from inventory.filters import StockFilter
@@ -52,7 +53,7 @@ from jxc.import_flow import ImportSpec, import_view
 from jxc.inputs import searchable
 from jxc.lists import DocumentList, document_list
 from jxc.models import DocumentStatus
-from jxc.views import cancel_posted, refuse
+from jxc.views import cancel_posted, record_id, refuse
 
 VIEW_COST = "accounts.view_cost"
 
@@ -84,6 +85,9 @@ def stock_overview(request):
     paginator.count = totals["rows"]  # counted with the totals: no second scan
     page = paginator.get_page(request.GET.get("page"))
     levels = selectors.levels_by_product([p.pk for p in page], warehouse_id)
+    packages = catalog_selectors.package_units_of([p.pk for p in page])
+    for product in page:
+        product.package = packages.get(product.pk)
     rows = [(product, levels.get(product.pk, [])) for product in page]
     return render(
         request,
@@ -154,6 +158,7 @@ def stock_card_export(request, product_id):
 def product_stock(request, product_id):
     """The stock part of a product's page (loaded into catalog's product detail)."""
     product = get_object_or_404(Product, pk=product_id)
+    product.package = catalog_selectors.package_units_of([product.pk]).get(product.pk)
     return render(
         request,
         "inventory/product_stock.html",
@@ -161,6 +166,28 @@ def product_stock(request, product_id):
             "product": product,
             "levels": selectors.product_levels(product.pk),
             "moves": selectors.recent_moves(product.pk),
+        },
+    )
+
+
+@permission_required("inventory.view_stocklevel", raise_exception=True)
+@require_GET
+def style_stock(request, pk):
+    """A style's stock as a grid (colours down, sizes across), in one warehouse or
+    all: on hand and available per variant."""
+    style = get_object_or_404(Style, pk=pk)
+    warehouses = list(Warehouse.objects.filter(is_active=True))
+    warehouse_id = record_id(request.GET.get("warehouse", ""))
+    warehouse = next((w for w in warehouses if w.pk == warehouse_id), None)
+    grid = selectors.style_stock(style, warehouse.pk if warehouse else None)
+    return render(
+        request,
+        "inventory/style_stock.html",
+        {
+            "style": style,
+            "grid": grid,
+            "warehouses": warehouses,
+            "warehouse": warehouse,
         },
     )
 

@@ -31,6 +31,7 @@ Kernel:
     posting        the posting payload documents send to the ledgers (listener rule)
     table_limits   limits of an uploaded table and its TableError
     tabular        reading .csv / .xlsx uploads into checked rows
+    units          package units: exact conversion to the base unit, "3 箱 5 瓶"
     uploads        the upload handler that stops at the size limit
     views          error pages and helpers every app's views share (the order
                    form, order end and cancel views)
@@ -67,6 +68,7 @@ KERNEL = (
     "posting",
     "table_limits",
     "tabular",
+    "units",
     "uploads",
     "views",
     "widgets",

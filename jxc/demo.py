@@ -8,14 +8,18 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 
 from catalog import services as catalog_services
 from catalog.models import (
+    Attribute,
     Category,
     Customer,
+    PriceLevel,
     Product,
     ShopProfile,
+    Style,
     Supplier,
     Warehouse,
 )
@@ -198,6 +202,7 @@ def seed(*, owner) -> list[str]:
     lines.append(
         f"Demo catalog: {created} products added ({len(PRODUCTS)} in the demo)."
     )
+    lines.append(_goods())
     lines.append(_opening_stock(owner))
     lines.append(_purchases(owner))
     lines.append(_sales(owner))
@@ -255,6 +260,105 @@ def _money(owner) -> str:
             )
             paid += 1
     return f"Demo money: credit limits set, {paid} payments recorded."
+
+
+STYLE_CODE = "FZ100"
+DRINK_SKU = "YL001"
+COLOURS = [("BK", "黑色"), ("WH", "白色"), ("RD", "红色"), ("NV", "藏青")]
+SIZES = [("S", "S"), ("M", "M"), ("L", "L"), ("XL", "XL"), ("XXL", "XXL")]
+
+
+@translation.override("zh-hans")
+def _goods() -> str:
+    """A T-shirt in 4 colours × 5 sizes, water sold by the 瓶 and the 箱 of 24, and
+    a wholesale customer on 批发价 (its audit notes in the shop's language)."""
+    attributes = {}
+    for order, (name, values) in enumerate([("颜色", COLOURS), ("尺码", SIZES)]):
+        attribute = Attribute.objects.filter(name=name).first()
+        if attribute is None:
+            attribute = catalog_services.attribute_save(
+                data={"name": name, "sort_order": order}, values=values
+            )
+        attributes[name] = attribute
+    clothes = Category.objects.get(name="服装")
+    style = Style.objects.filter(code=STYLE_CODE).first()
+    if style is None:
+        style = catalog_services.style_save(
+            data={
+                "code": STYLE_CODE,
+                "name": "纯棉圆领T恤",
+                "category": clothes,
+                "unit": "件",
+                "supplier": Supplier.objects.get(code="GYS003"),
+                "purchase_price": Decimal("28.00"),
+                "sale_price": Decimal("59.00"),
+            },
+            values=[v for a in attributes.values() for v in a.values.all()],
+        )
+    made = catalog_services.style_variants_generate(style=style, instore_barcodes=True)
+    drinks, _new = Category.objects.get_or_create(
+        name="饮料", defaults={"sort_order": 3}
+    )
+    drink = Product.objects.filter(sku=DRINK_SKU).first()
+    if drink is None:
+        drink = catalog_services.product_save(
+            data={
+                "sku": DRINK_SKU,
+                "name": "矿泉水 550ml",
+                "barcode": "6900000000106",
+                "category": drinks,
+                "unit": "瓶",
+                "spec": "550ml",
+                "purchase_price": Decimal("0.90"),
+                "sale_price": Decimal("2.00"),
+                "safety_stock": Decimal("48"),
+                "reorder_quantity": Decimal("96"),
+                "preferred_supplier": Supplier.objects.get(code="GYS004"),
+            }
+        )
+        catalog_services.package_units_save(
+            product=drink,
+            rows=[
+                {
+                    "pk": None,
+                    "name": "箱",
+                    "factor": Decimal(24),
+                    "barcode": "6900000000205",
+                    "sale_price": Decimal("40.00"),
+                }
+            ],
+        )
+    wholesale = PriceLevel.objects.filter(name="批发价").first()
+    if wholesale is None:
+        wholesale = catalog_services.price_level_save(
+            data={"name": "批发价", "sort_order": 1, "note": "批发客户"}
+        )
+        catalog_services.price_level_save(data={"name": "会员价", "sort_order": 2})
+        box = drink.package_units.get()
+        catalog_services.level_prices_save(
+            product=drink,
+            prices={
+                (wholesale.pk, None): Decimal("1.50"),
+                (wholesale.pk, box.pk): Decimal("33.00"),
+            },
+        )
+        for variant in style.variants.all():
+            catalog_services.level_prices_save(
+                product=variant, prices={(wholesale.pk, None): Decimal("45.00")}
+            )
+    if not Customer.objects.filter(code="KH004").exists():
+        catalog_services.party_save(
+            model=Customer,
+            data={
+                "code": "KH004",
+                "name": "好邻居便利店",
+                "contact": "孙老板",
+                "phone": "13200132004",
+                "address": "和平街 66 号",
+                "price_level": wholesale,
+            },
+        )
+    return f"Demo goods: {len(made)} variants of {STYLE_CODE}, {DRINK_SKU} by the 箱."
 
 
 def _sales(owner) -> str:
@@ -374,13 +478,16 @@ def _opening_stock(owner) -> str:
         return "Demo opening stock: already there."
     main = Warehouse.objects.get(is_default=True)
     back = Warehouse.objects.get(code="WH02")
-    products = Product.objects.filter(sku__in=[row[0] for row in PRODUCTS])
+    products = Product.objects.filter(
+        Q(sku__in=[row[0] for row in PRODUCTS] + [DRINK_SKU])
+        | Q(style__code=STYLE_CODE)
+    )
     rows = []
     products = products.select_related("category").order_by("sku")
     for number, product in enumerate(products):
         # Every seventh product is short, so the overview's filter has something.
         factor = Decimal("0.5") if number % 7 == 0 else Decimal(3)
-        quantity = product.safety_stock * factor
+        quantity = product.safety_stock * factor or Decimal(number % 4 + 1)
         rows.append((product, main, quantity, product.purchase_price))
         if product.category and product.category.name == "服装":
             rows.append((product, back, Decimal(4), product.purchase_price))

@@ -19,6 +19,7 @@ from sales.models import (
     SalesReturn,
     SalesSettings,
     Shipment,
+    ShipmentLine,
 )
 
 ZERO = Decimal("0")
@@ -326,3 +327,24 @@ def takings(start, end) -> list[MethodTakings]:
         found[row["method"]].sales = row["sales"] or ZERO
         found[row["method"]].refunds = row["refunds"] or ZERO
     return [found[method] for method in PaymentMethod.values]
+
+
+def last_price_paid(*, customer_id: int, product_id: int) -> Decimal | None:
+    """The unit price after discount this customer paid for this product on its
+    latest posted shipment (one query); None when it never bought it."""
+    from jxc.decimals import money
+
+    found = (
+        ShipmentLine.objects.filter(
+            shipment__customer_id=customer_id,
+            shipment__status=DocumentStatus.POSTED,
+            product_id=product_id,
+        )
+        .order_by("-shipment__occurred_at", "-pk")
+        .values_list("amount", "quantity")
+        .first()
+    )
+    if found is None or not found[1]:
+        return None
+    amount, quantity = found
+    return money(amount / quantity)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import selectors as catalog_selectors
-from catalog.models import Product
+from catalog.fields import resolve
+from catalog.models import Customer, Product
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc import lists
@@ -242,11 +243,21 @@ def availability(request):
         return JsonResponse({"available": None})
     services.reservations_expire()  # an expired reservation's stock is free
     available = inventory_selectors.available(product.pk, warehouse_id)
+    # The customer's price level sets the default price; what they paid last time
+    # is shown beside it.
+    named = resolve(Customer, request.GET.get("customer") or "")
+    customer = named[0] if len(named) == 1 else None
+    last = (
+        selectors.last_price_paid(customer_id=customer.pk, product_id=product.pk)
+        if customer is not None
+        else None
+    )
     return JsonResponse(
         {
             "available": format(available.normalize(), "f"),
             "unit": product.unit,
-            "price": f"{product.sale_price:.2f}",
+            "price": f"{catalog_selectors.price_for(product, customer):.2f}",
+            "last_price": f"{last:.2f}" if last is not None else None,
             "name": product.name,
         }
     )

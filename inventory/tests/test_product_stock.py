@@ -192,7 +192,9 @@ def test_the_migration_fills_totals_for_an_existing_shop(owner):
 
 # Whole requests, session and permissions included: the same whatever the
 # number of products (the benchmark shop gives the same counts at 10,000).
-OVERVIEW_QUERIES = 12  # the pager counts with the totals: no COUNT of its own
+# The pager counts with the totals (no COUNT of its own); one query finds the
+# page's package units ("3 箱 5 瓶").
+OVERVIEW_QUERIES = 13
 DASHBOARD_QUERIES = 17
 
 
@@ -227,3 +229,19 @@ def test_overview_and_dashboard_query_counts_are_pinned(owner_client, owner):
         for _ in range(5):
             receive(ProductFactory(safety_stock=D("5")), "1", "1", user=owner)
         assert (overview, dashboard) == (OVERVIEW_QUERIES, DASHBOARD_QUERIES)
+
+
+def test_stock_with_a_package_unit_reads_in_boxes_too(owner_client, owner):
+    from catalog import services as catalog
+
+    water = ProductFactory(sku="YL1", unit="瓶")
+    catalog.package_units_save(
+        product=water,
+        rows=[{"pk": None, "name": "箱", "factor": D(24), "barcode": "",
+               "sale_price": None}],
+    )  # fmt: skip
+    receive(water, "77", "1", user=owner)
+    overview = owner_client.get("/inventory/", {"q": "YL1"}).content.decode()
+    assert "3 箱 5 瓶" in overview
+    fragment = owner_client.get(f"/inventory/product/{water.pk}/").content.decode()
+    assert "3 箱 5 瓶" in fragment

@@ -69,6 +69,10 @@ class World:
     money_transfer: object = None
     cash_entry: object = None
     cash_category: object = None
+    style: object = None
+    attribute: object = None
+    price_level: object = None
+    box: object = None
 
     def __repr__(self):
         return "World()"
@@ -130,6 +134,7 @@ def build(owner, staff) -> World:
     apple.save()
     pear = ProductFactory(sku="B002", name="梨", category=category)
     retired = ProductFactory(sku="Z999", name="停售品", is_active=False)
+    goods = _goods(apple, category)
 
     def po(lines, confirm):
         order = purchasing.purchase_order_save(
@@ -308,6 +313,7 @@ def build(owner, staff) -> World:
         counter_sale=counter_sale,
         shift=shift,
         customer_payment=customer_payment,
+        **goods,
     )
 
 
@@ -350,6 +356,36 @@ def _cash_book(owner) -> dict:
         "money_transfer": transfer,
         "cash_entry": entry,
         "cash_category": rent,
+    }
+
+
+def _goods(apple, category) -> dict:
+    """A style with two variants (one attribute in use), a price level with a price,
+    and a box of the apple with its own barcode."""
+    from catalog import services as catalog
+    from catalog.tests.factories import style_with
+
+    style = style_with(code="T1", colours=("RD",), sizes=("S", "M"), category=category)
+    catalog.style_variants_generate(style=style)
+    level = catalog.price_level_save(data={"name": "批发价"})
+    catalog.package_units_save(
+        product=apple,
+        rows=[
+            {
+                "pk": None,
+                "name": "箱",
+                "factor": Decimal(10),
+                "barcode": "6909999999994",
+                "sale_price": None,
+            }
+        ],
+    )
+    catalog.level_prices_save(product=apple, prices={(level.pk, None): Decimal(5)})
+    return {
+        "style": style,
+        "attribute": style.values.first().attribute,
+        "price_level": level,
+        "box": apple.package_units.get(),
     }
 
 

@@ -113,6 +113,36 @@ URLS: dict[str, Access] = {
     "catalog:warehouse_create": Access(OWNER),
     "catalog:warehouse_update": Access(OWNER, ids=_pk("warehouse")),
     "catalog:warehouse_delete": Access(OWNER, ids=_pk("warehouse")),
+    # Styles, attributes, price levels: everyone looks up; the owner keeps them.
+    "catalog:style_list": Access(STAFF, also=("q=SEC", "o=-sale_price")),
+    "catalog:style_create": Access(OWNER),
+    "catalog:style_detail": Access(STAFF, ids=_pk("style")),
+    "catalog:style_update": Access(OWNER, ids=_pk("style")),
+    "catalog:style_delete": Access(OWNER, ids=_pk("style")),
+    "catalog:style_generate": Access(OWNER, ids=_pk("style")),
+    "catalog:style_barcodes_assign": Access(OWNER, get=POST, ids=_pk("style")),
+    "catalog:attribute_list": Access(STAFF),
+    "catalog:attribute_create": Access(OWNER),
+    "catalog:attribute_update": Access(OWNER, ids=_pk("attribute")),
+    "catalog:attribute_delete": Access(OWNER, ids=_pk("attribute")),
+    "catalog:pricelevel_list": Access(STAFF),
+    "catalog:pricelevel_create": Access(OWNER),
+    "catalog:pricelevel_update": Access(OWNER, ids=_pk("pricelevel")),
+    "catalog:pricelevel_delete": Access(OWNER, ids=_pk("pricelevel")),
+    "catalog:variants_import": Access(OWNER),
+    "catalog:variants_import_template": Access(OWNER, get=XLSX),
+    "catalog:variants_export": Access(STAFF, get=XLSX),
+    # Package units, level prices and barcodes: the owner's; labels: everyone's.
+    "catalog:product_units": Access(OWNER, ids=_pk("product_b")),
+    "catalog:product_level_prices": Access(OWNER, ids=_pk("product_b")),
+    "catalog:product_barcode_assign": Access(OWNER, get=POST, ids=_pk("product")),
+    "catalog:labels": Access(STAFF, query="product={product}&product={product_b}"),
+    "catalog:labels_print": Access(
+        STAFF,
+        get=PRINT,
+        query="product={product}&size=a4&show_price=on&n_{product}=2",
+    ),
+    "catalog:instore_prefix": Access(OWNER, get=POST),
     # --- inventory: everyone sees stock; the owner moves it by hand ------------------
     "inventory:stock_overview": Access(
         STAFF, also=("warehouse={warehouse}", "warehouse={warehouse2}", "o=-value")
@@ -129,6 +159,7 @@ URLS: dict[str, Access] = {
     "inventory:product_stock": Access(
         STAFF, get=FRAGMENT, ids={"product_id": "product"}
     ),
+    "inventory:style_stock": Access(STAFF, ids=_pk("style")),
     "inventory:adjustment_list": Access(OWNER),
     "inventory:adjustment_create": Access(OWNER),
     "inventory:adjustment_detail": Access(OWNER, ids=_pk("adjustment")),

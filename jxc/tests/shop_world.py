@@ -209,8 +209,10 @@ def build(owner) -> dict[str, int]:
     from jxc.tests.fuzz_world import _cash_book
 
     money = {name: row.pk for name, row in _cash_book(owner).items()}
+    goods = _goods(product_b, category)
     return {
         **money,
+        **goods,
         "product": product.pk,
         "product_b": product_b.pk,
         "category": category.pk,
@@ -258,3 +260,30 @@ def _check_figures(product, product_b, main, second, shipment) -> None:
     shipment.refresh_from_db()
     assert shipment.cost_total == Decimal("15826.94")
     assert shipment.profit == Decimal("3926.14")
+
+
+def _goods(product_b, category) -> dict[str, int]:
+    """A style with variants, a price level and a box of product B: their pages."""
+    from catalog import services as catalog
+    from catalog.tests.factories import style_with
+
+    style = style_with(code="SEC-T", colours=("RD",), sizes=("S",), category=category)
+    catalog.style_variants_generate(style=style)
+    level = catalog.price_level_save(data={"name": "批发价"})
+    catalog.package_units_save(
+        product=product_b,
+        rows=[
+            {
+                "pk": None,
+                "name": "箱",
+                "factor": Decimal(6),
+                "barcode": "",
+                "sale_price": None,
+            }
+        ],
+    )
+    return {
+        "style": style.pk,
+        "attribute": style.values.first().attribute_id,
+        "pricelevel": level.pk,
+    }

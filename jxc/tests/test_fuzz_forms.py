@@ -66,6 +66,10 @@ KINDS = {
     r"(price_band_factor|new_unit_cost)": "number",
     r"(opening_float|amount|counted_cash|refund_\w+)": "number",
     r"(auto_print)": "bool",
+    r"values": "id",
+    r"units-\d+-(factor|sale_price)": "number",
+    r"price_\d+_\d+": "number",
+    r"(instore_barcodes|units-\d+-DELETE)": "bool",
     r"(order_date|expected_date|date)": "date",
     r"(is_active|make_default)": "bool",
 }
@@ -116,6 +120,20 @@ def party_data(code):
         "address": "北京",
         "note": "",
         "is_active": "on",
+    }
+
+
+def _style_data(world, code):
+    return {
+        "code": code,
+        "name": "T恤",
+        "category": str(world.category.pk),
+        "unit": "件",
+        "supplier": str(world.supplier.pk),
+        "purchase_price": "28",
+        "sale_price": "59",
+        "note": "",
+        "values": [str(v.pk) for v in world.style.values.all()],
     }
 
 
@@ -262,6 +280,116 @@ SPECS = [
         url("catalog:warehouse_delete", lambda w: w.warehouse.pk),
         lambda w: {"confirm": "1"},
         expect="refused",
+        few=True,
+    ),
+    # styles, attributes, price levels, package units, barcodes
+    spec("style_create", url("catalog:style_create"), lambda w: _style_data(w, "T9")),
+    spec(
+        "style_update",
+        url("catalog:style_update", lambda w: w.style.pk),
+        lambda w: _style_data(w, "T1"),
+    ),
+    spec(
+        "style_delete",
+        url("catalog:style_delete", lambda w: w.style.pk),
+        lambda w: {"confirm": "1"},
+        expect="refused",
+        few=True,
+    ),
+    spec(
+        "style_generate",
+        url("catalog:style_generate", lambda w: w.style.pk),
+        lambda w: {"instore_barcodes": "on"},
+        few=True,
+    ),
+    spec(
+        "style_barcodes_assign",
+        url("catalog:style_barcodes_assign", lambda w: w.style.pk),
+        lambda w: {},
+        few=True,
+    ),
+    spec(
+        "attribute_create",
+        url("catalog:attribute_create"),
+        lambda w: {"name": "口味", "sort_order": "2", "values_text": "LA 原味\nHOT 辣"},
+    ),
+    spec(
+        "attribute_update",
+        url("catalog:attribute_update", lambda w: w.attribute.pk),
+        lambda w: {
+            "name": w.attribute.name,
+            "sort_order": "0",
+            "values_text": "\n".join(
+                f"{v.code} {v.name}" for v in w.attribute.values.all()
+            ),
+        },
+    ),
+    spec(
+        "attribute_delete",
+        url("catalog:attribute_delete", lambda w: w.attribute.pk),
+        lambda w: {"confirm": "1"},
+        expect="refused",
+        few=True,
+    ),
+    spec(
+        "pricelevel_create",
+        url("catalog:pricelevel_create"),
+        lambda w: {"name": "会员价", "sort_order": "2", "note": ""},
+    ),
+    spec(
+        "pricelevel_update",
+        url("catalog:pricelevel_update", lambda w: w.price_level.pk),
+        lambda w: {"name": "批发", "sort_order": "1", "note": "批发客户"},
+    ),
+    spec(
+        "pricelevel_delete",
+        url("catalog:pricelevel_delete", lambda w: w.price_level.pk),
+        lambda w: {"confirm": "1"},
+        few=True,
+    ),
+    spec(
+        "product_units",
+        url("catalog:product_units", lambda w: w.apple.pk),
+        lambda w: formset(
+            "units",
+            [
+                {
+                    "id": str(w.box.pk),
+                    "product": str(w.apple.pk),
+                    "name": "箱",
+                    "factor": "12",
+                    "barcode": "6909999999994",
+                    "sale_price": "",
+                },
+                {
+                    "product": str(w.apple.pk),
+                    "name": "提",
+                    "factor": "0.5",
+                    "barcode": "",
+                    "sale_price": "3.20",
+                },
+            ],
+            initial=1,
+        ),  # fmt: skip
+    ),
+    spec(
+        "product_level_prices",
+        url("catalog:product_level_prices", lambda w: w.apple.pk),
+        lambda w: {
+            f"price_{w.price_level.pk}_0": "5.50",
+            f"price_{w.price_level.pk}_{w.box.pk}": "50",
+        },
+    ),
+    spec(
+        "product_barcode_assign",
+        url("catalog:product_barcode_assign", lambda w: w.pear.pk),
+        lambda w: {},
+        few=True,
+    ),
+    spec(
+        "instore_prefix",
+        url("catalog:instore_prefix"),
+        lambda w: {"instore_prefix": "21"},
         few=True,
     ),
     # inventory
@@ -963,6 +1091,7 @@ NOT_HERE = {
     "catalog:suppliers_import": "an upload: test_hostile_uploads.py",
     "catalog:customers_import": "an upload: test_hostile_uploads.py",
     "inventory:opening_import": "an upload: test_hostile_uploads.py",
+    "catalog:variants_import": "an upload: the same import flow as the products'",
     "logout": "no fields; signs out",
     # GET only, but the shift is looked up first: another clerk's is refused (403)
     # before the method is (405).
@@ -976,6 +1105,7 @@ for _name in (
     "catalog:products_export",
     "catalog:suppliers_export",
     "catalog:customers_export",
+    "catalog:variants_export",
     "purchasing:order_list",
     "purchasing:receipt_list",
     "purchasing:return_list",

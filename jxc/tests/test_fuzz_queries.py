@@ -52,6 +52,10 @@ RECORDS = {
     "catalog:customer": "customer",
     "catalog:category": "category",
     "catalog:warehouse": "other_warehouse",
+    "catalog:style": "style",
+    "catalog:attribute": "attribute",
+    "catalog:pricelevel": "price_level",
+    "inventory:style": "style",
     "inventory:adjustment": "adjustment",
     "inventory:costadjustment": "cost_adjustment",
     "inventory:transfer": "transfer",
@@ -109,6 +113,12 @@ STARTS_FROM = {
     "counter:return": lambda w: {"number": w.counter_sale.number},
     "finance:collection_create": lambda w: {"partner": "C1"},
     "finance:disbursement_create": lambda w: {"partner": "S1"},
+    "catalog:labels": lambda w: {"product": str(w.apple.pk), "style": str(w.style.pk)},
+    "catalog:labels_print": lambda w: {
+        "product": str(w.apple.pk),
+        "size": "40x30",
+        f"n_{w.apple.pk}": "2",
+    },
 }
 # Keys of a script's JSON lookup, which has no form of its own to read them from.
 SCRIPT_KEYS = {"line_amounts": ["quantity", "price", "discount", "received"]}

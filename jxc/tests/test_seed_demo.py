@@ -45,7 +45,9 @@ def test_seed_demo_loads_a_shop_with_stock_once():
 
     seed()
     seed()
-    assert Product.objects.count() == 40
+    # 40 products, 20 variants of the demo T-shirt (4 colours × 5 sizes), water.
+    assert Product.objects.count() == 61
+    assert Product.objects.filter(style__code="FZ100").count() == 20
     assert OpeningStock.objects.count() == 1
     assert StockMove.objects.count() > 40
     assert stock_drift() == []
