@@ -41,6 +41,7 @@ Kernel:
 Project:
     settings, conf, urls, wsgi, asgi, apps, checks, middleware,
     demo (demo data), backup (with the backup / restore commands),
+    serve (make serve: the shop on its own PC, gunicorn on the LAN),
     management (commands), testing, tests
 """
 
@@ -83,6 +84,7 @@ PROJECT = (
     "middleware",
     "demo",
     "backup",
+    "serve",
     "management",
     "testing",
     "tests",
