@@ -71,6 +71,15 @@ _browser_skips: list[str] = []
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _backups_in_a_temporary_folder(tmp_path_factory):
+    """Backups the tests take (the backup page) never land in the project's
+    backups/ folder; a test that counts backups uses a folder of its own."""
+    from django.conf import settings
+
+    settings.JXC_BACKUP_DIR = tmp_path_factory.mktemp("backups")
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _live_server_one_request_at_a_time_on_sqlite():
     """pytest-django gives the live server the test's own in-memory SQLite
     connection, and Django's threaded server would use it from several request
@@ -143,6 +152,7 @@ DATA_MIGRATIONS = [
     ("inventory.migrations.0007_cost_adjustment", "roles"),
     ("purchasing.migrations.0004_price_band", "roles"),
     ("sales.migrations.0005_price_authority", "roles"),
+    ("accounts.migrations.0004_backup_permission", "grant_backups"),
 ]
 
 

@@ -12,7 +12,9 @@ costs ¥1,604.93 on average.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.tests.factories import StaffFactory
@@ -153,6 +155,7 @@ def build(owner) -> dict[str, int]:
     )
 
     _check_figures(product, product_b, main, second, shipment)
+    _backup_file()
     return {
         "product": product.pk,
         "product_b": product_b.pk,
@@ -197,3 +200,10 @@ def _check_figures(product, product_b, main, second, shipment) -> None:
     shipment.refresh_from_db()
     assert shipment.cost_total == Decimal("15826.94")
     assert shipment.profit == Decimal("3926.14")
+
+
+def _backup_file() -> None:
+    """A backup in the backup folder (its name as manage.py backup writes it)."""
+    folder = Path(settings.JXC_BACKUP_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "jxc-20261126-023000.sqlite3").write_bytes(b"SQLite format 3\x00")
