@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -38,12 +38,11 @@ def home(request):
 
 
 def _summary(request, window=None):
-    form = SummaryForm(request.GET or None)
-    if not form.is_valid() and request.GET:
+    # Opens on the last month not yet closed: the one the owner checks and closes.
+    default = selectors.summary_default_month(timezone.localdate())
+    form = SummaryForm(forms.period_data(request.GET, default))
+    if not form.is_valid():
         return form, None, None
-    if not request.GET:
-        form = SummaryForm({})
-        form.is_valid()
     start, end = form.period()
     data = form.cleaned_data
     rows, totals = selectors.summary(
@@ -283,10 +282,12 @@ FLAGS = {
 }
 
 
-def _period_form(request):
-    form = SummaryForm(request.GET or {})
+def _period_form(request, default: tuple[date, date]):
+    """The period of an analysis: the query's, else the report's ``default``
+    (first and last day); a period that does not parse gives the default."""
+    form = SummaryForm(forms.period_data(request.GET, default))
     if not form.is_valid():
-        form = SummaryForm({})
+        form = SummaryForm(forms.period_data({}, default))
         form.is_valid()
     return form
 
@@ -347,7 +348,7 @@ def _flagged(rows):
 @permission_required(VIEW_COST, raise_exception=True)
 @require_GET
 def turnover(request):
-    form = _period_form(request)
+    form = _period_form(request, forms.last_days(90))
     by = (
         request.GET.get("by")
         if request.GET.get("by") in {"product", "category"}
@@ -387,7 +388,7 @@ def turnover(request):
 @permission_required(VIEW_COST, raise_exception=True)
 @require_GET
 def sales_analysis(request):
-    form = _period_form(request)
+    form = _period_form(request, forms.this_month())
     by = (
         request.GET.get("by")
         if request.GET.get("by") in {"product", "category", "customer"}
@@ -434,7 +435,7 @@ def sales_analysis(request):
 @permission_required(VIEW_COST, raise_exception=True)
 @require_GET
 def price_analysis(request):
-    form = _period_form(request)
+    form = _period_form(request, forms.last_twelve_months())
     start, end = form.period()
     table = selectors.Table(
         title=_("Supplier prices"),
@@ -463,8 +464,12 @@ def price_analysis(request):
 @permission_required(VIEW_COST, raise_exception=True)
 @require_GET
 def slow_movers(request):
-    days = _days(request, default=60, most=3650)
-    form = _period_form(request)
+    # Not sold since the period's start (the last 90 days unless asked, or the
+    # last ?days=N), up to now: stock on hand is today's.
+    days = _days(request, default=90, most=3650)
+    form = _period_form(request, forms.last_days(days))
+    form.cleaned_data["end"] = timezone.localdate()
+    since = form.cleaned_data["start"]
     rows = [
         {
             "name": f"{p.sku} {p.name}",
@@ -474,7 +479,7 @@ def slow_movers(request):
             if p.last_sale
             else "",
         }
-        for p in inventory_selectors.slow_movers(timezone.now() - timedelta(days=days))
+        for p in inventory_selectors.slow_movers(months.moment(since))
     ]
     table = selectors.Table(
         title=_("Slow movers"),
@@ -485,7 +490,7 @@ def slow_movers(request):
             ("last_sale", _("Last sale"), "text"),
         ],
         rows=rows,
-        notes=_("In stock and not sold in the last %(days)s days, most capital first.")
-        % {"days": days},
+        notes=_("In stock and not sold since %(start)s, most capital first.")
+        % {"start": f"{since:%Y-%m-%d}"},
     )
     return _render_table(request, form, table)
