@@ -130,11 +130,12 @@ def summary_export(request):
     if rows is None:
         return redirect("reports:summary")
     start, end = form.period()
-    sheet = exports.summary_sheet(rows, totals, start=start, end=end)
+    sheet = exports.summary_sheet(rows, totals)
     return xlsx_response(
         [sheet],
         _("Stock summary %(period)s") % {"period": exports.period_name(start, end)},
         dated=False,
+        period=exports.period_title(start, end),
     )
 
 
@@ -222,9 +223,7 @@ def reorder(request):
                 for s in suggestions
             ],
         )
-        today = timezone.localdate()
-        sheet = exports.table_sheet(table, start=today, end=today + timedelta(days=1))
-        return xlsx_response([sheet], str(table.title))
+        return xlsx_response([exports.table_sheet(table)], str(table.title))
     return render(
         request,
         "reports/reorder.html",
@@ -295,7 +294,20 @@ def _period_form(request, default: tuple[date, date]):
 TABLE_PAGE = 100
 
 
-def _render_table(request, form, table, *, choices=(), by="", extra=None, chart=None):
+def _render_table(
+    request,
+    form,
+    table,
+    *,
+    choices=(),
+    by="",
+    extra=None,
+    chart=None,
+    excel_chart=None,
+):
+    """The table page, or its Excel file (?format=xlsx). ``chart``: (label, value)
+    columns of the page's chart, the top 10; ``excel_chart``: the file's, the top
+    15 by a value in money."""
     order = request.GET.get("o", "")
     key = order.lstrip("-")
     if key in {column[0] for column in table.columns}:
@@ -307,9 +319,12 @@ def _render_table(request, form, table, *, choices=(), by="", extra=None, chart=
         table.rows = present + missing
     if request.GET.get("format") == "xlsx":
         start, end = form.period()
-        sheet = exports.table_sheet(table, start=start, end=end)
+        sheet = exports.table_sheet(table, chart=excel_chart)
         return xlsx_response(
-            [sheet], f"{table.title}_{exports.period_name(start, end)}", dated=False
+            [sheet],
+            f"{table.title}_{exports.period_name(start, end)}",
+            dated=False,
+            period=exports.period_title(start, end),
         )
     points = []
     if chart:
@@ -381,6 +396,7 @@ def turnover(request):
         table,
         by=by,
         chart=("name", "turnover"),
+        excel_chart=("name", "average"),
         choices=[("product", _("Product")), ("category", _("Category"))],
     )
 
@@ -423,6 +439,7 @@ def sales_analysis(request):
         table,
         by=by,
         chart=(name[0], "amount"),
+        excel_chart=(name[0], "amount"),
         extra={"comparison": selectors.period_comparison(start=start, end=end)},
         choices=[
             ("product", _("Product")),

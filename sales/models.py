@@ -356,7 +356,9 @@ class SalePayment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["created_by", "created_at"], name="sales_payment_clerk_time")
+            models.Index(
+                fields=["created_by", "created_at"], name="sales_payment_clerk_time"
+            )
         ]
 
     def __str__(self):
