@@ -245,7 +245,8 @@ def reorder_orders(request):
     form = forms.ReorderQuantitiesForm(request.POST, lines=list(products.values()))
     form.is_valid()
     problems = [
-        f"{form.fields[name].label}: {text}"
+        _("%(field)s: %(problem)s")
+        % {"field": form.fields[name].label, "problem": text}
         for name, errors in form.errors.items()
         for text in errors
     ]
