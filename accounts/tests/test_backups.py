@@ -65,9 +65,7 @@ def test_the_list_says_restoring_is_on_the_command_line_and_how_to_schedule(
     assert "manage.py backup" in body  # the cron line
 
 
-def test_clerk_can_neither_take_list_nor_download_backups(
-    owner_client, staff, folder
-):
+def test_clerk_can_neither_take_list_nor_download_backups(owner_client, staff, folder):
     owner_client.post("/accounts/backups/new/")
     staff_client = Client()
     staff_client.force_login(staff)
