@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import lockout, selectors, services
 from accounts.forms import (
@@ -197,6 +197,7 @@ MANAGE_BACKUPS = "accounts.manage_backups"
 
 
 @permission_required(MANAGE_BACKUPS, raise_exception=True)
+@require_GET
 def backup_list(request):
     """The backups, a button to take one now, and how to schedule and restore."""
     return render(
@@ -232,6 +233,7 @@ def backup_create(request):
 
 
 @permission_required(MANAGE_BACKUPS, raise_exception=True)
+@require_GET
 def backup_download(request, name):
     """One backup as a download (the export audit records who took it away)."""
     path = selectors.backup_path(name)

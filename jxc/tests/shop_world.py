@@ -155,7 +155,7 @@ def build(owner) -> dict[str, int]:
     )
 
     _check_figures(product, product_b, main, second, shipment)
-    _backup_file()
+    backup_file()
     return {
         "product": product.pk,
         "product_b": product_b.pk,
@@ -202,8 +202,11 @@ def _check_figures(product, product_b, main, second, shipment) -> None:
     assert shipment.profit == Decimal("3926.14")
 
 
-def _backup_file() -> None:
+BACKUP_NAME = "jxc-20261126-023000.sqlite3"
+
+
+def backup_file() -> None:
     """A backup in the backup folder (its name as manage.py backup writes it)."""
     folder = Path(settings.JXC_BACKUP_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "jxc-20261126-023000.sqlite3").write_bytes(b"SQLite format 3\x00")
+    (folder / BACKUP_NAME).write_bytes(b"SQLite format 3\x00")

@@ -718,6 +718,8 @@ NOT_HERE = {
     "catalog:customers_import": "an upload: test_hostile_uploads.py",
     "inventory:opening_import": "an upload: test_hostile_uploads.py",
     "logout": "no fields; signs out",
+    "accounts:backup_create": "no fields; takes a backup (accounts/tests/"
+    "test_backups.py)",
 }
 # Pages without a method check: a POST shows the page, its body unread (their
 # query strings are fuzzed in test_fuzz_queries.py).
