@@ -190,9 +190,7 @@ class Product(TimestampedModel):
         _("scale PLU"),
         max_length=6,
         blank=True,
-        help_text=_(
-            "The product's number on the label scale (digits); empty: not weighed."
-        ),
+        help_text=_("The product's number on the label scale (digits); empty: not weighed."),
     )
     category = models.ForeignKey(
         Category,

@@ -356,9 +356,7 @@ class SalePayment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["created_by", "created_at"], name="sales_payment_clerk_time"
-            )
+            models.Index(fields=["created_by", "created_at"], name="sales_payment_clerk_time")
         ]
 
     def __str__(self):
