@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test bench bench-quick soak lint format install install-dev messages clean
+.PHONY: run serve test bench bench-quick soak lint format install install-dev messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+
+## serve: the shop on this PC for every device on its LAN (gunicorn, debug off; README)
+serve: install
+	$(BIN)/python -m jxc.serve
 
 ## test: the whole suite (DATABASE_URL if set, else SQLite); browser tests when Chromium is present
 test: install-dev

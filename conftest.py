@@ -71,6 +71,15 @@ _browser_skips: list[str] = []
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _backups_in_a_temporary_folder(tmp_path_factory):
+    """Backups the tests take (the backup page) never land in the project's
+    backups/ folder; a test that counts backups uses a folder of its own."""
+    from django.conf import settings
+
+    settings.JXC_BACKUP_DIR = tmp_path_factory.mktemp("backups")
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _live_server_one_request_at_a_time_on_sqlite():
     """pytest-django gives the live server the test's own in-memory SQLite
     connection, and Django's threaded server would use it from several request
@@ -149,6 +158,7 @@ DATA_MIGRATIONS = [
     ("finance.migrations.0004_cash_book_roles_categories", "categories"),
     ("finance.migrations.0004_cash_book_roles_categories", "roles"),
     ("catalog.migrations.0007_roles_variants_units_price_levels", "roles"),
+    ("accounts.migrations.0004_backup_permission", "grant_backups"),
 ]
 
 

@@ -12,6 +12,7 @@ class ShopPermission(models.Model):
         permissions = [
             ("manage_users", _("Can add, deactivate and reset staff accounts")),
             ("view_cost", _("Can see costs, stock value, margins and analyses")),
+            ("manage_backups", _("Can take and download backups of the shop")),
         ]
 
     def __str__(self):

@@ -1,5 +1,9 @@
 """Reads of user accounts and of the login protection."""
 
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, QuerySet
@@ -8,6 +12,7 @@ from django.utils import timezone
 from accounts import lockout
 from accounts.lockout import LoginLock
 from accounts.models import LoginFailure
+from jxc.backup import backups
 
 User = get_user_model()
 
@@ -72,3 +77,36 @@ def locked_addresses() -> list[dict]:
         .filter(failures__gte=settings.JXC_LOGIN_IP_FAILURE_LIMIT)
         .order_by("-last")
     )
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    name: str
+    taken_at: datetime
+    size: int
+
+
+def backup_list() -> list[BackupFile]:
+    """The backups in JXC_BACKUP_DIR, newest first, with their time and size."""
+    found = []
+    for path in reversed(backups(Path(settings.JXC_BACKUP_DIR))):
+        stat = path.stat()
+        found.append(
+            BackupFile(
+                name=path.name,
+                taken_at=datetime.fromtimestamp(
+                    stat.st_mtime, tz=timezone.get_current_timezone()
+                ),
+                size=stat.st_size,
+            )
+        )
+    return found
+
+
+def backup_path(name: str) -> Path | None:
+    """The backup called ``name`` in the backup folder, else None: only a file the
+    folder's listing holds, never a path the request makes up."""
+    for path in backups(Path(settings.JXC_BACKUP_DIR)):
+        if path.name == name:
+            return path
+    return None

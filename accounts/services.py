@@ -1,9 +1,12 @@
 """Writes to user accounts: only these functions create or change users."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +15,7 @@ from accounts.models import LoginFailure
 from accounts.roles import OWNER, ROLE_LABELS, user_role
 from audit.changes import changes, snapshot
 from audit.services import Action, audit_entry, audit_record, audit_record_many
+from jxc.backup import backup_create, backup_prune
 
 User = get_user_model()
 
@@ -186,3 +190,22 @@ def login_failures_clear(*, username: str) -> None:
 def login_failures_clear_all() -> None:
     """Forget every failed sign-in: no account or address stays locked."""
     LoginFailure.objects.all().delete()
+
+
+def backup_take(*, acting_user) -> Path:
+    """Write a backup of the shop's database now (manage.py backup's work: one
+    consistent file, the newest JXC_BACKUP_KEEP kept) and put it in the trail.
+
+    Raises jxc.backup.BackupError, with nothing written, when it cannot be made.
+    """
+    folder = Path(settings.JXC_BACKUP_DIR)
+    path = backup_create(connection=connection, folder=folder)
+    backup_prune(folder=folder, keep=settings.JXC_BACKUP_KEEP)
+    audit_record(
+        user=acting_user,
+        action=Action.CREATE,
+        label=path.name,
+        summary=_("Backup taken from the browser (%(size)s bytes)")
+        % {"size": path.stat().st_size},
+    )
+    return path

@@ -12,6 +12,9 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.user_password, name="user_password"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("addresses/unlock/", views.address_unlock, name="address_unlock"),
+    path("backups/", views.backup_list, name="backup_list"),
+    path("backups/new/", views.backup_create, name="backup_create"),
+    path("backups/<str:name>", views.backup_download, name="backup_download"),
     path(
         "password/",
         views.PasswordChangeView.as_view(

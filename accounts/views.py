@@ -1,12 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import lockout, selectors, services
 from accounts.forms import (
@@ -17,6 +18,7 @@ from accounts.forms import (
     UserUpdateForm,
 )
 from accounts.roles import ROLE_LABELS, user_role
+from jxc.backup import BackupError
 from jxc.documents import form_kept
 
 User = get_user_model()
@@ -189,3 +191,57 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         )
         update_session_auth_hash(self.request, form.user)
         return HttpResponseRedirect(self.get_success_url())
+
+
+MANAGE_BACKUPS = "accounts.manage_backups"
+
+
+@permission_required(MANAGE_BACKUPS, raise_exception=True)
+@require_GET
+def backup_list(request):
+    """The backups, a button to take one now, and how to schedule and restore."""
+    return render(
+        request,
+        "accounts/backup_list.html",
+        {
+            "backups": selectors.backup_list(),
+            "keep": settings.JXC_BACKUP_KEEP,
+            "folder": settings.JXC_BACKUP_DIR,
+            "project": settings.BASE_DIR,
+        },
+    )
+
+
+@permission_required(MANAGE_BACKUPS, raise_exception=True)
+@require_POST
+def backup_create(request):
+    try:
+        path = services.backup_take(acting_user=request.user)
+    except (BackupError, OSError) as error:
+        messages.error(
+            request,
+            _("The backup failed and nothing was written: %(reason)s")
+            % {"reason": error},
+        )
+    else:
+        messages.success(
+            request,
+            _("Backup %(name)s taken. Download it below and keep a copy off this PC.")
+            % {"name": path.name},
+        )
+    return redirect("accounts:backup_list")
+
+
+@permission_required(MANAGE_BACKUPS, raise_exception=True)
+@require_GET
+def backup_download(request, name):
+    """One backup as a download (the export audit records who took it away)."""
+    path = selectors.backup_path(name)
+    if path is None:
+        raise Http404(_("No such backup."))
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=path.name,
+        content_type="application/octet-stream",
+    )

@@ -349,7 +349,9 @@ def import_template(request, kind):
         rows=[],
     )
     return xlsx_response(
-        [sheet], _("%(thing)s template") % {"thing": meta.verbose_name_plural}
+        [sheet],
+        _("%(thing)s template") % {"thing": meta.verbose_name_plural},
+        titled=False,
     )
 
 

@@ -107,7 +107,12 @@ def stock_card_sheet(product, card, *, with_cost: bool) -> Sheet:
                 row += costs
             yield row
 
-    return Sheet(title=product.sku, columns=columns, rows=rows())
+    return Sheet(
+        title=_("Stock card %(sku)s %(name)s")
+        % {"sku": product.sku, "name": product.name},
+        columns=columns,
+        rows=rows(),
+    )
 
 
 def opening_template_sheet() -> Sheet:

@@ -146,11 +146,19 @@ def stock_card(request, product_id):
 @require_GET
 def stock_card_export(request, product_id):
     product = get_object_or_404(Product, pk=product_id)
-    _form, card = _card(request, product)
+    form, card = _card(request, product)
     sheet = exports.stock_card_sheet(
         product, card, with_cost=request.user.has_perm(VIEW_COST)
     )
-    return xlsx_response([sheet], _("Stock card %(sku)s") % {"sku": product.sku})
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    period = " – ".join(
+        f"{data[key]:%Y-%m-%d}" if data.get(key) else "…" for key in ("start", "end")
+    )
+    return xlsx_response(
+        [sheet],
+        _("Stock card %(sku)s %(name)s") % {"sku": product.sku, "name": product.name},
+        period="" if period == "… – …" else period,
+    )
 
 
 @permission_required("inventory.view_stocklevel", raise_exception=True)
@@ -788,7 +796,7 @@ def opening_import(request):
 @require_GET
 def opening_template(request):
     return xlsx_response(
-        [exports.opening_template_sheet()], _("Opening stock template")
+        [exports.opening_template_sheet()], _("Opening stock template"), titled=False
     )
 
 

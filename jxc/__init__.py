@@ -44,6 +44,7 @@ Project:
     demo (demo data), backup (with the backup / restore commands),
     backup_crypto (encrypted backups: backup --encrypt),
     routers (report and export reads on a read replica),
+    serve (make serve: the shop on its own PC, gunicorn on the LAN),
     management (commands), testing, tests
 """
 
@@ -89,6 +90,7 @@ PROJECT = (
     "backup",
     "backup_crypto",
     "routers",
+    "serve",
     "management",
     "testing",
     "tests",

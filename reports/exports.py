@@ -1,11 +1,20 @@
 """Excel files of the reports (selector output in, sheets out; no queries)."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from jxc.excel import MONEY, QUANTITY, TEXT, Col, Sheet
+from jxc.excel import (
+    MONEY,
+    PERCENT,
+    QUANTITY,
+    TEXT,
+    Chart,
+    Col,
+    Sheet,
+    top_points,
+)
 
 
 def period_name(start: date, end: date) -> str:
@@ -20,6 +29,11 @@ def period_name(start: date, end: date) -> str:
     return f"{start:%Y-%m-%d}_{last:%Y-%m-%d}"
 
 
+def period_title(start: date, end: date) -> str:
+    """The period as a title row says it: 2026-11, or 2026-11-03 – 2026-11-17."""
+    return period_name(start, end).replace("_", " – ")
+
+
 PAIRS = [
     ("opening", "Opening"), ("receipt", "Purchase receipts"),
     ("sales_return", "Sales returns"), ("other_in", "Other in"),
@@ -28,7 +42,7 @@ PAIRS = [
 ]  # fmt: skip
 
 
-def summary_sheet(rows, totals, *, start: date, end: date) -> Sheet:
+def summary_sheet(rows, totals) -> Sheet:
     columns = [Col(_("SKU")), Col(_("Name"), width=26), Col(_("Unit"), width=6)]
     for _key, label in PAIRS:
         columns += [
@@ -36,26 +50,31 @@ def summary_sheet(rows, totals, *, start: date, end: date) -> Sheet:
             Col(f"{_(label)} {_('value')}", MONEY),
         ]
 
-    def values(row):
+    def values(row, *, quantities=True):
         out = []
         for key, _label in PAIRS:
-            out += [row[f"{key}_q"], row[f"{key}_v"]]
+            out += [row[f"{key}_q"] if quantities else None, row[f"{key}_v"]]
         return out
 
-    caption = _("%(shop)s · Stock summary · %(period)s") % {
-        "shop": settings.JXC_SHOP_NAME or _("JXC"),
-        "period": period_name(start, end),
-    }
     return Sheet(
         title=_("Stock summary"),
         columns=columns,
-        caption=caption,
         rows=(
             [r["product"].sku, r["product"].name, r["product"].unit, *values(r)]
             for r in rows
         ),
-        totals=[_("Total"), "", "", *values(totals)],
-        chart={"title": _("Closing value"), "category": 2, "values": [len(columns)]},
+        # Quantities in 斤, 件 and 支 do not add up: the totals row is values only.
+        totals=[_("Total value"), "", "", *values(totals, quantities=False)],
+        chart=Chart(
+            title=_("Closing value, top 15"),
+            label=_("Product"),
+            value=_("Closing value"),
+            points=top_points(
+                rows,
+                label=lambda r: f"{r['product'].sku} {r['product'].name}",
+                value=lambda r: r["closing_v"],
+            ),
+        ),
     )
 
 
@@ -63,18 +82,15 @@ KINDS = {
     "money": MONEY,
     "quantity": QUANTITY,
     "number": QUANTITY,
-    "percent": QUANTITY,
+    "percent": PERCENT,
     "text": TEXT,
 }
+HUNDRED = Decimal(100)
 
 
-def table_sheet(table, *, start: date, end: date) -> Sheet:
-    """Any report table as a sheet: caption, typed columns, the same rows."""
-    caption = _("%(shop)s · %(report)s · %(period)s") % {
-        "shop": settings.JXC_SHOP_NAME or _("JXC"),
-        "report": table.title,
-        "period": period_name(start, end),
-    }
+def table_sheet(table, *, chart: tuple[str, str] | None = None) -> Sheet:
+    """Any report table as a sheet: typed columns, the same rows; ``chart``
+    (label column, value column): the top 15 by that value as a bar chart."""
     columns = [
         Col(str(label), KINDS[kind], width=24 if kind == "text" else None)
         for _key, label, kind in table.columns
@@ -83,10 +99,24 @@ def table_sheet(table, *, start: date, end: date) -> Sheet:
         [_plain_value(row.get(key), kind) for key, _label, kind in table.columns]
         for row in table.rows
     )
-    return Sheet(title=str(table.title), columns=columns, rows=rows, caption=caption)
+    drawn = None
+    if chart:
+        name, value = chart
+        labels = {key: label for key, label, _kind in table.columns}
+        drawn = Chart(
+            title=_("%(figure)s, top 15") % {"figure": labels[value]},
+            label=str(labels[name]),
+            value=str(labels[value]),
+            points=top_points(
+                table.rows, label=lambda r: r[name], value=lambda r: r.get(value)
+            ),
+        )
+    return Sheet(title=str(table.title), columns=columns, rows=rows, chart=drawn)
 
 
 def _plain_value(value, kind):
     if value is None:
         return None
+    if kind == "percent":
+        return Decimal(value) / HUNDRED  # 35.2 (%) is 0.352 in a 0.0% cell
     return str(value) if kind == "text" else value

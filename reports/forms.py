@@ -14,12 +14,31 @@ from jxc.forms import InputRulesMixin
 from jxc.lines import LineQuantitiesForm
 
 
-def _this_month() -> str:
-    return timezone.localdate().strftime("%Y-%m")
+def this_month() -> tuple[date, date]:
+    """The current month, first to last day."""
+    first = timezone.localdate().replace(day=1)
+    return first, next_month(first) - timedelta(days=1)
+
+
+def last_days(days: int) -> tuple[date, date]:
+    """The last ``days`` days up to today, both ends included."""
+    today = timezone.localdate()
+    return today - timedelta(days=days - 1), today
+
+
+def last_twelve_months() -> tuple[date, date]:
+    """A year up to today: from the day after this day a year ago."""
+    today = timezone.localdate()
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return year_ago + timedelta(days=1), today
 
 
 class SummaryForm(InputRulesMixin, forms.Form):
-    """A month (YYYY-MM) or any date range, a category and a warehouse."""
+    """A month (YYYY-MM) or any date range, a category and a warehouse; the current
+    month when none is given (a report's own default: ``period_data``)."""
 
     month = forms.RegexField(
         label=_("Month"),
@@ -56,7 +75,10 @@ class SummaryForm(InputRulesMixin, forms.Form):
             if data["start"] > data["end"]:
                 self.add_error("end", _("The end date is before the start date."))
             return data
-        month = data.get("month") or _this_month()
+        month = data.get("month")
+        if not month:
+            data["start"], data["end"] = this_month()
+            return data
         first = date(int(month[:4]), int(month[5:]), 1)
         if not FIRST_DAY <= first <= LAST_DAY:
             self.add_error("month", _("Choose a date between 2000 and 2100."))
@@ -69,6 +91,23 @@ class SummaryForm(InputRulesMixin, forms.Form):
         """[start, end) as dates: the end is the day after the last day shown."""
         data = self.cleaned_data
         return data["start"], data["end"] + timedelta(days=1)
+
+
+PERIOD_KEYS = ("month", "start", "end")
+
+
+def period_data(query, default: tuple[date, date]) -> dict:
+    """The report's query with its default period filled in when it names none:
+    the form's inputs then show the period the report opens on."""
+    data = query.copy()
+    if not any(query.get(key) for key in PERIOD_KEYS):
+        first, last = default
+        whole_month = first.day == 1 and next_month(first) - timedelta(days=1) == last
+        if whole_month:
+            data["month"] = f"{first:%Y-%m}"
+        else:
+            data["start"], data["end"] = f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"
+    return data
 
 
 class ReorderQuantitiesForm(LineQuantitiesForm):

@@ -55,6 +55,17 @@ def _trend(start: date, end: date) -> list[tuple[str, Decimal]]:
     ]
 
 
+def summary_default_month(today: date) -> tuple[date, date]:
+    """The month the 进销存 summary opens on: the last month not yet closed. Last
+    month until it is closed (on 5 December: November, the month the owner
+    checks and closes), then the current one."""
+    current = today.replace(day=1)
+    previous = (current - timedelta(days=1)).replace(day=1)
+    closed = latest_closed()
+    first = previous if closed is None or closed < previous else current
+    return first, next_month(first) - timedelta(days=1)
+
+
 def summary(
     *,
     start: date,

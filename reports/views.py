@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -38,12 +38,11 @@ def home(request):
 
 
 def _summary(request, window=None):
-    form = SummaryForm(request.GET or None)
-    if not form.is_valid() and request.GET:
+    # Opens on the last month not yet closed: the one the owner checks and closes.
+    default = selectors.summary_default_month(timezone.localdate())
+    form = SummaryForm(forms.period_data(request.GET, default))
+    if not form.is_valid():
         return form, None, None
-    if not request.GET:
-        form = SummaryForm({})
-        form.is_valid()
     start, end = form.period()
     data = form.cleaned_data
     rows, totals = selectors.summary(
@@ -131,11 +130,12 @@ def summary_export(request):
     if rows is None:
         return redirect("reports:summary")
     start, end = form.period()
-    sheet = exports.summary_sheet(rows, totals, start=start, end=end)
+    sheet = exports.summary_sheet(rows, totals)
     return xlsx_response(
         [sheet],
         _("Stock summary %(period)s") % {"period": exports.period_name(start, end)},
         dated=False,
+        period=exports.period_title(start, end),
     )
 
 
@@ -223,9 +223,7 @@ def reorder(request):
                 for s in suggestions
             ],
         )
-        today = timezone.localdate()
-        sheet = exports.table_sheet(table, start=today, end=today + timedelta(days=1))
-        return xlsx_response([sheet], str(table.title))
+        return xlsx_response([exports.table_sheet(table)], str(table.title))
     return render(
         request,
         "reports/reorder.html",
@@ -247,7 +245,8 @@ def reorder_orders(request):
     form = forms.ReorderQuantitiesForm(request.POST, lines=list(products.values()))
     form.is_valid()
     problems = [
-        f"{form.fields[name].label}: {text}"
+        _("%(field)s: %(problem)s")
+        % {"field": form.fields[name].label, "problem": text}
         for name, errors in form.errors.items()
         for text in errors
     ]
@@ -283,10 +282,12 @@ FLAGS = {
 }
 
 
-def _period_form(request):
-    form = SummaryForm(request.GET or {})
+def _period_form(request, default: tuple[date, date]):
+    """The period of an analysis: the query's, else the report's ``default``
+    (first and last day); a period that does not parse gives the default."""
+    form = SummaryForm(forms.period_data(request.GET, default))
     if not form.is_valid():
-        form = SummaryForm({})
+        form = SummaryForm(forms.period_data({}, default))
         form.is_valid()
     return form
 
@@ -294,7 +295,20 @@ def _period_form(request):
 TABLE_PAGE = 100
 
 
-def _render_table(request, form, table, *, choices=(), by="", extra=None, chart=None):
+def _render_table(
+    request,
+    form,
+    table,
+    *,
+    choices=(),
+    by="",
+    extra=None,
+    chart=None,
+    excel_chart=None,
+):
+    """The table page, or its Excel file (?format=xlsx). ``chart``: (label, value)
+    columns of the page's chart, the top 10; ``excel_chart``: the file's, the top
+    15 by a value in money."""
     order = request.GET.get("o", "")
     key = order.lstrip("-")
     if key in {column[0] for column in table.columns}:
@@ -306,9 +320,12 @@ def _render_table(request, form, table, *, choices=(), by="", extra=None, chart=
         table.rows = present + missing
     if request.GET.get("format") == "xlsx":
         start, end = form.period()
-        sheet = exports.table_sheet(table, start=start, end=end)
+        sheet = exports.table_sheet(table, chart=excel_chart)
         return xlsx_response(
-            [sheet], f"{table.title}_{exports.period_name(start, end)}", dated=False
+            [sheet],
+            f"{table.title}_{exports.period_name(start, end)}",
+            dated=False,
+            period=exports.period_title(start, end),
         )
     points = []
     if chart:
@@ -347,7 +364,7 @@ def _flagged(rows):
 @permission_required(VIEW_COST, raise_exception=True)
 @require_GET
 def turnover(request):
-    form = _period_form(request)
+    form = _period_form(request, forms.last_days(90))
     by = (
         request.GET.get("by")
         if request.GET.get("by") in {"product", "category"}
@@ -380,6 +397,7 @@ def turnover(request):
         table,
         by=by,
         chart=("name", "turnover"),
+        excel_chart=("name", "average"),
         choices=[("product", _("Product")), ("category", _("Category"))],
     )
 
@@ -387,7 +405,7 @@ def turnover(request):
 @permission_required(VIEW_COST, raise_exception=True)
 @require_GET
 def sales_analysis(request):
-    form = _period_form(request)
+    form = _period_form(request, forms.this_month())
     by = (
         request.GET.get("by")
         if request.GET.get("by") in {"product", "category", "customer"}
@@ -422,6 +440,7 @@ def sales_analysis(request):
         table,
         by=by,
         chart=(name[0], "amount"),
+        excel_chart=(name[0], "amount"),
         extra={
             "comparison": selectors.period_comparison(start=start, end=end),
             "takings": selectors.counter_takings(start=start, end=end),
@@ -437,7 +456,7 @@ def sales_analysis(request):
 @permission_required(VIEW_COST, raise_exception=True)
 @require_GET
 def price_analysis(request):
-    form = _period_form(request)
+    form = _period_form(request, forms.last_twelve_months())
     start, end = form.period()
     table = selectors.Table(
         title=_("Supplier prices"),
@@ -466,8 +485,12 @@ def price_analysis(request):
 @permission_required(VIEW_COST, raise_exception=True)
 @require_GET
 def slow_movers(request):
-    days = _days(request, default=60, most=3650)
-    form = _period_form(request)
+    # Not sold since the period's start (the last 90 days unless asked, or the
+    # last ?days=N), up to now: stock on hand is today's.
+    days = _days(request, default=90, most=3650)
+    form = _period_form(request, forms.last_days(days))
+    form.cleaned_data["end"] = timezone.localdate()
+    since = form.cleaned_data["start"]
     rows = [
         {
             "name": f"{p.sku} {p.name}",
@@ -477,7 +500,7 @@ def slow_movers(request):
             if p.last_sale
             else "",
         }
-        for p in inventory_selectors.slow_movers(timezone.now() - timedelta(days=days))
+        for p in inventory_selectors.slow_movers(months.moment(since))
     ]
     table = selectors.Table(
         title=_("Slow movers"),
@@ -488,7 +511,7 @@ def slow_movers(request):
             ("last_sale", _("Last sale"), "text"),
         ],
         rows=rows,
-        notes=_("In stock and not sold in the last %(days)s days, most capital first.")
-        % {"days": days},
+        notes=_("In stock and not sold since %(start)s, most capital first.")
+        % {"start": f"{since:%Y-%m-%d}"},
     )
     return _render_table(request, form, table)

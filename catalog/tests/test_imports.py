@@ -222,18 +222,21 @@ def test_export_follows_the_list_filters_and_writes_text_as_text(owner_client):
     ProductFactory(sku="B", name="停售", is_active=False)
     content = owner_client.get("/catalog/products/export/", {"active": "1"}).content
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    title, *rows = sheet.iter_rows(values_only=True)
+    assert title[0].startswith("商品 · ")  # no shop profile: no shop name
     assert rows[0][:2] == ("商品编码", "商品名称")
     assert [row[0] for row in rows[1:]] == ["A"]
-    assert sheet["B2"].data_type == "s"
-    assert sheet.freeze_panes == "A2"
+    assert sheet["B3"].data_type == "s"
+    assert sheet.freeze_panes == "A3"
 
 
 def test_staff_export_has_no_purchase_prices(staff_client):
     ProductFactory(purchase_price=Decimal("4321.09"))
     content = staff_client.get("/catalog/products/export/").content
     rows = list(
-        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(
+            min_row=2, values_only=True
+        )
     )
     assert "进价" not in rows[0]
     assert Decimal("4321.09") not in [

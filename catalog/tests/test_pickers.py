@@ -189,4 +189,4 @@ def test_a_filtered_list_pages_while_its_export_has_every_row(owner_client, owne
     assert "?customer=" in page and "page=2" in page
     export = owner_client.get("/sales/order/export/", {"customer": "王记超市"})
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
-    assert sheet.max_row == 1 + 52  # header + every one of the customer's orders
+    assert sheet.max_row == 2 + 52  # title, header, every one of the customer's orders

@@ -40,7 +40,9 @@ def test_staff_see_stock_but_no_cost_or_value(staff_client, stocked):
     assert "库存金额" not in html and "成本" not in html
     content = staff_client.get("/inventory/export/").content
     rows = list(
-        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(
+            min_row=2, values_only=True
+        )
     )
     assert "库存金额" not in rows[0] and "成本单价" not in rows[0]
 
@@ -83,7 +85,7 @@ def test_stock_card_shows_opening_balance_and_running_balance(
     export = owner_client.get(f"/inventory/card/{apple.pk}/export/")
     rows = list(
         openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(
-            values_only=True
+            min_row=2, values_only=True
         )
     )
     assert rows[1][6] == 0 and rows[-1][6] == 26
@@ -358,7 +360,9 @@ def test_far_away_dates_on_the_stock_card_are_refused_politely(
 def test_owner_export_has_unit_cost_and_value(owner_client, stocked):
     content = owner_client.get("/inventory/export/").content
     rows = list(
-        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(
+            min_row=2, values_only=True
+        )
     )
     assert rows[0][-2:] == ("成本单价", "库存金额")
     assert rows[1][-2:] == (4, 120)

@@ -15,49 +15,92 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
+def _axis_money(value: Decimal) -> str:
+    """An axis figure: ¥ and whole yuan (¥1,235), the hover title has the cents."""
+    return f"¥{value:,.0f}"
+
+
 @register.simple_tag
-def line_chart(points, width=480, height=140, label=""):
-    """A line through (label, value) points, oldest first; empty when fewer than 2."""
+def line_chart(points, width=480, height=160, label="", every=7):
+    """Sales by day: a line through (day label, value) points, oldest first, on an
+    axis from 0; the highest value and half of it marked on the left, a day label
+    under every ``every``-th point and the last; hovering a day shows its value
+    (<title>, over a column as wide as the day). Empty when fewer than 2 points.
+
+    Text is 11 units high in a ``width``-unit drawing: draw it at about the width
+    it is shown at (a phone's chart with a smaller ``width``) to keep it readable.
+    """
     points = [(str(name), Decimal(value)) for name, value in points]
     if len(points) < 2:
         return ""
-    pad = 24
-    values = [value for _name, value in points]
-    low, high = min(values), max(values)
-    span = (high - low) or Decimal(1)
-    step = (width - 2 * pad) / (len(points) - 1)
+    left, right, top, bottom = 44, 10, 8, 20
+    inner_w, inner_h = width - left - right, height - top - bottom
+    high = max(max(value for _name, value in points), Decimal(0)) or Decimal(1)
+    step = inner_w / (len(points) - 1)
 
-    def xy(index, value):
-        x = pad + index * step
-        y = height - pad - float((value - low) / span) * (height - 2 * pad)
-        return round(x, 1), round(y, 1)
+    def y_of(value):
+        return round(top + inner_h - float(value / high) * inner_h, 1)
 
-    coords = [xy(i, value) for i, (_name, value) in enumerate(points)]
-    polyline = " ".join(f"{x},{y}" for x, y in coords)
-    dots = format_html_join(
+    coords = [
+        (round(left + i * step, 1), y_of(value)) for i, (_n, value) in enumerate(points)
+    ]
+    grid = format_html_join(
         "",
-        '<circle cx="{}" cy="{}" r="3"><title>{}: {}</title></circle>',
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" '
+        'stroke-opacity="0.15"/><text x="{}" y="{}" font-size="12" '
+        'text-anchor="end" fill="#6c757d">{}</text>',
         (
-            (x, y, name, f"{value:,.2f}")
+            (left, width - right, y_of(v), y_of(v), left - 4, y_of(v) + 4,
+             _axis_money(v))
+            for v in (Decimal(0), high / 2, high)
+        ),
+    )  # fmt: skip
+    last = len(points) - 1
+    shown = [i for i in range(0, last + 1, every) if last - i >= every / 2] + [last]
+    days = format_html_join(
+        "",
+        '<text x="{}" y="{}" font-size="12" text-anchor="{}" fill="#6c757d">{}</text>',
+        (
+            (
+                coords[i][0],
+                height - 5,
+                "end" if i == last else "start" if i == 0 else "middle",
+                points[i][0],
+            )
+            for i in shown
+        ),
+    )
+    polyline = " ".join(f"{x},{y}" for x, y in coords)
+    hover = format_html_join(
+        "",
+        '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" '
+        'fill="transparent"/><circle cx="{}" cy="{}" r="2.5"/></g>',
+        (
+            (
+                _("%(day)s: %(value)s") % {"day": name, "value": f"¥{value:,.2f}"},
+                round(x - step / 2, 1),
+                top,
+                round(step, 1),
+                inner_h,
+                x,
+                y,
+            )
             for (x, y), (name, value) in zip(coords, points, strict=True)
         ),
     )
     return format_html(
         '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" '
-        'width="{}" preserveAspectRatio="none">'
-        '<text x="2" y="12" font-size="10">{}</text>'
-        '<text x="2" y="{}" font-size="10">{}</text>'
+        'width="{}">{}{}'
         '<polyline fill="none" stroke="currentColor" stroke-width="2" points="{}"/>'
         '<g fill="currentColor">{}</g></svg>',
         label or _("Chart"),
         width,
         height,
         width,
-        f"{high:,.2f}",
-        height - 4,
-        f"{low:,.2f}",
+        grid,
+        days,
         polyline,
-        dots,
+        hover,
     )
 
 
@@ -74,9 +117,9 @@ def bar_chart(points, width=480, label=""):
     height = len(points) * (bar_height + gap)
     bars = format_html_join(
         "",
-        '<g><title>{}: {}</title><text x="0" y="{}" font-size="11">{}</text>'
+        '<g><title>{}: {}</title><text x="0" y="{}" font-size="12">{}</text>'
         '<rect x="{}" y="{}" width="{}" height="{}" fill="currentColor"/>'
-        '<text x="{}" y="{}" font-size="11">{}</text></g>',
+        '<text x="{}" y="{}" font-size="12">{}</text></g>',
         (
             (
                 name,

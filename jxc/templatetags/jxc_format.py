@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import pgettext
 
 from jxc import units
 from jxc.formatting import cost, money, negate, plain, qty
@@ -21,3 +22,10 @@ def in_packages(value, product):
     if package is None or value is None or value == "":
         return ""
     return units.in_packages(Decimal(value), package.factor, package.name, product.unit)
+
+
+@register.simple_tag
+def colon():
+    """What sits between a label and its value in the reader's language: "：" in
+    Chinese (全角冒号, no space), ": " in English."""
+    return pgettext("between a label and its value", ": ")

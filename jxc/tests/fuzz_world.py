@@ -25,6 +25,7 @@ from counter import services as counter_services
 from finance import services as finance
 from finance.models import Account
 from inventory import documents
+from jxc.tests import shop_world
 from jxc.tests.fuzz import Spec, fingerprint, outcome, rolled_back, send
 from purchasing import selectors as purchasing_selectors
 from purchasing import services as purchasing
@@ -396,6 +397,7 @@ def world_fixture(db, settings):
     # examples make (a real hasher takes most of a second each time).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     world = build(OwnerFactory(username="boss"), StaffFactory(username="clerk"))
+    shop_world.backup_file()  # the backup the backup page's download names
     # Every example starts from this state (each is rolled back afterwards).
     world.baseline = fingerprint()
     world.clients = {}

@@ -16,6 +16,7 @@ PUBLIC. ``get`` is what a GET by someone allowed returns:
     fragment  200, a piece of HTML that htmx or a script puts into a page
     print     200, a page of its own for printing (no navigation)
     xlsx      200, an Excel workbook
+    download  200, a file to save (Content-Disposition: attachment)
     json      200, JSON for a script
     post      405: the URL only takes a POST (a button on another page)
     redirect  302 somewhere other than the sign-in page
@@ -40,6 +41,7 @@ FRAGMENT = "fragment"
 PRINT = "print"
 XLSX = "xlsx"
 JSON = "json"
+DOWNLOAD = "download"
 POST = "post"
 REDIRECT = "redirect"
 SIGN_IN = "sign-in"
@@ -76,6 +78,12 @@ URLS: dict[str, Access] = {
     "accounts:user_password": Access(OWNER, ids=_pk("clerk")),
     "accounts:user_unlock": Access(OWNER, get=POST, ids=_pk("clerk")),
     "accounts:address_unlock": Access(OWNER, get=POST),
+    # --- backups: the owner only; a backup holds every customer and password hash
+    "accounts:backup_list": Access(OWNER),
+    "accounts:backup_create": Access(OWNER, get=POST),
+    "accounts:backup_download": Access(
+        OWNER, get=DOWNLOAD, kwargs={"name": "jxc-20261126-023000.sqlite3"}
+    ),
     "accounts:password_change": Access(STAFF),
     "accounts:password_change_done": Access(STAFF),
     # --- catalog: everyone looks up; the owner changes master data --------------------

@@ -12,7 +12,9 @@ costs ¥1,604.93 on average.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.tests.factories import StaffFactory
@@ -210,6 +212,7 @@ def build(owner) -> dict[str, int]:
 
     money = {name: row.pk for name, row in _cash_book(owner).items()}
     goods = _goods(product_b, category)
+    backup_file()
     return {
         **money,
         **goods,
@@ -287,3 +290,13 @@ def _goods(product_b, category) -> dict[str, int]:
         "attribute": style.values.first().attribute_id,
         "pricelevel": level.pk,
     }
+
+
+BACKUP_NAME = "jxc-20261126-023000.sqlite3"
+
+
+def backup_file() -> None:
+    """A backup in the backup folder (its name as manage.py backup writes it)."""
+    folder = Path(settings.JXC_BACKUP_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / BACKUP_NAME).write_bytes(b"SQLite format 3\x00")

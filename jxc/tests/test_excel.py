@@ -77,3 +77,11 @@ def test_an_empty_body_writes_the_header_only():
     sheet = _read([], [Col("x"), Col("y", MONEY)])
     assert [c.value for c in sheet[1]] == ["x", "y"]
     assert sheet.max_row == 1
+
+
+def test_whole_quantities_show_no_decimal_point_fractions_keep_theirs():
+    rows = [[Decimal("44")], [Decimal("44.000")], [Decimal("2.5")], [3]]
+    sheet = _read(iter(rows), [Col("qty", QUANTITY)], totals=[Decimal("93.5")])
+    formats = [sheet.cell(row=row, column=1).number_format for row in range(2, 7)]
+
+    assert formats == ["#,##0", "#,##0", "#,##0.###", "#,##0", "#,##0.###"]

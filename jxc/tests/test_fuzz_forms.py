@@ -1097,6 +1097,8 @@ NOT_HERE = {
     # before the method is (405).
     "counter:shift_detail": "a page: the record first, then the method",
     "counter:shift_print": "a page: the record first, then the method",
+    "accounts:backup_create": "no fields; takes a backup (accounts/tests/"
+    "test_backups.py)",
 }
 # Pages without a method check: a POST shows the page, its body unread (their
 # query strings are fuzzed in test_fuzz_queries.py).

@@ -221,9 +221,14 @@ def test_odd_day_counts_fall_back_to_the_default(world, owner_browser, page, day
     assert response.status_code == 200
     if page == "/reports/reorder/":  # 28 days of sales
         assert response.context["days"] == 28
-    else:  # not sold in the last 60 days
-        assert "最近 60 天没有销售" in response.context["table"].notes
-        assert "最近 60 天没有销售" in response.content.decode()
+    else:  # not sold in the last 90 days
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        since = f"{timezone.localdate() - timedelta(days=89):%Y-%m-%d}"
+        assert f"自 {since} 起未售出" in response.context["table"].notes
+        assert f"自 {since} 起未售出" in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -123,6 +123,8 @@ def outcome_problem(response, want: str, url: str) -> str | None:
         table.PRINT: status == 200 and b"<html" in body and b"<nav" not in body,
         table.XLSX: status == 200 and kind == XLSX_TYPE,
         table.JSON: status == 200 and kind == "application/json",
+        table.DOWNLOAD: status == 200
+        and response.get("Content-Disposition", "").startswith("attachment"),
     }
     if want == table.JSON and checks[want]:
         json.loads(body)

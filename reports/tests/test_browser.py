@@ -2,6 +2,7 @@
 
 import openpyxl
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from catalog import services as catalog_services
@@ -21,6 +22,11 @@ def test_owner_opens_the_summary_and_downloads_it(
     page.goto(live_server.url + "/")
     page.locator("#nav-reports").click()
     page.get_by_role("link", name="进销存汇总表").click()
+    # It opens on last month (not closed yet); the receipt is this month's.
+    this_month = f"{timezone.localdate():%Y-%m}"
+    expect(page.locator("#id_month")).not_to_have_value(this_month)
+    page.locator("#id_month").fill(this_month)
+    page.get_by_role("button", name="查看").click()
     expect(page.locator("#summary-table")).to_contain_text("红富士苹果")
     expect(page.locator("#summary-totals")).to_contain_text("¥120.00")
     with page.expect_download() as download:
@@ -73,3 +79,46 @@ def test_owner_pages_through_turnover_at_laptop_and_phone_width(
         assert wide <= 0, f"turnover scrolls sideways at {width} px"
     page.get_by_role("link", name="下一页").click()
     expect(page.locator("#report-table tbody tr")).to_have_count(5)
+
+
+def test_owner_selects_none_then_some_reorder_rows_and_drafts_them_at_once(
+    signed_in_owner, live_server
+):
+    from catalog.models import Supplier
+    from purchasing.models import PurchaseOrder
+
+    supplier = catalog_services.party_save(
+        model=Supplier, data={"code": "GYS001", "name": "南方果业"}
+    )
+    for sku, name in (("SG001", "苹果"), ("SG002", "香蕉"), ("SG003", "橙子")):
+        catalog_services.product_save(
+            data={
+                "sku": sku,
+                "name": name,
+                "safety_stock": "10",
+                "purchase_price": "3.00",
+                "preferred_supplier": supplier,
+            }
+        )
+    page = signed_in_owner
+    page.goto(live_server.url + "/reports/reorder/")
+    boxes = page.locator("#reorder-table input[type=checkbox]")
+    expect(boxes).to_have_count(3)
+
+    page.locator("#select-none").click()
+    for index in range(3):
+        expect(boxes.nth(index)).not_to_be_checked()
+    page.locator("#select-all").click()
+    for index in range(3):
+        expect(boxes.nth(index)).to_be_checked()
+    page.locator("#select-none").click()
+    boxes.nth(0).check()
+    boxes.nth(2).check()
+    page.locator("#make-orders").click()
+
+    expect(page.locator(".alert-success")).to_contain_text("PO-")
+    [order] = PurchaseOrder.objects.all()
+    assert sorted(order.lines.values_list("product__sku", flat=True)) == [
+        "SG001",
+        "SG003",
+    ]

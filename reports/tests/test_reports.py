@@ -207,9 +207,9 @@ def test_summary_excel_has_title_formats_totals_and_a_chart(owner_client, octobe
     assert "2026-10" in sheet["A1"].value
     assert sheet["A2"].value == "商品编码"
     assert sheet["D3"].value == 10 and sheet["E3"].number_format == '"¥"#,##0.00'
-    assert sheet.cell(row=4, column=1).value == "合计"
+    assert sheet.cell(row=4, column=1).value == "合计金额"
     assert sheet.cell(row=3, column=18).value == 17
-    assert sheet._charts  # a native Excel chart
+    assert workbook.worksheets[1]._charts  # a native Excel chart, on its own sheet
 
 
 def test_reports_are_owner_only_except_reorder(staff_client, owner, october):

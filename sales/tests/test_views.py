@@ -253,7 +253,9 @@ def test_availability_and_lists(staff_client, owner, pc):
     assert len(response.context["page_obj"]) == 1
     content = staff_client.get("/sales/order/export/").content
     rows = list(
-        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(
+            min_row=2, values_only=True
+        )
     )
     assert len(rows) == 3
 

@@ -46,6 +46,17 @@
     window.setTimeout(function () { form.dataset.submitted = ""; }, 5000);
   });
 
+  // "Select all" / "select none" over a table's checkboxes (the reorder list):
+  // <button data-check-all="table id" data-check="1|0">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-check-all]");
+    if (!button) { return; }
+    var table = document.getElementById(button.dataset.checkAll);
+    if (!table) { return; }
+    var on = button.dataset.check === "1";
+    table.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = on; });
+  });
+
   // Customer and supplier pickers: a text field whose datalist is filled with the
   // matches for what is typed (the server resolves the text on submit anyway).
   var timers = {};
