@@ -32,6 +32,7 @@ RECORDS = [
     "inventory.openingstock",
     "inventory.closedmonth",
     "inventory.inventorysettings",
+    "api.apikey",
 ]
 
 

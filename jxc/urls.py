@@ -29,6 +29,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("counter/", include("counter.urls")),
     path("audit/", include("audit.urls")),
+    path("api/", include("api.urls")),
     path("lines/amounts/", jxc_views.line_amounts, name="line_amounts"),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.tests.factories import StaffFactory
+from api import services as api_services
 from catalog.models import Warehouse
 from catalog.tests.factories import (
     CategoryFactory,
@@ -153,7 +154,17 @@ def build(owner) -> dict[str, int]:
     )
 
     _check_figures(product, product_b, main, second, shipment)
+    api_key = api_services.api_key_create(
+        name="网店",
+        scope="full",
+        user=owner,
+        webhook_url="http://127.0.0.1:9/hook",
+    ).key
+    api_services.webhook_events_add(
+        [api_key.pk], [("document.posted", {"document": {"type": "shipment"}})]
+    )
     return {
+        "api_key": api_key.pk,
         "product": product.pk,
         "product_b": product_b.pk,
         "category": category.pk,

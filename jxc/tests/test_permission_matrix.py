@@ -60,7 +60,7 @@ def concrete(route: Route, access: table.Access, world: dict[str, int]) -> str:
             kwargs[argument] = access.kwargs[argument]
         elif argument in access.ids:
             kwargs[argument] = world[access.ids[argument]]
-        elif access.who == table.ADMIN:
+        elif access.who in (table.ADMIN, table.API):
             kwargs[argument] = "auth" if argument == "app_label" else "1"
         else:
             raise AssertionError(
@@ -96,6 +96,8 @@ def expected(access: table.Access, role: str) -> str:
         # The admin's own views send to its sign-in; its model pages are caught
         # by the site-wide login requirement first.
         return table.SIGN_IN if access.who == table.ADMIN else "login"
+    if access.who == table.API:
+        return table.UNAUTHORIZED
     if access.who == table.ADMIN:
         return "admin-login"
     if access.who == table.OWNER and role == CLERK:
@@ -123,6 +125,7 @@ def outcome_problem(response, want: str, url: str) -> str | None:
         table.PRINT: status == 200 and b"<html" in body and b"<nav" not in body,
         table.XLSX: status == 200 and kind == XLSX_TYPE,
         table.JSON: status == 200 and kind == "application/json",
+        table.UNAUTHORIZED: status == 401 and kind == "application/json",
     }
     if want == table.JSON and checks[want]:
         json.loads(body)
@@ -194,7 +197,7 @@ def test_refused_users_cannot_post_either(role, users, world):
     for route in ROUTES:
         access = table.declared(route.name)
         want = expected(access, role)
-        if want not in {"login", "admin-login", "forbidden"}:
+        if want not in {"login", "admin-login", "forbidden", table.UNAUTHORIZED}:
             continue
         url = concrete(route, access, world)
         response = client.post(url, {"reason": "x", "version": "1"})
