@@ -8,7 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -21,7 +21,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from api import services
 from api.models import ApiKey, Scope
-from jxc.documents import NotSaved, not_saved
+from jxc.documents import NotSaved, failure_kind, not_saved
 
 VIEW_COST = "accounts.view_cost"
 # Which scopes may write through an endpoint whose write_scope is the key.
@@ -118,6 +118,15 @@ def handle_exception(error, context):
         )
     if isinstance(error, DjangoValidationError):
         return Response({"detail": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(error, DatabaseError):
+        # A conflict or a broken connection inside the call's own transaction:
+        # rolled back whole; the same call again (with its Idempotency-Key) is safe.
+        kind = failure_kind(error)
+        connection.close_if_unusable_or_obsolete()
+        return Response(
+            {"detail": not_saved(kind), "retry": True},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
     return exception_handler(error, context)
 
 

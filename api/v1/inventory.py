@@ -3,7 +3,6 @@ owner-level keys, the moving-average cost and the stock value)."""
 
 from __future__ import annotations
 
-from django.db.models import DecimalField, ExpressionWrapper, F
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -45,15 +44,8 @@ class StockViewSet(ReadOnly):
     required_perms = {"GET": ("inventory.view_stocklevel",)}
 
     def get_queryset(self):
-        return (
-            StockLevel.objects.select_related("product", "warehouse")
-            .annotate(
-                available=ExpressionWrapper(
-                    F("on_hand") - F("reserved"),
-                    output_field=DecimalField(QUANTITY_DIGITS + 1, QUANTITY_PLACES),
-                )
-            )
-            .order_by("product_id", "warehouse_id")
+        return StockLevel.objects.select_related("product", "warehouse").order_by(
+            "product_id", "warehouse_id"
         )
 
     def filter_queryset(self, queryset):

@@ -3,6 +3,7 @@ order (and confirming it) through the same services as the order page."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -15,6 +16,7 @@ from catalog.models import Customer, Product, Warehouse
 from jxc.decimals import PRICE_PLACES, QUANTITY_PLACES
 from sales import authority, services
 from sales.models import (
+    OrderStatus,
     SalesOrder,
     SalesOrderLine,
     SalesReturn,
@@ -174,22 +176,25 @@ class SalesOrders(mixins.CreateModelMixin, SalesOrderViewSet):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         user = self.request.user
-        order = services.sales_order_save(
-            customer=data["customer"],
-            warehouse=warehouse,
-            order_date=data.get("order_date") or timezone.localdate(),
-            note=data.get("note", ""),
-            lines=lines,
-            user=user,
-            submission=submission,
-        )
-        if data["confirm"] and order.status == "draft":
-            try:
-                order = services.sales_order_confirm(
-                    order=order, user=user, on_shortage=data["on_shortage"]
+        try:
+            # All or nothing: an order that cannot be confirmed is not kept as a
+            # draft (the caller asked for a confirmed order).
+            with transaction.atomic():
+                order = services.sales_order_save(
+                    customer=data["customer"],
+                    warehouse=warehouse,
+                    order_date=data.get("order_date") or timezone.localdate(),
+                    note=data.get("note", ""),
+                    lines=lines,
+                    user=user,
+                    submission=submission,
                 )
-            except services.OrderShortage as shortage:
-                return Response(
+                if data["confirm"] and order.status == OrderStatus.DRAFT:
+                    order = services.sales_order_confirm(
+                        order=order, user=user, on_shortage=data["on_shortage"]
+                    )
+        except services.OrderShortage as shortage:
+            return Response(
                     {
                         "detail": shortage.messages,
                         "short": [
