@@ -20,7 +20,11 @@ from jxc.posting import Posting
 
 def document_of(source) -> dict:
     content_type = ContentType.objects.get_for_id(source.content_type_id)
-    return {"type": content_type.model, "id": source.object_id}
+    return {
+        "app": content_type.app_label,
+        "type": content_type.model,
+        "id": source.object_id,
+    }
 
 
 def _pairs(posting: Posting) -> set[tuple[int, int]]:
