@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiKey, DeliveryStatus, Scope
@@ -21,6 +22,7 @@ class ApiKeyForm(InputRulesMixin, forms.Form):
         required=False,
         max_length=500,
         assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
         help_text=_(
             "Optional: where stock changes and posted documents are sent "
             "(signed with the webhook secret shown once the key is made)."

@@ -82,6 +82,8 @@ def body_of(event: WebhookEvent) -> bytes:
 def send(event: WebhookEvent) -> tuple[int | None, str, int]:
     """POST one event to its key's URL: (HTTP status or None, error, ms)."""
     key = event.key
+    if not key.webhook_url.lower().startswith(("http://", "https://")):
+        return None, "only http:// and https:// URLs are called", 0
     body = body_of(event)
     stamp = str(int(time.time()))
     request = urllib.request.Request(  # noqa: S310 (http/https only: URLField)
