@@ -4,10 +4,11 @@ and docs page."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -20,6 +21,7 @@ from api.models import ApiKey
 from jxc.documents import form_kept
 
 VIEW = "api.view_apikey"
+NEW_TOKEN = "api_new_token"
 PAGE_SIZE = 50
 
 
@@ -62,10 +64,14 @@ def key_create(request):
                         ),
                     )
                     return redirect("api:key_list")
-                # Shown once, in this answer; stored nowhere (never_cache).
-                return render(
-                    request, "api/key_created.html", {"key": made.key, "token": made.token}
+                # Shown once, on the next page: the session holds it only until
+                # that page takes it out (never in a cookie, never in a URL).
+                request.session[NEW_TOKEN] = [made.key.pk, made.token]
+                messages.success(
+                    request,
+                    _("API key “%(name)s” created.") % {"name": made.key.name},
                 )
+                return redirect("api:key_detail", pk=made.key.pk)
     return render(request, "api/key_form.html", {"form": form})
 
 
@@ -73,15 +79,21 @@ def key_create(request):
 @require_GET
 def key_detail(request, pk):
     key = get_object_or_404(ApiKey.objects.select_related("created_by"), pk=pk)
-    return render(
+    new = request.session.pop(NEW_TOKEN, None)
+    token = new[1] if new and new[0] == key.pk else None
+    response = render(
         request,
         "api/key_detail.html",
         {
             "key": key,
             "events": selectors.delivery_log(key=key)[:10],
             "can_revoke": request.user.has_perm("api.change_apikey") and key.is_active,
+            "token": token,
         },
     )
+    if token:
+        add_never_cache_headers(response)
+    return response
 
 
 @permission_required("api.change_apikey", raise_exception=True)
@@ -139,5 +151,7 @@ class DocsView(SpectacularSwaggerSplitView):
     url_name = "api:schema"
 
 
-schema = SchemaView.as_view()
-docs = DocsView.as_view()
+# Pages of the site like any other: signed out, the sign-in page (DRF's own views
+# would answer 403).
+schema = login_required(SchemaView.as_view())
+docs = login_required(DocsView.as_view())

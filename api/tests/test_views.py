@@ -22,11 +22,15 @@ def test_the_owner_makes_a_key_and_sees_it_once(owner_client, owner):
         "/api/keys/new/",
         {"name": "网店", "scope": "orders", "webhook_url": "", "submission": submission},
     )
-    assert response.status_code == 200
-    token = response.context["token"]
-    assert token in response.content.decode()
-    assert "no-store" in response["Cache-Control"]
     key = ApiKey.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/api/keys/{key.pk}/"
+    shown = owner_client.get(response["Location"])
+    token = shown.context["token"]
+    assert token in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]
+    # Once: the page again shows no key.
+    assert token not in owner_client.get(response["Location"]).content.decode()
     assert (key.name, key.scope, key.created_by) == ("网店", "orders", owner)
     assert KeyClient(token).get("/api/v1/products/").status_code == 200
     assert AuditEntry.objects.filter(action=Action.CREATE, object_id=key.pk).exists()

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import OwnerFactory, StaffFactory
+from api import services as api_services
 from catalog.models import Customer, Warehouse
 from catalog.tests.factories import (
     CategoryFactory,
@@ -57,6 +58,7 @@ class World:
     opening: object
     stocktake: object
     cost_adjustment: object
+    api_key: object
 
     def __repr__(self):
         return "World()"
@@ -253,6 +255,9 @@ def build(owner, staff) -> World:
         opening=opening,
         stocktake=stocktake,
         cost_adjustment=cost_adjustment,
+        api_key=api_services.api_key_create(
+            name="网店", scope="orders", user=owner, webhook_url="http://127.0.0.1:9/"
+        ).key,
     )
 
 

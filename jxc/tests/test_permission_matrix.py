@@ -90,14 +90,14 @@ def client_for(role: str, users: dict) -> Client:
 
 
 def expected(access: table.Access, role: str) -> str:
+    if access.who == table.API:
+        return table.UNAUTHORIZED
     if role in (ANONYMOUS, INACTIVE):
         if access.who == table.PUBLIC:
             return access.anonymous_get
         # The admin's own views send to its sign-in; its model pages are caught
         # by the site-wide login requirement first.
         return table.SIGN_IN if access.who == table.ADMIN else "login"
-    if access.who == table.API:
-        return table.UNAUTHORIZED
     if access.who == table.ADMIN:
         return "admin-login"
     if access.who == table.OWNER and role == CLERK:
