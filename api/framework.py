@@ -61,9 +61,7 @@ def key_of(request) -> ApiKey | None:
 def sees_costs(request) -> bool:
     """Costs, stock values and margins: an owner-level key of an owner."""
     key = key_of(request)
-    return bool(
-        key and key.scope == Scope.FULL and request.user.has_perm(VIEW_COST)
-    )
+    return bool(key and key.scope == Scope.FULL and request.user.has_perm(VIEW_COST))
 
 
 class KeyScope(BasePermission):
@@ -194,11 +192,7 @@ class ApiViewSet(GenericViewSet):
                 )
             except services.IdempotencyConflict:
                 return Response(
-                    {
-                        "detail": _(
-                            "This Idempotency-Key was used for another request."
-                        )
-                    },
+                    {"detail": _("This Idempotency-Key was used for another request.")},
                     status=status.HTTP_422_UNPROCESSABLE_ENTITY,
                 )
             if record.status_code:

@@ -78,6 +78,9 @@ class IdempotentRequest(models.Model):
             )
         ]
 
+    def __str__(self):
+        return self.idempotency_key
+
 
 class RateWindow(models.Model):
     """Calls of one key in one minute, counted in the database (one upsert per
@@ -91,6 +94,9 @@ class RateWindow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "minute"], name="api_rate_unique")
         ]
+
+    def __str__(self):
+        return f"{self.key_id}@{self.minute}: {self.calls}"
 
 
 class EventKind(models.TextChoices):
@@ -150,3 +156,6 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.event_id} {self.at:%Y-%m-%d %H:%M:%S} {self.status_code}"

@@ -153,7 +153,9 @@ def rate_count(*, key: ApiKey, now: float | None = None) -> int:
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
-    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+    return hashlib.sha256(
+        b"\n".join([method.encode(), path.encode(), body])
+    ).hexdigest()
 
 
 class IdempotencyConflict(Exception):

@@ -143,4 +143,3 @@ def deliver_pass() -> PassResult:
             WebhookEvent.objects.filter(pk__in=rest).update(next_attempt_at=now)
             break
     return result
-

@@ -10,7 +10,9 @@ from api import services
 
 
 def key_for(owner, scope="full", **kwargs):
-    made = services.api_key_create(name=f"test {scope}", scope=scope, user=owner, **kwargs)
+    made = services.api_key_create(
+        name=f"test {scope}", scope=scope, user=owner, **kwargs
+    )
     return made.key, made.token
 
 

@@ -13,7 +13,7 @@ from api.models import ApiKey, RateWindow
 from api.services import api_key_revoke
 from api.tests.helpers import KeyClient, key_for
 from audit.models import Action, AuditEntry
-from catalog.models import Customer, Product, Warehouse
+from catalog.models import Customer, Product
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockLevel
 from inventory.tests.factories import receive
@@ -101,7 +101,9 @@ def test_updated_since_filters_and_a_bad_date_is_a_clear_400(owner, apple):
 
 
 def test_summary_is_for_full_keys_only(owner, apple):
-    assert KeyClient(key_for(owner, "read")[1]).get("/api/v1/summary/").status_code == 403
+    assert (
+        KeyClient(key_for(owner, "read")[1]).get("/api/v1/summary/").status_code == 403
+    )
     response = KeyClient(key_for(owner, "full")[1]).get("/api/v1/summary/")
     assert response.status_code == 200
     body = response.json()
@@ -121,7 +123,9 @@ def test_create_and_confirm_a_sales_order_reserves_stock(owner, apple):
     # The order's own audit entry and the call's.
     order = SalesOrder.objects.get()
     assert AuditEntry.objects.filter(object_id=order.pk, action=Action.CREATE).exists()
-    assert AuditEntry.objects.filter(action=Action.API, summary__contains="POST").exists()
+    assert AuditEntry.objects.filter(
+        action=Action.API, summary__contains="POST"
+    ).exists()
     call_command("check_stock")
 
 
@@ -141,7 +145,9 @@ def test_an_order_beyond_the_stock_is_refused_and_changes_nothing(owner, apple):
 )
 def test_bad_quantities_are_refused_and_nothing_is_written(owner, apple, quantity):
     client = KeyClient(key_for(owner, "orders")[1])
-    response = client.post("/api/v1/sales-orders/", order_body(apple, quantity=quantity))
+    response = client.post(
+        "/api/v1/sales-orders/", order_body(apple, quantity=quantity)
+    )
     assert response.status_code == 400
     assert not SalesOrder.objects.exists()
 
@@ -191,7 +197,9 @@ def test_create_a_product_with_the_product_forms_rules(owner):
     assert negative.status_code == 400
     assert Product.objects.count() == 1
     orders = KeyClient(key_for(owner, "orders")[1])
-    assert orders.post("/api/v1/products/", {"sku": "X", "name": "x"}).status_code == 403
+    assert (
+        orders.post("/api/v1/products/", {"sku": "X", "name": "x"}).status_code == 403
+    )
 
 
 def test_documents_with_lines_and_costs_only_for_full(owner, apple):

@@ -57,16 +57,27 @@ def test_hostile_queries_never_break_an_endpoint(world, full):
     @given(
         name=st.sampled_from(LISTS),
         detail=st.one_of(st.none(), hostile_id),
-        pairs=st.lists(st.tuples(st.one_of(st.sampled_from(KEYS), hostile_text), value), max_size=4),
+        pairs=st.lists(
+            st.tuples(st.one_of(st.sampled_from(KEYS), hostile_text), value), max_size=4
+        ),
     )
     def fuzz(name, detail, pairs):
         path = f"/api/v1/{name}/"
-        if detail is not None and name != "summary" and detail.isascii() and "/" not in detail:
+        if (
+            detail is not None
+            and name != "summary"
+            and detail.isascii()
+            and "/" not in detail
+        ):
             path += f"{detail}/"
         with rolled_back():
             before = fingerprint()
             response = full.get(path, dict(pairs))
-            assert response.status_code in (200, 400, 404), (path, pairs, response.content[:300])
+            assert response.status_code in (200, 400, 404), (
+                path,
+                pairs,
+                response.content[:300],
+            )
             if response["Content-Type"] == "application/json":
                 json.loads(response.content)
             else:  # a path no endpoint has: the site's own 404 page
@@ -94,7 +105,9 @@ order = st.fixed_dictionaries(
         "note": hostile_text,
         "lines": st.one_of(st.lists(line, max_size=3), hostile_text, st.none()),
         "confirm": st.one_of(st.booleans(), hostile_text),
-        "on_shortage": st.one_of(st.sampled_from(["refuse", "reduce", "backorder"]), hostile_text),
+        "on_shortage": st.one_of(
+            st.sampled_from(["refuse", "reduce", "backorder"]), hostile_text
+        ),
     },
 )
 product = st.fixed_dictionaries(
@@ -115,7 +128,9 @@ def test_hostile_bodies_are_refused_and_change_nothing(world, full):
             st.tuples(st.just("sales-orders"), order),
             st.tuples(st.just("products"), product),
         ),
-        idempotency=st.one_of(st.none(), hostile_text.filter(lambda t: t.isprintable() and t.isascii())),
+        idempotency=st.one_of(
+            st.none(), hostile_text.filter(lambda t: t.isprintable() and t.isascii())
+        ),
     )
     def fuzz(target, idempotency):
         name, body = target
@@ -123,7 +138,10 @@ def test_hostile_bodies_are_refused_and_change_nothing(world, full):
         with rolled_back():
             before = fingerprint()
             response = full.post(f"/api/v1/{name}/", body, **headers)
-            assert response.status_code in (201, 400, 409, 422), (body, response.content[:400])
+            assert response.status_code in (201, 400, 409, 422), (
+                body,
+                response.content[:400],
+            )
             json.loads(response.content)
             if response.status_code != 201:
                 assert not _unchanged(before), body
@@ -137,7 +155,13 @@ def test_a_plain_order_and_product_are_accepted(world, full):
     with rolled_back():
         made = full.post(
             "/api/v1/sales-orders/",
-            {"customer": world.customer.pk, "lines": [{"product": world.apple.pk, "quantity": "1"}]},
+            {
+                "customer": world.customer.pk,
+                "lines": [{"product": world.apple.pk, "quantity": "1"}],
+            },
         )
         assert made.status_code == 201, made.content
-        assert full.post("/api/v1/products/", {"sku": "FZ1", "name": "新"}).status_code == 201
+        assert (
+            full.post("/api/v1/products/", {"sku": "FZ1", "name": "新"}).status_code
+            == 201
+        )

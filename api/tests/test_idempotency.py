@@ -31,8 +31,12 @@ def test_a_retry_gets_the_first_answer_and_makes_nothing_new(owner):
     product = ProductFactory(sale_price=Decimal("5"))
     receive(product, "5", "2", user=owner)
     client = KeyClient(key_for(owner, "orders")[1])
-    first = client.post("/api/v1/sales-orders/", body(product), **{"Idempotency-Key": "a1"})
-    again = client.post("/api/v1/sales-orders/", body(product), **{"Idempotency-Key": "a1"})
+    first = client.post(
+        "/api/v1/sales-orders/", body(product), **{"Idempotency-Key": "a1"}
+    )
+    again = client.post(
+        "/api/v1/sales-orders/", body(product), **{"Idempotency-Key": "a1"}
+    )
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
@@ -58,10 +62,14 @@ def test_a_refusal_is_kept_too_and_a_new_key_runs_again(owner):
     product = ProductFactory()
     receive(product, "1", "2", user=owner)
     client = KeyClient(key_for(owner, "orders")[1])
-    refused = client.post("/api/v1/sales-orders/", body(product), **{"Idempotency-Key": "c"})
+    refused = client.post(
+        "/api/v1/sales-orders/", body(product), **{"Idempotency-Key": "c"}
+    )
     assert refused.status_code == 409
     assert not SalesOrder.objects.exists()
-    retried = client.post("/api/v1/sales-orders/", body(product), **{"Idempotency-Key": "c"})
+    retried = client.post(
+        "/api/v1/sales-orders/", body(product), **{"Idempotency-Key": "c"}
+    )
     assert retried.status_code == 409 and retried.json() == refused.json()
     assert not SalesOrder.objects.exists()
 

@@ -20,7 +20,12 @@ def test_the_owner_makes_a_key_and_sees_it_once(owner_client, owner):
     submission = str(uuid.uuid4())
     response = owner_client.post(
         "/api/keys/new/",
-        {"name": "网店", "scope": "orders", "webhook_url": "", "submission": submission},
+        {
+            "name": "网店",
+            "scope": "orders",
+            "webhook_url": "",
+            "submission": submission,
+        },
     )
     key = ApiKey.objects.get()
     assert response.status_code == 302
@@ -37,7 +42,12 @@ def test_the_owner_makes_a_key_and_sees_it_once(owner_client, owner):
     # The same form sent again makes no second key and shows no key.
     again = owner_client.post(
         "/api/keys/new/",
-        {"name": "网店", "scope": "orders", "webhook_url": "", "submission": submission},
+        {
+            "name": "网店",
+            "scope": "orders",
+            "webhook_url": "",
+            "submission": submission,
+        },
     )
     assert again.status_code == 302
     assert ApiKey.objects.count() == 1
@@ -74,9 +84,10 @@ def test_revoking_asks_first_then_stops_the_key(owner_client, owner):
     owner_client.post(url)
     assert KeyClient(made.token).get("/api/v1/products/").status_code == 401
     owner_client.post(url)  # twice: nothing more happens
-    assert AuditEntry.objects.filter(
-        action=Action.CHANGE, object_id=made.key.pk
-    ).count() == 1
+    assert (
+        AuditEntry.objects.filter(action=Action.CHANGE, object_id=made.key.pk).count()
+        == 1
+    )
 
 
 def test_a_clerk_cannot_open_or_post_the_key_pages(staff_client, owner):
@@ -84,23 +95,37 @@ def test_a_clerk_cannot_open_or_post_the_key_pages(staff_client, owner):
     for url in ("/api/keys/", "/api/keys/new/", "/api/webhooks/"):
         assert staff_client.get(url).status_code == 403
     assert staff_client.post(f"/api/keys/{made.key.pk}/revoke/").status_code == 403
-    assert staff_client.post("/api/keys/new/", {"name": "x", "scope": "full"}).status_code == 403
+    assert (
+        staff_client.post("/api/keys/new/", {"name": "x", "scope": "full"}).status_code
+        == 403
+    )
     assert ApiKey.objects.filter(revoked_at__isnull=True).count() == 1
     assert ApiKey.objects.count() == 1
 
 
-def test_key_list_and_delivery_log_query_counts_stay_flat(owner_client, owner, count_queries):
+def test_key_list_and_delivery_log_query_counts_stay_flat(
+    owner_client, owner, count_queries
+):
     key = api_key_create(
         name="网店", scope="read", user=owner, webhook_url="http://127.0.0.1:9/"
     ).key
     webhook_events_add([key.pk], [("document.posted", {})])
-    few = (count_queries(owner_client, "/api/keys/"), count_queries(owner_client, "/api/webhooks/"))
+    few = (
+        count_queries(owner_client, "/api/keys/"),
+        count_queries(owner_client, "/api/webhooks/"),
+    )
     for index in range(4):
         other = api_key_create(
-            name=f"k{index}", scope="read", user=owner, webhook_url="http://127.0.0.1:9/"
+            name=f"k{index}",
+            scope="read",
+            user=owner,
+            webhook_url="http://127.0.0.1:9/",
         ).key
         webhook_events_add([other.pk], [("stock.changed", {})] * 3)
-    many = (count_queries(owner_client, "/api/keys/"), count_queries(owner_client, "/api/webhooks/"))
+    many = (
+        count_queries(owner_client, "/api/keys/"),
+        count_queries(owner_client, "/api/webhooks/"),
+    )
     assert few == many
 
 
@@ -108,7 +133,9 @@ def test_the_docs_page_loads_swagger_ui_from_the_app(owner_client):
     response = owner_client.get("/api/v1/docs/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in body
+    assert (
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in body
+    )
     assert "<style" not in body and "<script>" not in body
     script = owner_client.get("/api/v1/docs/?script=")
     assert script.status_code == 200

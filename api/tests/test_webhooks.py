@@ -67,7 +67,10 @@ def free_port() -> int:
 def hooked(owner):
     port = free_port()
     key = api_key_create(
-        name="网店", scope="read", user=owner, webhook_url=f"http://127.0.0.1:{port}/hook"
+        name="网店",
+        scope="read",
+        user=owner,
+        webhook_url=f"http://127.0.0.1:{port}/hook",
     ).key
     return key, port
 
@@ -85,7 +88,11 @@ def test_a_posted_shipment_writes_its_events(owner, hooked, product):
     kinds = sorted(WebhookEvent.objects.values_list("kind", flat=True))
     assert kinds == [EventKind.DOCUMENT_POSTED, EventKind.STOCK_CHANGED]
     stock = WebhookEvent.objects.get(kind=EventKind.STOCK_CHANGED).payload
-    assert (stock["sku"], stock["on_hand"], stock["available"]) == ("P1", "3.000", "3.000")
+    assert (stock["sku"], stock["on_hand"], stock["available"]) == (
+        "P1",
+        "3.000",
+        "3.000",
+    )
 
 
 def test_a_rolled_back_posting_writes_no_event(owner, hooked, product):

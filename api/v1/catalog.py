@@ -71,7 +71,10 @@ class ProductViewSet(mixins.CreateModelMixin, ReadOnly):
     owner-level keys only). POST creates one (scope full) through the same form
     rules and service as the product page."""
 
-    required_perms = {"GET": ("catalog.view_product",), "POST": ("catalog.add_product",)}
+    required_perms = {
+        "GET": ("catalog.view_product",),
+        "POST": ("catalog.add_product",),
+    }
     write_scope = Scope.FULL
 
     def get_queryset(self):
@@ -98,7 +101,10 @@ class ProductViewSet(mixins.CreateModelMixin, ReadOnly):
         form = ProductForm(data=data)
         if not form.is_valid():
             return Response(
-                {name: [str(m) for m in errors] for name, errors in form.errors.items()},
+                {
+                    name: [str(m) for m in errors]
+                    for name, errors in form.errors.items()
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         product = services.product_save(data=form.cleaned_data, user=self.request.user)

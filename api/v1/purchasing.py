@@ -17,7 +17,16 @@ from purchasing.models import (
     PurchaseReturnLine,
 )
 
-HEAD = ["id", "number", "status", "supplier", "warehouse", "note", "created_at", "total"]
+HEAD = [
+    "id",
+    "number",
+    "status",
+    "supplier",
+    "warehouse",
+    "note",
+    "created_at",
+    "total",
+]
 
 
 class Lines(serializers.ModelSerializer):

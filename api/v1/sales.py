@@ -53,7 +53,15 @@ class ShipmentLineSerializer(CostAware):
 
     class Meta:
         model = ShipmentLine
-        fields = ["id", "product", "sku", "quantity", "amount", "unit_cost", "cost_amount"]
+        fields = [
+            "id",
+            "product",
+            "sku",
+            "quantity",
+            "amount",
+            "unit_cost",
+            "cost_amount",
+        ]
         cost_fields = ["unit_cost", "cost_amount"]
 
 
@@ -77,7 +85,8 @@ class SalesReturnSerializer(CostAware):
     class Meta:
         model = SalesReturn
         fields = [
-            *HEAD, "customer", "shipment", "occurred_at", "reason", "cost_total", "lines",
+            *HEAD, "customer", "shipment", "occurred_at", "reason", "cost_total",
+            "lines",
         ]  # fmt: skip
         cost_fields = ["cost_total"]
 
@@ -167,9 +176,9 @@ class SalesOrders(mixins.CreateModelMixin, SalesOrderViewSet):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        warehouse = data.get("warehouse") or Warehouse.objects.filter(
-            is_default=True
-        ).first()
+        warehouse = (
+            data.get("warehouse") or Warehouse.objects.filter(is_default=True).first()
+        )
         if warehouse is None:
             return Response(
                 {"warehouse": [_("Say which warehouse.")]},
@@ -195,20 +204,20 @@ class SalesOrders(mixins.CreateModelMixin, SalesOrderViewSet):
                     )
         except services.OrderShortage as shortage:
             return Response(
-                    {
-                        "detail": shortage.messages,
-                        "short": [
-                            {
-                                "product": row.line.product_id,
-                                "sku": row.line.product.sku,
-                                "quantity": str(row.line.quantity),
-                                "available": str(row.available),
-                            }
-                            for row in shortage.rows
-                        ],
-                    },
-                    status=status.HTTP_409_CONFLICT,
-                )
+                {
+                    "detail": shortage.messages,
+                    "short": [
+                        {
+                            "product": row.line.product_id,
+                            "sku": row.line.product.sku,
+                            "quantity": str(row.line.quantity),
+                            "available": str(row.available),
+                        }
+                        for row in shortage.rows
+                    ],
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         order = self.get_queryset().get(pk=order.pk)
         return Response(
             SalesOrderSerializer(order, context=self.get_serializer_context()).data,

@@ -11,7 +11,6 @@ server error; a refusal says why and changes nothing; typed script is escaped.
 from __future__ import annotations
 
 import uuid
-
 from datetime import timedelta
 
 import pytest
