@@ -37,7 +37,10 @@ class ApiKeyForm(InputRulesMixin, forms.Form):
 
 class DeliveryFilterForm(forms.Form):
     key = forms.ModelChoiceField(
-        label=_("API key"), queryset=ApiKey.objects.all(), required=False
+        label=_("API key"),
+        queryset=ApiKey.objects.all(),
+        required=False,
+        empty_label=_("All"),
     )
     status = forms.ChoiceField(
         label=_("Status"),
