@@ -7,12 +7,16 @@ from playwright.sync_api import expect
 
 from api.models import ApiKey
 from api.tests.helpers import KeyClient
-from jxc.tests.test_csp_browser import watched  # noqa: F401
+from jxc.tests.test_csp_browser import watched  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_owner_makes_a_key_and_reads_the_docs(watched, signed_in_owner, live_server):
+def test_owner_makes_a_key_and_reads_the_docs(
+    watched,  # noqa: F811 (the fixture imported above)
+    signed_in_owner,
+    live_server,
+):
     page = watched
     page.locator("#user-menu").click()
     page.locator("#nav-api-keys").click()
