@@ -182,7 +182,9 @@ def idempotent_claim(*, key: ApiKey, idempotency_key: str, print_: str):
 
 def idempotent_store(record: IdempotentRequest, *, status: int, data) -> None:
     record.status_code = status
-    record.response = json.loads(json.dumps(data, default=str))
+    # PostgreSQL's jsonb holds no NUL: an error echoing one keeps a stand-in.
+    text = json.dumps(data, default=str).replace("\\u0000", "\\ufffd")
+    record.response = json.loads(text)
     record.save(update_fields=["status_code", "response"])
 
 

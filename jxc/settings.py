@@ -41,7 +41,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "template_partials",
-    "rest_framework",
+    # Django REST Framework is used but not installed as an app: as an app its
+    # zh_Hans catalogue would outrank Django's own for the messages both have and
+    # change every form's errors ("这个字段是必填项" → "该字段是必填项"); the API
+    # needs none of its templates or static files.
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "jxc",

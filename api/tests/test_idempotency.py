@@ -110,3 +110,13 @@ def test_two_identical_requests_at_once_make_one_order(owner):
     assert SalesOrder.objects.count() == 1
     assert StockLevel.objects.get(product=product).reserved == 2
     call_command("check_stock")
+
+
+@pytest.mark.django_db
+def test_a_refusal_echoing_a_nul_is_kept_too(owner):
+    client = KeyClient(key_for(owner, "orders")[1])
+    sent = {"on_shortage": "\x00", "lines": []}
+    first = client.post("/api/v1/sales-orders/", sent, **{"Idempotency-Key": "n"})
+    again = client.post("/api/v1/sales-orders/", sent, **{"Idempotency-Key": "n"})
+    assert first.status_code == again.status_code == 400
+    assert not SalesOrder.objects.exists()

@@ -40,3 +40,11 @@ def test_the_owner_reads_the_schema(owner_client):
 
 def test_a_clerk_does_not_read_the_schema(staff_client):
     assert staff_client.get("/api/v1/schema/").status_code == 403
+
+
+def test_drf_leaves_the_sites_form_messages_as_they_were():
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("zh-hans"):
+        assert gettext("This field is required.") == "这个字段是必填项。"
