@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     LOCK = "lock", pgettext_lazy("audit action", "Locked")
     UNLOCK = "unlock", pgettext_lazy("audit action", "Unlocked")
     EXPORT = "export", pgettext_lazy("audit action", "Exported")
+    API = "api", pgettext_lazy("audit action", "API call")
 
 
 # Facts an entry records that are no field of the record itself.

@@ -38,6 +38,7 @@ RECORDS = [
     "catalog.shopprofile",
     "counter.countersettings",
     "counter.shift",
+    "api.apikey",
 ]
 
 

@@ -41,6 +41,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "template_partials",
+    # Django REST Framework is used but not installed as an app: as an app its
+    # zh_Hans catalogue would outrank Django's own for the messages both have and
+    # change every form's errors ("这个字段是必填项" → "该字段是必填项"); the API
+    # needs none of its templates or static files.
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "jxc",
     "audit",
     "accounts",
@@ -51,6 +57,8 @@ INSTALLED_APPS = [
     "finance",
     "counter",
     "reports",
+    # After inventory: its posting receivers run after inventory's (api/apps.py).
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +234,40 @@ if JXC_BEHIND_PROXY:
     # The reverse proxy terminates TLS and says so in this header (and appends the
     # client's address to X-Forwarded-For, which the login protection reads).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The JSON API (api app, README "API"): keys only (no session), every call audited,
+# counted per key per minute in the database (api.RateWindow: every worker and
+# host shares the count; no cache needed).
+REST_FRAMEWORK = {
+    # Every endpoint sets its own (api.framework.ApiViewSet); anything else is shut.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.framework.handle_exception",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "JXC API",
+    "DESCRIPTION": "进销存 JSON API: products, stock, partners, documents, the monthly "
+    "summary; creating sales orders and products. Authorization: Bearer <API key>.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI's files come from drf-spectacular-sidecar, served by the app.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SalesOrderStatusEnum": "sales.models.OrderStatus",
+        "PurchaseOrderStatusEnum": "purchasing.models.OrderStatus",
+        "PostedStatusEnum": "jxc.models.POSTED_CHOICES",
+    },
+}
+JXC_API_CALLS_PER_MINUTE = env_int("JXC_API_CALLS_PER_MINUTE", 120)
+JXC_WEBHOOK_TIMEOUT_SECONDS = env_int("JXC_WEBHOOK_TIMEOUT_SECONDS", 10)
 
 # The shop's name on reports and exports (empty: the product name).
 JXC_SHOP_NAME = os.environ.get("JXC_SHOP_NAME", "")

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import OwnerFactory, StaffFactory
+from api import services as api_services
 from catalog.models import Customer, Warehouse
 from catalog.tests.factories import (
     CategoryFactory,
@@ -74,6 +75,7 @@ class World:
     attribute: object = None
     price_level: object = None
     box: object = None
+    api_key: object
 
     def __repr__(self):
         return "World()"
@@ -315,6 +317,9 @@ def build(owner, staff) -> World:
         shift=shift,
         customer_payment=customer_payment,
         **goods,
+        api_key=api_services.api_key_create(
+            name="网店", scope="orders", user=owner, webhook_url="http://127.0.0.1:9/"
+        ).key,
     )
 
 

@@ -35,6 +35,7 @@ PUBLIC = "public"
 STAFF = "staff"
 OWNER = "owner"
 ADMIN = "admin"
+API = "api"  # an API key, never a session: every role gets 401
 
 PAGE = "page"
 FRAGMENT = "fragment"
@@ -45,6 +46,7 @@ DOWNLOAD = "download"
 POST = "post"
 REDIRECT = "redirect"
 SIGN_IN = "sign-in"
+UNAUTHORIZED = "unauthorized"  # 401 JSON: an API key is needed
 
 
 @dataclass(frozen=True)
@@ -344,6 +346,18 @@ URLS: dict[str, Access] = {
     "audit:history": Access(
         OWNER, get=FRAGMENT, kwargs={"kind": "catalog.product"}, ids=_pk("product")
     ),
+    # --- the API: the owner's key pages; the schema and its docs page ---------------
+    "api:key_list": Access(OWNER),
+    "api:key_create": Access(OWNER),
+    "api:key_detail": Access(OWNER, ids=_pk("api_key")),
+    "api:key_revoke": Access(OWNER, ids=_pk("api_key")),
+    "api:deliveries": Access(OWNER, query="key={api_key}&status=pending"),
+    "api:schema": Access(OWNER, get=JSON),
+    # Swagger UI: a page of its own (no navigation), like a printout.
+    "api:docs": Access(OWNER, get=PRINT),
+    # /api/v1/ itself: an API key only; a session (any role) gets 401 JSON, and
+    # api/tests/test_permissions.py runs its own matrix of keys × scopes.
+    "api:*": Access(API, get=UNAUTHORIZED),
     # --- Django's admin, for the IT administrator ------------------------------------
     # Every admin URL (one set per registered model) is the admin's: declared once.
     "admin:*": Access(ADMIN),

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.tests.factories import StaffFactory
+from api import services as api_services
 from catalog.models import Warehouse
 from catalog.tests.factories import (
     CategoryFactory,
@@ -213,9 +214,19 @@ def build(owner) -> dict[str, int]:
     money = {name: row.pk for name, row in _cash_book(owner).items()}
     goods = _goods(product_b, category)
     backup_file()
+    api_key = api_services.api_key_create(
+        name="网店",
+        scope="full",
+        user=owner,
+        webhook_url="http://127.0.0.1:9/hook",
+    ).key
+    api_services.webhook_events_add(
+        [api_key.pk], [("document.posted", {"document": {"type": "shipment"}})]
+    )
     return {
         **money,
         **goods,
+        "api_key": api_key.pk,
         "product": product.pk,
         "product_b": product_b.pk,
         "category": category.pk,

@@ -10,6 +10,7 @@ server error; a refusal says why and changes nothing; typed script is escaped.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -1036,6 +1037,24 @@ SPECS = [
         lambda w: {"ip": "203.0.113.9"},
         kinds={"ip": "text"},
     ),
+    # the API's key pages
+    spec(
+        "api_key_create",
+        url("api:key_create"),
+        lambda w: {
+            "name": "会计软件",
+            "scope": "read",
+            "webhook_url": "https://example.com/hook",
+            "submission": str(uuid.uuid4()),
+        },
+        kinds={"scope": "text", "webhook_url": "text"},
+    ),
+    spec(
+        "api_key_revoke",
+        url("api:key_revoke", lambda w: w.api_key.pk),
+        lambda w: {},
+        few=True,
+    ),
     spec(
         "set_language",
         url("set_language"),
@@ -1116,6 +1135,12 @@ for _name in (
     "sales:return_list",
 ):
     NOT_HERE[_name] = "a page: a POST shows it like a GET"
+
+
+# The JSON API takes keys, not forms: its own fuzz is api/tests/test_fuzz.py.
+for _route in routes():
+    if _route.name.startswith("api:") and "-" in _route.name:
+        NOT_HERE[_route.name] = "the JSON API: api/tests/test_fuzz.py"
 
 
 @pytest.mark.django_db

@@ -60,7 +60,7 @@ def concrete(route: Route, access: table.Access, world: dict[str, int]) -> str:
             kwargs[argument] = access.kwargs[argument]
         elif argument in access.ids:
             kwargs[argument] = world[access.ids[argument]]
-        elif access.who == table.ADMIN:
+        elif access.who in (table.ADMIN, table.API):
             kwargs[argument] = "auth" if argument == "app_label" else "1"
         else:
             raise AssertionError(
@@ -90,6 +90,8 @@ def client_for(role: str, users: dict) -> Client:
 
 
 def expected(access: table.Access, role: str) -> str:
+    if access.who == table.API:
+        return table.UNAUTHORIZED
     if role in (ANONYMOUS, INACTIVE):
         if access.who == table.PUBLIC:
             return access.anonymous_get
@@ -125,6 +127,7 @@ def outcome_problem(response, want: str, url: str) -> str | None:
         table.JSON: status == 200 and kind == "application/json",
         table.DOWNLOAD: status == 200
         and response.get("Content-Disposition", "").startswith("attachment"),
+        table.UNAUTHORIZED: status == 401 and kind == "application/json",
     }
     if want == table.JSON and checks[want]:
         json.loads(body)
@@ -196,7 +199,7 @@ def test_refused_users_cannot_post_either(role, users, world):
     for route in ROUTES:
         access = table.declared(route.name)
         want = expected(access, role)
-        if want not in {"login", "admin-login", "forbidden"}:
+        if want not in {"login", "admin-login", "forbidden", table.UNAUTHORIZED}:
             continue
         url = concrete(route, access, world)
         response = client.post(url, {"reason": "x", "version": "1"})
