@@ -285,7 +285,9 @@ def _check_quantity(quantity: Decimal, product: Product | None = None) -> None:
         )
 
 
-def _add(cart: Cart, product: Product, quantity: Decimal) -> None:
+def _add(
+    cart: Cart, product: Product, quantity: Decimal, price: Decimal | None = None
+) -> None:
     if not product.is_active:
         raise ValidationError(
             _("“%(name)s” is deactivated and cannot be sold.") % {"name": product.name}
@@ -295,6 +297,9 @@ def _add(cart: Cart, product: Product, quantity: Decimal) -> None:
         if len(cart.lines) >= MAX_LINES:
             raise ValidationError(_("A sale holds at most 300 lines."))
         line = {"product": product.pk, "quantity": "0", "price": None, "discount": "0"}
+        if price is not None and price != product.sale_price:
+            # A price label's line keeps the label's amount (counter.scale).
+            line["price"] = _text(price)
         cart.lines.append(line)
     new = _line_quantity(line) + quantity
     _check_quantity(new, product)
@@ -317,11 +322,12 @@ def cart_scan(*, user, code: str) -> ScanResult:
     code = (code or "").strip()[:100]
     if not code:
         raise ValidationError(_("Scan a barcode or type a name."))
-    reading = scale.read_label(code)
-    if reading is not None:
+    # A product's own barcode first: in-store EAN-13s may start with the scale
+    # prefix too (both default to 2).
+    product, quantity, price = catalog_selectors.product_by_code(code), ONE, None
+    if product is None and (reading := scale.read_label(code)) is not None:
         product, quantity = reading.product, reading.quantity
-    else:
-        product, quantity = catalog_selectors.product_by_code(code), ONE
+        price = reading.amount and reading.unit_price
     if product is None:
         matches = list(
             catalog_selectors.search(Product.objects.filter(is_active=True), code)
@@ -335,7 +341,7 @@ def cart_scan(*, user, code: str) -> ScanResult:
             )
         return ScanResult(matches=matches)
     cart = _cart_locked(user)
-    _add(cart, product, quantity)
+    _add(cart, product, quantity, price)
     cart.last_sale = None
     cart.save()
     return ScanResult(product=product)

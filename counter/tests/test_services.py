@@ -317,3 +317,47 @@ def test_the_walk_in_customer_is_the_default(shop, staff):
     pen, _book = shop
     order = sell(staff, [SaleLineInput(pen, D("1"))], [PaymentInput("cash", D("2.50"))])
     assert order.customer == Customer.objects.get(code="RETAIL")
+
+
+def _scale(layout):
+    from counter.models import CounterSettings
+
+    CounterSettings.objects.update_or_create(
+        pk=1, defaults={"scale_prefix": "2", "scale_layout": layout}
+    )
+
+
+def test_a_product_barcode_that_starts_like_a_scale_label_is_the_product(owner, staff):
+    """In-store EAN-13s start with 2, as scale labels do by default: the product
+    that carries the code wins; only a code no product carries is read as a label
+    (read as a label first, this one would be refused as an unknown PLU)."""
+    from counter.models import ScaleLayout
+    from counter.scale import example_label
+
+    _scale(ScaleLayout.WEIGHT)
+    code = example_label("2", "912345", 1)  # a valid EAN-13 starting with 2
+    towel = ProductFactory(name="毛巾", sale_price=D("9.90"), barcode=code)
+    receive(towel, "5", "3.00", user=owner)
+    services.cart_scan(user=staff, code=code)
+    assert Cart.objects.get(clerk=staff).lines[0]["product"] == towel.pk
+    assert Cart.objects.get(clerk=staff).lines[0]["quantity"] == "1"
+
+
+def test_a_price_label_line_sells_at_the_label_amount(owner, staff):
+    from counter.models import ScaleLayout
+    from counter.scale import example_label
+
+    _scale(ScaleLayout.PRICE)
+    # At ¥23.45 a 斤 no quantity in thousandths makes ¥43.21 (1.842 → 43.19,
+    # 1.843 → 43.22): the label's line takes a price a fen away, and the sale
+    # charges the label's amount, not the sale price's.
+    nuts = ProductFactory(name="瓜子", unit="斤", sale_price=D("23.45"), plu="77")
+    receive(nuts, "50", "10.00", user=owner)
+    label = example_label("2", "77", 4321)  # ¥43.21
+    services.cart_scan(user=staff, code=label)
+    order = services.cart_checkout(
+        user=staff, entry=PaymentEntry({}, D("43.21")), submission=uuid.uuid4()
+    )
+    assert order.total == D("43.21")
+    line = order.lines.get()
+    assert line.product == nuts and line.amount == D("43.21")
