@@ -372,7 +372,13 @@ class Product(TimestampedModel):
                 name="catalog_product_one_variant_per_combination",
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="catalog_product_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="catalog_product_name_idx"),
+            # A scan looks a code up as lower(sku) OR lower(barcode)
+            # (catalog.selectors.products_by_code): both sides indexed, one
+            # bitmap OR of two probes instead of a scan of every product.
+            models.Index(Lower("barcode"), name="catalog_product_barcode_lower"),
+        ]
         permissions = [
             ("import_product", _("Can import master data from spreadsheets"))
         ]
