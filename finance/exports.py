@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance import statements
-from jxc.excel import DATETIME, MONEY, TEXT, Col, Sheet, xlsx_response
+from jxc.excel import (
+    DATETIME,
+    MONEY,
+    TEXT,
+    Chart,
+    Col,
+    Sheet,
+    shop_name,
+    xlsx_response,
+)
 
 
 def _shop() -> str:
-    return settings.JXC_SHOP_NAME or _("JXC")
+    """The shop's name as every export's title row has it (jxc.excel.shop_name)."""
+    return shop_name()
+
+
+def _caption(text: str) -> str:
+    """A title row "店名 · 报表名 · 期间" without the name when the shop has none."""
+    return text.removeprefix(" · ")
 
 
 def _period(start, end) -> str:
@@ -47,7 +61,7 @@ def _ledger_sheet(title, caption, ledger, *, increase: str, decrease: str) -> Sh
     return Sheet(
         title=title,
         columns=columns,
-        caption=caption,
+        caption=_caption(caption),
         rows=(row for part in (opening, _ledger_rows(ledger)) for row in part),
         totals=[
             _("Closing balance"),
@@ -104,7 +118,7 @@ def cash_entries(rows, totals, start, end):
     }
     sheet = Sheet(
         title=_("Income and expenses"),
-        caption=caption,
+        caption=_caption(caption),
         columns=[
             Col(_("Number"), width=20),
             Col(_("Date"), DATETIME),
@@ -149,7 +163,7 @@ def aging(report, *, customers: bool):
     labels = [_("0–30 days"), _("31–60 days"), _("61–90 days"), _("Over 90 days")]
     sheet = Sheet(
         title=title,
-        caption=f"{_shop()} · {title} · {report.today:%Y-%m-%d}",
+        caption=_caption(f"{_shop()} · {title} · {report.today:%Y-%m-%d}"),
         columns=[
             Col(_("Code"), width=10),
             Col(_("Name"), width=24),
@@ -170,8 +184,10 @@ def profit(months, totals):
     first, last = months[0].label, months[-1].label
     sheet = Sheet(
         title=_("Profit"),
-        caption=_("%(shop)s · Profit per month · %(first)s – %(last)s")
-        % {"shop": _shop(), "first": first, "last": last},
+        caption=_caption(
+            _("%(shop)s · Profit per month · %(first)s – %(last)s")
+            % {"shop": _shop(), "first": first, "last": last}
+        ),
         columns=[
             Col(_("Month"), width=10),
             Col(_("Sales"), MONEY),
@@ -194,6 +210,12 @@ def profit(months, totals):
             totals.expense,
             totals.net,
         ],
-        chart={"title": _("Net profit"), "category": 1, "values": [7]},
+        # Months in their order, not the largest first: a profit trend.
+        chart=Chart(
+            title=_("Net profit"),
+            label=_("Month"),
+            value=_("Net profit"),
+            points=[(m.label, m.net) for m in months],
+        ),
     )
     return xlsx_response([sheet], f"{_('Profit')}_{first}_{last}", dated=False)

@@ -29,6 +29,7 @@ TEMPLATES = {
     "catalog:products_import_template",
     "catalog:suppliers_import_template",
     "catalog:customers_import_template",
+    "catalog:variants_import_template",
     "inventory:opening_template",
 }
 
