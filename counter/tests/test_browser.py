@@ -196,3 +196,33 @@ def test_slip_return_by_its_number_and_shift_close(watched, live_server):  # noq
     ):
         page.goto(live_server.url + path)
         assert page.evaluate(NO_SIDEWAYS), path
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_scale_label_adds_the_weighed_line(signed_in_staff, live_server, width):
+    """条码秤: a label printed by the scale (prefix 2, PLU, weight in grams) adds the
+    weighed line — 1.235 kg of apples at ¥8.80 — beside a product scanned by its
+    own barcode."""
+    from counter.scale import example_label
+
+    page = signed_in_staff
+    page.set_viewport_size({"width": width, "height": 800})
+    pen, _notebook, _water = stock()
+    setup = OwnerFactory(username="scale")
+    apples = ProductFactory(
+        name="红富士苹果", unit="公斤", sale_price="8.80", plu="123"
+    )
+    receive(apples, "30", "4.00", user=setup)
+    CounterSettings.objects.create(pk=1, auto_print=False, scale_prefix="2")
+    page.goto(live_server.url + "/counter/")
+    scan = page.locator("#scan-box")
+    scan.fill(pen.barcode)
+    scan.press("Enter")
+    expect(page.locator("#counter-lines")).to_contain_text("中性笔")
+    page.keyboard.type(example_label("2", "123", 1235))
+    page.keyboard.press("Enter")
+    expect(page.locator("#counter-lines")).to_contain_text("红富士苹果")
+    expect(page.locator(f"#qty-{apples.pk}")).to_have_value("1.235")
+    # 1.235 × 8.80 = 10.868 → ¥10.87, and the pen's ¥2.50.
+    expect(page.locator("#counter-total")).to_have_text("¥13.37")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
