@@ -207,6 +207,7 @@ def seed(*, owner) -> list[str]:
     lines.append(_purchases(owner))
     lines.append(_sales(owner))
     lines.append(_money(owner))
+    lines.append(_expenses(owner))
     return lines
 
 
@@ -260,6 +261,57 @@ def _money(owner) -> str:
             )
             paid += 1
     return f"Demo money: credit limits set, {paid} payments recorded."
+
+
+# Last month's 日常收支: what a small shop pays besides its goods (category,
+# account, day of the month, amount).
+EXPENSES = [
+    ("房租", "银行卡", 1, "1500"),
+    ("水电", "现金", 8, "326.40"),
+    ("运费", "现金", 12, "85"),
+    ("工资", "银行卡", 15, "2200"),
+    ("杂费", "现金", 22, "48.50"),
+]
+
+
+def _expenses(owner) -> str:
+    """A month of expenses (rent and wages from the bank, after moving the till's
+    takings there; utilities, freight and sundries from the till)."""
+    from finance import cashbook
+    from finance.models import Account, CashCategory, CashEntry
+
+    if CashEntry.objects.exists():
+        return "Demo expenses: already there."
+    first = timezone.localdate().replace(day=1)
+    month = (first - timedelta(days=1)).replace(day=1)
+
+    def moment(day):
+        return timezone.make_aware(datetime.combine(month.replace(day=day), time(10)))
+
+    till = Account.objects.get(name="现金")
+    bank = Account.objects.get(name="银行卡")
+    if till.balance >= Decimal("4000"):
+        cashbook.transfer_post(
+            from_account=till,
+            to_account=bank,
+            amount=Decimal("3700"),
+            occurred_at=moment(1),
+            user=owner,
+        )
+    made = 0
+    for category, account, day, amount in EXPENSES:
+        account = Account.objects.get(name=account)
+        if account.balance < Decimal(amount):
+            continue  # a demo with little money left: no overdraft
+        cashbook.cash_post(
+            category=CashCategory.objects.get(name=category),
+            account=account,
+            amount=Decimal(amount),
+            occurred_at=moment(day),
+            user=owner,
+        )
+        made += 1
+    return f"Demo expenses: {made} of last month's expenses recorded."
 
 
 STYLE_CODE = "FZ100"

@@ -51,3 +51,26 @@ def test_seed_demo_loads_a_shop_with_stock_once():
     assert OpeningStock.objects.count() == 1
     assert StockMove.objects.count() > 40
     assert stock_drift() == []
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_money_too_once():
+    """往来账 and 日常收支: customers on credit, suppliers owed, a month of expenses;
+    seeding twice adds nothing, and the money ledger is clean."""
+    from finance.checks import money_problems
+    from finance.models import CashEntry, PartnerBalance, Payment
+
+    seed()
+    seed()
+    assert CashEntry.objects.count() == 5
+    assert {entry.category.name for entry in CashEntry.objects.all()} == {
+        "房租",
+        "水电",
+        "运费",
+        "工资",
+        "杂费",
+    }
+    assert Payment.objects.exists()
+    assert PartnerBalance.objects.filter(customer__isnull=False, balance__gt=0).exists()
+    assert PartnerBalance.objects.filter(supplier__isnull=False, balance__gt=0).exists()
+    assert money_problems() == []
