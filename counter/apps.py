@@ -7,7 +7,8 @@ class CounterConfig(AppConfig):
 
     A counter sale is a sales retail sale (sales.services) with its payments; the
     counter owns only what is the counter's own: its settings, parked sales and
-    shifts. It imports sales and catalog; nothing imports it.
+    shifts. It imports sales, catalog and finance (the drawer's cash
+    paid out and over / short go to the cash book); nothing imports it.
     """
 
     name = "counter"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Customer, Warehouse
+from finance.models import CashEntry
 from jxc.models import money_field
 
 
@@ -131,6 +132,16 @@ class Shift(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # 长款 / 短款: the close's difference posted to the cash account (none when
+    # the counted cash was what was expected).
+    cash_entry = models.ForeignKey(
+        CashEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("over / short entry"),
+    )
 
     class Meta:
         verbose_name = _("shift")
@@ -230,6 +241,15 @@ class CashPaidOut(models.Model):
     amount = money_field(_("amount"))
     note = models.CharField(_("what for"), max_length=100)
     submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The expense it posted out of the cash account (日常收支, 现金支出).
+    cash_entry = models.ForeignKey(
+        CashEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("expense entry"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -252,7 +252,9 @@ def day_figures(
         shifts = shifts.filter(clerk_id=clerk_id)
     if clerk_ids is not None:
         shifts = shifts.filter(clerk_id__in=clerk_ids)
-    shifts = {shift.clerk_id: shift for shift in shifts.select_related("clerk")}
+    shifts = {
+        shift.clerk_id: shift for shift in shifts.select_related("clerk", "cash_entry")
+    }
     totals, counts = list(totals), list(counts)
     ids = {row["created_by_id"] for row in counts} | set(shifts)
     if clerk_id is not None:
@@ -312,7 +314,7 @@ def clerk_day(*, clerk, day: date) -> DayFigures:
 def paid_outs(shift: Shift | None) -> list[CashPaidOut]:
     if shift is None or shift.pk is None:
         return []
-    return list(shift.paid_outs.select_related("created_by"))
+    return list(shift.paid_outs.select_related("created_by", "cash_entry"))
 
 
 def clerks_with_shifts() -> QuerySet:

@@ -24,6 +24,8 @@ from catalog import selectors as catalog_selectors
 from catalog.models import WALK_IN_CUSTOMER_CODE, Customer, Product, Warehouse
 from counter import scale, selectors
 from counter.models import Cart, CashPaidOut, CounterSettings, HeldSale, Shift
+from finance import cashbook
+from finance.cashbook import TillReason
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY, MAX_VALUE
 from jxc.decimals import quantity as round_quantity
 from jxc.documents import by_submission, lock, posting
@@ -225,6 +227,10 @@ def counter_sale_post(
     total = sale_total(lines)
     payments_check(total=total, payments=payments, customer=customer)
     change = sum((payment.change for payment in payments), ZERO)
+    # The clerk's shift of the day opens on the first sale (with the owner's
+    # float), and every sale holds its lock: a close waits for a sale in flight,
+    # so the cash it expects has every sale that committed before it.
+    shift_open(clerk=user)
     order = retail_sale_post(
         warehouse=warehouse,
         lines=lines,
@@ -694,8 +700,32 @@ def shift_paid_out_add(
     _refuse_closed(shift)
     if shift.paid_out + amount > MAX_CASH:
         raise ValidationError(_("That amount is larger than a cash drawer holds."))
+    drawer = selectors.clerk_day(clerk=clerk, day=shift.day).expected_cash
+    if amount > drawer:
+        raise ValidationError(
+            _(
+                "The drawer should hold %(cash)s in cash: %(amount)s cannot be paid "
+                "out of it."
+            )
+            % {"cash": yuan(drawer), "amount": yuan(amount)}
+        )
+    # The same cash leaves the cash account (现金) as a 日常收支 expense; the
+    # account refuses to go below zero (nothing written).
+    entry = cashbook.till_cash_post(
+        reason=TillReason.PAID_OUT,
+        amount=amount,
+        occurred_at=timezone.now(),
+        user=user,
+        note=_("Cash paid out at the counter (%(clerk)s): %(note)s")
+        % {"clerk": _clerk_name(clerk), "note": note},
+    )
     paid = CashPaidOut.objects.create(
-        shift=shift, amount=amount, note=note, submission=submission, created_by=user
+        shift=shift,
+        amount=amount,
+        note=note,
+        submission=submission,
+        created_by=user,
+        cash_entry=entry,
     )
     shift.paid_out += amount
     shift.save(update_fields=["paid_out"])
@@ -707,6 +737,31 @@ def shift_paid_out_add(
         % {"amount": yuan(amount), "note": note},
     )
     return paid
+
+
+def _clerk_name(clerk) -> str:
+    return clerk.get_full_name() or clerk.get_username()
+
+
+def _over_short_post(shift: Shift, *, clerk, user):
+    """长款 / 短款: the counted cash minus the expected into or out of the cash
+    account, so the till's book balance follows the count (None when equal)."""
+    difference = shift.counted_cash - shift.expected_cash
+    if difference == 0:
+        return None
+    names = {"clerk": _clerk_name(clerk), "day": shift.day.isoformat()}
+    return cashbook.till_cash_post(
+        reason=TillReason.OVER if difference > 0 else TillReason.SHORT,
+        amount=abs(difference),
+        occurred_at=shift.closed_at,
+        user=user,
+        note=(
+            _("Cash over (长款) at the shift close: %(clerk)s, %(day)s")
+            if difference > 0
+            else _("Cash short (短款) at the shift close: %(clerk)s, %(day)s")
+        )
+        % names,
+    )
 
 
 @posting
@@ -725,7 +780,16 @@ def shift_close(
     shift.counted_cash = counted_cash
     shift.note = (note or "").strip()[:200]
     shift.closed_at = timezone.now()
-    shift.save(update_fields=["expected_cash", "counted_cash", "note", "closed_at"])
+    shift.cash_entry = _over_short_post(shift, clerk=clerk, user=user)
+    shift.save(
+        update_fields=[
+            "expected_cash",
+            "counted_cash",
+            "note",
+            "closed_at",
+            "cash_entry",
+        ]
+    )
     audit_record(
         user=user,
         action=Action.CHANGE,

@@ -17,6 +17,10 @@ this module only makes the documents and audits them.
 ``cash_post(category=, account=, amount=, occurred_at=, user=, ...)`` /
 ``cash_cancel(entry=, user=, reason=)``
     日常收支 SZ-…: income into an account or an expense paid from it.
+``till_cash_post(reason=, amount=, occurred_at=, user=, note=)``
+    The counter's drawer in the cash book: cash paid out during a shift (an
+    expense 现金支出) and the shift close's over / short (现金长短款), into or out
+    of the account counter cash pays into (现金).
 
 A second submit of the same form posts once (``submission``).
 """
@@ -292,6 +296,48 @@ def cash_post(
         },
     )
     return entry
+
+
+class TillReason:
+    """Why the counter's drawer posts to the cash book (the category it uses)."""
+
+    PAID_OUT = ("现金支出", CashDirection.EXPENSE)
+    OVER = ("现金长短款", CashDirection.INCOME)
+    SHORT = ("现金长短款", CashDirection.EXPENSE)
+
+
+def till_account() -> Account:
+    """The account the counter's cash goes into (payment method cash: 现金)."""
+    account = Account.objects.filter(payment_method="cash").first()
+    if account is None:
+        raise ValidationError(
+            _(
+                "No money account takes the counter's cash: the owner sets one "
+                "to the payment method cash in the cash book."
+            )
+        )
+    return account
+
+
+@posting
+def till_cash_post(
+    *, reason: tuple[str, str], amount, occurred_at, user, note: str = ""
+) -> CashEntry:
+    """A 日常收支 entry of the counter's drawer (``TillReason``): into or out of
+    the cash account, refused (nothing written) when that account would go below
+    zero. Its category is made again if the owner renamed it."""
+    name, direction = reason
+    category, _created = CashCategory.objects.get_or_create(
+        name=name, direction=direction
+    )
+    return cash_post(
+        category=category,
+        account=till_account(),
+        amount=amount,
+        occurred_at=occurred_at,
+        user=user,
+        note=note[:200],
+    )
 
 
 @posting

@@ -97,3 +97,35 @@ def test_two_returns_of_one_sale_at_once_never_refund_more_than_was_paid(staff):
     assert SalesReturn.objects.count() == 1
     refunds = SalePayment.objects.filter(sales_return__isnull=False)
     assert [(r.method, r.amount) for r in refunds] == [("wechat", D("-20"))]
+
+
+def test_two_closes_at_once_post_one_over_entry(staff):
+    from finance.models import CashEntry
+
+    run_in_threads(
+        2,
+        lambda i: services.shift_close(
+            clerk=staff, counted_cash=D("5"), note="", user=staff
+        ),
+    )
+    assert CashEntry.objects.count() == 1
+    assert Shift.objects.get().cash_entry.amount == D("5")
+
+
+def test_two_paid_outs_at_once_never_take_more_than_the_drawer_holds(owner, staff):
+    from finance.models import Account
+
+    apple = ProductFactory(name="苹果", sale_price=D("10"))
+    receive(apple, "10", "5", user=owner)
+    counter_sale(staff, [(apple, "2")], payments=[("cash", "20")])
+    results = run_in_threads(
+        2,
+        lambda i: services.shift_paid_out_add(
+            clerk=staff, amount=D("15"), note=f"送货 {i}", user=staff
+        ),
+    )
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1, results
+    assert "抽屉" in " ".join(refused[0].messages)
+    assert Shift.objects.get().paid_out == D("15")
+    assert Account.objects.get(name="现金").balance == D("5")

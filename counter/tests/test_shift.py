@@ -148,7 +148,9 @@ def test_paid_out_refuses_bad_input_and_writes_nothing(staff, amount, note, mess
     assert not Shift.objects.filter(paid_out__gt=0).exists()
 
 
-def test_paid_out_twice_with_one_token_records_once(staff):
+def test_paid_out_twice_with_one_token_records_once(staff, apple):
+    # Cash in the drawer first: a paid out beyond it is refused.
+    counter_sale(staff, [(apple, "1")])
     token = uuid.uuid4()
     for _ in range(2):
         services.shift_paid_out_add(

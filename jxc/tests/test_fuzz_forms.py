@@ -834,6 +834,9 @@ SPECS = [
         "shift_paid_out",
         url("counter:shift_paid_out"),
         lambda w: {"submission": w.tokens()[-1], "amount": "12.50", "note": "送货费"},
+        # The clerk whose drawer took the world's cash sale: a paid out beyond
+        # the drawer's cash is refused.
+        user="staff",
     ),
     spec(
         "shift_close",
