@@ -26,7 +26,7 @@ from counter.models import Shift
 from counter.scale import example_label, plu_digits
 from inventory.services import InsufficientStock
 from jxc.decimals import money
-from jxc.documents import form_kept, posted_by
+from jxc.documents import form_kept, posted_already, posted_by
 from jxc.excel import xlsx_response
 from jxc.views import record_id, refuse
 from sales import authority
@@ -623,6 +623,7 @@ def counter_return(request):
         done := posted_by(SalesReturn, request.POST.get("submission"))
     ):
         # A double click: the first click's return may have taken everything back.
+        messages.info(request, posted_already(done))
         return redirect("sales:return_detail", pk=done.pk)
     number_form = forms.NumberForm(request.GET or None)
     order = None

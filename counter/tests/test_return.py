@@ -167,8 +167,9 @@ def test_posting_the_page_returns_refunds_and_a_double_click_lands_on_the_return
     document = SalesReturn.objects.get()
     assert _refunds(document) == {"alipay": D("-30")}
     assert document.number in first.content.decode()
-    second = staff_client.post(url, data)
-    assert second.url == f"/sales/returns/{document.pk}/"
+    second = staff_client.post(url, data, follow=True)
+    assert second.redirect_chain[-1][0] == f"/sales/returns/{document.pk}/"
+    assert f"{document.number} 已在第一次点击时过账" in second.content.decode()
     assert SalesReturn.objects.count() == 1
     assert StockLevel.objects.get(product=apple).on_hand == D("100")
 
