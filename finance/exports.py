@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance import statements
-from jxc.excel import DATETIME, MONEY, TEXT, Col, Sheet, xlsx_response
+from jxc.excel import DATETIME, MONEY, TEXT, Chart, Col, Sheet, xlsx_response
 
 
 def _shop() -> str:
@@ -194,6 +194,11 @@ def profit(months, totals):
             totals.expense,
             totals.net,
         ],
-        chart={"title": _("Net profit"), "category": 1, "values": [7]},
+        chart=Chart(
+            title=_("Net profit"),
+            label=_("Month"),
+            value=_("Net profit"),
+            points=[(m.label, m.net) for m in months],
+        ),
     )
     return xlsx_response([sheet], f"{_('Profit')}_{first}_{last}", dated=False)
