@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from catalog.tests.factories import ProductFactory
+from catalog.tests.factories import CustomerFactory, ProductFactory
 from counter import services
 from counter.tests.factories import counter_sale
 from inventory.models import StockLevel
@@ -46,6 +46,7 @@ def test_a_return_refunds_account_then_cash_then_the_rest_by_default(staff, appl
         staff,
         [(apple, "10")],
         payments=[("wechat", "50"), ("cash", "30"), ("account", "20")],
+        customer=CustomerFactory(),  # 挂账 only for a named customer
     )
     line = _lines(sale)[apple.pk]
     document = services.counter_return_post(
