@@ -75,7 +75,7 @@ class World:
     attribute: object = None
     price_level: object = None
     box: object = None
-    api_key: object
+    api_key: object = None
 
     def __repr__(self):
         return "World()"
