@@ -11,7 +11,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from catalog.fields import PartyField
+from catalog.fields import PartyField, PickerInput
 from catalog.models import Customer, Product, Warehouse
 from counter.models import CounterSettings
 from counter.scale import plu_digits
@@ -47,7 +47,12 @@ class WarehouseForm(InputRulesMixin, forms.Form):
 
 
 class CustomerForm(InputRulesMixin, forms.Form):
-    customer = PartyField(model=Customer, label=_("Customer"), required=False)
+    customer = PartyField(
+        model=Customer,
+        label=_("Customer"),
+        required=False,
+        widget=PickerInput(Customer, attrs={"class": "form-control"}),
+    )
 
 
 def _amount(method):
