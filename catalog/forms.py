@@ -337,7 +337,7 @@ class AttributeForm(InputRulesMixin, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off"}),
         help_text=_(
             "One value per line in the order you list them: a code for the SKU, "
-            "a space, the name (RED 红色, XL XL)."
+            "a space, the name (RED 红色, XL 加大)."
         ),
     )
 
@@ -451,7 +451,7 @@ class StyleForm(InputRulesMixin, forms.ModelForm):
         return code
 
 
-class GenerateForm(forms.Form):
+class GenerateForm(InputRulesMixin, forms.Form):
     instore_barcodes = forms.BooleanField(
         label=_("Give the new variants in-store barcodes"),
         required=False,
@@ -505,7 +505,7 @@ PackageUnitFormSet = forms.inlineformset_factory(
 )
 
 
-class LevelPricesForm(forms.Form):
+class LevelPricesForm(InputRulesMixin, forms.Form):
     """One price per price level (and per package unit) of a product; empty: the
     sale price applies."""
 
@@ -551,7 +551,7 @@ LABEL_SIZES = [
 ]
 
 
-class LabelsForm(forms.Form):
+class LabelsForm(InputRulesMixin, forms.Form):
     """What to print: a size, and how many labels of each product."""
 
     size = forms.ChoiceField(label=_("Label size"), choices=LABEL_SIZES)

@@ -281,7 +281,7 @@ def _goods(product_b, category) -> dict[str, int]:
     from catalog import services as catalog
     from catalog.tests.factories import style_with
 
-    style = style_with(code="SEC-T", colours=("RD",), sizes=("S",), category=category)
+    style = style_with(code="TEE9", colours=("RD",), sizes=("S",), category=category)
     catalog.style_variants_generate(style=style)
     level = catalog.price_level_save(data={"name": "批发价"})
     catalog.package_units_save(
