@@ -156,8 +156,9 @@ def test_a_posting_whose_connection_is_killed_saves_nothing_and_posts_once_on_re
 
     def submit_then_use_the_next_page():
         response = clerk.post(url, data)
-        # The same thread (a gunicorn worker) serves its next request.
-        return response, clerk.get(url)
+        # The same thread (a gunicorn worker) serves its next request (the retail
+        # form's address leads to the counter now).
+        return response, clerk.get(url, follow=True)
 
     # The posting waits for a stock balance this test holds locked; while it
     # waits, its database session is killed from here.
