@@ -159,6 +159,8 @@ DATA_MIGRATIONS = [
     ("finance.migrations.0004_cash_book_roles_categories", "roles"),
     ("catalog.migrations.0007_roles_variants_units_price_levels", "roles"),
     ("accounts.migrations.0004_backup_permission", "grant_backups"),
+    ("api.migrations.0002_roles", "roles"),
+    ("finance.migrations.0005_counter_cash_categories", "categories"),
 ]
 
 
