@@ -60,9 +60,7 @@ def _sheet(which: str, month: str):
         start = date.fromisoformat(month)
         end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
         rows, totals = report_selectors.summary(start=start, end=end)
-        return report_exports.summary_sheet(rows, totals, start=start, end=end), len(
-            rows
-        )
+        return report_exports.summary_sheet(rows, totals), len(rows)
     product = Product.objects.order_by("pk").first()
     card = inventory_selectors.stock_card(product_id=product.pk)
     return inventory_exports.stock_card_sheet(product, card, with_cost=True), None
