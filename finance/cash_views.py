@@ -10,14 +10,9 @@ a clerk opens customer statements and the receivables aging, never a supplier's.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,8 +29,7 @@ from finance.cash_forms import (
     YearForm,
 )
 from finance.models import Account, CashCategory, CashDirection, CashEntry, Transfer
-from jxc.documents import form_kept
-from jxc.views import cancel_posted, paginate, refuse
+from jxc.views import business_moment, cancel_posted, form_saved, paginate
 
 MANAGE = "finance.manage_money"
 RECEIVABLES = "finance.view_receivables"
@@ -43,13 +37,12 @@ PAYABLES = "finance.view_payables"
 PROFIT = "finance.view_profit"
 
 
-def _moment(day) -> datetime:
-    """A business date as a moment: now when it is today, else noon that day."""
-    if day == timezone.localdate():
-        return timezone.now()
-    return timezone.make_aware(
-        datetime.combine(day, datetime.min.time().replace(hour=12))
-    )
+def _posted(document) -> str:
+    return _("%(number)s posted.") % {"number": document.number}
+
+
+def _saved(record) -> str:
+    return _("%(name)s saved.") % {"name": record.name}
 
 
 def _wants_excel(request) -> bool:
@@ -77,20 +70,15 @@ def _account_form(request, account):
     if account is not None:
         initial = {name: getattr(account, name) for name in cashbook.ACCOUNT_FIELDS}
     form = AccountForm(request.POST or None, initial=initial, account=account)
-    if request.method == "POST":
-        with form_kept(form):
-            if form.is_valid():
-                try:
-                    saved = cashbook.account_save(
-                        account=account, data=form.cleaned_data, user=request.user
-                    )
-                except ValidationError as error:
-                    refuse(request, error)
-                else:
-                    messages.success(
-                        request, _("%(name)s saved.") % {"name": saved.name}
-                    )
-                    return redirect("finance:account_list")
+    if request.method == "POST" and form_saved(
+        request,
+        form,
+        lambda data: cashbook.account_save(
+            account=account, data=data, user=request.user
+        ),
+        lambda saved: _("%(name)s saved.") % {"name": saved.name},
+    ):
+        return redirect("finance:account_list")
     return render(
         request,
         "finance/simple_form.html",
@@ -155,27 +143,23 @@ def transfer_list(request):
 @require_http_methods(["GET", "POST"])
 def transfer_create(request):
     form = TransferForm(request.POST or None, user=request.user)
-    if request.method == "POST":
-        with form_kept(form):
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    transfer = cashbook.transfer_post(
-                        from_account=data["from_account"],
-                        to_account=data["to_account"],
-                        amount=data["amount"],
-                        occurred_at=_moment(data["date"]),
-                        user=request.user,
-                        note=data["note"],
-                        submission=data["submission"],
-                    )
-                except ValidationError as error:
-                    refuse(request, error)
-                else:
-                    messages.success(
-                        request, _("%(number)s posted.") % {"number": transfer.number}
-                    )
-                    return redirect(transfer)
+    if request.method == "POST" and (
+        transfer := form_saved(
+            request,
+            form,
+            lambda data: cashbook.transfer_post(
+                from_account=data["from_account"],
+                to_account=data["to_account"],
+                amount=data["amount"],
+                occurred_at=business_moment(data["date"]),
+                user=request.user,
+                note=data["note"],
+                submission=data["submission"],
+            ),
+            _posted,
+        )
+    ):
+        return redirect(transfer)
     return render(
         request,
         "finance/simple_form.html",
@@ -261,27 +245,23 @@ def cash_create(request):
     if direction not in CashDirection.values:
         direction = CashDirection.EXPENSE
     form = CashEntryForm(request.POST or None, user=request.user, direction=direction)
-    if request.method == "POST":
-        with form_kept(form):
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    entry = cashbook.cash_post(
-                        category=data["category"],
-                        account=data["account"],
-                        amount=data["amount"],
-                        occurred_at=_moment(data["date"]),
-                        user=request.user,
-                        note=data["note"],
-                        submission=data["submission"],
-                    )
-                except ValidationError as error:
-                    refuse(request, error)
-                else:
-                    messages.success(
-                        request, _("%(number)s posted.") % {"number": entry.number}
-                    )
-                    return redirect(entry)
+    if request.method == "POST" and (
+        entry := form_saved(
+            request,
+            form,
+            lambda data: cashbook.cash_post(
+                category=data["category"],
+                account=data["account"],
+                amount=data["amount"],
+                occurred_at=business_moment(data["date"]),
+                user=request.user,
+                note=data["note"],
+                submission=data["submission"],
+            ),
+            _posted,
+        )
+    ):
+        return redirect(entry)
     income = direction == CashDirection.INCOME
     return render(
         request,
@@ -331,20 +311,15 @@ def cash_cancel(request, pk):
 def category_list(request):
     """The categories, and a form to add one."""
     form = CategoryForm(request.POST or None)
-    if request.method == "POST":
-        with form_kept(form):
-            if form.is_valid():
-                try:
-                    category = cashbook.category_save(
-                        category=None, data=form.cleaned_data, user=request.user
-                    )
-                except ValidationError as error:
-                    refuse(request, error)
-                else:
-                    messages.success(
-                        request, _("%(name)s saved.") % {"name": category.name}
-                    )
-                    return redirect("finance:category_list")
+    if request.method == "POST" and form_saved(
+        request,
+        form,
+        lambda data: cashbook.category_save(
+            category=None, data=data, user=request.user
+        ),
+        _saved,
+    ):
+        return redirect("finance:category_list")
     return render(
         request,
         "finance/category_list.html",
@@ -361,20 +336,15 @@ def category_update(request, pk):
     category = get_object_or_404(CashCategory, pk=pk)
     initial = {name: getattr(category, name) for name in cashbook.CATEGORY_FIELDS}
     form = CategoryForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        with form_kept(form):
-            if form.is_valid():
-                try:
-                    cashbook.category_save(
-                        category=category, data=form.cleaned_data, user=request.user
-                    )
-                except ValidationError as error:
-                    refuse(request, error)
-                else:
-                    messages.success(
-                        request, _("%(name)s saved.") % {"name": category.name}
-                    )
-                    return redirect("finance:category_list")
+    if request.method == "POST" and form_saved(
+        request,
+        form,
+        lambda data: cashbook.category_save(
+            category=category, data=data, user=request.user
+        ),
+        _saved,
+    ):
+        return redirect("finance:category_list")
     return render(
         request,
         "finance/simple_form.html",

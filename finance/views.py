@@ -3,14 +3,11 @@ supplier's account. Permissions first, then a form or selector, then a service."
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,9 +16,8 @@ from catalog.models import Customer, Supplier
 from finance import selectors, services
 from finance.forms import CreditLimitForm, PartnerPickForm, PaymentForm
 from finance.models import Payment
-from jxc.documents import form_kept
 from jxc.lists import DocumentList, document_list
-from jxc.views import cancel_posted, paginate, refuse
+from jxc.views import business_moment, cancel_posted, form_saved, paginate, refuse
 
 COLLECT = "finance.collect_payment"
 PAY = "finance.pay_supplier"
@@ -29,15 +25,6 @@ RECEIVABLES = "finance.view_receivables"
 PAYABLES = "finance.view_payables"
 CANCEL = "finance.cancel_payment"
 CREDIT = "finance.approve_credit"
-
-
-def _moment(day) -> datetime:
-    """A business date as a moment: now when it is today, else noon that day."""
-    if day == timezone.localdate():
-        return timezone.now()
-    return timezone.make_aware(
-        datetime.combine(day, datetime.min.time().replace(hour=12))
-    )
 
 
 # --- 收款单 / 付款单 ----------------------------------------------------------------
@@ -93,28 +80,24 @@ def _payment_form(request, *, collection: bool):
         items=items,
         initial={"partner": partner} if partner else None,
     )
-    if request.method == "POST":
-        with form_kept(form):
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    payment = services.payment_post(
-                        account=data["account"],
-                        amount=data["amount"],
-                        occurred_at=_moment(data["date"]),
-                        user=request.user,
-                        allocations=form.allocations(),
-                        note=data["note"],
-                        submission=data["submission"],
-                        **{("customer" if collection else "supplier"): data["partner"]},
-                    )
-                except ValidationError as error:
-                    refuse(request, error)
-                else:
-                    messages.success(
-                        request, _("%(number)s posted.") % {"number": payment.number}
-                    )
-                    return redirect(payment)
+    if request.method == "POST" and (
+        payment := form_saved(
+            request,
+            form,
+            lambda data: services.payment_post(
+                account=data["account"],
+                amount=data["amount"],
+                occurred_at=business_moment(data["date"]),
+                user=request.user,
+                allocations=form.allocations(),
+                note=data["note"],
+                submission=data["submission"],
+                **{("customer" if collection else "supplier"): data["partner"]},
+            ),
+            lambda payment: _("%(number)s posted.") % {"number": payment.number},
+        )
+    ):
+        return redirect(payment)
     balance = (
         selectors.partner_balance(**{key: partner.pk}) if partner is not None else None
     )

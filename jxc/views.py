@@ -4,6 +4,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -14,11 +15,12 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_POST
 
-from jxc.documents import StaleDocument, failure_kind
+from jxc.documents import StaleDocument, failure_kind, form_kept
 from jxc.formatting import money
 from jxc.forms import ReasonForm
 from jxc.lines import amounts_preview
@@ -101,6 +103,33 @@ def paginate(request, items, size: int = 50):
 def refuse(request, error) -> None:
     """Show why a service refused (ValidationError or InsufficientStock)."""
     messages.error(request, " ".join(error.messages))
+
+
+def business_moment(day) -> datetime:
+    """A business date typed on a form as a moment: now when it is today, else
+    noon that day (local time)."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(
+        datetime.combine(day, datetime.min.time().replace(hour=12))
+    )
+
+
+def form_saved(request, form, save: Callable, done: Callable):
+    """A posted form through its service: validated, saved by ``save(cleaned_data)``
+    and announced with ``done(saved)``; a refusal is shown and the form kept, a
+    database failure becomes the form's error (``form_kept``). Returns what was
+    saved, or None when nothing was."""
+    with form_kept(form):
+        if form.is_valid():
+            try:
+                saved = save(form.cleaned_data)
+            except ValidationError as error:
+                refuse(request, error)
+            else:
+                messages.success(request, done(saved))
+                return saved
+    return None
 
 
 def permission_denied(request, exception=None):

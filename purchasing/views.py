@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +24,7 @@ from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
 from jxc.views import (
     OrderForm,
+    business_moment,
     cancel_view,
     order_form,
     plain,
@@ -43,15 +42,6 @@ from purchasing.models import (
 
 CANCEL = "purchasing.cancel_posted"
 EDIT_COST = "purchasing.edit_cost"
-
-
-def _moment(day) -> datetime:
-    """A business date as a moment: now when it is today, else noon that day."""
-    if day == timezone.localdate():
-        return timezone.now()
-    return timezone.make_aware(
-        datetime.combine(day, datetime.min.time().replace(hour=12))
-    )
 
 
 # --- lists --------------------------------------------------------------------------
@@ -351,7 +341,7 @@ def receipt_create(request):
                 supplier=data.get("supplier"),
                 warehouse=data.get("warehouse"),
                 lines=rows,
-                occurred_at=_moment(data["date"]),
+                occurred_at=business_moment(data["date"]),
                 note=data["note"],
                 user=request.user,
                 submission=data["submission"],
@@ -468,7 +458,7 @@ def return_create(request):
                 supplier=data.get("supplier"),
                 warehouse=data.get("warehouse"),
                 lines=rows,
-                occurred_at=_moment(data["date"]),
+                occurred_at=business_moment(data["date"]),
                 note=data["note"],
                 user=request.user,
                 submission=data["submission"],
