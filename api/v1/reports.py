@@ -23,14 +23,20 @@ PAGE = 200
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class SummaryRowSerializer(serializers.Serializer):
-    product = serializers.IntegerField()
-    sku = serializers.CharField()
-    name = serializers.CharField()
-    unit = serializers.CharField()
-    locals().update(
-        {column: serializers.DecimalField(20, 3) for column in SUMMARY_COLUMNS}
-    )
+# One row of the summary: the product and every column of SUMMARY_COLUMNS (the
+# serializer's metaclass builds it, so the columns follow the summary's own list).
+SummaryRowSerializer = type(serializers.Serializer)(
+    "SummaryRowSerializer",
+    (serializers.Serializer,),
+    {
+        "__module__": __name__,
+        "product": serializers.IntegerField(),
+        "sku": serializers.CharField(),
+        "name": serializers.CharField(),
+        "unit": serializers.CharField(),
+        **{column: serializers.DecimalField(20, 3) for column in SUMMARY_COLUMNS},
+    },
+)
 
 
 class SummarySerializer(serializers.Serializer):
