@@ -14,18 +14,9 @@ from jxc.excel import (
     Col,
     Sheet,
     shop_name,
+    title_line,
     xlsx_response,
 )
-
-
-def _shop() -> str:
-    """The shop's name as every export's title row has it (jxc.excel.shop_name)."""
-    return shop_name()
-
-
-def _caption(text: str) -> str:
-    """A title row "店名 · 报表名 · 期间" without the name when the shop has none."""
-    return text.removeprefix(" · ")
 
 
 def _period(start, end) -> str:
@@ -61,7 +52,7 @@ def _ledger_sheet(title, caption, ledger, *, increase: str, decrease: str) -> Sh
     return Sheet(
         title=title,
         columns=columns,
-        caption=_caption(caption),
+        caption=caption,
         rows=(row for part in (opening, _ledger_rows(ledger)) for row in part),
         totals=[
             _("Closing balance"),
@@ -76,11 +67,11 @@ def _ledger_sheet(title, caption, ledger, *, increase: str, decrease: str) -> Sh
 
 
 def journal(account, ledger):
-    caption = _("%(shop)s · Account journal: %(account)s · %(period)s") % {
-        "shop": _shop(),
-        "account": account.name,
-        "period": _period(ledger.start, ledger.end),
-    }
+    caption = title_line(
+        shop_name(),
+        _("Account journal: %(account)s") % {"account": account.name},
+        _period(ledger.start, ledger.end),
+    )
     sheet = _ledger_sheet(
         _("Journal"), caption, ledger, increase=_("Money in"), decrease=_("Money out")
     )
@@ -92,11 +83,11 @@ def journal(account, ledger):
 
 
 def statement(partner, ledger, *, customers: bool):
-    caption = _("%(shop)s · Statement for %(partner)s · %(period)s") % {
-        "shop": _shop(),
-        "partner": partner.name,
-        "period": _period(ledger.start, ledger.end),
-    }
+    caption = title_line(
+        shop_name(),
+        _("Statement for %(partner)s") % {"partner": partner.name},
+        _period(ledger.start, ledger.end),
+    )
     if customers:
         increase, decrease = _("Sold"), _("Paid or returned")
     else:
@@ -112,13 +103,10 @@ def statement(partner, ledger, *, customers: bool):
 
 
 def cash_entries(rows, totals, start, end):
-    caption = _("%(shop)s · Income and expenses · %(period)s") % {
-        "shop": _shop(),
-        "period": _period(start, end),
-    }
+    caption = title_line(shop_name(), _("Income and expenses"), _period(start, end))
     sheet = Sheet(
         title=_("Income and expenses"),
-        caption=_caption(caption),
+        caption=caption,
         columns=[
             Col(_("Number"), width=20),
             Col(_("Date"), DATETIME),
@@ -163,7 +151,7 @@ def aging(report, *, customers: bool):
     labels = [_("0–30 days"), _("31–60 days"), _("61–90 days"), _("Over 90 days")]
     sheet = Sheet(
         title=title,
-        caption=_caption(f"{_shop()} · {title} · {report.today:%Y-%m-%d}"),
+        caption=title_line(shop_name(), title, f"{report.today:%Y-%m-%d}"),
         columns=[
             Col(_("Code"), width=10),
             Col(_("Name"), width=24),
@@ -184,10 +172,7 @@ def profit(months, totals):
     first, last = months[0].label, months[-1].label
     sheet = Sheet(
         title=_("Profit"),
-        caption=_caption(
-            _("%(shop)s · Profit per month · %(first)s – %(last)s")
-            % {"shop": _shop(), "first": first, "last": last}
-        ),
+        caption=title_line(shop_name(), _("Profit per month"), f"{first} – {last}"),
         columns=[
             Col(_("Month"), width=10),
             Col(_("Sales"), MONEY),
