@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +20,7 @@ from jxc.excel import (
     title_line,
     xlsx_response,
 )
+from jxc.models import DocumentStatus
 
 
 def _period(start, end) -> str:
@@ -143,6 +147,40 @@ def cash_entries(rows, totals, start, end):
     )
     return xlsx_response(
         [sheet], f"{_('Income and expenses')}_{_period(start, end)}", dated=False
+    )
+
+
+def payments(spec, documents, *, with_total: bool) -> Sheet:
+    """收款单 or 付款单 as listed (``spec`` a jxc.lists.DocumentList, ``documents``
+    filtered as on the page), with the total of the posted ones."""
+    posted = documents.filter(status=DocumentStatus.POSTED).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal(0)
+    return Sheet(
+        title=str(spec.title),
+        caption=title_line(shop_name(), str(spec.title)),
+        columns=[
+            Col(_("Number"), width=20),
+            Col(_("Date"), DATETIME),
+            Col(str(spec.party_label), width=24),
+            Col(_("Account"), width=12),
+            Col(_("Status"), width=10),
+            Col(_("Amount"), MONEY),
+            Col(_("Note"), TEXT, width=24),
+        ],
+        rows=(
+            [
+                payment.number,
+                timezone.localtime(payment.occurred_at).replace(tzinfo=None),
+                getattr(payment, spec.party).name,
+                payment.account.name,
+                payment.get_status_display(),
+                payment.amount,
+                payment.note,
+            ]
+            for payment in documents.iterator(chunk_size=2000)
+        ),
+        totals=[_("Total (posted)"), None, "", "", "", posted, ""],
     )
 
 

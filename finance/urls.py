@@ -6,8 +6,14 @@ app_name = "finance"
 
 urlpatterns = [
     path("collections/", views.collection_list, name="collection_list"),
+    path("collections/export/", views.collection_export, name="collection_export"),
     path("collections/new/", views.collection_create, name="collection_create"),
     path("disbursements/", views.disbursement_list, name="disbursement_list"),
+    path(
+        "disbursements/export/",
+        views.disbursement_export,
+        name="disbursement_export",
+    ),
     path("disbursements/new/", views.disbursement_create, name="disbursement_create"),
     path("payments/<int:pk>/", views.payment_detail, name="payment_detail"),
     path("payments/<int:pk>/cancel/", views.payment_cancel, name="payment_cancel"),

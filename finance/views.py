@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Customer, Supplier
-from finance import selectors, services
+from finance import exports, selectors, services
+from finance.filters import CollectionFilter, DisbursementFilter
 from finance.forms import CreditLimitForm, PartnerPickForm, PaymentForm
 from finance.models import Payment
-from jxc.lists import DocumentList, document_list
+from jxc.lists import DocumentList, document_export, document_list
 from jxc.views import business_moment, cancel_posted, form_saved, paginate, refuse
 
 COLLECT = "finance.collect_payment"
@@ -36,6 +37,10 @@ LISTS = {
         title=gettext_lazy("Customer payments"),
         rows=lambda: selectors.payments(collections=True),
         template="finance/payment_list.html",
+        filterset=CollectionFilter,
+        export_url="finance:collection_export",
+        party="customer",
+        party_label=gettext_lazy("Customer"),
         create_url="finance:collection_create",
         create_label=gettext_lazy("Record a customer payment"),
         create_permission=COLLECT,
@@ -45,6 +50,10 @@ LISTS = {
         title=gettext_lazy("Supplier payments"),
         rows=lambda: selectors.payments(collections=False),
         template="finance/payment_list.html",
+        filterset=DisbursementFilter,
+        export_url="finance:disbursement_export",
+        party="supplier",
+        party_label=gettext_lazy("Supplier"),
         create_url="finance:disbursement_create",
         create_label=gettext_lazy("Pay a supplier"),
         create_permission=PAY,
@@ -62,6 +71,18 @@ def collection_list(request):
 @require_GET
 def disbursement_list(request):
     return document_list(request, LISTS[False], collection=False)
+
+
+@permission_required(RECEIVABLES, raise_exception=True)
+@require_GET
+def collection_export(request):
+    return document_export(request, LISTS[True], exports.payments)
+
+
+@permission_required(PAYABLES, raise_exception=True)
+@require_GET
+def disbursement_export(request):
+    return document_export(request, LISTS[False], exports.payments)
 
 
 def _payment_form(request, *, collection: bool):

@@ -222,7 +222,52 @@ def test_page_queries_are_pinned_and_do_not_grow(
 PINNED = {
     "receivables": 10,
     "customer": 15,
-    "collections": 9,
+    "collections": 10,  # + the account filter's choices
     "form": 14,
     "payment": 10,
 }
+
+
+def test_payment_lists_filter_by_customer_account_and_status_and_export_as_filtered(
+    owner_client, owner, owed
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    other = CustomerFactory(name="晨光文具", code="CG")
+    in_cash = pay(owner, owed, "100")
+    by_wechat = pay(owner, owed, "30", into="微信")
+    pay(owner, other, "5")
+    cancelled = pay(owner, owed, "7")
+    owner_client.post(
+        reverse("finance:payment_cancel", args=[cancelled.pk]), {"reason": "错"}
+    )
+    url = reverse("finance:collection_list")
+
+    def listed(**query):
+        page = owner_client.get(url, query)
+        assert page.status_code == 200
+        return {payment.number for payment in page.context["page_obj"]}
+
+    assert listed(customer="KID", status="posted") == {
+        in_cash.number,
+        by_wechat.number,
+    }
+    assert listed(account=account("微信").pk) == {by_wechat.number}
+    assert listed(customer="无此客户") == set()
+    export = owner_client.get(
+        reverse("finance:collection_export"), {"customer": "KID", "status": "posted"}
+    )
+    assert export.status_code == 200
+    rows = list(
+        load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+    )
+    numbers = {row[0] for row in rows[2:-1]}
+    assert numbers == {in_cash.number, by_wechat.number}
+    assert rows[-1][5] == 130
+
+
+def test_a_clerk_may_not_export_supplier_payments(staff_client):
+    response = staff_client.get(reverse("finance:disbursement_export"))
+    assert response.status_code == 403

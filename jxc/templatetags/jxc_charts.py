@@ -17,13 +17,15 @@ register = template.Library()
 
 def _axis_money(value: Decimal) -> str:
     """An axis figure: ¥ and whole yuan (¥1,235), the hover title has the cents."""
-    return f"¥{value:,.0f}"
+    figure = f"¥{abs(value):,.0f}"
+    return f"-{figure}" if value < 0 and figure != "¥0" else figure
 
 
 @register.simple_tag
 def line_chart(points, width=480, height=160, label="", every=7):
     """Sales by day: a line through (day label, value) points, oldest first, on an
-    axis from 0; the highest value and half of it marked on the left, a day label
+    axis from 0 (or from the lowest value, when one is below 0: a month's loss);
+    the highest value, half of it, 0 and the lowest marked on the left, a day label
     under every ``every``-th point and the last; hovering a day shows its value
     (<title>, over a column as wide as the day). Empty when fewer than 2 points.
 
@@ -35,11 +37,14 @@ def line_chart(points, width=480, height=160, label="", every=7):
         return ""
     left, right, top, bottom = 44, 10, 8, 20
     inner_w, inner_h = width - left - right, height - top - bottom
-    high = max(max(value for _name, value in points), Decimal(0)) or Decimal(1)
+    low = min(min(value for _name, value in points), Decimal(0))
+    high = max(max(value for _name, value in points), Decimal(0))
+    if high == low:
+        high = low + 1
     step = inner_w / (len(points) - 1)
 
     def y_of(value):
-        return round(top + inner_h - float(value / high) * inner_h, 1)
+        return round(top + inner_h - float((value - low) / (high - low)) * inner_h, 1)
 
     coords = [
         (round(left + i * step, 1), y_of(value)) for i, (_n, value) in enumerate(points)
@@ -52,7 +57,9 @@ def line_chart(points, width=480, height=160, label="", every=7):
         (
             (left, width - right, y_of(v), y_of(v), left - 4, y_of(v) + 4,
              _axis_money(v))
-            for v in (Decimal(0), high / 2, high)
+            for v in dict.fromkeys(
+                (low, Decimal(0), high / 2, high) if low < 0 else (0, high / 2, high)
+            )
         ),
     )  # fmt: skip
     last = len(points) - 1

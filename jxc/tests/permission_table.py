@@ -289,7 +289,9 @@ URLS: dict[str, Access] = {
     # owner pays suppliers, cancels payments, sets credit limits, sees payables --
     "finance:collection_list": Access(STAFF),
     "finance:collection_create": Access(STAFF, query="partner=CUS-SEC"),
+    "finance:collection_export": Access(STAFF, get=XLSX),
     "finance:disbursement_list": Access(OWNER),
+    "finance:disbursement_export": Access(OWNER, get=XLSX),
     "finance:disbursement_create": Access(OWNER, query="partner=SUP-SEC"),
     "finance:payment_detail": Access(STAFF, ids=_pk("customer_payment")),
     "finance:payment_cancel": Access(OWNER, get=POST, ids=_pk("customer_payment")),

@@ -67,6 +67,20 @@ def test_the_phone_chart_has_fewer_dates_and_text_of_the_same_size():
     assert narrow.get("viewBox") == "0 0 360 160"
 
 
+def test_a_loss_stays_inside_the_drawing_on_an_axis_through_zero():
+    """Profit per month can be negative: the axis runs from the lowest value (or
+    0) to the highest, every point inside the drawing, every month labelled."""
+    months = [("26-01", Decimal(-300)), ("26-02", Decimal(600)), ("26-03", 0)]
+    svg = parse(str(line_chart(months, width=640, height=180, every=1)))
+
+    ys = [float(c.get("cy")) for c in svg.iter(f"{SVG}circle")]
+    assert all(8 <= y <= 180 - 20 for y in ys), ys
+    assert ys[0] == max(ys) and ys[1] == min(ys)
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert {"-¥300", "¥0", "¥600"} <= set(texts)
+    assert [t for t in texts if t.startswith("26-")] == ["26-01", "26-02", "26-03"]
+
+
 def test_a_chart_of_one_day_is_not_drawn():
     assert line_chart([("12-05", Decimal(5))]) == ""
 
