@@ -14,7 +14,8 @@ workers.
 
 Twenty clerks (staff role) and two owners sign in through the login form and
 work like a browser (bench.load.Client): GET a form, take its fields, fill the
-lines, POST, follow the redirect. Clerks sell at the counter, create, confirm
+lines, POST, follow the redirect. Clerks sell at the counter (scan each piece,
+pay in cash, clear the screen after a refusal), create, confirm
 and ship sales orders (a shortage panel is answered with "reduce" or
 "backorder"), receive goods without an order, take customer returns, and now and
 then submit the same form twice at once (a double click on two connections).
@@ -112,6 +113,8 @@ SHIP_ROW = re.compile(
     re.S,
 )
 ORDER_LINK = re.compile(r'href="/sales/orders/(\d+)/"')
+LAST_SLIP = re.compile(r'href="/counter/slip/(\d+)/"[^>]*id="last-slip"')
+SHIPMENT_LINK = re.compile(r'href="/sales/shipments/(\d+)/"')
 DOCUMENT = re.compile(r"/\d+/$")
 
 
@@ -355,36 +358,41 @@ class Person:
     # --- clerks -----------------------------------------------------------------------
 
     def retail_sale(self):
-        # The counter's page; the sale is posted as the retail form still takes it
-        # (a page opened before the counter existed), the same retail_sale_post.
-        _loc, html = self.get("retail: form", "/counter/")
+        """A sale at the counter as a clerk makes it: scan each product (once per
+        piece), then pay in cash (sometimes with a double click on 收款); a refused
+        sale is cleared from the screen. The sale's shipment is read from the
+        sale's page, as a clerk opening it would."""
+        _loc, html = self.get("counter: page", "/counter/")
+        token = dict(self.client.form_fields(html)).get("csrfmiddlewaretoken", "")
+        for sku in self.rng.sample(self.shop.hot_skus, self.rng.choice((1, 1, 2))):
+            for _piece in range(self.rng.randint(1, 3)):
+                self.post(
+                    "counter: scan",
+                    "/counter/scan/",
+                    {"csrfmiddlewaretoken": token, "code": sku},
+                )
         fields = {
-            key: value
-            for key, value in self.client.form_fields(html)
-            if key == "csrfmiddlewaretoken"
+            "csrfmiddlewaretoken": token,
+            "submission": str(uuid.uuid4()),
+            "cash": "5000",
         }
-        fields.update(
-            {
-                "submission": str(uuid.uuid4()),
-                "lines-TOTAL_FORMS": "0",
-                "lines-INITIAL_FORMS": "0",
-                "lines-MIN_NUM_FORMS": "0",
-                "lines-MAX_NUM_FORMS": "1000",
-            }
-        )
-        self.lines(fields, self.rng.choice((1, 1, 2)), lambda: self.rng.randint(1, 3))
-        fields.update(warehouse=str(self.shop.warehouse_id), amount_received="5000")
         double = self.rng.random() < DOUBLE_SUBMIT
-        location, page = self.post(
-            "retail: post", "/sales/retail/", fields, double=double
+        _location, page = self.post(
+            "counter: pay", "/counter/pay/", fields, double=double
         )
-        match = re.fullmatch(r"/sales/shipments/(\d+)/", location or "")
-        if match:
-            pk = int(match[1])
-            self.accepted("retail sale", "retail", pk, fields["submission"])
-            self.shop.pool_add(self.shop.shipments, pk)
+        errors, successes = page_messages(page)
+        slip = LAST_SLIP.search(page.decode("utf-8", "replace"))
+        if successes and not errors and slip:
+            order = int(slip[1])
+            self.accepted("retail sale", "retail", order, fields["submission"])
+            _loc, sale = self.get("counter: sale page", f"/sales/orders/{order}/")
+            for shipment in SHIPMENT_LINK.findall(sale.decode("utf-8", "replace")):
+                self.shop.pool_add(self.shop.shipments, int(shipment))
         else:
             self.refused("retail sale", page, "retail", fields["submission"])
+            self.post(
+                "counter: clear", "/counter/clear/", {"csrfmiddlewaretoken": token}
+            )
 
     def customer_payment(self):
         """收款: a customer pays part of what they owe (or in advance), from the
@@ -876,8 +884,12 @@ def audit_told(shop: Shop, before) -> tuple[list, dict]:
     from sales.models import OrderStatus, SalesOrder, Shipment
 
     problems = []
+    counter_shipments = set(
+        Shipment.objects.filter(order_id__in=list(shop.accepted["retail"]))
+        .values_list("pk", flat=True)
+    )
     told = {
-        "Shipment": set(shop.accepted["retail"]) | set(shop.accepted["shipment"]),
+        "Shipment": counter_shipments | set(shop.accepted["shipment"]),
         "GoodsReceipt": set(shop.accepted["receipt"]),
         "SalesReturn": set(shop.accepted["return"]),
         "SalesOrder": set(shop.accepted["order"]),
@@ -889,10 +901,23 @@ def audit_told(shop: Shop, before) -> tuple[list, dict]:
         made = set(made.values_list("pk", flat=True))
         problems += [f"{name} {pk}: told saved, missing" for pk in told[name] - made]
         problems += [f"{name} {pk}: saved, nobody told" for pk in made - told[name]]
-    retail = SalesOrder.objects.filter(pk__gt=before["SalesOrder"], is_retail=True)
-    if retail.count() != len(shop.accepted["retail"]):
+    retail = set(
+        SalesOrder.objects.filter(
+            pk__gt=before["SalesOrder"], is_retail=True
+        ).values_list("pk", flat=True)
+    )
+    problems += [
+        f"counter sale {pk}: told sold, missing"
+        for pk in set(shop.accepted["retail"]) - retail
+    ]
+    problems += [
+        f"counter sale {pk}: saved, nobody told"
+        for pk in retail - set(shop.accepted["retail"])
+    ]
+    if len(counter_shipments) != len(shop.accepted["retail"]):
         problems.append(
-            f"{retail.count()} counter sales, {len(shop.accepted['retail'])} told"
+            f"{len(counter_shipments)} counter shipments for "
+            f"{len(shop.accepted['retail'])} counter sales"
         )
     for kind, model in (
         ("retail", SalesOrder),
