@@ -885,8 +885,9 @@ def audit_told(shop: Shop, before) -> tuple[list, dict]:
 
     problems = []
     counter_shipments = set(
-        Shipment.objects.filter(order_id__in=list(shop.accepted["retail"]))
-        .values_list("pk", flat=True)
+        Shipment.objects.filter(order_id__in=list(shop.accepted["retail"])).values_list(
+            "pk", flat=True
+        )
     )
     told = {
         "Shipment": counter_shipments | set(shop.accepted["shipment"]),

@@ -32,6 +32,7 @@ from jxc.documents import by_submission, lock, posting
 from jxc.formatting import money as yuan
 from jxc.inputs import OUT_OF_DATE
 from jxc.lines import MAX_LINES, line_amount
+from jxc.models import DocumentStatus
 from jxc.orders import check_quantities
 from sales import services as sales_services
 from sales.models import PaymentMethod, SalesOrder, SalesReturn
@@ -230,7 +231,7 @@ def counter_sale_post(
     # The clerk's shift of the day opens on the first sale (with the owner's
     # float), and every sale holds its lock: a close waits for a sale in flight,
     # so the cash it expects has every sale that committed before it.
-    shift_open(clerk=user)
+    _refuse_takings_after_close(shift_open(clerk=user))
     order = retail_sale_post(
         warehouse=warehouse,
         lines=lines,
@@ -633,6 +634,19 @@ def _refuse_closed(shift: Shift) -> None:
         )
 
 
+def _refuse_takings_after_close(shift: Shift) -> None:
+    """A sale or refund after the clerk's close would be in no shift's cash: it
+    waits until the owner reopens the shift (重新开班)."""
+    if shift.is_closed:
+        raise ValidationError(
+            _(
+                "Your shift was closed (交班) at %(time)s: no more sales or refunds "
+                "today until the owner reopens it on the shift's page."
+            )
+            % {"time": time_format(timezone.localtime(shift.closed_at), "H:i")}
+        )
+
+
 def _check_cash(amount: Decimal, *, zero_ok: bool) -> None:
     if amount is None or amount < 0 or (amount == 0 and not zero_ok):
         raise ValidationError(_("Enter an amount greater than zero."))
@@ -803,6 +817,48 @@ def shift_close(
 # --- returns at the counter -----------------------------------------------------------
 
 
+@posting
+def shift_reopen(*, shift_id: int, user, reason: str) -> Shift:
+    """重新开班: the owner reopens today's closed shift of a clerk (a late
+    customer, a count made too early). The close's over / short entry is
+    cancelled (its money reversed), the stored figures are cleared, and the
+    clerk sells and closes again; the next close counts the whole day."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for reopening the shift."))
+    shift = lock(Shift, shift_id)
+    if not shift.is_closed:
+        raise ValidationError(_("This shift has not been closed: nothing to reopen."))
+    if shift.day != timezone.localdate():
+        raise ValidationError(
+            _("Only today's shift can be reopened; a past day's close stands.")
+        )
+    entry = shift.cash_entry
+    if entry is not None and entry.status != DocumentStatus.CANCELLED:
+        cashbook.cash_cancel(
+            entry=entry,
+            user=user,
+            reason=_("Shift reopened: %(reason)s") % {"reason": reason},
+        )
+    closed_at = shift.closed_at
+    shift.expected_cash = shift.counted_cash = shift.closed_at = None
+    shift.cash_entry = None
+    shift.save(
+        update_fields=["expected_cash", "counted_cash", "closed_at", "cash_entry"]
+    )
+    audit_record(
+        user=user,
+        action=Action.CHANGE,
+        record=shift,
+        summary=_("Shift reopened (closed at %(time)s): %(reason)s")
+        % {
+            "time": time_format(timezone.localtime(closed_at), "H:i"),
+            "reason": reason[:200],
+        },
+    )
+    return shift
+
+
 def refund_split(
     total: Decimal, left: dict[str, Decimal], wanted: dict[str, Decimal] | None
 ) -> dict[str, Decimal]:
@@ -869,6 +925,10 @@ def counter_return_post(
     shipment = order.shipments.order_by("pk").first()
     if shipment is None:
         raise ValidationError(_("Nothing of this sale has left the shop."))
+
+    # The refund leaves the clerk's drawer: only while their shift is open (and
+    # under its lock, so a close waits for a return in flight).
+    _refuse_takings_after_close(_shift(user, timezone.localdate()))
 
     def split(total: Decimal) -> dict[str, Decimal]:
         # Under the shipment's lock: two returns of one sale refund one at a time.

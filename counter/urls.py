@@ -27,5 +27,6 @@ urlpatterns = [
     path("shifts/export/", views.shift_export, name="shift_export"),
     path("shifts/<int:pk>/", views.shift_detail, name="shift_detail"),
     path("shifts/<int:pk>/print/", views.shift_print, name="shift_print"),
+    path("shifts/<int:pk>/reopen/", views.shift_reopen, name="shift_reopen"),
     path("return/", views.counter_return, name="return"),
 ]

@@ -320,6 +320,7 @@ def printable_in_frame(view):
 # Permission first, then forms, then a service or selector.
 USE = "counter.use_counter"
 VIEW_ALL = "counter.view_all_shifts"
+REOPEN = "counter.change_shift"
 
 
 # --- settings -------------------------------------------------------------------------
@@ -526,8 +527,33 @@ def shift_detail(request, pk):
             editable=False,
             today=found.day == timezone.localdate()
             and found.clerk_id == request.user.pk,
+            may_reopen=found.is_closed
+            and found.day == timezone.localdate()
+            and request.user.has_perm(REOPEN),
         ),
     )
+
+
+@permission_required(REOPEN, raise_exception=True)
+@require_POST
+def shift_reopen(request, pk):
+    """重新开班 (owner): today's closed shift of a clerk opens again."""
+    found = get_object_or_404(Shift, pk=pk)
+    try:
+        services.shift_reopen(
+            shift_id=found.pk,
+            user=request.user,
+            reason=request.POST.get("reason", "")[:200],
+        )
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            _("The shift is open again: %(clerk)s can sell, and closes again later.")
+            % {"clerk": found.clerk.get_full_name() or found.clerk.get_username()},
+        )
+    return redirect("counter:shift_detail", pk=found.pk)
 
 
 @permission_required("counter.view_shift", raise_exception=True)

@@ -3,6 +3,7 @@ is an expense out of 现金, the close's over / short a 现金长短款 entry, a
 clerk's shift opens on the first counter sale. check_money holds after each."""
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,6 +22,7 @@ from counter.tests.factories import counter_sale
 from finance.models import CashEntry, MoneyEntry
 from finance.tests.factories import account
 from inventory.tests.factories import receive
+from sales.models import SalesOrder, SalesReturn
 from sales.services import SaleLineInput
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +214,72 @@ def test_a_counter_sale_runs_a_pinned_number_of_queries(staff, apple):
     # sale, its shipment and stock, its payment row and money entry, numbers,
     # audit) + those 2.
     assert len(sqls) == 38, "\n".join(sqls)
+
+
+# --- after the close: no more takings until the owner reopens the shift ----------
+
+
+def test_a_sale_after_the_close_is_refused_and_changes_nothing(staff, apple):
+    _sale(staff, apple)
+    services.shift_close(clerk=staff, counted_cash=D("10"), note="", user=staff)
+    before = (SalesOrder.objects.count(), MoneyEntry.objects.count(), cash())
+    with pytest.raises(ValidationError, match="交班"):
+        _sale(staff, apple)
+    assert (SalesOrder.objects.count(), MoneyEntry.objects.count(), cash()) == before
+
+
+def test_a_counter_return_after_the_close_is_refused(staff, apple):
+    order = _sale(staff, apple)
+    services.shift_close(clerk=staff, counted_cash=D("10"), note="", user=staff)
+    line = order.shipments.get().lines.get()
+    with pytest.raises(ValidationError, match="交班"):
+        services.counter_return_post(
+            order=order, quantities={line.pk: D("1")}, reason="坏了", user=staff
+        )
+    assert not SalesReturn.objects.exists() and cash() == D("10")
+
+
+def test_the_owner_reopens_a_shift_the_over_short_is_reversed_and_the_day_closes_again(
+    staff, owner, apple
+):
+    _sale(staff, apple)
+    shift = services.shift_close(clerk=staff, counted_cash=D("9"), note="", user=staff)
+    assert cash() == D("9")  # the ¥1 short went out of the till's book
+    with pytest.raises(ValidationError, match="原因"):
+        services.shift_reopen(shift_id=shift.pk, user=owner, reason="  ")
+    reopened = services.shift_reopen(shift_id=shift.pk, user=owner, reason="晚来客人")
+    assert not reopened.is_closed and reopened.cash_entry is None
+    assert cash() == D("10")  # the short entry is cancelled
+    assert CashEntry.objects.get().status == "cancelled"
+    with pytest.raises(ValidationError, match="没有交班"):
+        services.shift_reopen(shift_id=shift.pk, user=owner, reason="again")
+    _sale(staff, apple)  # the late customer
+    closed = services.shift_close(
+        clerk=staff, counted_cash=D("20"), note="", user=staff
+    )
+    assert closed.expected_cash == D("20") and closed.cash_entry is None
+    assert cash() == D("20")
+
+
+def test_only_todays_shift_is_reopened(staff, owner, apple):
+    _sale(staff, apple)
+    shift = services.shift_close(clerk=staff, counted_cash=D("10"), note="", user=staff)
+    Shift.objects.filter(pk=shift.pk).update(day=shift.day - timedelta(days=1))
+    with pytest.raises(ValidationError, match="今天"):
+        services.shift_reopen(shift_id=shift.pk, user=owner, reason="补录")
+    assert Shift.objects.get().is_closed
+
+
+def test_the_reopen_button_is_the_owners(client, staff, owner, apple):
+    _sale(staff, apple)
+    shift = services.shift_close(clerk=staff, counted_cash=D("10"), note="", user=staff)
+    url = f"/counter/shifts/{shift.pk}/reopen/"
+    client.force_login(staff)
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    client.force_login(owner)
+    page = client.get(f"/counter/shifts/{shift.pk}/").content.decode()
+    assert 'id="shift-reopen"' in page
+    assert client.post(url, {"reason": ""}).status_code == 302
+    assert Shift.objects.get().is_closed  # no reason: refused
+    assert client.post(url, {"reason": "晚来客人"}).status_code == 302
+    assert not Shift.objects.get().is_closed

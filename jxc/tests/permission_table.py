@@ -284,6 +284,7 @@ URLS: dict[str, Access] = {
     "counter:shift_export": Access(OWNER, get=XLSX),
     "counter:shift_detail": Access(OWNER, ids=_pk("shift")),
     "counter:shift_print": Access(OWNER, get=PRINT, ids=_pk("shift")),
+    "counter:shift_reopen": Access(OWNER, get=POST, ids=_pk("shift")),
     "counter:return": Access(STAFF),
     # --- finance: staff take customer payments and see what customers owe; the
     # owner pays suppliers, cancels payments, sets credit limits, sees payables --
