@@ -839,6 +839,7 @@ def shift_reopen(*, shift_id: int, user, reason: str) -> Shift:
             entry=entry,
             user=user,
             reason=_("Shift reopened: %(reason)s") % {"reason": reason},
+            by_shift=True,
         )
     closed_at = shift.closed_at
     shift.expected_cash = shift.counted_cash = shift.closed_at = None

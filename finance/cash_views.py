@@ -288,7 +288,11 @@ def cash_detail(request, pk):
     return render(
         request,
         "finance/cash_detail.html",
-        {"document": entry, "cancel_url": reverse("finance:cash_cancel", args=[pk])},
+        {
+            "document": entry,
+            "cancel_url": reverse("finance:cash_cancel", args=[pk]),
+            "counter_entry_note": cashbook.COUNTER_ENTRY,
+        },
     )
 
 

@@ -32,6 +32,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit import services as audit
 from audit.services import Action
@@ -242,8 +243,10 @@ def cash_post(
     user,
     note: str = "",
     submission=None,
+    from_counter: bool = False,
 ) -> CashEntry:
-    """Record other income (into ``account``) or an expense (paid from it)."""
+    """Record other income (into ``account``) or an expense (paid from it);
+    ``from_counter`` for the counter's own entries (till_cash_post)."""
     if existing := by_submission(CashEntry, submission):
         return existing
     amount = _positive(amount)
@@ -266,6 +269,7 @@ def cash_post(
         occurred_at=occurred_at,
         note=note.strip(),
         created_by=user,
+        from_counter=from_counter,
     )
     document_number_later(
         entry, prefix="SZ", day=timezone.localtime(occurred_at).date()
@@ -337,12 +341,26 @@ def till_cash_post(
         occurred_at=occurred_at,
         user=user,
         note=note[:200],
+        from_counter=True,
     )
 
 
+COUNTER_ENTRY = gettext_lazy(
+    "This entry belongs to a shift at the counter (cash paid out, or a close's "
+    "over / short) and is not cancelled on its own: reopen the shift (重新开班) on "
+    "its page instead."
+)
+
+
 @posting
-def cash_cancel(*, entry: CashEntry, user, reason: str) -> CashEntry:
+def cash_cancel(
+    *, entry: CashEntry, user, reason: str, by_shift: bool = False
+) -> CashEntry:
+    """Cancel a 日常收支 entry by reversal. The counter's own entries only as part
+    of reopening their shift (``by_shift``)."""
     entry = lock(CashEntry, entry.pk)
+    if entry.from_counter and not by_shift:
+        raise ValidationError(COUNTER_ENTRY)
     check_cancel(entry, reason)
     now = timezone.now()
     money_reverse(source=SourceRef.of(entry), occurred_at=now, user=user)

@@ -625,6 +625,9 @@ class CashEntry(NumberedDocument, Cancellable):
         choices=POSTED_CHOICES,
         default=DocumentStatus.POSTED,
     )
+    # Posted by the counter (cash paid out of the drawer, a shift close's over /
+    # short): part of a shift's figures, so never cancelled on its own here.
+    from_counter = models.BooleanField(_("from the counter"), default=False)
 
     class Meta:
         verbose_name = _("income or expense")

@@ -283,3 +283,22 @@ def test_the_reopen_button_is_the_owners(client, staff, owner, apple):
     assert Shift.objects.get().is_closed  # no reason: refused
     assert client.post(url, {"reason": "晚来客人"}).status_code == 302
     assert not Shift.objects.get().is_closed
+
+
+def test_the_counters_cash_entries_are_not_cancelled_in_the_cash_book(
+    owner_client, staff, apple
+):
+    """A close's 现金长短款 or a paid-out entry cancelled on its own would leave the
+    shift's figures wrong: the cash book refuses and points to 重新开班."""
+    _sale(staff, apple)
+    services.shift_paid_out_add(clerk=staff, amount=D("2"), note="塑料袋", user=staff)
+    services.shift_close(clerk=staff, counted_cash=D("7"), note="", user=staff)
+    for entry in CashEntry.objects.all():
+        page = owner_client.get(f"/finance/cash/{entry.pk}/").content.decode()
+        assert "重新开班" in page and 'name="reason"' not in page
+        response = owner_client.post(
+            f"/finance/cash/{entry.pk}/cancel/", {"reason": "错了"}, follow=True
+        )
+        assert "重新开班" in response.content.decode()
+    assert not CashEntry.objects.filter(status="cancelled").exists()
+    assert cash() == D("7")
