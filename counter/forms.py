@@ -232,6 +232,12 @@ class CounterReturnForm(LineQuantitiesForm, SubmissionForm):
         return [self[f"refund_{method}"] for method in self.methods]
 
 
+class ReopenForm(InputRulesMixin, forms.Form):
+    """重新开班: why the owner reopens a closed shift."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
 class ShiftFilterForm(InputRulesMixin, forms.Form):
     """The shifts list's filters: a day, and (for the owner) a clerk."""
 

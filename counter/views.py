@@ -539,11 +539,16 @@ def shift_detail(request, pk):
 def shift_reopen(request, pk):
     """重新开班 (owner): today's closed shift of a clerk opens again."""
     found = get_object_or_404(Shift, pk=pk)
+    form = forms.ReopenForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(
+                [m for errors in form.errors.values() for m in errors]
+            )
         services.shift_reopen(
             shift_id=found.pk,
             user=request.user,
-            reason=request.POST.get("reason", "")[:200],
+            reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
         refuse(request, error)

@@ -198,3 +198,15 @@ def test_the_return_page_query_count_is_flat(
     assert (
         count_queries(staff_client, f"/counter/return/?number={bigger.number}") == few
     )
+
+
+def test_a_reason_too_long_is_said_and_changes_nothing(staff_client, staff, apple):
+    sale = counter_sale(staff, [(apple, "3")])
+    line = _lines(sale)[apple.pk]
+    page = staff_client.post(
+        f"/counter/return/?number={sale.number}",
+        {"submission": uuid.uuid4(), f"return_{line.pk}": "1", "reason": "x" * 201},
+    )
+    assert 'class="invalid-feedback d-block"' in page.content.decode()
+    assert not SalesReturn.objects.exists()
+    assert StockLevel.objects.get(product=apple).on_hand == D("97")

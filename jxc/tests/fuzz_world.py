@@ -23,6 +23,7 @@ from catalog.tests.factories import (
     WarehouseFactory,
 )
 from counter import services as counter_services
+from counter.models import Shift
 from finance import services as finance
 from finance.models import Account
 from inventory import documents
@@ -64,6 +65,7 @@ class World:
     stocktake: object
     cost_adjustment: object
     counter_sale: object
+    closed_shift: object
     shift: object
     customer_payment: object
     # The cash book (finance): an account with money, a transfer, an expense.
@@ -275,6 +277,14 @@ def build(owner, staff) -> World:
         ]
     )
     shift = counter_services.shift_open(clerk=staff)
+    # Another clerk's shift of today, closed: the owner may reopen it.
+    closed_shift = Shift.objects.create(
+        clerk=StaffFactory(username="closer"),
+        day=timezone.localdate(),
+        expected_cash=Decimal(0),
+        counted_cash=Decimal(0),
+        closed_at=timezone.now(),
+    )
     customer_payment = finance.payment_post(
         customer=customer,
         account=Account.objects.get(payment_method="cash"),
@@ -314,6 +324,7 @@ def build(owner, staff) -> World:
         stocktake=stocktake,
         cost_adjustment=cost_adjustment,
         counter_sale=counter_sale,
+        closed_shift=closed_shift,
         shift=shift,
         customer_payment=customer_payment,
         **goods,

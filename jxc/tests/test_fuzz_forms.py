@@ -844,6 +844,14 @@ SPECS = [
         lambda w: {"counted_cash": "100", "note": "无"},
     ),
     spec(
+        "shift_reopen",
+        url("counter:shift_reopen", lambda w: w.closed_shift.pk),
+        lambda w: {"reason": "晚来客人"},
+        kinds={"reason": "text"},
+        # Reopening cancels the close's over / short entry and clears the close.
+        may_write=("counter.Shift", "finance.CashEntry", "finance.MoneyEntry"),
+    ),
+    spec(
         "counter_return",
         url("counter:return", query=lambda w: f"number={w.counter_sale.number}"),
         _counter_return,
