@@ -6,9 +6,9 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from api import views
-from api.v1 import catalog, inventory, purchasing, reports, sales
+from api.v1 import catalog, finance, inventory, purchasing, reports, sales
 
-MODULES = [catalog, inventory, sales, purchasing, reports]
+MODULES = [catalog, inventory, sales, purchasing, finance, reports]
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
