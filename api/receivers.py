@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from api.models import EventKind
 from api.services import webhook_events_add, webhook_keys
+from jxc.decimals import money
 from jxc.posting import Posting
 
 
@@ -114,9 +115,9 @@ def on_payment(sender, *, payment, allocated, reversal=False, **kwargs) -> None:
             ).isoformat(),
             "partner": partner,
             "account_id": payment.account_id,
-            "amount": str(payment.amount),
+            "amount": str(money(payment.amount)),
             "allocated": [
-                {"document": number, "amount": str(amount)}
+                {"document": number, "amount": str(money(amount))}
                 for number, amount in allocated
             ],
             "lines": [],

@@ -809,16 +809,13 @@ def payment_post(
         allocator.match(credit, debits)
     else:
         _allocate_chosen(credit, debits, allocations, allocator)
+    allocated = [
+        (row.debit.source_number, row.amount)
+        for row in allocator.rows
+        if row.credit is credit
+    ]
     allocator.flush()
-    payment_posted.send(
-        Payment,
-        payment=payment,
-        allocated=[
-            (row.debit.source_number, row.amount)
-            for row in allocator.rows
-            if row.credit is credit
-        ],
-    )
+    payment_posted.send(Payment, payment=payment, allocated=allocated)
     audit_record_many(
         [
             audit_entry(

@@ -29,7 +29,7 @@ from api.v1.base import DOCUMENT_SINCE, STATUS, ReadOnly
 from catalog.models import Customer
 from finance import selectors, services
 from finance.models import Account, Payment
-from jxc.decimals import MONEY_DIGITS, VALUE_PLACES
+from jxc.decimals import MONEY_DIGITS, VALUE_PLACES, money
 from jxc.views import business_moment
 
 COLLECT = "finance.collect_payment"
@@ -98,7 +98,7 @@ class PaymentDetailSerializer(PaymentSerializer):
     def get_allocated(self, payment) -> list[dict]:
         """What it settled, per document (net of allocations taken back)."""
         return [
-            {"document": row.number, "amount": str(row.amount)}
+            {"document": row.number, "amount": str(money(row.amount))}
             for row in selectors.payment_allocations(payment)
         ]
 
