@@ -8,7 +8,8 @@ class ApiConfig(AppConfig):
     A project-level app: it reads every app through their selectors and writes
     only through their services (the same ones the pages call), so every rule of
     a page holds for a call. Nothing imports it. Its receivers listen to the
-    documents' posting signals after inventory's (INSTALLED_APPS order), inside
+    stock ledger's ``stock_changed``, the documents' posting signals (after
+    inventory's: INSTALLED_APPS order) and finance's ``payment_posted``, inside
     the posting transaction, and write the webhook outbox there.
     """
 

@@ -192,12 +192,23 @@ def idempotent_store(record: IdempotentRequest, *, status: int, data) -> None:
 
 
 def webhook_keys() -> list[int]:
-    """The active keys with a webhook (one query, made once per posting)."""
-    return list(
+    """The active keys with a webhook: one query per posting. Inside a posting
+    (jxc.documents.posting) the answer is kept for the posting's other
+    listeners — a shipment's stock.changed and its document.posted ask once —
+    tied to that posting's own list of pending numbers, which a retry or the
+    next posting replaces."""
+    posting_ = getattr(connection, "jxc_numbers_pending", None)
+    kept = getattr(connection, "api_webhook_keys", None)
+    if posting_ is not None and kept is not None and kept[0] is posting_:
+        return kept[1]
+    keys = list(
         ApiKey.objects.filter(revoked_at__isnull=True)
         .exclude(webhook_url="")
         .values_list("pk", flat=True)
     )
+    if posting_ is not None:
+        connection.api_webhook_keys = (posting_, keys)
+    return keys
 
 
 def webhook_events_add(keys: list[int], events: list[tuple[str, dict]]) -> None:

@@ -60,6 +60,7 @@ from finance.models import (
     PartnerBalance,
     Payment,
 )
+from finance.signals import payment_posted
 from jxc.bulk import rows_update
 from jxc.decimals import MAX_VALUE, money
 from jxc.documents import before_commit, by_submission, lock, posting
@@ -808,7 +809,13 @@ def payment_post(
         allocator.match(credit, debits)
     else:
         _allocate_chosen(credit, debits, allocations, allocator)
+    allocated = [
+        (row.debit.source_number, row.amount)
+        for row in allocator.rows
+        if row.credit is credit
+    ]
     allocator.flush()
+    payment_posted.send(Payment, payment=payment, allocated=allocated)
     audit_record_many(
         [
             audit_entry(
@@ -877,6 +884,7 @@ def payment_cancel(*, payment: Payment, user, reason: str) -> Payment:
     now = timezone.now()
     money_reverse(source=SourceRef.of(payment), occurred_at=now, user=user)
     payment.save(update_fields=payment.mark_cancelled(user=user, reason=reason, at=now))
+    payment_posted.send(Payment, payment=payment, allocated=[], reversal=True)
     cancel_entry(audit, payment, user).save()
     return payment
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, Warehouse
 from inventory.models import MoveKind, ProductStock, StockLevel, StockMove
 from inventory.months import check_open
+from inventory.signals import stock_changed
 from jxc.bulk import rows_update
 from jxc.decimals import (
     MAX_QUANTITY,
@@ -358,6 +359,15 @@ def stock_moves_post(
         ["on_hand", "reserved", "unit_cost", "value", "updated_at"],
     )
     product_stock_add(_level_deltas(levels, before))
+    changed = []
+    for pair, level in levels.items():
+        if level.on_hand != before[pair][0]:
+            level.product = products[pair[0]]
+            changed.append(level)
+    if changed:
+        stock_changed.send(
+            StockLevel, levels=changed, source=source, occurred_at=occurred_at
+        )
     return moves
 
 

@@ -27,10 +27,10 @@ from jxc.tests.fuzz_world import world_fixture  # noqa: F401
 LISTS = [
     "products", "stock", "customers", "suppliers", "warehouses", "sales-orders",
     "shipments", "sales-returns", "purchase-orders", "receipts", "purchase-returns",
-    "summary",
+    "summary", "price-levels", "accounts", "customer-payments",
 ]  # fmt: skip
 KEYS = ["updated_since", "since", "status", "warehouse", "product", "page",
-        "page_size", "month"]  # fmt: skip
+        "page_size", "month", "customer"]  # fmt: skip
 # What a call writes whatever it asks: its audit entry, its key's use, the count.
 OWN_WRITES = ("audit.", "api.")
 
@@ -110,6 +110,26 @@ order = st.fixed_dictionaries(
         ),
     },
 )
+allocation = st.fixed_dictionaries(
+    {},
+    optional={
+        "document": st.one_of(hostile_text, st.integers(), st.none()),
+        "amount": st.one_of(hostile_number, st.floats(allow_nan=True), st.none()),
+    },
+)
+payment = st.fixed_dictionaries(
+    {},
+    optional={
+        "customer": st.one_of(hostile_id, st.integers(), st.none()),
+        "account": st.one_of(hostile_id, st.integers(), st.none()),
+        "amount": st.one_of(hostile_number, st.floats(allow_nan=True), st.none()),
+        "date": st.one_of(hostile_date, hostile_text),
+        "note": hostile_text,
+        "allocations": st.one_of(
+            st.lists(allocation, max_size=3), hostile_text, st.none()
+        ),
+    },
+)
 product = st.fixed_dictionaries(
     {},
     optional={
@@ -122,11 +142,12 @@ product = st.fixed_dictionaries(
 
 @pytest.mark.django_db
 def test_hostile_bodies_are_refused_and_change_nothing(world, full):
-    @FUZZ_PER(2)
+    @FUZZ_PER(3)
     @given(
         target=st.one_of(
             st.tuples(st.just("sales-orders"), order),
             st.tuples(st.just("products"), product),
+            st.tuples(st.just("customer-payments"), payment),
         ),
         idempotency=st.one_of(
             st.none(), hostile_text.filter(lambda t: t.isprintable() and t.isascii())
@@ -165,3 +186,12 @@ def test_a_plain_order_and_product_are_accepted(world, full):
             full.post("/api/v1/products/", {"sku": "FZ1", "name": "新"}).status_code
             == 201
         )
+        paid = full.post(
+            "/api/v1/customer-payments/",
+            {
+                "customer": world.customer.pk,
+                "account": world.customer_payment.account_id,
+                "amount": "1",
+            },
+        )
+        assert paid.status_code == 201, paid.content

@@ -120,3 +120,35 @@ def test_a_refusal_echoing_a_nul_is_kept_too(owner):
     again = client.post("/api/v1/sales-orders/", sent, **{"Idempotency-Key": "n"})
     assert first.status_code == again.status_code == 400
     assert not SalesOrder.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two requests at once need PostgreSQL (SQLite serializes writers)",
+)
+def test_two_identical_payments_at_once_record_one(owner):
+    from catalog.tests.factories import CustomerFactory
+    from finance.models import Account, Payment
+    from finance.tests.factories import balance_of
+
+    customer = CustomerFactory(code="C1")
+    _key, token = key_for(owner, "orders")
+    payload = {
+        "customer": customer.pk,
+        "account": Account.objects.get(name="现金").pk,
+        "amount": "88.00",
+    }
+
+    def work(_index):
+        response = KeyClient(token).post(
+            "/api/v1/customer-payments/", payload, **{"Idempotency-Key": "bank-1"}
+        )
+        return response.status_code, response.json()
+
+    results = run_in_threads(2, work)
+    assert [status for status, _body in results] == [201, 201], results
+    assert results[0][1] == results[1][1]
+    assert Payment.objects.count() == 1
+    assert balance_of(customer) == Decimal("-88.00")
+    call_command("check_money")

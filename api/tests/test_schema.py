@@ -15,7 +15,9 @@ PATHS = [
     "/api/v1/products/", "/api/v1/stock/", "/api/v1/customers/", "/api/v1/suppliers/",
     "/api/v1/warehouses/", "/api/v1/sales-orders/", "/api/v1/shipments/",
     "/api/v1/sales-returns/", "/api/v1/purchase-orders/", "/api/v1/receipts/",
-    "/api/v1/purchase-returns/", "/api/v1/summary/",
+    "/api/v1/purchase-returns/", "/api/v1/summary/", "/api/v1/price-levels/",
+    "/api/v1/accounts/", "/api/v1/customer-payments/",
+    "/api/v1/customer-payments/{id}/",
 ]  # fmt: skip
 
 
@@ -30,6 +32,14 @@ def test_the_schema_generates_without_warnings_and_validates(tmp_path):
     assert all(path in schema["paths"] for path in PATHS)
     assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
     assert "post" in schema["paths"]["/api/v1/sales-orders/"]
+    assert "post" in schema["paths"]["/api/v1/customer-payments/"]
+    components = schema["components"]["schemas"]
+    product = components["Product"]["properties"]
+    assert {"style", "variant_values", "package_units", "level_prices"} <= set(product)
+    assert {"price_level", "balance"} <= set(components["Customer"]["properties"])
+    assert "packages" in components["Stock"]["properties"]
+    paying = components["PaymentCreateRequest"]["properties"]
+    assert {"customer", "account", "amount", "allocations"} <= set(paying)
 
 
 def test_the_owner_reads_the_schema(owner_client):

@@ -64,7 +64,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def hooked(owner):
+def hooked(owner, product):
+    """A key with a webhook, made after the product's opening stock."""
     port = free_port()
     key = api_key_create(
         name="网店",
@@ -152,10 +153,12 @@ def test_delivered_exactly_once_after_the_receiver_was_down(owner, hooked, produ
         hashlib.sha256,
     ).hexdigest()  # fmt: skip
     assert delivery["headers"]["x-jxc-signature"] == f"sha256={expected}"
-    body = json.loads(delivery["body"])
-    assert body["event"] == "document.posted"
-    assert body["data"]["document"]["type"] == "shipment"
-    assert body["data"]["document"]["number"]
+    bodies = [json.loads(r["body"]) for r in receiver.received]
+    # The stock ledger's event first (it posts before the document's listeners).
+    assert [b["event"] for b in bodies] == ["stock.changed", "document.posted"]
+    assert bodies[1]["data"]["document"]["type"] == "shipment"
+    assert bodies[1]["data"]["document"]["number"].startswith("SH-")
+    assert bodies[0]["data"]["document"] == bodies[1]["data"]["document"]
 
 
 def test_an_error_answer_is_retried_with_growing_backoff(owner, hooked, product):

@@ -53,13 +53,14 @@ STATUS = OpenApiParameter("status", str, description="Only documents in this sta
 
 class ReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """List (paginated) and detail of one kind of record. ``since_field``: the
-    column the ``since_param`` filter compares."""
+    column the ``since_param`` filter compares (an empty ``since_param``: no
+    such filter, for records without a change time)."""
 
     since_field = "updated_at"
     since_param = "updated_since"
 
     def filter_queryset(self, queryset):
-        value = self.request.query_params.get(self.since_param)
+        value = self.since_param and self.request.query_params.get(self.since_param)
         if value and self.action == "list":
             queryset = queryset.filter(
                 **{f"{self.since_field}__gte": moment(value, self.since_param)}

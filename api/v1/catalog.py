@@ -1,15 +1,16 @@
-"""Products, customers, suppliers and warehouses; creating a product.
+"""Products (with their style and attribute values, package units and price
+levels), price levels, customers (with their price level and balance),
+suppliers and warehouses; creating a product.
 
-The hook for what catalog adds next (styles and variants, package units, price
-levels): give ``ProductSerializer`` a field per addition (a nested serializer
-or a SerializerMethodField reading a prefetched relation) and add the relation
-to ``ProductViewSet.get_queryset``'s prefetch; a price level that reveals a cost
-goes into ``Meta.cost_fields``.
+Everything a product list shows comes in a fixed number of queries however many
+products, variants, packages and level prices there are (select_related and
+prefetch_related in ``ProductViewSet.get_queryset``; pinned in test_reads).
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.db.models import F, Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
@@ -17,18 +18,72 @@ from api.models import Scope
 from api.v1.base import SINCE, CostAware, ReadOnly
 from catalog import services
 from catalog.forms import ProductForm
-from catalog.models import Customer, Product, Supplier, Warehouse
+from catalog.models import (
+    AttributeValue,
+    Customer,
+    LevelPrice,
+    PackageUnit,
+    PriceLevel,
+    Product,
+    Style,
+    Supplier,
+    Warehouse,
+)
+from jxc.decimals import MONEY_DIGITS, VALUE_PLACES, money
+
+
+class StyleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Style
+        fields = ["id", "code", "name"]
+
+
+class VariantValueSerializer(serializers.ModelSerializer):
+    attribute = serializers.CharField(source="attribute.name")
+
+    class Meta:
+        model = AttributeValue
+        fields = ["attribute", "code", "name"]
+
+
+class PackageUnitSerializer(serializers.ModelSerializer):
+    price = serializers.SerializerMethodField(
+        help_text="Its own sale price, else the product's sale price × factor."
+    )
+
+    class Meta:
+        model = PackageUnit
+        fields = ["id", "name", "factor", "barcode", "sale_price", "price"]
+
+    @extend_schema_field(serializers.DecimalField(MONEY_DIGITS, VALUE_PLACES))
+    def get_price(self, unit) -> str:
+        if unit.sale_price is not None:
+            return str(unit.sale_price)
+        return str(money(unit.product.sale_price * unit.factor))
+
+
+class LevelPriceSerializer(serializers.ModelSerializer):
+    level_name = serializers.CharField(source="level.name")
+
+    class Meta:
+        model = LevelPrice
+        fields = ["level", "level_name", "package_unit", "price"]
 
 
 class ProductSerializer(CostAware):
     category = serializers.StringRelatedField()
+    style = StyleSerializer(allow_null=True, read_only=True)
+    variant_values = VariantValueSerializer(many=True, read_only=True)
+    package_units = PackageUnitSerializer(many=True, read_only=True)
+    level_prices = LevelPriceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Product
         fields = [
             "id", "sku", "name", "barcode", "category", "unit", "spec",
             "sale_price", "min_price", "purchase_price", "safety_stock",
-            "reorder_quantity", "lead_time_days", "is_active", "created_at",
+            "reorder_quantity", "lead_time_days", "is_active", "style",
+            "variant_values", "package_units", "level_prices", "created_at",
             "updated_at",
         ]  # fmt: skip
         # What a clerk is not shown on the product pages.
@@ -78,7 +133,25 @@ class ProductViewSet(mixins.CreateModelMixin, ReadOnly):
     write_scope = Scope.FULL
 
     def get_queryset(self):
-        return Product.objects.select_related("category").order_by("id")
+        return (
+            Product.objects.select_related("category", "style")
+            .prefetch_related(
+                Prefetch(
+                    "variant_values",
+                    queryset=AttributeValue.objects.select_related("attribute"),
+                ),
+                "package_units",
+                Prefetch(
+                    "level_prices",
+                    queryset=LevelPrice.objects.select_related("level").order_by(
+                        "level__sort_order",
+                        "level__name",
+                        F("package_unit__factor").asc(nulls_first=True),
+                    ),
+                ),
+            )
+            .order_by("id")
+        )
 
     def get_serializer_class(self):
         return ProductCreateSerializer if self.action == "create" else ProductSerializer
@@ -122,9 +195,28 @@ class PartySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class PriceLevelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriceLevel
+        fields = ["id", "name", "sort_order", "note"]
+
+
 class CustomerSerializer(PartySerializer):
+    price_level = PriceLevelSerializer(allow_null=True, read_only=True)
+    balance = serializers.SerializerMethodField(
+        help_text="What the customer owes now; below zero: paid in advance."
+    )
+
     class Meta(PartySerializer.Meta):
         model = Customer
+        fields = [
+            *PartySerializer.Meta.fields, "price_level", "credit_limit", "balance",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.DecimalField(MONEY_DIGITS, VALUE_PLACES))
+    def get_balance(self, customer) -> str:
+        row = getattr(customer, "money_balance", None)
+        return str(money(row.balance if row is not None else 0))
 
 
 class SupplierSerializer(PartySerializer):
@@ -138,7 +230,21 @@ class CustomerViewSet(ReadOnly):
     required_perms = {"GET": ("catalog.view_customer",)}
 
     def get_queryset(self):
-        return Customer.objects.order_by("id")
+        return Customer.objects.select_related("price_level", "money_balance").order_by(
+            "id"
+        )
+
+
+class PriceLevelViewSet(ReadOnly):
+    """价格等级: the price lists customers buy on (their prices are on each
+    product's ``level_prices``)."""
+
+    serializer_class = PriceLevelSerializer
+    required_perms = {"GET": ("catalog.view_pricelevel",)}
+    since_param = ""
+
+    def get_queryset(self):
+        return PriceLevel.objects.order_by("sort_order", "name", "id")
 
 
 @extend_schema_view(list=extend_schema(parameters=[SINCE]))
@@ -166,6 +272,7 @@ class WarehouseViewSet(ReadOnly):
 
 ENDPOINTS = [
     ("products", ProductViewSet, "product"),
+    ("price-levels", PriceLevelViewSet, "pricelevel"),
     ("customers", CustomerViewSet, "customer"),
     ("suppliers", SupplierViewSet, "supplier"),
     ("warehouses", WarehouseViewSet, "warehouse"),
