@@ -161,6 +161,7 @@ DATA_MIGRATIONS = [
     ("accounts.migrations.0004_backup_permission", "grant_backups"),
     ("api.migrations.0002_roles", "roles"),
     ("finance.migrations.0005_counter_cash_categories", "categories"),
+    ("catalog.migrations.0009_shops", "shops"),
 ]
 
 

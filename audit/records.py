@@ -17,6 +17,7 @@ RECORDS = [
     "catalog.supplier",
     "catalog.customer",
     "catalog.warehouse",
+    "catalog.shop",
     "catalog.style",
     "catalog.attribute",
     "catalog.pricelevel",

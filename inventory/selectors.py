@@ -196,11 +196,16 @@ def posted_costs(source) -> dict[int | None, tuple[Decimal, Decimal]]:
     }
 
 
-def recent_moves(product_id: int, limit: int = 10) -> list[StockMove]:
+def recent_moves(
+    product_id: int, limit: int = 10, warehouse_ids: list[int] | None = None
+) -> list[StockMove]:
+    moves = StockMove.objects.filter(product_id=product_id)
+    if warehouse_ids is not None:
+        moves = moves.filter(warehouse_id__in=warehouse_ids)
     return list(
-        StockMove.objects.filter(product_id=product_id)
-        .select_related("warehouse", "source_type")
-        .order_by("-occurred_at", "-id")[:limit]
+        moves.select_related("warehouse", "source_type").order_by(
+            "-occurred_at", "-id"
+        )[:limit]
     )
 
 

@@ -123,6 +123,11 @@ URLS: dict[str, Access] = {
     "catalog:warehouse_create": Access(OWNER),
     "catalog:warehouse_update": Access(OWNER, ids=_pk("warehouse")),
     "catalog:warehouse_delete": Access(OWNER, ids=_pk("warehouse")),
+    # Shops of a chain: clerks see the list; the owner opens, changes and staffs them.
+    "catalog:shop_list": Access(STAFF),
+    "catalog:shop_create": Access(OWNER),
+    "catalog:shop_update": Access(OWNER, ids=_pk("shop")),
+    "catalog:shop_delete": Access(OWNER, ids=_pk("shop")),
     # Styles, attributes, price levels: everyone looks up; the owner keeps them.
     "catalog:style_list": Access(STAFF, also=("q=SEC", "o=-sale_price")),
     "catalog:style_create": Access(OWNER),

@@ -234,6 +234,7 @@ def build(owner) -> dict[str, int]:
         "customer": customer.pk,
         "warehouse": main.pk,
         "warehouse2": second.pk,
+        "shop": main.shop_id,
         "clerk": clerk.pk,
         "opening": opening.pk,
         "transfer": transfer.pk,
