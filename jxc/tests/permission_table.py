@@ -310,6 +310,7 @@ URLS: dict[str, Access] = {
     "reports:reorder": Access(STAFF, also=("format=xlsx",)),
     "reports:reorder_orders": Access(STAFF, get=POST),
     "reports:turnover": Access(OWNER, also=("format=xlsx", "by=category")),
+    "reports:shops": Access(OWNER, also=("format=xlsx",)),
     "reports:sales": Access(OWNER, also=("format=xlsx", "by=customer")),
     "reports:prices": Access(OWNER, also=("format=xlsx",)),
     "reports:slow": Access(OWNER, also=("format=xlsx",)),
