@@ -32,6 +32,7 @@ RECORDS = [
     "sales.salesreturn",
     "inventory.adjustment",
     "inventory.transfer",
+    "inventory.transferrequest",
     "inventory.stocktake",
     "inventory.openingstock",
     "inventory.closedmonth",

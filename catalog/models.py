@@ -268,6 +268,9 @@ class Warehouse(TimestampedModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_default = models.BooleanField(_("default"), default=False)
+    # 在途: goods shipped by one shop and not yet received by another (transfer
+    # requests). One such warehouse, in no shop, never chosen on a form.
+    is_transit = models.BooleanField(_("in transit"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("warehouse")

@@ -89,16 +89,20 @@ def limit_warehouse_fields(form, user):
     """Narrow every warehouse choice of ``form`` to the user's warehouses; returns
     the form. A choice outside them fails the form's own validation. (No user:
     a form built outside a request, left as it is.)"""
-    if user is None or sees_all_shops(user):
+    if user is None:
         return form
-    allowed = warehouses_for(user)
+    everything = sees_all_shops(user)
     for field in form.fields.values():
         if (
             isinstance(field, ModelChoiceField)
             and field.queryset is not None
             and field.queryset.model is Warehouse
         ):
-            field.queryset = field.queryset.filter(pk__in=allowed.values("pk"))
+            # The transit warehouse (在途) is never chosen: only transfer requests
+            # move goods in and out of it.
+            field.queryset = field.queryset.filter(is_transit=False)
+            if not everything:
+                field.queryset = field.queryset.filter(warehouse_rule(user))
     return form
 
 

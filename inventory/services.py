@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -224,7 +224,10 @@ def _master_data(lines: Sequence[MoveLine], allow_inactive: bool, user=None):
         # A clerk posts only into their shops' warehouses (read in the same query).
         warehouses = warehouses.annotate(
             allowed=ExpressionWrapper(
-                shops.warehouse_rule(user), output_field=BooleanField()
+                # Transit (在途) is in no shop: transfer requests ship into it and
+                # receive out of it, and no form offers it.
+                shops.warehouse_rule(user) | Q(is_transit=True),
+                output_field=BooleanField(),
             )
         )
     warehouses = warehouses.in_bulk({line.warehouse_id for line in lines})

@@ -76,5 +76,10 @@ class Migration(migrations.Migration):
             model_name='shop',
             constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('code'), name='catalog_shop_code_ci_unique'),
         ),
+        migrations.AddField(
+            model_name='warehouse',
+            name='is_transit',
+            field=models.BooleanField(default=False, editable=False, verbose_name='in transit'),
+        ),
         migrations.RunPython(shops, migrations.RunPython.noop),
     ]

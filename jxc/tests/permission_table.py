@@ -186,6 +186,22 @@ URLS: dict[str, Access] = {
     "inventory:transfer_create": Access(OWNER),
     "inventory:transfer_detail": Access(STAFF, ids=_pk("transfer")),
     "inventory:transfer_cancel": Access(OWNER, get=POST, ids=_pk("transfer")),
+    # Transfer requests between shops: everyone asks; each step checks the shop.
+    "inventory:transferrequest_list": Access(STAFF),
+    "inventory:transferrequest_create": Access(STAFF),
+    "inventory:transferrequest_detail": Access(STAFF, ids=_pk("transfer_request")),
+    "inventory:transferrequest_approve": Access(
+        STAFF, get=POST, ids=_pk("transfer_request")
+    ),
+    "inventory:transferrequest_ship": Access(
+        STAFF, get=POST, ids=_pk("transfer_request")
+    ),
+    "inventory:transferrequest_receive": Access(
+        STAFF, get=POST, ids=_pk("transfer_request")
+    ),
+    "inventory:transferrequest_cancel": Access(
+        STAFF, get=POST, ids=_pk("transfer_request")
+    ),
     "inventory:stocktake_list": Access(STAFF),
     "inventory:stocktake_start": Access(OWNER),
     # Staff enter counted quantities on the sheet; the owner reviews and posts.
