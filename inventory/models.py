@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Product, Warehouse
 from jxc.decimals import MONEY_DIGITS
@@ -408,10 +409,10 @@ class TransferLine(DocumentLine):
 
 
 class TransferRequestStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    APPROVED = "approved", _("Approved")
-    SHIPPED = "shipped", _("Shipped")
-    RECEIVED = "received", _("Received")
+    REQUESTED = "requested", pgettext_lazy("transfer request", "Requested")
+    APPROVED = "approved", pgettext_lazy("transfer request", "Approved")
+    SHIPPED = "shipped", pgettext_lazy("transfer request", "Shipped")
+    RECEIVED = "received", pgettext_lazy("transfer request", "Received")
     CANCELLED = "cancelled", _("Cancelled")
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Product, Shop
 from inventory import selectors as inventory_selectors
@@ -324,6 +325,18 @@ def shops_side_by_side(*, start: date, end: date) -> list[dict]:
                 "average": average,
                 "turnover": rate,
                 "days": (days / rate).quantize(TENTH) if rate else None,
+            }
+        )
+    if values.get(None):  # goods between two shops (transfer requests): 在途
+        rows.append(
+            {
+                "name": _("In transit"),
+                "sales": ZERO,
+                "cogs": ZERO,
+                "stock_value": values[None],
+                "average": None,
+                "turnover": None,
+                "days": None,
             }
         )
     return rows

@@ -112,6 +112,15 @@ def test_a_request_goes_through_transit_to_the_asking_shop(chain, owner):
     overview = signed_in(owner).get("/inventory/").content.decode()
     assert "在途" in overview
     assert StockLevel.objects.get(warehouse=transit()).value == D("8.00")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.selectors import shops_side_by_side
+
+    today = timezone.localdate()
+    side = shops_side_by_side(start=today, end=today + timedelta(days=1))
+    assert [row["stock_value"] for row in side] == [D("12.00"), D("0"), D("8.00")]
     # Only B receives.
     step(chain["a"], request, "receive")
     assert status(request) == Status.SHIPPED

@@ -25,7 +25,7 @@ from catalog.tests.factories import (
 from counter import services as counter_services
 from finance import services as finance
 from finance.models import Account
-from inventory import documents
+from inventory import documents, transfer_requests
 from jxc.tests import shop_world
 from jxc.tests.fuzz import Spec, fingerprint, outcome, rolled_back, send
 from purchasing import selectors as purchasing_selectors
@@ -76,6 +76,9 @@ class World:
     price_level: object = None
     box: object = None
     api_key: object = None
+    # A chain: the shop and a transfer request between two warehouses.
+    shop: object = None
+    transfer_request: object = None
 
     def __repr__(self):
         return "World()"
@@ -310,6 +313,14 @@ def build(owner, staff) -> World:
         sales_return=sales_return,
         adjustment=adjustment,
         transfer=transfer,
+        shop=warehouse.shop,
+        transfer_request=transfer_requests.transfer_request_create(
+            from_warehouse=other,
+            to_warehouse=warehouse,
+            lines=[(apple, Decimal("1"))],
+            note="",
+            user=owner,
+        ),
         opening=opening,
         stocktake=stocktake,
         cost_adjustment=cost_adjustment,
