@@ -162,6 +162,8 @@ DATA_MIGRATIONS = [
     ("api.migrations.0002_roles", "roles"),
     ("finance.migrations.0005_counter_cash_categories", "categories"),
     ("counter.migrations.0006_owner_reopens_shifts", "roles"),
+    ("catalog.migrations.0009_shops", "shops"),
+    ("inventory.migrations.0012_transfer_requests", "roles"),
 ]
 
 

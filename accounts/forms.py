@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from accounts import lockout, selectors
 from accounts.roles import ROLE_CHOICES, STAFF
+from catalog.models import Shop
 from jxc.forms import InputRulesMixin
 
 User = get_user_model()
@@ -63,10 +64,24 @@ class _CrispyForm(InputRulesMixin, forms.Form):
         self.helper.add_input(Submit("submit", self.submit_label))
 
 
+def _shops_field() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("Shops"),
+        queryset=Shop.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A clerk sells, receives and counts only in these shops (none ticked: "
+            "the first shop). The owner sees every shop."
+        ),
+    )
+
+
 class UserCreateForm(_CrispyForm):
     username = forms.CharField(label=_("Username"), max_length=150, strip=True)
     first_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=STAFF)
+    shops = _shops_field()
     password1 = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput, strip=False
     )
@@ -103,6 +118,7 @@ class UserCreateForm(_CrispyForm):
 class UserUpdateForm(_CrispyForm):
     first_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+    shops = _shops_field()
     is_active = forms.BooleanField(
         label=_("Active"),
         required=False,

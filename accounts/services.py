@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from accounts import lockout, selectors
 from accounts.models import LoginFailure
-from accounts.roles import OWNER, ROLE_LABELS, user_role
+from accounts.roles import OWNER, ROLE_LABELS, STAFF, user_role
 from audit.changes import changes, snapshot
 from audit.services import Action, audit_entry, audit_record, audit_record_many
+from catalog.models import Shop
 from jxc.backup import backup_create, backup_prune
 
 User = get_user_model()
@@ -40,28 +41,40 @@ def user_create(
     role: str,
     first_name: str = "",
     last_name: str = "",
+    shops=None,
     acting_user=None,
 ):
-    """Create an active account holding exactly one role."""
+    """Create an active account holding exactly one role, in ``shops`` (a clerk
+    given none: the first shop)."""
     user = User(username=username, first_name=first_name, last_name=last_name)
     user.set_password(password)
     user.save()
     _set_role(user, role)
-    audit_record(
-        user=acting_user,
-        action=Action.CREATE,
-        record=user,
-        changes={
-            **changes(None, user, AUDIT_FIELDS),
-            "role": [None, _role_label(role)],
-        },
-    )
+    shops = list(shops or [])
+    if not shops and role == STAFF:
+        shops = list(Shop.objects.order_by("pk")[:1])
+    user.shops.set(shops)
+    found = {**changes(None, user, AUDIT_FIELDS), "role": [None, _role_label(role)]}
+    if shops:
+        found["shops"] = [None, _shop_names(shops)]
+    audit_record(user=acting_user, action=Action.CREATE, record=user, changes=found)
     return user
+
+
+def _shop_names(shops) -> str | None:
+    return "、".join(sorted(shop.name for shop in shops)) or None
 
 
 @transaction.atomic
 def user_update(
-    *, user, acting_user, role: str, is_active: bool, first_name: str, last_name: str
+    *,
+    user,
+    acting_user,
+    role: str,
+    is_active: bool,
+    first_name: str,
+    last_name: str,
+    shops=None,
 ):
     """Change a user's name, role or active flag; owners cannot lock themselves out."""
     if user.pk == acting_user.pk and (not is_active or role != OWNER):
@@ -77,6 +90,11 @@ def user_update(
     found = changes(before, user, AUDIT_FIELDS)
     if old_role != role:
         found["role"] = [_role_label(old_role), _role_label(role)]
+    if shops is not None:
+        old_shops = _shop_names(user.shops.all())
+        user.shops.set(shops)
+        if old_shops != _shop_names(shops):
+            found["shops"] = [old_shops, _shop_names(shops)]
     if found:
         audit_record(user=acting_user, action=Action.CHANGE, record=user, changes=found)
     return user

@@ -88,6 +88,7 @@ def user_create(request):
                 password=data["password1"],
                 role=data["role"],
                 first_name=data["first_name"],
+                shops=data["shops"],
                 acting_user=request.user,
             )
             messages.success(
@@ -107,6 +108,7 @@ def user_update(request, pk):
         "first_name": user.first_name,
         "role": user_role(user),
         "is_active": user.is_active,
+        "shops": list(user.shops.all()),
     }
     form = UserUpdateForm(request.POST or None, initial=initial)
     with form_kept(form):

@@ -13,6 +13,7 @@ from catalog.models import (
     Customer,
     PriceLevel,
     Product,
+    Shop,
     Style,
     Supplier,
     Warehouse,
@@ -112,6 +113,14 @@ class WarehouseFilter(StyledFilterSet):
 
     class Meta:
         model = Warehouse
+        fields = []
+
+
+class ShopFilter(StyledFilterSet):
+    o = django_filters.OrderingFilter(fields=["code", "name"])
+
+    class Meta:
+        model = Shop
         fields = []
 
 

@@ -5,6 +5,7 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from catalog.models import (
     PackageUnit,
     PriceLevel,
     Product,
+    Shop,
     ShopProfile,
     Style,
     Supplier,
@@ -28,6 +30,9 @@ from catalog.plu import plu_canonical, plu_digits, plu_holders, plu_problem
 from jxc.fields import money_field
 from jxc.formatting import plain
 from jxc.forms import InputRulesMixin
+
+# accounts.roles.STAFF (catalog imports no other app of the project).
+STAFF_GROUP = "staff"
 
 
 def _helper(*layout) -> FormHelper:
@@ -255,11 +260,16 @@ class WarehouseForm(InputRulesMixin, forms.ModelForm):
 
     class Meta:
         model = Warehouse
-        fields = ["code", "name", "address", "is_active"]
+        fields = ["code", "name", "shop", "address", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["make_default"].initial = self.instance.is_default
+        shop = self.fields["shop"]
+        shop.required, shop.empty_label = True, None
+        shop.queryset = Shop.objects.filter(is_active=True) | Shop.objects.filter(
+            pk=self.instance.shop_id
+        )
         self.helper = _helper()
 
     def clean_code(self):
@@ -580,3 +590,41 @@ class LabelsForm(InputRulesMixin, forms.Form):
             for product, name in self.rows
             if self.cleaned_data.get(name)
         ]
+
+
+class ShopForm(InputRulesMixin, forms.ModelForm):
+    class Meta:
+        model = Shop
+        fields = ["code", "name", "address", "phone", "is_active", "members"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "members": _(
+                "The clerks who sell, receive and count in this shop. The owner "
+                "sees every shop."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=STAFF_GROUP)
+            .order_by("username")
+        )
+        self.fields["members"].label_from_instance = _member_label
+        self.helper = _helper()
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        other = _clash(Shop, "code", code, self.instance)
+        if other:
+            raise forms.ValidationError(
+                _("Code “%(code)s” is already used by “%(name)s”."),
+                params={"code": code, "name": other.name},
+            )
+        return code
+
+
+def _member_label(user) -> str:
+    name = user.get_full_name()
+    return f"{user.username}（{name}）" if name else user.username

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
@@ -218,12 +219,58 @@ class Customer(Party):
         return self.code == WALK_IN_CUSTOMER_CODE
 
 
+class Shop(TimestampedModel):
+    """A shop of the chain (门店): it has its warehouses (and so its counter's stock)
+    and its staff. A business with one shop has exactly one row; the owner
+    (permission ``catalog.all_shops``) acts in every shop, a clerk only in the
+    shops they belong to (``catalog.selectors.warehouses_for``)."""
+
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="shops",
+        verbose_name=_("staff"),
+    )
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        ordering = ["code"]
+        permissions = [("all_shops", _("Can see and act in every shop"))]
+        constraints = [
+            models.UniqueConstraint(Lower("code"), name="catalog_shop_code_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:shop_update", args=[self.pk])
+
+
 class Warehouse(TimestampedModel):
     code = models.CharField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # Null only between a bare create and the data migration / service that files
+    # it (catalog.migrations …_shops puts every such warehouse in the default shop).
+    shop = models.ForeignKey(
+        Shop,
+        on_delete=models.PROTECT,
+        related_name="warehouses",
+        verbose_name=_("shop"),
+        null=True,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_default = models.BooleanField(_("default"), default=False)
+    # 在途: goods shipped by one shop and not yet received by another (transfer
+    # requests). One such warehouse, in no shop, never chosen on a form.
+    is_transit = models.BooleanField(_("in transit"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("warehouse")

@@ -22,6 +22,7 @@ from catalog.models import (
     PackageUnit,
     PriceLevel,
     Product,
+    Shop,
     ShopProfile,
     Style,
     Supplier,
@@ -129,7 +130,14 @@ def customer_list() -> QuerySet:
 
 
 def warehouse_list() -> QuerySet:
-    return Warehouse.objects.all()
+    return Warehouse.objects.select_related("shop")
+
+
+def shop_list() -> QuerySet:
+    return Shop.objects.annotate(
+        warehouse_count=Count("warehouses", distinct=True),
+        member_count=Count("members", distinct=True),
+    ).order_by("code")
 
 
 def active_suppliers() -> QuerySet:

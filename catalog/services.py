@@ -24,6 +24,7 @@ from catalog.models import (
     PackageUnit,
     PriceLevel,
     Product,
+    Shop,
     ShopProfile,
     Style,
     Supplier,
@@ -45,7 +46,8 @@ def _party_fields(model) -> list[str]:
     return CUSTOMER_FIELDS if model is Customer else PARTY_FIELDS
 
 
-WAREHOUSE_FIELDS = ["code", "name", "address", "is_active"]
+WAREHOUSE_FIELDS = ["code", "name", "shop", "address", "is_active"]
+SHOP_FIELDS = ["code", "name", "address", "phone", "is_active"]
 CATEGORY_FIELDS = ["name", "parent", "sort_order"]
 # What the audit trail compares on an edit (search keys are derived, not edited).
 WAREHOUSE_AUDIT_FIELDS = [*WAREHOUSE_FIELDS, "is_default"]
@@ -343,6 +345,8 @@ def warehouse_save(
         warehouse.is_default = True
     if not Warehouse.objects.filter(is_default=True).exclude(pk=warehouse.pk).exists():
         warehouse.is_default = True
+    if warehouse.shop_id is None:
+        warehouse.shop = Shop.objects.order_by("pk").first()
     warehouse.save()
     entries.append(_saved(warehouse, before, WAREHOUSE_AUDIT_FIELDS, user))
     audit_record_many(entry for entry in entries if entry is not None)
@@ -360,6 +364,50 @@ def warehouse_delete(*, warehouse: Warehouse, user=None) -> None:
             )
         )
     _delete(warehouse, user)
+
+
+# --- shops of the chain ------------------------------------------------------------
+
+
+@transaction.atomic
+def shop_save(*, shop: Shop | None = None, data: dict, user=None) -> Shop:
+    """Create or update a shop and, when ``data`` has "members", its clerks."""
+    shop = shop or Shop()
+    before = _stored(shop, SHOP_FIELDS)
+    old_members = (
+        set(shop.members.values_list("username", flat=True)) if shop.pk else set()
+    )
+    _assign(shop, SHOP_FIELDS, data)
+    if not shop.is_active and shop.warehouses.filter(is_default=True).exists():
+        raise ValidationError(
+            _("The shop of the default warehouse cannot be deactivated.")
+        )
+    shop.save()
+    extra = {}
+    if "members" in data:
+        shop.members.set(data["members"])
+        new_members = {member.username for member in data["members"]}
+        if new_members != old_members:
+            extra["members"] = [
+                "、".join(sorted(old_members)) or None,
+                "、".join(sorted(new_members)) or None,
+            ]
+    found = {**changes(before, shop, SHOP_FIELDS), **extra}
+    if before is None or found:
+        action = Action.CREATE if before is None else Action.CHANGE
+        audit_record(user=user, action=action, record=shop, changes=found)
+    return shop
+
+
+@transaction.atomic
+def shop_delete(*, shop: Shop, user=None) -> None:
+    """Delete a shop that holds no warehouse (its warehouses keep its history)."""
+    if shop.warehouses.exists():
+        raise ValidationError(
+            _("The shop “%(name)s” still has warehouses; move or delete them first.")
+            % {"name": shop.name}
+        )
+    _delete(shop, user)
 
 
 # --- the shop itself -------------------------------------------------------------

@@ -6,6 +6,7 @@ from catalog.models import (
     Category,
     Customer,
     PriceLevel,
+    Shop,
     Style,
     Supplier,
     Warehouse,
@@ -240,5 +241,16 @@ urlpatterns = [
             user=user,
         ),
         lambda w, user: services.warehouse_delete(warehouse=w, user=user),
+    ),
+    *_crud(
+        "shop",
+        Shop,
+        filters.ShopFilter,
+        selectors.shop_list,
+        forms.ShopForm,
+        lambda instance, form, user: services.shop_save(
+            shop=instance, data=form.cleaned_data, user=user
+        ),
+        lambda shop, user: services.shop_delete(shop=shop, user=user),
     ),
 ]

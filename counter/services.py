@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from audit.changes import changes, snapshot
 from audit.services import Action, audit_record
 from catalog import selectors as catalog_selectors
+from catalog import shops
 from catalog.models import WALK_IN_CUSTOMER_CODE, Customer, Product, Warehouse
 from counter import scale, selectors
 from counter.models import Cart, CashPaidOut, CounterSettings, HeldSale, Shift
@@ -258,7 +259,8 @@ def _cart_locked(user) -> Cart:
     cart, _created = Cart.objects.select_for_update().get_or_create(clerk=user)
     if cart.warehouse_id is None:
         # Kept on the cart: the screen reads it with the cart, in one query.
-        cart.warehouse = catalog_selectors.default_warehouse()
+        # A clerk of a chain starts in their own shop's warehouse.
+        cart.warehouse = shops.default_warehouse_for(user)
     return cart
 
 

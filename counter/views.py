@@ -19,7 +19,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import selectors as catalog_selectors
+from catalog import shops
 from catalog.models import Product
+from catalog.shops import limit_warehouse_fields
 from counter import exports, forms, selectors, services
 from counter.barcodes import code128_svg
 from counter.models import Shift
@@ -45,7 +47,7 @@ def _approval(request):
 
 def _screen(request, *, pay=None, approval=None, **extra) -> dict:
     cart = selectors.cart_of(request.user)
-    warehouse = cart.warehouse or catalog_selectors.default_warehouse()
+    warehouse = cart.warehouse or shops.default_warehouse_for(request.user)
     view = selectors.cart_view(cart, warehouse.pk)
     last = cart.last_sale if not cart.lines else None
     payments = sale_payments(last.pk) if last else []
@@ -94,7 +96,7 @@ def _refused(error) -> str:
 @require_GET
 def index(request):
     context = _screen(request)
-    warehouses = list(catalog_selectors.warehouse_list().filter(is_active=True))
+    warehouses = list(shops.warehouses_for(request.user).filter(is_active=True))
     # A shop with one warehouse sees its name; with several, a choice.
     context["warehouses"] = warehouses if len(warehouses) > 1 else []
     return render(request, PAGE, context)
@@ -178,7 +180,7 @@ def clear(request):
 @permission_required(USE, raise_exception=True)
 @require_POST
 def warehouse(request):
-    form = forms.WarehouseForm(request.POST)
+    form = limit_warehouse_fields(forms.WarehouseForm(request.POST), request.user)
     if not form.is_valid():
         return _answer(
             request, error=_refused(ValidationError(form.errors["warehouse"]))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Product, Warehouse
+from catalog.shops import limit_warehouse_fields
 from jxc.filters import StyledFilterSet
 
 
@@ -45,6 +46,7 @@ class StockFilter(StyledFilterSet):
         super().__init__(*args, **kwargs)
         self.form.fields["below"].widget.attrs["class"] = "form-check-input"
         user = getattr(self.request, "user", None)
+        limit_warehouse_fields(self.form, user)
         if user is None or not user.has_perm("accounts.view_cost"):
             # Sorting by stock value would reveal it to staff.
             self.form.fields["o"].choices = [

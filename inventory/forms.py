@@ -14,6 +14,7 @@ from catalog.forms import ImportForm
 from catalog.models import Category, Warehouse
 from catalog.pinyin import fold_code
 from catalog.selectors import product_by_code
+from catalog.shops import warehouses_for
 from inventory.models import AdjustmentReason, InventorySettings
 from inventory.selectors import document_date_problem
 from jxc.fields import RecordsField, cost_field, quantity_field
@@ -229,6 +230,49 @@ class TransferHeaderForm(SubmissionForm):
 TransferLineFormSet = forms.formset_factory(
     ProductLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
 )
+
+
+class TransferRequestForm(SubmissionForm):
+    """调拨申请: which shop's warehouse to ask, into which of the user's own."""
+
+    from_warehouse = forms.ModelChoiceField(
+        label=_("Ask for goods from"),
+        queryset=active_warehouses().filter(is_transit=False),
+        empty_label=None,
+    )
+    to_warehouse = forms.ModelChoiceField(
+        label=_("Into warehouse"), queryset=active_warehouses(), empty_label=None
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_warehouse"].queryset = self.fields[
+            "from_warehouse"
+        ].queryset.select_related("shop")
+        self.fields["from_warehouse"].label_from_instance = _with_shop
+        # Only into one's own shop (the owner: any).
+        self.fields["to_warehouse"].queryset = warehouses_for(user).filter(
+            is_active=True, is_transit=False
+        )
+        if not self.is_bound:
+            own = self.fields["to_warehouse"].queryset.first()
+            others = self.fields["from_warehouse"].queryset
+            if own is not None and own.shop_id is not None:
+                others = others.exclude(shop_id=own.shop_id)
+            self.initial.setdefault("from_warehouse", others.first())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_warehouse") and data.get("from_warehouse") == data.get(
+            "to_warehouse"
+        ):
+            self.add_error("from_warehouse", _("Choose a different warehouse to ask."))
+        return data
+
+
+def _with_shop(warehouse) -> str:
+    return f"{warehouse.shop} · {warehouse}" if warehouse.shop else str(warehouse)
 
 
 class OpeningImportForm(ImportForm):

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Product, Warehouse
 from jxc.decimals import MONEY_DIGITS
@@ -400,6 +401,90 @@ class TransferLine(DocumentLine):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="inventory_transferline_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.quantity}"
+
+
+class TransferRequestStatus(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("transfer request", "Requested")
+    APPROVED = "approved", pgettext_lazy("transfer request", "Approved")
+    SHIPPED = "shipped", pgettext_lazy("transfer request", "Shipped")
+    RECEIVED = "received", pgettext_lazy("transfer request", "Received")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class TransferRequest(NumberedDocument, Cancellable):
+    """调拨申请: a shop (``to_warehouse``'s) asks another (``from_warehouse``'s) for
+    goods; approved by the owner or the supplying shop, shipped by it (the goods
+    leave for the transit warehouse, 在途: a Transfer), received by the asking shop
+    (a second Transfer, from transit). Stock moves only through those transfers."""
+
+    detail_url_name = "inventory:transferrequest_detail"
+
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=TransferRequestStatus.choices,
+        default=TransferRequestStatus.REQUESTED,
+    )
+    from_warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from warehouse"),
+    )
+    to_warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to warehouse"),
+    )
+    approved_by = user_field(_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    shipment = models.ForeignKey(
+        Transfer,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("shipped by transfer"),
+    )
+    receipt = models.ForeignKey(
+        Transfer,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("received by transfer"),
+    )
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_warehouse=models.F("to_warehouse")),
+                name="inventory_transferrequest_two_warehouses",
+            )
+        ]
+
+
+class TransferRequestLine(DocumentLine):
+    request = models.ForeignKey(
+        TransferRequest, on_delete=models.CASCADE, related_name="lines"
+    )
+
+    class Meta:
+        verbose_name = _("transfer request line")
+        verbose_name_plural = _("transfer request lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="inventory_transferrequestline_positive",
             )
         ]
 

@@ -174,6 +174,12 @@ def levels_by_product(product_ids, warehouse_id: int | None = None) -> dict[int,
     return grouped
 
 
+def stock_value_by_shop() -> dict[int, Decimal]:
+    """Stock value on hand now per shop: {shop id: value} (one grouped sum)."""
+    rows = StockLevel.objects.values("warehouse__shop_id").annotate(total=Sum("value"))
+    return {row["warehouse__shop_id"]: row["total"] or ZERO for row in rows}
+
+
 def product_levels(product_id: int) -> QuerySet:
     return (
         StockLevel.objects.filter(product_id=product_id)
@@ -196,11 +202,16 @@ def posted_costs(source) -> dict[int | None, tuple[Decimal, Decimal]]:
     }
 
 
-def recent_moves(product_id: int, limit: int = 10) -> list[StockMove]:
+def recent_moves(
+    product_id: int, limit: int = 10, warehouse_ids: list[int] | None = None
+) -> list[StockMove]:
+    moves = StockMove.objects.filter(product_id=product_id)
+    if warehouse_ids is not None:
+        moves = moves.filter(warehouse_id__in=warehouse_ids)
     return list(
-        StockMove.objects.filter(product_id=product_id)
-        .select_related("warehouse", "source_type")
-        .order_by("-occurred_at", "-id")[:limit]
+        moves.select_related("warehouse", "source_type").order_by(
+            "-occurred_at", "-id"
+        )[:limit]
     )
 
 
@@ -606,18 +617,19 @@ FLOWS = [
 
 
 def _summary_rows_sql(
-    *, snapshot, warehouse, category, by_warehouse=False, before_start=True
+    *, snapshot, warehouse, category, by_warehouse=False, before_start=True, shop=None
 ) -> str:
     """The summary's rows as SQL: one pass over the moves up to the period's end
     (from the end of the snapshot's month, when given, whose balances are added
     to the opening), one row per product (and warehouse), every column rounded to
     its places, outs positive, closing = opening + ins − outs. Cost corrections
     (quantity 0) are other in or out by the sign of their value. Parameters:
-    start, end, snapshot, after_snapshot, warehouse, category. ``before_start``
+    start, end, snapshot, after_snapshot, warehouse, category, shop (a shop: its
+    warehouses; transfers to other shops are other in/out). ``before_start``
     False: no move comes before start (the period starts where the snapshot
     ends), so the flows need no date condition and the moves no opening sums."""
     # Without a warehouse, transfers between warehouses cancel out: left out.
-    kinds = OTHER if warehouse or by_warehouse else OTHER[:4]
+    kinds = OTHER if warehouse or shop or by_warehouse else OTHER[:4]
     other = ", ".join(f"'{kind}'" for kind in kinds)
     where = ["occurred_at < %(end)s"]
     snap_where = ["c.month = %(snapshot)s"]
@@ -628,6 +640,10 @@ def _summary_rows_sql(
     if warehouse:
         where.append("warehouse_id = %(warehouse)s")
         snap_where.append("s.warehouse_id = %(warehouse)s")
+    if shop:
+        shop_warehouses = "SELECT id FROM catalog_warehouse WHERE shop_id = %(shop)s"
+        where.append(f"warehouse_id IN ({shop_warehouses})")
+        snap_where.append(f"s.warehouse_id IN ({shop_warehouses})")
     if category:
         products = "SELECT id FROM catalog_product WHERE category_id = %(category)s"
         where.append(f"product_id IN ({products})")
@@ -811,6 +827,7 @@ def monthly_summary(
     snapshot_month=None,
     window=None,
     fields=None,
+    shop_id=None,
 ):
     """进销存汇总: per product, opening + in − out = closing over [start, end).
 
@@ -827,6 +844,7 @@ def monthly_summary(
         warehouse=warehouse_id,
         category=category_id,
         before_start=after_snapshot is None or start != after_snapshot,
+        shop=shop_id,
     )
     params = {
         "start": start,
@@ -835,6 +853,7 @@ def monthly_summary(
         "after_snapshot": after_snapshot,
         "warehouse": warehouse_id,
         "category": category_id,
+        "shop": shop_id,
     }
     rows, totals, _stored = _summary_read(sql, params, window=window, fields=fields)
     return rows, totals

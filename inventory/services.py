@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog import shops
 from catalog.models import Product, Warehouse
 from inventory.models import MoveKind, ProductStock, StockLevel, StockMove
 from inventory.months import check_open
@@ -215,14 +217,28 @@ def _check_quantity(quantity: Decimal, *, value_only: bool = False) -> None:
         )
 
 
-def _master_data(lines: Sequence[MoveLine], allow_inactive: bool):
+def _master_data(lines: Sequence[MoveLine], allow_inactive: bool, user=None):
     products = Product.objects.in_bulk({line.product_id for line in lines})
-    warehouses = Warehouse.objects.in_bulk({line.warehouse_id for line in lines})
+    warehouses = Warehouse.objects.all()
+    checked = user is not None and not shops.sees_all_shops(user)
+    if checked:
+        # A clerk posts only into their shops' warehouses (read in the same query).
+        warehouses = warehouses.annotate(
+            allowed=ExpressionWrapper(
+                # Transit (在途) is in no shop: transfer requests ship into it and
+                # receive out of it, and no form offers it.
+                shops.warehouse_rule(user) | Q(is_transit=True),
+                output_field=BooleanField(),
+            )
+        )
+    warehouses = warehouses.in_bulk({line.warehouse_id for line in lines})
     for line in lines:
         product = products.get(line.product_id)
         warehouse = warehouses.get(line.warehouse_id)
         if product is None or warehouse is None:
             raise ValidationError(_("Unknown product or warehouse."))
+        if checked and not warehouse.allowed:
+            raise PermissionDenied
         if not allow_inactive and not product.is_active:
             raise ValidationError(
                 _("“%(name)s” is deactivated; activate it before moving its stock.")
@@ -266,7 +282,7 @@ def stock_moves_post(
         if line.unit_cost is not None and line.unit_cost < 0:
             raise ValidationError(_("A unit cost cannot be negative."))
     check_open(occurred_at)
-    products, warehouses = _master_data(lines, allow_inactive or reversal)
+    products, warehouses = _master_data(lines, allow_inactive or reversal, user)
     levels = stock_levels_lock((line.product_id, line.warehouse_id) for line in lines)
     before = {
         pair: (level.on_hand, level.reserved, level.value)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from inventory import transfer_request_views as request_views
 from inventory import views
 
 app_name = "inventory"
@@ -67,4 +68,27 @@ urlpatterns = [
     ),
     path("opening/template/", views.opening_template, name="opening_template"),
     path("settings/", views.settings_edit, name="settings"),
+    path(
+        "transfer-requests/",
+        request_views.transferrequest_list,
+        name="transferrequest_list",
+    ),
+    path(
+        "transfer-requests/new/",
+        request_views.transferrequest_create,
+        name="transferrequest_create",
+    ),
+    path(
+        "transfer-requests/<int:pk>/",
+        request_views.transferrequest_detail,
+        name="transferrequest_detail",
+    ),
+    *[
+        path(
+            f"transfer-requests/<int:pk>/{step}/",
+            getattr(request_views, f"transferrequest_{step}"),
+            name=f"transferrequest_{step}",
+        )
+        for step in request_views.STEPS
+    ],
 ]

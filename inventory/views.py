@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import selectors as catalog_selectors
-from catalog.models import Product, Style, Warehouse
+from catalog import shops
+from catalog.models import Product, Style
 from catalog.selectors import SeveralProductsMatch, product_by_code
+from catalog.shops import document_or_404, documents_for, limit_warehouse_fields
 from inventory import documents, exports, imports, selectors
 from inventory.filters import StockFilter
 from inventory.forms import (
@@ -62,9 +64,11 @@ VIEW_COST = "accounts.view_cost"
 
 
 def _overview(request):
-    chosen = StockFilter(request.GET, queryset=selectors.stock_overview()).form
+    chosen = StockFilter(
+        request.GET, queryset=selectors.stock_overview(), request=request
+    ).form
     warehouse = chosen.cleaned_data.get("warehouse") if chosen.is_valid() else None
-    warehouse_id = warehouse.pk if warehouse else None
+    warehouse_id = shops.one_or_all(request.user, warehouse.pk if warehouse else None)
     rows = selectors.stock_overview(warehouse_id).filter(
         Q(is_active=True) | ~Q(on_hand=0)
     )
@@ -108,7 +112,9 @@ def stock_overview_export(request):
 
 
 def _card(request, product):
-    form = StockCardFilterForm(request.GET or None)
+    form = limit_warehouse_fields(
+        StockCardFilterForm(request.GET or None), request.user
+    )
     warehouse_id = start = end = None
     if form.is_valid():
         warehouse = form.cleaned_data["warehouse"]
@@ -121,6 +127,7 @@ def _card(request, product):
             end = timezone.make_aware(
                 datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time())
             )
+    warehouse_id = shops.one_or_all(request.user, warehouse_id)
     card = selectors.stock_card(
         product_id=product.pk, warehouse_id=warehouse_id, start=start, end=end
     )
@@ -167,13 +174,18 @@ def product_stock(request, product_id):
     """The stock part of a product's page (loaded into catalog's product detail)."""
     product = get_object_or_404(Product, pk=product_id)
     product.package = catalog_selectors.package_units_of([product.pk]).get(product.pk)
+    levels, moves = selectors.product_levels(product.pk), None
+    mine = shops.restricted_warehouse_ids(request.user)
+    if mine is not None:  # a clerk of a chain: their shops' warehouses only
+        levels = levels.filter(warehouse_id__in=mine)
+        moves = selectors.recent_moves(product.pk, warehouse_ids=mine)
     return render(
         request,
         "inventory/product_stock.html",
         {
             "product": product,
-            "levels": selectors.product_levels(product.pk),
-            "moves": selectors.recent_moves(product.pk),
+            "levels": levels,
+            "moves": moves if moves is not None else selectors.recent_moves(product.pk),
         },
     )
 
@@ -184,10 +196,11 @@ def style_stock(request, pk):
     """A style's stock as a grid (colours down, sizes across), in one warehouse or
     all: on hand and available per variant."""
     style = get_object_or_404(Style, pk=pk)
-    warehouses = list(Warehouse.objects.filter(is_active=True))
+    warehouses = list(shops.warehouses_for(request.user).filter(is_active=True))
     warehouse_id = record_id(request.GET.get("warehouse", ""))
     warehouse = next((w for w in warehouses if w.pk == warehouse_id), None)
-    grid = selectors.style_stock(style, warehouse.pk if warehouse else None)
+    shown = shops.one_or_all(request.user, warehouse.pk if warehouse else None)
+    grid = selectors.style_stock(style, shown)
     return render(
         request,
         "inventory/style_stock.html",
@@ -217,6 +230,7 @@ def _list(model, create_url: str, create_label, empty_label) -> DocumentList:
         permission=f"inventory.view_{kind}",
         title=model._meta.verbose_name_plural,
         rows=lambda: model.objects.select_related("created_by").all(),
+        scope=documents_for,
         create_url=f"inventory:{create_url}",
         create_label=create_label,
         create_permission=f"inventory.add_{kind}",
@@ -279,7 +293,9 @@ def costadjustment_create(request):
         for key in ("product", "warehouse")
         if request.GET.get(key) and searchable(request.GET[key])
     }
-    form = CostAdjustmentForm(request.POST or None, initial=initial)
+    form = limit_warehouse_fields(
+        CostAdjustmentForm(request.POST or None, initial=initial), request.user
+    )
     # What the product costs now, per warehouse, before the owner sets a new cost.
     try:
         product = product_by_code(initial.get("product", ""))
@@ -314,7 +330,8 @@ def costadjustment_create(request):
 @permission_required("inventory.view_costadjustment", raise_exception=True)
 @require_GET
 def costadjustment_detail(request, pk):
-    document = get_object_or_404(
+    document = document_or_404(
+        request.user,
         CostAdjustment.objects.select_related(
             "warehouse", "product", "created_by", "posted_by"
         ),
@@ -342,7 +359,9 @@ def transfer_list(request):
 @permission_required("inventory.add_adjustment", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def adjustment_create(request):
-    header = AdjustmentHeaderForm(request.POST or None)
+    header = limit_warehouse_fields(
+        AdjustmentHeaderForm(request.POST or None), request.user
+    )
     lines = AdjustmentLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         rows = [
@@ -386,7 +405,9 @@ def adjustment_create(request):
 @permission_required("inventory.add_transfer", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def transfer_create(request):
-    header = TransferHeaderForm(request.POST or None)
+    header = limit_warehouse_fields(
+        TransferHeaderForm(request.POST or None), request.user
+    )
     lines = TransferLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         rows = [
@@ -426,7 +447,8 @@ def transfer_create(request):
 @permission_required("inventory.view_adjustment", raise_exception=True)
 @require_GET
 def adjustment_detail(request, pk):
-    adjustment = get_object_or_404(
+    adjustment = document_or_404(
+        request.user,
         Adjustment.objects.select_related(
             "warehouse", "created_by", "posted_by", "cancelled_by"
         ),
@@ -443,7 +465,8 @@ def adjustment_detail(request, pk):
 @permission_required("inventory.view_transfer", raise_exception=True)
 @require_GET
 def transfer_detail(request, pk):
-    transfer = get_object_or_404(
+    transfer = document_or_404(
+        request.user,
         Transfer.objects.select_related(
             "from_warehouse", "to_warehouse", "created_by", "posted_by", "cancelled_by"
         ),
@@ -477,7 +500,7 @@ def document_cancel(request, kind, pk):
         raise PermissionDenied
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    document = get_object_or_404(model, pk=pk)
+    document = document_or_404(request.user, model, pk=pk)
     return cancel_posted(
         request,
         document,
@@ -500,7 +523,9 @@ def stocktake_list(request):
 @permission_required("inventory.add_stocktake", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def stocktake_start(request):
-    form = StocktakeStartForm(request.POST or None)
+    form = limit_warehouse_fields(
+        StocktakeStartForm(request.POST or None), request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             stocktake = documents.stocktake_start(
@@ -522,9 +547,11 @@ def stocktake_start(request):
     return render(request, "inventory/stocktake_start.html", {"form": form})
 
 
-def _stocktake(pk):
-    return get_object_or_404(
-        Stocktake.objects.select_related("warehouse", "created_by", "posted_by"), pk=pk
+def _stocktake(request, pk):
+    return document_or_404(
+        request.user,
+        Stocktake.objects.select_related("warehouse", "created_by", "posted_by"),
+        pk=pk,
     )
 
 
@@ -541,7 +568,7 @@ def _hides_system_quantity(stocktake) -> bool:
 @require_http_methods(["GET", "POST"])
 def stocktake_detail(request, pk):
     """The count sheet: scan or enter counted quantities (staff may), save, review."""
-    stocktake = _stocktake(pk)
+    stocktake = _stocktake(request, pk)
     lines = _stocktake_lines(stocktake)
     counting = stocktake.status == DocumentStatus.COUNTING
     form = CountSheetForm(None, lines=lines, initial={"version": stocktake.version})
@@ -589,7 +616,7 @@ def stocktake_scan(request, pk):
     The count screen's script posts here and shows the answer (JSON); without the
     script the form posts here too and comes back to the sheet with a message.
     """
-    stocktake = _stocktake(pk)
+    stocktake = _stocktake(request, pk)
     wants_json = "application/json" in request.headers.get("Accept", "")
     form = CountScanForm(request.POST)
     error = None
@@ -641,7 +668,7 @@ def stocktake_scan(request, pk):
 @permission_required("inventory.view_stocktake", raise_exception=True)
 @require_GET
 def stocktake_print(request, pk):
-    stocktake = _stocktake(pk)
+    stocktake = _stocktake(request, pk)
     return render(
         request,
         "inventory/stocktake_print.html",
@@ -656,7 +683,7 @@ def stocktake_print(request, pk):
 @permission_required("inventory.view_stocktake", raise_exception=True)
 @require_GET
 def stocktake_review(request, pk):
-    stocktake = _stocktake(pk)
+    stocktake = _stocktake(request, pk)
     if _hides_system_quantity(stocktake) and not request.user.has_perm(
         "inventory.add_stocktake"
     ):
@@ -688,7 +715,7 @@ def _line_ids(values) -> list[int]:
 @permission_required("inventory.add_stocktake", raise_exception=True)
 @require_POST
 def stocktake_post(request, pk):
-    stocktake = _stocktake(pk)
+    stocktake = _stocktake(request, pk)
     try:
         version = int(request.POST.get("version", ""))
         documents.stocktake_post(
@@ -714,7 +741,7 @@ def stocktake_post(request, pk):
 @permission_required("inventory.add_stocktake", raise_exception=True)
 @require_POST
 def stocktake_abandon(request, pk):
-    stocktake = _stocktake(pk)
+    stocktake = _stocktake(request, pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -748,7 +775,8 @@ def openingstock_list(request):
 @permission_required("inventory.view_openingstock", raise_exception=True)
 @require_GET
 def openingstock_detail(request, pk):
-    opening = get_object_or_404(
+    opening = document_or_404(
+        request.user,
         OpeningStock.objects.select_related("created_by", "posted_by", "cancelled_by"),
         pk=pk,
     )

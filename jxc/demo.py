@@ -18,6 +18,7 @@ from catalog.models import (
     Customer,
     PriceLevel,
     Product,
+    Shop,
     ShopProfile,
     Style,
     Supplier,
@@ -204,6 +205,7 @@ def seed(*, owner) -> list[str]:
     )
     lines.append(_goods())
     lines.append(_opening_stock(owner))
+    lines.append(_second_shop(owner))
     lines.append(_purchases(owner))
     lines.append(_sales(owner))
     lines.append(_money(owner))
@@ -522,6 +524,52 @@ def _purchases(owner) -> str:
             )
             count += 1
     return f"Demo purchases: {count} orders received."
+
+
+SECOND_SHOP = {"code": "S02", "name": "阳光便利店 二店", "address": "光明路 6 号"}
+SECOND_SHOP_CLERK = "staff2"
+
+
+def _second_shop(owner) -> str:
+    """A second shop (a small chain) with its own warehouse, its clerk (staff2)
+    and some stock, transferred from the first shop's main warehouse."""
+    if Shop.objects.filter(code=SECOND_SHOP["code"]).exists():
+        return "Demo second shop: already there."
+    from django.contrib.auth import get_user_model
+
+    clerks = list(get_user_model().objects.filter(username=SECOND_SHOP_CLERK))
+    for clerk in clerks:
+        clerk.shops.clear()  # staff2 works in the second shop only
+    shop = catalog_services.shop_save(
+        data={
+            **SECOND_SHOP,
+            "phone": "0571-88887777",
+            "is_active": True,
+            "members": clerks,
+        },
+        user=owner,
+    )
+    warehouse = catalog_services.warehouse_save(
+        data={"code": "WH03", "name": "二店仓", "shop": shop, "address": ""},
+        user=owner,
+    )
+    main = Warehouse.objects.get(is_default=True)
+    lines = [
+        (product, Decimal(2))
+        for product in Product.objects.filter(
+            sku__in=[row[0] for row in PRODUCTS[:12]]
+        ).order_by("sku")
+        if product.levels.filter(warehouse=main, on_hand__gte=4).exists()
+    ]
+    if lines:
+        inventory_documents.transfer_post(
+            from_warehouse=main,
+            to_warehouse=warehouse,
+            lines=lines,
+            note="demo: 二店开业",
+            user=owner,
+        )
+    return f"Demo second shop: {shop.name}, {warehouse.name}, {len(lines)} products."
 
 
 def _opening_stock(owner) -> str:

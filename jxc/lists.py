@@ -40,17 +40,20 @@ class DocumentList:
     date_format: str = "Y-m-d"
     # Empty: everyone who sees the list sees the totals.
     total_permission: str = ""
+    # (rows, user) -> the rows this user may see (a chain: their shops' documents).
+    scope: Callable | None = None
 
     def documents(self, request):
         """The list's documents as filtered by the request (PermissionDenied for a
         user who may not see them), and the filter, if the list has one."""
         if not request.user.has_perm(self.permission):
             raise PermissionDenied
+        rows = self.rows()
+        if self.scope is not None:
+            rows = self.scope(rows, request.user)
         if self.filterset is None:
-            return self.rows(), None
-        document_filter = self.filterset(
-            request.GET, queryset=self.rows(), request=request
-        )
+            return rows, None
+        document_filter = self.filterset(request.GET, queryset=rows, request=request)
         return document_filter.qs, document_filter
 
     def shows_total(self, user) -> bool:

@@ -199,6 +199,8 @@ class OrderForm:
     # (sales: an owner's 授权 for a price), with approver() for the service's
     # ``price_approver`` and refused(error) to ask for it; None: no approvals.
     approval: Callable | None = None
+    # (rows, user) -> the orders this user may open (a chain: their shops' ones).
+    scope: Callable | None = None
 
     def header_initial(self, order) -> dict:
         return {
@@ -241,7 +243,10 @@ def order_form(request, spec: OrderForm, pk: int | None = None):
     forms, saved as a draft by the app's service, back to the order."""
     order = None
     if pk is not None:
-        order = get_object_or_404(spec.model, pk=pk)
+        rows = spec.model.objects.all()
+        if spec.scope is not None:
+            rows = spec.scope(rows, request.user)
+        order = get_object_or_404(rows, pk=pk)
         if order.status != "draft":
             messages.error(
                 request,

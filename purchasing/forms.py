@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.fields import PartyField
 from catalog.models import Supplier, Warehouse
+from catalog.shops import limit_warehouse_fields
 from finance.forms import PaidNowMixin
 from inventory.forms import (
     DATE_HELP,
@@ -42,6 +43,7 @@ class OrderHeaderForm(SubmissionForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        limit_warehouse_fields(self, user)
 
     def clean_order_date(self):
         return dated(self, "order_date", self.initial.get("order_date"))
@@ -91,6 +93,7 @@ class ReceiptHeaderForm(PaidNowMixin, SubmissionForm):
             # Supplier and warehouse come from the order.
             del self.fields["supplier"]
             del self.fields["warehouse"]
+        limit_warehouse_fields(self, user)
 
     def clean_date(self):
         date = self.cleaned_data["date"]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog import selectors as catalog_selectors
 from catalog.fields import resolve
 from catalog.models import Product, Supplier
+from catalog.shops import document_or_404, documents_for
 from inventory.services import InsufficientStock
 from jxc import lists
 from jxc.documents import StaleDocument, form_kept, posted_already, posted_by
@@ -52,6 +53,7 @@ def _list(kind, rows, filterset, title, create_label, create_url, **extra):
         permission=f"purchasing.view_{PAGES[kind]}",
         title=title,
         rows=rows,
+        scope=documents_for,
         template="documents/party_list.html",
         filterset=filterset,
         create_url=create_url,
@@ -117,6 +119,7 @@ def document_export(request, kind):
 
 
 ORDER_FORM = OrderForm(
+    scope=documents_for,
     model=PurchaseOrder,
     header_form=forms.OrderHeaderForm,
     line_formset=forms.OrderLineFormSet,
@@ -151,7 +154,7 @@ def order_edit(request, pk):
 @permission_required("purchasing.view_purchaseorder", raise_exception=True)
 @require_GET
 def order_detail(request, pk):
-    order = get_object_or_404(selectors.order_detail(pk))
+    order = document_or_404(request.user, selectors.order_detail(pk))
     lines = list(selectors.order_lines(order).select_related("price_approved_by"))
     if order.status in (OrderStatus.DRAFT, OrderStatus.ORDERED, OrderStatus.PARTIAL):
         lines = selectors.order_prices_checked(lines)
@@ -176,7 +179,7 @@ def order_detail(request, pk):
 @permission_required("purchasing.view_purchaseorder", raise_exception=True)
 @require_GET
 def order_print(request, pk):
-    order = get_object_or_404(selectors.order_detail(pk))
+    order = document_or_404(request.user, selectors.order_detail(pk))
     return render(
         request,
         "purchasing/order_print.html",
@@ -187,7 +190,7 @@ def order_print(request, pk):
 @permission_required("purchasing.change_purchaseorder", raise_exception=True)
 @require_POST
 def order_confirm(request, pk):
-    order = get_object_or_404(PurchaseOrder, pk=pk)
+    order = document_or_404(request.user, PurchaseOrder, pk=pk)
     try:
         services.purchase_order_confirm(order=order, user=request.user)
     except ValidationError as error:
@@ -203,7 +206,7 @@ def order_confirm(request, pk):
 @require_POST
 def order_prices_approve(request, pk):
     """The owner approves the flagged prices of an order as shown to him."""
-    order = get_object_or_404(PurchaseOrder, pk=pk)
+    order = document_or_404(request.user, PurchaseOrder, pk=pk)
     version = record_id(request.POST.get("version", ""))
     try:
         services.purchase_order_prices_approve(
@@ -222,7 +225,7 @@ def order_prices_approve(request, pk):
 @permission_required("purchasing.change_purchaseorder", raise_exception=True)
 @require_POST
 def order_end(request, pk):
-    order = get_object_or_404(PurchaseOrder, pk=pk)
+    order = document_or_404(request.user, PurchaseOrder, pk=pk)
     return end_order(
         request,
         order,
@@ -295,7 +298,9 @@ def receipt_create(request):
         return redirect("purchasing:receipt_detail", pk=done.pk)
     order = None
     if "order" in request.GET:
-        order = get_object_or_404(PurchaseOrder, pk=record_id(request.GET["order"]))
+        order = document_or_404(
+            request.user, PurchaseOrder, pk=record_id(request.GET["order"])
+        )
         if order.status not in (OrderStatus.ORDERED, OrderStatus.PARTIAL):
             messages.error(
                 request,
@@ -390,8 +395,8 @@ def receipt_create(request):
 @permission_required("purchasing.view_goodsreceipt", raise_exception=True)
 @require_GET
 def receipt_detail(request, pk):
-    receipt = get_object_or_404(
-        selectors.receipt_list().select_related("cancelled_by"), pk=pk
+    receipt = document_or_404(
+        request.user, selectors.receipt_list().select_related("cancelled_by"), pk=pk
     )
     return render(
         request,
@@ -425,7 +430,9 @@ receipt_cancel = cancel_view(
 def return_create(request):
     receipt = None
     if "receipt" in request.GET:
-        receipt = get_object_or_404(GoodsReceipt, pk=record_id(request.GET["receipt"]))
+        receipt = document_or_404(
+            request.user, GoodsReceipt, pk=record_id(request.GET["receipt"])
+        )
         if receipt.status != DocumentStatus.POSTED:
             messages.error(
                 request,
@@ -493,8 +500,8 @@ def return_create(request):
 @permission_required("purchasing.view_purchasereturn", raise_exception=True)
 @require_GET
 def return_detail(request, pk):
-    document = get_object_or_404(
-        selectors.return_list().select_related("cancelled_by"), pk=pk
+    document = document_or_404(
+        request.user, selectors.return_list().select_related("cancelled_by"), pk=pk
     )
     return render(
         request,

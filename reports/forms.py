@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Category, Warehouse
+from catalog.models import Category, Shop, Warehouse
 from inventory.months import next_month
 from jxc.fields import FIRST_DAY, LAST_DAY, BusinessDateField
 from jxc.forms import InputRulesMixin
@@ -61,6 +61,13 @@ class SummaryForm(InputRulesMixin, forms.Form):
         queryset=Warehouse.objects.all(),
         required=False,
         empty_label=_("All warehouses"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    shop = forms.ModelChoiceField(
+        label=_("Shop"),
+        queryset=Shop.objects.all(),
+        required=False,
+        empty_label=_("All shops"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from catalog.models import Product
+from catalog.models import Product, Shop
 from inventory import selectors as inventory_selectors
 from inventory.months import latest_closed, moment, next_month
 from inventory.selectors import QTY_FIELD
@@ -74,13 +75,16 @@ def summary(
     category_id=None,
     window=None,
     fields=None,
+    shop_id=None,
 ):
     """The 进销存 summary for [start, end): a closed month's as its close stored it
     (it cannot change); otherwise from the latest month-close snapshot when the
-    period starts after it (no rescan of older history)."""
+    period starts after it (no rescan of older history). ``shop_id``: that shop's
+    warehouses only (the close stores no per-shop rows: read from the snapshot)."""
     closed = latest_closed()
     if (
-        closed is not None
+        shop_id is None
+        and closed is not None
         and start <= closed
         and start.day == 1
         and end == next_month(start)
@@ -105,6 +109,7 @@ def summary(
         snapshot_month=snapshot,
         window=window,
         fields=fields,
+        shop_id=shop_id,
     )
 
 
@@ -232,7 +237,9 @@ def _ratio(a: Decimal, b: Decimal, places: str = "0.01") -> Decimal | None:
     return (a / b).quantize(Decimal(places)) if b else None
 
 
-def turnover(*, start: date, end: date, by: str = "product") -> list[dict]:
+def turnover(
+    *, start: date, end: date, by: str = "product", shop_id=None
+) -> list[dict]:
     """Per product (or category): cost of goods sold = shipments − sales returns at
     cost; average inventory = (opening value + closing value) / 2; turnover = COGS
     ÷ average inventory; days of inventory = period days ÷ turnover."""
@@ -240,6 +247,7 @@ def turnover(*, start: date, end: date, by: str = "product") -> list[dict]:
         start=start,
         end=end,
         fields=["opening_v", "shipment_v", "sales_return_v", "closing_v"],
+        shop_id=shop_id,
     )
     if by == "category":
         grouped: dict = {}
@@ -287,6 +295,51 @@ def turnover(*, start: date, end: date, by: str = "product") -> list[dict]:
         item["days"] = days_left
         item["flag"] = flag
     return sorted(items, key=lambda r: (r["turnover"] is None, -(r["turnover"] or 0)))
+
+
+def shops_side_by_side(*, start: date, end: date) -> list[dict]:
+    """One row per shop: net sales, cost of goods sold, stock value now, average
+    inventory, turnover and days of inventory over [start, end) (the turnover
+    report's arithmetic on the shop's warehouses)."""
+    sales = sales_selectors.sales_by_shop(moment(start), moment(end))
+    values = inventory_selectors.stock_value_by_shop()
+    days = Decimal((end - start).days)
+    rows = []
+    for shop in Shop.objects.order_by("code"):
+        _rows, totals = summary(
+            start=start,
+            end=end,
+            shop_id=shop.pk,
+            window=(0, 1),
+            fields=["opening_v", "shipment_v", "sales_return_v", "closing_v"],
+        )
+        cogs = totals["shipment_v"] - totals["sales_return_v"]
+        average = ((totals["opening_v"] + totals["closing_v"]) / 2).quantize(CENT)
+        rate = (cogs / average).quantize(CENT) if average else None
+        rows.append(
+            {
+                "name": shop.name,
+                "sales": sales.get(shop.pk, ZERO),
+                "cogs": cogs,
+                "stock_value": values.get(shop.pk, ZERO),
+                "average": average,
+                "turnover": rate,
+                "days": (days / rate).quantize(TENTH) if rate else None,
+            }
+        )
+    if values.get(None):  # goods between two shops (transfer requests): 在途
+        rows.append(
+            {
+                "name": _("In transit"),
+                "sales": ZERO,
+                "cogs": ZERO,
+                "stock_value": values[None],
+                "average": None,
+                "turnover": None,
+                "days": None,
+            }
+        )
+    return rows
 
 
 def sales_ranking(*, start: date, end: date, by: str = "product") -> list[dict]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reorder/", views.reorder, name="reorder"),
     path("reorder/orders/", views.reorder_orders, name="reorder_orders"),
     path("turnover/", views.turnover, name="turnover"),
+    path("shops/", views.shops, name="shops"),
     path("sales/", views.sales_analysis, name="sales"),
     path("prices/", views.price_analysis, name="prices"),
     path("slow/", views.slow_movers, name="slow"),

@@ -51,6 +51,7 @@ def _summary(request, window=None):
         warehouse_id=data["warehouse"].pk if data.get("warehouse") else None,
         category_id=data["category"].pk if data.get("category") else None,
         window=window,
+        shop_id=data["shop"].pk if data.get("shop") else None,
     )
     return form, rows, totals
 
@@ -383,7 +384,16 @@ def turnover(request):
             ("days", _("Days of inventory"), "number"),
             ("flag_label", _("Note"), "text"),
         ],
-        rows=_flagged(selectors.turnover(start=start, end=end, by=by)),
+        rows=_flagged(
+            selectors.turnover(
+                start=start,
+                end=end,
+                by=by,
+                shop_id=form.cleaned_data["shop"].pk
+                if form.cleaned_data.get("shop")
+                else None,
+            )
+        ),
         notes=_(
             "Cost of goods sold = shipments − sales returns, at cost. Average "
             "inventory = (opening value + closing value) ÷ 2. Turnover = cost of "
@@ -399,6 +409,37 @@ def turnover(request):
         chart=("name", "turnover"),
         excel_chart=("name", "average"),
         choices=[("product", _("Product")), ("category", _("Category"))],
+        extra={"shop_filter": True},
+    )
+
+
+@permission_required(VIEW_COST, raise_exception=True)
+@require_GET
+def shops(request):
+    """The shops side by side over a period: net sales, stock value now, cost of
+    goods sold, average inventory and turnover per shop."""
+    form = _period_form(request, forms.last_days(30))
+    start, end = form.period()
+    table = selectors.Table(
+        title=_("Shops side by side"),
+        columns=[
+            ("name", _("Shop"), "text"),
+            ("sales", _("Net sales"), "money"),
+            ("cogs", _("Cost of goods sold"), "money"),
+            ("stock_value", _("Stock value now"), "money"),
+            ("average", _("Average inventory"), "money"),
+            ("turnover", _("Turnover"), "number"),
+            ("days", _("Days of inventory"), "number"),
+        ],
+        rows=selectors.shops_side_by_side(start=start, end=end),
+        notes=_(
+            "Net sales = shipments − sales returns in the period. Turnover = cost "
+            "of goods sold ÷ average inventory ((opening + closing value) ÷ 2) of "
+            "the shop's warehouses."
+        ),
+    )
+    return _render_table(
+        request, form, table, chart=("name", "sales"), excel_chart=("name", "sales")
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.fields import PartyField
 from catalog.models import Customer, Warehouse
+from catalog.shops import limit_warehouse_fields
 from finance.forms import PaidNowMixin
 from inventory.forms import (
     DATE_HELP,
@@ -43,6 +44,7 @@ class OrderHeaderForm(SubmissionForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        limit_warehouse_fields(self, user)
         walk_in = Customer.objects.filter(code="RETAIL").first()
         if walk_in and not self.initial.get("customer"):
             self.initial["customer"] = walk_in
@@ -97,6 +99,10 @@ class RetailHeaderForm(SubmissionForm):
     amount_received = money_field(
         label=_("Amount received"), attrs={"id": "amount-received"}
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_warehouse_fields(self, user)
 
 
 class SettingsForm(InputRulesMixin, forms.ModelForm):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog import selectors as catalog_selectors
 from catalog.fields import resolve
 from catalog.models import Customer, Product
+from catalog.shops import document_or_404, documents_for
 from inventory import selectors as inventory_selectors
 from inventory.services import InsufficientStock
 from jxc import lists
@@ -50,6 +51,7 @@ def _list(kind, rows, filterset, title, create_label="", create_url="", **extra)
         permission=f"sales.view_{PAGES[kind]}",
         title=title,
         rows=rows,
+        scope=documents_for,
         template="documents/party_list.html",
         filterset=filterset,
         create_url=create_url,
@@ -105,6 +107,7 @@ def document_export(request, kind):
 
 
 ORDER_FORM = OrderForm(
+    scope=documents_for,
     model=SalesOrder,
     header_form=forms.OrderHeaderForm,
     line_formset=forms.SaleLineFormSet,
@@ -135,7 +138,7 @@ def order_edit(request, pk):
 @permission_required("sales.view_salesorder", raise_exception=True)
 @require_GET
 def order_detail(request, pk):
-    order = get_object_or_404(selectors.order_detail(pk))
+    order = document_or_404(request.user, selectors.order_detail(pk))
     lines = selectors.order_lines(order)
     return render(
         request,
@@ -159,7 +162,7 @@ def order_detail(request, pk):
 @permission_required("sales.change_salesorder", raise_exception=True)
 @require_POST
 def order_confirm(request, pk):
-    order = get_object_or_404(SalesOrder, pk=pk)
+    order = document_or_404(request.user, SalesOrder, pk=pk)
     mode = request.POST.get("on_shortage", "refuse")
     if mode not in {"refuse", "reduce", "backorder"}:
         mode = "refuse"
@@ -194,7 +197,7 @@ def order_confirm(request, pk):
 @permission_required("sales.change_salesorder", raise_exception=True)
 @require_POST
 def order_end(request, pk):
-    order = get_object_or_404(SalesOrder, pk=pk)
+    order = document_or_404(request.user, SalesOrder, pk=pk)
     # A clerk ends drafts and their own confirmed orders with nothing shipped; the
     # service checks the same again under the order's lock.
     if order.status in OPEN_STATUSES and not services.order_may_end(
@@ -215,7 +218,7 @@ def order_end(request, pk):
 @require_POST
 def order_reserve(request, pk):
     """Reserve again what an open order waits for, from free stock."""
-    order = get_object_or_404(SalesOrder, pk=pk)
+    order = document_or_404(request.user, SalesOrder, pk=pk)
     try:
         reserved = services.sales_order_reserve_again(order=order, user=request.user)
     except (InsufficientStock, ValidationError) as error:
@@ -290,7 +293,9 @@ def reservations(request, product_id):
 @require_POST
 def reservation_release(request, product_id):
     product = get_object_or_404(Product, pk=product_id)
-    order = get_object_or_404(SalesOrder, pk=record_id(request.POST.get("order", "")))
+    order = document_or_404(
+        request.user, SalesOrder, pk=record_id(request.POST.get("order", ""))
+    )
     try:
         released = services.sales_order_reservation_release(
             order=order, product=product, user=request.user
@@ -341,7 +346,9 @@ def settings_edit(request):
 @permission_required("sales.add_shipment", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def shipment_create(request):
-    order = get_object_or_404(SalesOrder, pk=record_id(request.GET.get("order", "")))
+    order = document_or_404(
+        request.user, SalesOrder, pk=record_id(request.GET.get("order", ""))
+    )
     if request.method == "POST" and (
         done := posted_by(Shipment, request.POST.get("submission"))
     ):
@@ -400,7 +407,8 @@ def shipment_create(request):
 
 
 def _document(request, model, pk, template, heading, kind):
-    document = get_object_or_404(
+    document = document_or_404(
+        request.user,
         model.objects.select_related(
             "customer", "warehouse", "created_by", "cancelled_by"
         ),
@@ -431,7 +439,8 @@ def shipment_detail(request, pk):
 @permission_required("sales.view_shipment", raise_exception=True)
 @require_GET
 def shipment_print(request, pk, layout):
-    shipment = get_object_or_404(
+    shipment = document_or_404(
+        request.user,
         Shipment.objects.select_related("customer", "warehouse", "order", "created_by"),
         pk=pk,
     )
@@ -466,7 +475,7 @@ def retail(request):
     opened before still posts here, once, as it always did."""
     if request.method == "GET":
         return redirect("counter:index")
-    header = forms.RetailHeaderForm(request.POST or None)
+    header = forms.RetailHeaderForm(request.POST or None, user=request.user)
     lines = forms.SaleLineFormSet(request.POST or None, prefix="lines")
     approval = authority.PriceApprovalForm(
         request.POST or None, request=request, user=request.user
@@ -520,8 +529,8 @@ def retail(request):
 @permission_required("sales.add_salesreturn", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def return_create(request):
-    shipment = get_object_or_404(
-        Shipment, pk=record_id(request.GET.get("shipment", ""))
+    shipment = document_or_404(
+        request.user, Shipment, pk=record_id(request.GET.get("shipment", ""))
     )
     if shipment.status != DocumentStatus.POSTED:
         messages.error(

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import factory
 
-from catalog.models import Category, Customer, Product, Supplier, Warehouse
+from catalog.models import Category, Customer, Product, Shop, Supplier, Warehouse
 from catalog.pinyin import search_text
 
 
@@ -37,6 +37,15 @@ class WarehouseFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"W{n:03d}")
     name = factory.Sequence(lambda n: f"仓库{n}")
+    shop = factory.LazyFunction(lambda: Shop.objects.order_by("pk").first())
+
+
+class ShopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shop
+
+    code = factory.Sequence(lambda n: f"S{n + 2:02d}")
+    name = factory.Sequence(lambda n: f"分店{n + 2}")
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

@@ -26,7 +26,7 @@ from counter import services as counter_services
 from counter.models import Shift
 from finance import services as finance
 from finance.models import Account
-from inventory import documents
+from inventory import documents, transfer_requests
 from jxc.tests import shop_world
 from jxc.tests.fuzz import Spec, fingerprint, outcome, rolled_back, send
 from purchasing import selectors as purchasing_selectors
@@ -78,6 +78,9 @@ class World:
     price_level: object = None
     box: object = None
     api_key: object = None
+    # A chain: the shop and a transfer request between two warehouses.
+    shop: object = None
+    transfer_request: object = None
 
     def __repr__(self):
         return "World()"
@@ -320,6 +323,14 @@ def build(owner, staff) -> World:
         sales_return=sales_return,
         adjustment=adjustment,
         transfer=transfer,
+        shop=warehouse.shop,
+        transfer_request=transfer_requests.transfer_request_create(
+            from_warehouse=other,
+            to_warehouse=warehouse,
+            lines=[(apple, Decimal("1"))],
+            note="",
+            user=owner,
+        ),
         opening=opening,
         stocktake=stocktake,
         cost_adjustment=cost_adjustment,

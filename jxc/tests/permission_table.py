@@ -123,6 +123,11 @@ URLS: dict[str, Access] = {
     "catalog:warehouse_create": Access(OWNER),
     "catalog:warehouse_update": Access(OWNER, ids=_pk("warehouse")),
     "catalog:warehouse_delete": Access(OWNER, ids=_pk("warehouse")),
+    # Shops of a chain: clerks see the list; the owner opens, changes and staffs them.
+    "catalog:shop_list": Access(STAFF),
+    "catalog:shop_create": Access(OWNER),
+    "catalog:shop_update": Access(OWNER, ids=_pk("shop")),
+    "catalog:shop_delete": Access(OWNER, ids=_pk("shop")),
     # Styles, attributes, price levels: everyone looks up; the owner keeps them.
     "catalog:style_list": Access(STAFF, also=("q=SEC", "o=-sale_price")),
     "catalog:style_create": Access(OWNER),
@@ -181,6 +186,22 @@ URLS: dict[str, Access] = {
     "inventory:transfer_create": Access(OWNER),
     "inventory:transfer_detail": Access(STAFF, ids=_pk("transfer")),
     "inventory:transfer_cancel": Access(OWNER, get=POST, ids=_pk("transfer")),
+    # Transfer requests between shops: everyone asks; each step checks the shop.
+    "inventory:transferrequest_list": Access(STAFF),
+    "inventory:transferrequest_create": Access(STAFF),
+    "inventory:transferrequest_detail": Access(STAFF, ids=_pk("transfer_request")),
+    "inventory:transferrequest_approve": Access(
+        STAFF, get=POST, ids=_pk("transfer_request")
+    ),
+    "inventory:transferrequest_ship": Access(
+        STAFF, get=POST, ids=_pk("transfer_request")
+    ),
+    "inventory:transferrequest_receive": Access(
+        STAFF, get=POST, ids=_pk("transfer_request")
+    ),
+    "inventory:transferrequest_cancel": Access(
+        STAFF, get=POST, ids=_pk("transfer_request")
+    ),
     "inventory:stocktake_list": Access(STAFF),
     "inventory:stocktake_start": Access(OWNER),
     # Staff enter counted quantities on the sheet; the owner reviews and posts.
@@ -308,6 +329,7 @@ URLS: dict[str, Access] = {
     "reports:reorder": Access(STAFF, also=("format=xlsx",)),
     "reports:reorder_orders": Access(STAFF, get=POST),
     "reports:turnover": Access(OWNER, also=("format=xlsx", "by=category")),
+    "reports:shops": Access(OWNER, also=("format=xlsx",)),
     "reports:sales": Access(OWNER, also=("format=xlsx", "by=customer")),
     "reports:prices": Access(OWNER, also=("format=xlsx",)),
     "reports:slow": Access(OWNER, also=("format=xlsx",)),

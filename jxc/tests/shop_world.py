@@ -30,7 +30,7 @@ from catalog.tests.factories import (
 from counter import services as counter_services
 from finance import services as finance
 from finance.models import Account
-from inventory import documents
+from inventory import documents, transfer_requests
 from inventory.models import AdjustmentReason, StockLevel
 from purchasing import services as purchasing
 from purchasing.tests.factories import ordered, received
@@ -98,6 +98,13 @@ def build(owner) -> dict[str, int]:
         user=owner,
     )
     transfer = documents.transfer_post(
+        from_warehouse=main,
+        to_warehouse=second,
+        lines=[(product, Decimal(1))],
+        note="",
+        user=owner,
+    )
+    transfer_request = transfer_requests.transfer_request_create(
         from_warehouse=main,
         to_warehouse=second,
         lines=[(product, Decimal(1))],
@@ -234,9 +241,11 @@ def build(owner) -> dict[str, int]:
         "customer": customer.pk,
         "warehouse": main.pk,
         "warehouse2": second.pk,
+        "shop": main.shop_id,
         "clerk": clerk.pk,
         "opening": opening.pk,
         "transfer": transfer.pk,
+        "transfer_request": transfer_request.pk,
         "adjustment": adjustment.pk,
         "costadjustment": cost_adjustment.pk,
         "stocktake": stocktake.pk,

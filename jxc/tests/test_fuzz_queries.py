@@ -60,6 +60,8 @@ RECORDS = {
     "inventory:adjustment": "adjustment",
     "inventory:costadjustment": "cost_adjustment",
     "inventory:transfer": "transfer",
+    "inventory:transferrequest": "transfer_request",
+    "catalog:shop": "shop",
     "inventory:stocktake": "stocktake",
     "inventory:openingstock": "opening",
     "purchasing:order": "placed_po",

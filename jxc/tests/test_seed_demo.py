@@ -74,3 +74,23 @@ def test_seed_demo_keeps_money_too_once():
     assert PartnerBalance.objects.filter(customer__isnull=False, balance__gt=0).exists()
     assert PartnerBalance.objects.filter(supplier__isnull=False, balance__gt=0).exists()
     assert money_problems() == []
+
+
+@pytest.mark.django_db
+def test_seed_demo_opens_a_second_shop_with_its_clerk_and_stock_once():
+    from catalog import shops
+    from catalog.models import Shop, Warehouse
+    from inventory.models import StockLevel
+    from inventory.selectors import stock_drift
+
+    seed()
+    seed()
+    second = Shop.objects.get(code="S02")
+    warehouse = Warehouse.objects.get(shop=second)
+    clerk = get_user_model().objects.get(username="staff2")
+    assert list(second.members.all()) == [clerk]
+    assert StockLevel.objects.filter(warehouse=warehouse, on_hand__gt=0).count() > 3
+    assert list(shops.warehouses_for(clerk)) == [warehouse]
+    first_clerk = get_user_model().objects.get(username="staff")
+    assert warehouse not in shops.warehouses_for(first_clerk)
+    assert stock_drift() == []

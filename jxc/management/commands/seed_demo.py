@@ -8,7 +8,12 @@ from accounts import services as account_services
 from accounts.roles import OWNER, STAFF
 from jxc import demo
 
-DEMO_ACCOUNTS = [("owner", "店主", OWNER), ("staff", "店员", STAFF)]
+# staff2 works in the demo's second shop (jxc.demo._second_shop moves them there).
+DEMO_ACCOUNTS = [
+    ("owner", "店主", OWNER),
+    ("staff", "店员", STAFF),
+    ("staff2", "二店店员", STAFF),
+]
 
 
 class Command(BaseCommand):
