@@ -39,6 +39,9 @@ RECORDS = [
     "counter.countersettings",
     "counter.shift",
     "api.apikey",
+    "finance.payment",
+    "finance.transfer",
+    "finance.cashentry",
 ]
 
 
