@@ -203,6 +203,11 @@
         checkBand(price);
       });
   });
+  // Lines filled in before the page opened (a new order prefilled from the
+  // shortage panel) get their prices as typed ones do.
+  form.querySelectorAll("#lines tbody .product-code").forEach(function (code) {
+    if (code.value.trim()) { code.dispatchEvent(new Event("change", { bubbles: true })); }
+  });
 })();
 
 // Sales lines: each line shows what is available (on hand − reserved) and warns
