@@ -168,7 +168,7 @@ def _save_then_place(request, order):
     try:
         services.purchase_order_confirm(order=order, user=request.user)
     except ValidationError as error:
-        messages.info(
+        messages.warning(
             request, _("%(number)s saved as a draft.") % {"number": order.number}
         )
         refuse(request, error)

@@ -197,7 +197,9 @@ def _purchases(request, rows) -> list[tuple]:
 
 
 def _draft_kept(request, order):
-    messages.info(request, _("%(number)s saved as a draft.") % {"number": order.number})
+    messages.warning(
+        request, _("%(number)s saved as a draft.") % {"number": order.number}
+    )
 
 
 def _save_then_confirm(request, order):

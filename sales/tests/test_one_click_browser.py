@@ -98,7 +98,7 @@ def test_the_shortage_panel_buys_the_missing_goods(signed_in_staff, live_server,
     page.locator("#id_lines-0-quantity").fill("5")
     page.locator("#then-confirm").click()
     expect(page.locator("#shortage-panel")).to_be_visible()
-    expect(page.locator(".alert-info")).to_contain_text("已保存为草稿")
+    expect(page.locator(".alert-warning")).to_contain_text("已保存为草稿")
     assert SalesOrder.objects.get().status == OrderStatus.DRAFT
     shoot(page, "one-click-shortage-panel")
     page.locator(".buy-missing").filter(has_text="电脑批发").click()
