@@ -192,3 +192,18 @@ def test_the_panel_offers_no_purchase_to_who_may_not_buy(client, pc, django_user
     assert 'id="shortage-panel"' in page
     assert 'id="buy-missing"' not in page
     assert 'value="ship"' not in client.get("/sales/orders/new/").content.decode()
+
+
+def test_the_panel_reads_the_suppliers_in_one_query(owner, django_assert_num_queries):
+    from sales import selectors
+    from sales.services import ShortRow
+    from sales.tests.factories import draft
+
+    products = [ProductFactory(preferred_supplier=SupplierFactory()) for _ in range(5)]
+    order = draft(owner, [(product, "2") for product in products])
+    lines = list(order.lines.select_related("product"))
+    rows = [ShortRow(line, D("0")) for line in lines]
+    with django_assert_num_queries(1):
+        groups = selectors.shortage_by_supplier(rows)
+    assert len(groups) == 5
+    assert all(missing == D("2") for _s, wanted in groups for _p, missing in wanted)

@@ -4,6 +4,7 @@ shipment form opens filled in); a short order's panel opens a purchase order
 prefilled for the preferred supplier, where Enter after a product moves to the
 quantity, and 保存并下单 places it."""
 
+import re
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -120,3 +121,27 @@ def test_the_shortage_panel_buys_the_missing_goods(signed_in_staff, live_server,
     order = PurchaseOrder.objects.get()
     assert order.status == PurchaseStatus.ORDERED
     assert sorted(line.quantity for line in order.lines.all()) == [D("2"), D("3")]
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_top_box_opens_a_product_and_the_list_box_filters(
+    signed_in_staff, live_server, shop, width
+):
+    page = signed_in_staff
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/catalog/products/")
+    if width == 390:
+        page.get_by_role("button", name="菜单").click()  # the box is in the menu
+    box = page.locator("#top-search-q")
+    expect(box).to_be_visible()
+    if width == 390:
+        shoot(page, "top-search-menu")
+    box.fill("PC01")
+    box.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/catalog/products/{shop.pk}/")
+    page.goto(live_server.url + "/catalog/products/")
+    search = page.locator("main input[name=q]")
+    search.fill("PC01")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/catalog/products/\?q=PC01&"))  # a list
+    expect(page.locator("main")).to_contain_text("电脑")
