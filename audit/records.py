@@ -41,6 +41,9 @@ RECORDS = [
     "counter.countersettings",
     "counter.shift",
     "api.apikey",
+    "finance.payment",
+    "finance.transfer",
+    "finance.cashentry",
 ]
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,6 +22,7 @@ from catalog.models import Customer, Product, Style, Supplier
 from jxc.documents import form_kept
 from jxc.excel import Sheet, xlsx_response
 from jxc.import_flow import ImportSpec, import_view
+from jxc.inputs import searchable
 
 VIEW_COST = "accounts.view_cost"
 PAGE_SIZE = 50
@@ -64,22 +66,32 @@ class ListView(PermissionRequiredMixin, FilterView):
 
 
 class ProductListView(ListView):
+    """An exact SKU typed into the list's search box filters the list like any
+    other text; only the search box at the top of every page (product_go) opens
+    a product straight away."""
+
     model = Product
     filterset_class = filters.ProductFilter
     selector = staticmethod(selectors.product_list)
 
-    def get(self, request, *args, **kwargs):
-        # A barcode scanned into the search box opens that product at once.
-        scanned = request.GET.get("q", "")
-        other_filters = any(v for k, v in request.GET.items() if k not in {"q", "o"})
-        if scanned and not other_filters:
-            try:
-                product = selectors.product_by_code(scanned)
-            except selectors.SeveralProductsMatch:
-                product = None  # the list shows them all
-            if product is not None:
-                return redirect("catalog:product_detail", pk=product.pk)
-        return super().get(request, *args, **kwargs)
+
+@permission_required("catalog.view_product", raise_exception=True)
+@require_GET
+def product_go(request):
+    """The search box at the top of every page: a scanned barcode or a typed SKU
+    opens that product at once; anything else (or a code several products
+    share) lists what matches."""
+    text = (request.GET.get("q") or "").strip()[:100]
+    if not searchable(text):
+        text = ""
+    try:
+        product = selectors.product_by_code(text) if text else None
+    except selectors.SeveralProductsMatch:
+        product = None
+    if product is not None:
+        return redirect("catalog:product_detail", pk=product.pk)
+    url = reverse("catalog:product_list")
+    return redirect(f"{url}?{urlencode({'q': text})}" if text else url)
 
 
 class EditView(PermissionRequiredMixin, View):

@@ -176,6 +176,19 @@ def server_error(request):
 
 
 @dataclass(frozen=True)
+class Then:
+    """A second submit button of an order form (保存并确认, 确认并发货): the draft
+    is saved first, then ``run(request, order)`` (the app's next step, which
+    answers the page; a refusal there leaves the order a draft and says why).
+    Shown to users with every one of ``permissions``."""
+
+    key: str
+    label: str
+    permissions: tuple[str, ...]
+    run: Callable
+
+
+@dataclass(frozen=True)
 class OrderForm:
     """How one app's order form page differs from the other's: its forms, the
     service that saves a draft (``save(order=, lines=, user=, **header)``) and the
@@ -201,6 +214,11 @@ class OrderForm:
     approval: Callable | None = None
     # (rows, user) -> the orders this user may open (a chain: their shops' ones).
     scope: Callable | None = None
+    # Buttons that save the draft and take the next step at once.
+    then: tuple[Then, ...] = ()
+    # prefill(request.GET) -> (header initial, line initial) for a new order
+    # opened from another page (the shortage panel's "buy the missing goods").
+    prefill: Callable | None = None
 
     def header_initial(self, order) -> dict:
         return {
@@ -254,14 +272,17 @@ def order_form(request, spec: OrderForm, pk: int | None = None):
                 % {"number": order.number, "status": order.get_status_display()},
             )
             return redirect(spec.detail_url, pk=pk)
+    header_initial = line_initial = None
+    if order is not None:
+        header_initial = spec.header_initial(order)
+        if request.method != "POST":
+            line_initial = spec.line_initial(order)
+    elif spec.prefill is not None and request.method != "POST":
+        header_initial, line_initial = spec.prefill(request.GET)
     header = spec.header_form(
-        request.POST or None,
-        initial=spec.header_initial(order) if order is not None else None,
-        user=request.user,
+        request.POST or None, initial=header_initial, user=request.user
     )
-    line_initial = None
-    if order is not None and request.method != "POST":
-        line_initial = spec.line_initial(order)
+    then = {t.key: t for t in spec.then if request.user.has_perms(t.permissions)}
     lines = spec.line_formset(
         request.POST or None, prefix="lines", initial=line_initial
     )
@@ -282,9 +303,14 @@ def order_form(request, spec: OrderForm, pk: int | None = None):
             if approval is not None:
                 approval.refused(error)
         else:
-            messages.success(
-                request, _("%(number)s saved as a draft.") % {"number": saved.number}
-            )
+            step = then.get(request.POST.get("then", ""))
+            if step is not None and saved.status == "draft":
+                return step.run(request, saved)
+            if saved.status == "draft":
+                messages.success(
+                    request,
+                    _("%(number)s saved as a draft.") % {"number": saved.number},
+                )
             return redirect(spec.detail_url, pk=saved.pk)
     title = _("Edit %(number)s") % {"number": order.number} if order else spec.new_title
     return render(
@@ -298,6 +324,7 @@ def order_form(request, spec: OrderForm, pk: int | None = None):
             "cancel_url": reverse(spec.list_url),
             "show_total": True,
             "price_approval": approval,
+            "then": then.values(),
             **{
                 key: reverse(value) if key.endswith("_url") else value
                 for key, value in spec.context.items()

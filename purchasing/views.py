@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,8 +25,10 @@ from jxc.documents import StaleDocument, form_kept, posted_already, posted_by
 from jxc.inputs import searchable
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
+from jxc.tabular import CellError, parse_decimal
 from jxc.views import (
     OrderForm,
+    Then,
     business_moment,
     cancel_view,
     order_form,
@@ -118,6 +122,65 @@ def document_export(request, kind):
 # --- purchase orders ---------------------------------------------------------------
 
 
+PREFILL_LINES = 100
+prefill_quantity = parse_decimal(3, Decimal("99999999"))
+
+
+def _quantity(text: str) -> Decimal | None:
+    try:
+        return prefill_quantity(text)
+    except CellError:
+        return None
+
+
+def _order_prefill(query) -> tuple[dict, list[dict]]:
+    """A new order opened with its goods named (the shortage panel's "buy the
+    missing goods"): ``supplier`` (an id) and ``product`` / ``quantity`` pairs;
+    what does not name an active record or a positive quantity is left out (the
+    clerk sees the form and saves it, or not)."""
+    pairs = []
+    for pk, text in zip(
+        query.getlist("product")[:PREFILL_LINES],
+        query.getlist("quantity"),
+        strict=False,
+    ):
+        quantity = _quantity(text)
+        if record_id(pk) is not None and quantity is not None and quantity > 0:
+            pairs.append((record_id(pk), quantity))
+    products = Product.objects.filter(is_active=True).in_bulk(
+        [pk for pk, _quantity in pairs]
+    )
+    lines = [
+        {"product": products[pk].sku, "quantity": plain(quantity)}
+        for pk, quantity in pairs
+        if pk in products
+    ]
+    header = {}
+    supplier_id = record_id(query.get("supplier", ""))
+    if supplier_id is not None:
+        supplier = Supplier.objects.filter(pk=supplier_id, is_active=True).first()
+        if supplier is not None:
+            header["supplier"] = supplier
+    return header, lines
+
+
+def _save_then_place(request, order):
+    """保存并下单: the draft just saved is placed; a refusal (a price the owner
+    must approve first) leaves it a draft and says why."""
+    try:
+        services.purchase_order_confirm(order=order, user=request.user)
+    except ValidationError as error:
+        messages.warning(
+            request, _("%(number)s saved as a draft.") % {"number": order.number}
+        )
+        refuse(request, error)
+    else:
+        messages.success(
+            request, _("%(number)s is ordered.") % {"number": order.number}
+        )
+    return redirect("purchasing:order_detail", pk=order.pk)
+
+
 ORDER_FORM = OrderForm(
     scope=documents_for,
     model=PurchaseOrder,
@@ -135,7 +198,17 @@ ORDER_FORM = OrderForm(
             "is placed."
         ),
         "price_url": "purchasing:last_price",
+        "enter_to_quantity": True,
     },
+    then=(
+        Then(
+            "place",
+            gettext_lazy("Save and place the order"),
+            ("purchasing.change_purchaseorder",),
+            _save_then_place,
+        ),
+    ),
+    prefill=_order_prefill,
 )
 
 
@@ -375,6 +448,7 @@ def receipt_create(request):
             "lines": lines,
             "title": title,
             "submit_label": _("Post receipt"),
+            "enter_to_quantity": True,
             "cancel_url": reverse("purchasing:order_detail", args=[order.pk])
             if order
             else reverse("purchasing:receipt_list"),
@@ -492,6 +566,7 @@ def return_create(request):
             "lines": lines,
             "title": title,
             "submit_label": _("Post return"),
+            "enter_to_quantity": True,
             "cancel_url": reverse("purchasing:return_list"),
         },
     )

@@ -124,7 +124,7 @@ class Suggestion:
     daily: Decimal
     cover_days: Decimal | None
     quantity: Decimal
-    # (order number, quantity) of the open sales orders waiting without a
+    # (order number, quantity, order id) of the open sales orders waiting without a
     # reservation: what the backorder figure is made of.
     waiting: list = field(default_factory=list)
 
@@ -147,7 +147,7 @@ def reorder_suggestions(*, days: int = 28, review_days: int = 7) -> list[Suggest
     # only lowers the projection, so the products listed are those listed without
     # it plus those with one, checked again below.
     waiting = sales_selectors.backorders_by_product(None)
-    backorders = {pk: sum(q for _n, q in lines) for pk, lines in waiting.items()}
+    backorders = {pk: sum(w.quantity for w in lines) for pk, lines in waiting.items()}
     rows = (
         Product.objects.filter(is_active=True)
         .select_related("preferred_supplier", "category")

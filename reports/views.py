@@ -214,7 +214,7 @@ def reorder(request):
                     "on_order": s.on_order,
                     "backorder": s.backorder,
                     "waiting": ", ".join(
-                        f"{number} {qty(quantity)}" for number, quantity in s.waiting
+                        f"{w.number} {qty(w.quantity)}" for w in s.waiting
                     ),
                     "projected": s.projected,
                     "safety": s.product.safety_stock,

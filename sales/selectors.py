@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet, Sum
 
+from catalog.models import Supplier
 from inventory import selectors as inventory_selectors
 from jxc.models import DocumentStatus
 from sales.models import (
@@ -75,10 +77,18 @@ def reservations_of(product_id: int, warehouse_id: int | None = None) -> QuerySe
     ).order_by("order__confirmed_at", "order_id")
 
 
-def backorders_by_product(product_ids) -> dict[int, list[tuple[str, Decimal]]]:
-    """(order number, quantity waiting without a reservation) per product, for the
-    open orders that wait for it, oldest first, in one query (``product_ids``
-    None: every product)."""
+class Waiting(NamedTuple):
+    """An open order waiting for a product without a reservation."""
+
+    number: str
+    quantity: Decimal
+    order_id: int
+
+
+def backorders_by_product(product_ids) -> dict[int, list[Waiting]]:
+    """The open orders waiting for each product (number, quantity waiting without
+    a reservation, order id: pages link it), oldest first, in one query
+    (``product_ids`` None: every product)."""
     from django.db.models import F
 
     lines = SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES)
@@ -90,11 +100,11 @@ def backorders_by_product(product_ids) -> dict[int, list[tuple[str, Decimal]]]:
         )
         .filter(waiting__gt=0)
         .order_by("product_id", "order__order_date", "order_id")
-        .values_list("product_id", "order__number", "waiting")
+        .values_list("product_id", "order__number", "waiting", "order_id")
     )
-    found: dict[int, list[tuple[str, Decimal]]] = {}
-    for product_id, number, waiting in rows:
-        found.setdefault(product_id, []).append((number, waiting))
+    found: dict[int, list[Waiting]] = {}
+    for product_id, number, waiting, order_id in rows:
+        found.setdefault(product_id, []).append(Waiting(number, waiting, order_id))
     return found
 
 
@@ -370,3 +380,21 @@ def last_price_paid(*, customer_id: int, product_id: int) -> Decimal | None:
         return None
     amount, quantity = found
     return money(amount / quantity)
+
+
+def shortage_by_supplier(rows) -> list[tuple]:
+    """The short lines of an order (services.ShortRow) grouped by their products'
+    preferred supplier, in one query: [(supplier or None, [(product, missing)])],
+    suppliers by code, the products without one last."""
+    suppliers = Supplier.objects.in_bulk(
+        {row.line.product.preferred_supplier_id for row in rows} - {None}
+    )
+    groups: dict = {}
+    for row in rows:
+        supplier = suppliers.get(row.line.product.preferred_supplier_id)
+        if supplier is not None and not supplier.is_active:
+            supplier = None  # a new order cannot name an inactive supplier
+        groups.setdefault(supplier, []).append((row.line.product, row.missing))
+    return sorted(
+        groups.items(), key=lambda group: (group[0] is None, group[0] and group[0].code)
+    )

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,8 +27,10 @@ from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
 from jxc.views import (
     OrderForm,
+    Then,
     cancel_view,
     order_form,
+    plain,
     record_id,
     refuse,
 )
@@ -106,23 +109,6 @@ def document_export(request, kind):
 # --- orders ---------------------------------------------------------------------------
 
 
-ORDER_FORM = OrderForm(
-    scope=documents_for,
-    model=SalesOrder,
-    header_form=forms.OrderHeaderForm,
-    line_formset=forms.SaleLineFormSet,
-    save=services.sales_order_save,
-    line_input=services.SaleLineInput,
-    detail_url="sales:order_detail",
-    list_url="sales:order_list",
-    new_title=gettext_lazy("New sales order"),
-    context={"availability_url": "sales:availability"},
-    approval=lambda request: authority.PriceApprovalForm(
-        request.POST or None, request=request, user=request.user
-    ),
-)
-
-
 @permission_required("sales.add_salesorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_create(request):
@@ -159,21 +145,19 @@ def order_detail(request, pk):
     )
 
 
-@permission_required("sales.change_salesorder", raise_exception=True)
-@require_POST
-def order_confirm(request, pk):
-    order = document_or_404(request.user, SalesOrder, pk=pk)
-    mode = request.POST.get("on_shortage", "refuse")
-    if mode not in {"refuse", "reduce", "backorder"}:
-        mode = "refuse"
+def _confirmed(request, order, *, mode="refuse", version=None, ship=False, fresh=False):
+    """Confirm ``order`` (reserving its stock) and answer the page: the shortage
+    panel when stock is short, else the order, or with ``ship`` its shipment form
+    (filled with what can go now; posting it stays the shipment's own step, with
+    its token, reservations and payment). A refusal leaves the order a draft (a
+    ``fresh`` one, just saved by the same click, says so)."""
     try:
         services.sales_order_confirm(
-            order=order,
-            user=request.user,
-            on_shortage=mode,
-            version=record_id(request.POST.get("version", "")),
+            order=order, user=request.user, on_shortage=mode, version=version
         )
     except services.OrderShortage as shortage:
+        if fresh:
+            _draft_kept(request, order)
         return render(
             request,
             "sales/shortage.html",
@@ -181,17 +165,98 @@ def order_confirm(request, pk):
                 "order": order,
                 "rows": shortage.rows,
                 "version": order.version,
+                "then": "ship" if ship else "",
+                "buy": _purchases(request, shortage.rows),
             },
         )
     except (InsufficientStock, ValidationError) as error:
+        if fresh:
+            _draft_kept(request, order)
         refuse(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(number)s is confirmed; its stock is reserved.")
-            % {"number": order.number},
-        )
-    return redirect("sales:order_detail", pk=pk)
+        return redirect("sales:order_detail", pk=order.pk)
+    messages.success(
+        request,
+        _("%(number)s is confirmed; its stock is reserved.") % {"number": order.number},
+    )
+    if ship and request.user.has_perm("sales.add_shipment"):
+        return redirect(f"{reverse('sales:shipment_create')}?order={order.pk}")
+    return redirect("sales:order_detail", pk=order.pk)
+
+
+def _purchases(request, rows) -> list[tuple]:
+    """The shortage panel's "buy the missing goods": (supplier or None, a new
+    purchase order's address prefilled with that supplier's missing products)."""
+    if not request.user.has_perm("purchasing.add_purchaseorder"):
+        return []
+    url = reverse("purchasing:order_create")
+    answer = []
+    for supplier, wanted in selectors.shortage_by_supplier(rows):
+        query = [("supplier", supplier.pk)] if supplier is not None else []
+        for product, missing in wanted:
+            query += [("product", product.pk), ("quantity", plain(missing))]
+        answer.append((supplier, len(wanted), f"{url}?{urlencode(query)}"))
+    return answer
+
+
+def _draft_kept(request, order):
+    messages.warning(
+        request, _("%(number)s saved as a draft.") % {"number": order.number}
+    )
+
+
+def _save_then_confirm(request, order):
+    return _confirmed(request, order, version=order.version, fresh=True)
+
+
+def _save_then_ship(request, order):
+    return _confirmed(request, order, version=order.version, ship=True, fresh=True)
+
+
+ORDER_FORM = OrderForm(
+    scope=documents_for,
+    model=SalesOrder,
+    header_form=forms.OrderHeaderForm,
+    line_formset=forms.SaleLineFormSet,
+    save=services.sales_order_save,
+    line_input=services.SaleLineInput,
+    detail_url="sales:order_detail",
+    list_url="sales:order_list",
+    new_title=gettext_lazy("New sales order"),
+    context={"availability_url": "sales:availability"},
+    approval=lambda request: authority.PriceApprovalForm(
+        request.POST or None, request=request, user=request.user
+    ),
+    then=(
+        Then(
+            "confirm",
+            gettext_lazy("Save and confirm"),
+            ("sales.change_salesorder",),
+            _save_then_confirm,
+        ),
+        Then(
+            "ship",
+            gettext_lazy("Confirm and ship"),
+            ("sales.change_salesorder", "sales.add_shipment"),
+            _save_then_ship,
+        ),
+    ),
+)
+
+
+@permission_required("sales.change_salesorder", raise_exception=True)
+@require_POST
+def order_confirm(request, pk):
+    order = document_or_404(request.user, SalesOrder, pk=pk)
+    mode = request.POST.get("on_shortage", "refuse")
+    if mode not in {"refuse", "reduce", "backorder"}:
+        mode = "refuse"
+    return _confirmed(
+        request,
+        order,
+        mode=mode,
+        version=record_id(request.POST.get("version", "")),
+        ship=request.POST.get("then") == "ship",
+    )
 
 
 @permission_required("sales.change_salesorder", raise_exception=True)

@@ -120,11 +120,43 @@ def test_owner_sees_purchase_prices(owner_client):
     )
 
 
-def test_scanned_barcode_opens_the_product(staff_client):
+def test_scanned_barcode_in_the_top_box_opens_the_product(staff_client):
     product = ProductFactory(barcode="6972168279211")
-    response = staff_client.get("/catalog/products/", {"q": "6972168279211"})
+    response = staff_client.get("/catalog/products/go/", {"q": " 6972168279211 "})
     assert response.status_code == 302
     assert response.url == f"/catalog/products/{product.pk}/"
+
+
+def test_an_exact_sku_in_the_list_search_filters_the_list(staff_client):
+    """Issue 20: the list's own search box filters; only the top box opens."""
+    wanted = ProductFactory(sku="SG001", name="红富士苹果")
+    ProductFactory(sku="XJ002", name="香蕉")
+    response = staff_client.get("/catalog/products/", {"q": "SG001"})
+    assert response.status_code == 200
+    assert list(response.context["object_list"]) == [wanted]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "/catalog/products/"),
+        ("苹果", "/catalog/products/?q=%E8%8B%B9%E6%9E%9C"),
+        ("SG", "/catalog/products/?q=SG"),  # no exact code: the list
+        ("<b>\x00", "/catalog/products/"),  # a control character: nothing to find
+    ],
+)
+def test_the_top_box_lists_what_is_not_one_exact_code(staff_client, text, expected):
+    ProductFactory(sku="SG001", name="红富士苹果")
+    ProductFactory(sku="SG002", name="青苹果")
+    response = staff_client.get("/catalog/products/go/", {"q": text})
+    assert response.status_code == 302
+    assert response.url == expected
+
+
+def test_the_top_box_is_on_every_page_for_who_may_see_products(staff_client):
+    html = staff_client.get("/sales/").content.decode()
+    assert 'id="top-search"' in html
+    assert 'action="/catalog/products/go/"' in html
 
 
 def test_search_by_pinyin_initials_lists_the_product(staff_client):
@@ -225,13 +257,14 @@ def test_staff_cannot_sort_by_purchase_price(staff_client):
         assert [p.sku for p in response.context["object_list"]] == ["A", "B"]
 
 
-def test_a_scan_from_the_filter_form_opens_the_product(staff_client):
+def test_a_scan_into_the_filter_form_lists_the_product(staff_client):
     product = ProductFactory(barcode="6972168279211")
+    ProductFactory(barcode="6972168279228")
     response = staff_client.get(
         "/catalog/products/", {"q": "6972168279211", "category": "", "active": ""}
     )
-    assert response.status_code == 302
-    assert response.url == f"/catalog/products/{product.pk}/"
+    assert response.status_code == 200
+    assert list(response.context["object_list"]) == [product]
 
 
 def test_full_width_sku_is_stored_folded(owner_client):

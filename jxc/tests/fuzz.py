@@ -399,6 +399,9 @@ ERROR_MARKS = (
     "alert-danger",
     "errorlist",
     'class="text-danger small"',
+    # A sales order that cannot be confirmed as it is: wanted / available /
+    # missing, and the choices (保存并确认 keeps its draft: issue 20).
+    'id="shortage-panel"',
 )
 
 

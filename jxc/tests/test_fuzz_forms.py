@@ -515,6 +515,23 @@ SPECS = [
             **_po_lines(w),
         },
     ),
+    # 保存并下单 (issue 20): a price the owner must approve keeps the draft.
+    spec(
+        "purchase_order_create_then_place",
+        url("purchasing:order_create"),
+        lambda w: {
+            "submission": w.tokens()[-1],
+            "version": "",
+            "supplier": w.supplier.code,
+            "warehouse": str(w.warehouse.pk),
+            "order_date": _today(w),
+            "expected_date": "",
+            "note": "",
+            "then": "place",
+            **_po_lines(w),
+        },
+        may_write=("purchasing.PurchaseOrder", "jxc.", "audit."),
+    ),
     spec(
         "purchase_order_edit",
         url("purchasing:order_edit", lambda w: w.draft_po.pk),
@@ -644,6 +661,23 @@ SPECS = [
             "note": "",
             **_so_lines(w),
         },
+    ),
+    # 确认并发货 (issue 20): the draft is saved, then confirmed; a refused
+    # confirmation (short stock, credit) keeps the draft it saved, and says why.
+    spec(
+        "sales_order_create_then_ship",
+        url("sales:order_create"),
+        lambda w: {
+            "submission": w.tokens()[-1],
+            "version": "",
+            "customer": w.customer.code,
+            "warehouse": str(w.warehouse.pk),
+            "order_date": _today(w),
+            "note": "",
+            "then": "ship",
+            **_so_lines(w),
+        },
+        may_write=("sales.SalesOrder", "jxc.", "audit."),
     ),
     spec(
         "sales_order_edit",
@@ -1180,6 +1214,7 @@ REPLAYED = [
     "transfer_create",
     "stocktake_start",
     "purchase_order_create",
+    "purchase_order_create_then_place",
     "purchase_order_edit",
     "receipt_create",
     "receipt_create_from_order",
@@ -1187,6 +1222,7 @@ REPLAYED = [
     "purchase_return_create",
     "purchase_return_from_receipt",
     "sales_order_create",
+    "sales_order_create_then_ship",
     "sales_order_edit",
     "retail_sale",
     "shipment_create",

@@ -111,6 +111,12 @@ def path_of(route, world) -> str:
 STARTS_FROM = {
     "purchasing:receipt_create": lambda w: {"order": str(w.placed_po.pk)},
     "purchasing:return_create": lambda w: {"receipt": str(w.receipt.pk)},
+    # A new order prefilled from the shortage panel (issue 20).
+    "purchasing:order_create": lambda w: {
+        "supplier": str(w.supplier.pk),
+        "product": str(w.apple.pk),
+        "quantity": "2",
+    },
     "sales:shipment_create": lambda w: {"order": str(w.confirmed_so.pk)},
     "sales:return_create": lambda w: {"shipment": str(w.shipment.pk)},
     "sales:availability": lambda w: {"product": "A001", "warehouse": "1"},

@@ -37,14 +37,15 @@ def test_clerk_orders_receives_partially_and_sees_stock(signed_in_staff, live_se
     page.get_by_label("供应商").fill("GYS001 南方果业")
     first = page.locator("#id_lines-0-product")
     first.fill("SG001")
-    first.press("Enter")  # a scan: quantity 1, the cursor waits on the next line
-    expect(page.locator("#id_lines-0-quantity")).to_have_value("1")
+    first.press("Enter")  # purchase lines: the quantity comes next
+    expect(page.locator("#id_lines-0-quantity")).to_be_focused()
+    page.keyboard.type("20")
+    expect(page.locator("#id_lines-0-unit_price")).to_have_value("4.50")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_lines-0-unit_price")).to_be_focused()
+    page.keyboard.press("Enter")  # the end of the line: the next one
     expect(page.locator("#id_lines-1-product")).to_be_focused()
-    page.keyboard.type("SG001")
-    page.keyboard.press("Enter")  # the same product again: +1 on its line
-    expect(page.locator("#id_lines-0-quantity")).to_have_value("2")
-    expect(page.locator("#id_lines-1-product")).to_have_value("")
-    page.locator("#id_lines-0-quantity").fill("20")
+    expect(page.locator("#id_lines-0-quantity")).to_have_value("20")
     page.locator("#id_lines-1-product").fill("6922771648558")  # a scanned barcode
     page.locator("#id_lines-1-quantity").fill("30")
     page.locator("#id_lines-1-unit_price").fill("2.00")

@@ -30,7 +30,8 @@ def test_the_page_names_the_backorder_and_its_orders(owner_client, owner):
     order = confirmed(owner, [(umbrella, "5")], on_shortage="backorder")
     page = owner_client.get("/reports/reorder/").content.decode()
     assert "雨伞" in page
-    assert f"欠货 5 把 ({order.number} 5)" in page
+    link = f'<a href="/sales/orders/{order.pk}/">{order.number}</a>'
+    assert f"欠货 5 把 ({link} 5)" in page
     assert f'name="quantity_{umbrella.pk}" value="5"' in page
     sheet = openpyxl.load_workbook(
         io.BytesIO(owner_client.get("/reports/reorder/?format=xlsx").content)

@@ -30,7 +30,7 @@ def test_a_backordered_product_without_safety_stock_or_sales_is_suggested(owner)
     assert suggestion.product == umbrella
     assert (suggestion.backorder, suggestion.projected) == (D("5"), D("-5"))
     assert suggestion.quantity == D("5")
-    assert suggestion.waiting == [(order.number, D("5"))]
+    assert suggestion.waiting == [(order.number, D("5"), order.pk)]
 
 
 def test_part_reserved_part_backordered_orders_just_the_backorder(owner):
@@ -45,7 +45,10 @@ def test_part_reserved_part_backordered_orders_just_the_backorder(owner):
     assert (suggestion.on_hand, suggestion.reserved) == (D("2"), D("2"))
     assert (suggestion.backorder, suggestion.projected) == (D("8"), D("-8"))
     assert suggestion.quantity == D("8")
-    assert suggestion.waiting == [(first.number, D("5")), (second.number, D("3"))]
+    assert suggestion.waiting == [
+        (first.number, D("5"), first.pk),
+        (second.number, D("3"), second.pk),
+    ]
 
 
 def test_a_backorder_covered_by_a_purchase_order_is_not_suggested_again(owner):

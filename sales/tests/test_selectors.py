@@ -75,8 +75,11 @@ def test_backorders_list_what_open_orders_wait_for_oldest_first(owner):
     first = confirmed(owner, [(apple, "5")], on_shortage="backorder")
     second = confirmed(owner, [(apple, "1"), (pear, "2")], on_shortage="backorder")
     waiting = selectors.backorders_by_product(None)
-    assert waiting[apple.pk] == [(first.number, D("3")), (second.number, D("1"))]
-    assert waiting[pear.pk] == [(second.number, D("2"))]
+    assert waiting[apple.pk] == [
+        (first.number, D("3"), first.pk),
+        (second.number, D("1"), second.pk),
+    ]
+    assert waiting[pear.pk] == [(second.number, D("2"), second.pk)]
     assert selectors.backorders_by_product([pear.pk]) == {
-        pear.pk: [(second.number, D("2"))]
+        pear.pk: [(second.number, D("2"), second.pk)]
     }

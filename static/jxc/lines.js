@@ -5,6 +5,7 @@
   "use strict";
   var script = document.currentScript;
   var optionsUrl = script && script.dataset.optionsUrl;
+  var enterToQuantity = Boolean(script && script.dataset.enter === "quantity");
   var form = document.getElementById("document-form");
   if (!form) { return; }
   var body = form.querySelector("#lines tbody");
@@ -63,6 +64,14 @@
     event.preventDefault();
     var row = target.closest("tr");
     if (target.classList.contains("product-code") && target.value.trim()) {
+      // Purchase lines: the quantity comes next (cartons, dozens are typed, not
+      // scanned one by one); sales lines treat the Enter as a scan.
+      var quantity = row.querySelector("input[name$='-quantity']");
+      if (enterToQuantity && quantity) {
+        quantity.focus();
+        quantity.select();
+        return;
+      }
       scanned(row, target);
       return;
     }
@@ -193,6 +202,11 @@
         }
         checkBand(price);
       });
+  });
+  // Lines filled in before the page opened (a new order prefilled from the
+  // shortage panel) get their prices as typed ones do.
+  form.querySelectorAll("#lines tbody .product-code").forEach(function (code) {
+    if (code.value.trim()) { code.dispatchEvent(new Event("change", { bubbles: true })); }
   });
 })();
 
