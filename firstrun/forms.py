@@ -2,6 +2,7 @@
 account), and the few small ones the wizard alone has."""
 
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.db.models.functions import Lower
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import ProductForm, ShopProfileForm
 from catalog.models import UNIT_SUGGESTIONS, Product, Warehouse
+from jxc.fields import cost_field
 from jxc.forms import InputRulesMixin
 from jxc.lines import LineQuantitiesForm
 
@@ -86,5 +88,39 @@ class OpeningQuantitiesForm(LineQuantitiesForm):
         widget=forms.HiddenInput, initial=uuid.uuid4, required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for product in self.lines:
+            self.fields[f"cost_{product.pk}"] = cost_field(
+                label=_("Unit cost of %(name)s") % {"name": product.name},
+                required=False,
+                initial=product.purchase_price or None,
+                widget=forms.NumberInput(
+                    attrs={
+                        "step": "any",
+                        "inputmode": "decimal",
+                        "class": "form-control num",
+                    }
+                ),
+            )
+
     def line_label(self, line) -> str:
         return line.name
+
+    def costed(self) -> dict[int, tuple[Decimal, Decimal]]:
+        """(quantity, unit cost) of each product given a quantity; a cost left
+        empty is the product's purchase price."""
+        by_pk = {product.pk: product for product in self.lines}
+        return {
+            pk: (
+                quantity,
+                self.cleaned_data.get(f"cost_{pk}") or by_pk[pk].purchase_price,
+            )
+            for pk, quantity in self.quantities().items()
+        }
+
+    def rows(self):
+        return [
+            (product, quantity, self[f"cost_{product.pk}"])
+            for product, quantity in super().rows()
+        ]

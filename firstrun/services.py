@@ -116,13 +116,17 @@ def product_by_hand_add(
 
 @transaction.atomic
 def opening_quantities_post(
-    *, quantities: dict[Product, Decimal], warehouse: Warehouse, user, submission=None
+    *,
+    quantities: dict[Product, tuple[Decimal, Decimal]],
+    warehouse: Warehouse,
+    user,
+    submission=None,
 ):
-    """Book typed opening quantities (at each product's purchase price) as one
+    """Book typed opening quantities ({product: (quantity, unit cost)}) as one
     opening-stock document, and mark the step done."""
     lines = [
-        (product, warehouse, quantity, product.purchase_price)
-        for product, quantity in quantities.items()
+        (product, warehouse, quantity, cost)
+        for product, (quantity, cost) in quantities.items()
     ]
     if not lines:
         raise ValidationError(_("Type a quantity for at least one product."))

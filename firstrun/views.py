@@ -196,9 +196,7 @@ def opening(request):
 
         def save(data):
             return services.opening_quantities_post(
-                quantities={
-                    by_pk[pk]: quantity for pk, quantity in form.quantities().items()
-                },
+                quantities={by_pk[pk]: costed for pk, costed in form.costed().items()},
                 warehouse=data["warehouse"],
                 submission=data["submission"],
                 user=request.user,

@@ -253,6 +253,35 @@ def test_typed_opening_quantities_are_booked_at_the_purchase_price(wizard):
     assert list(selectors.products_without_stock()) == [pear]
 
 
+def test_a_typed_unit_cost_values_the_opening_stock(wizard):
+    apple = ProductFactory(name="苹果", purchase_price=Decimal("4.00"))
+    wizard.post(
+        reverse("firstrun:opening"),
+        {
+            "warehouse": Warehouse.objects.get().pk,
+            f"quantity_{apple.pk}": "10",
+            f"cost_{apple.pk}": "3.125",
+        },
+    )
+    level = StockLevel.objects.get(product=apple)
+    assert (level.unit_cost, level.value) == (Decimal("3.1250"), Decimal("31.25"))
+
+
+def test_a_negative_unit_cost_is_refused_and_nothing_changes(wizard):
+    apple = ProductFactory(name="苹果")
+    response = wizard.post(
+        reverse("firstrun:opening"),
+        {
+            "warehouse": Warehouse.objects.get().pk,
+            f"quantity_{apple.pk}": "10",
+            f"cost_{apple.pk}": "-1",
+        },
+    )
+    assert "大于或等于0" in response.content.decode()
+    assert not StockLevel.objects.exists()
+    assert steps_state() == {}
+
+
 @pytest.mark.parametrize(
     ("quantity", "words"),
     [("-3", "0"), ("", "请至少为一个商品填写数量"), ("x", "数字")],
