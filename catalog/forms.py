@@ -272,6 +272,15 @@ class WarehouseForm(InputRulesMixin, forms.ModelForm):
             )
         return code
 
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if other := _clash(Warehouse, "name", name, self.instance):
+            raise forms.ValidationError(
+                _("A warehouse named “%(name)s” already exists."),
+                params={"name": other.name},
+            )
+        return name
+
 
 class ImportForm(InputRulesMixin, forms.Form):
     file = forms.FileField(

@@ -5,10 +5,9 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import ProductForm, ShopProfileForm
+from catalog.forms import ProductForm, ShopProfileForm, _clash
 from catalog.models import UNIT_SUGGESTIONS, Product, Warehouse
 from jxc.fields import cost_field
 from jxc.forms import InputRulesMixin
@@ -24,15 +23,9 @@ class ShopStepForm(ShopProfileForm):
         self.fields["name"].required = True
 
 
-def _name_taken(name: str, warehouse: Warehouse | None) -> Warehouse | None:
-    others = Warehouse.objects.annotate(_n=Lower("name")).filter(_n=name.lower())
-    if warehouse is not None:
-        others = others.exclude(pk=warehouse.pk)
-    return others.first()
-
-
 class WarehouseNameForm(InputRulesMixin, forms.Form):
-    """A warehouse's name, new (``warehouse`` empty) or renamed; no two alike."""
+    """A warehouse's name, new (``warehouse`` empty) or renamed; no two alike
+    (ignoring case), as catalog's warehouse form has it."""
 
     warehouse = forms.ModelChoiceField(
         queryset=Warehouse.objects.all(), required=False, widget=forms.HiddenInput
@@ -42,7 +35,7 @@ class WarehouseNameForm(InputRulesMixin, forms.Form):
     def clean(self):
         data = super().clean()
         name = data.get("name")
-        if name and (other := _name_taken(name, data.get("warehouse"))):
+        if name and (other := _clash(Warehouse, "name", name, data.get("warehouse"))):
             self.add_error(
                 "name",
                 _("A warehouse named “%(name)s” already exists.")

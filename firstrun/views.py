@@ -20,7 +20,7 @@ from accounts.roles import STAFF
 from catalog import selectors as catalog_selectors
 from catalog.models import Product
 from firstrun import forms, selectors, services
-from firstrun.models import STEP_KEYS, StepState
+from firstrun.models import STEP_KEYS, STEPS, StepState
 from jxc.views import form_saved
 
 RUN_SETUP = selectors.RUN_SETUP
@@ -83,6 +83,15 @@ def step_end(request):
         )
         return redirect("firstrun:products")
     services.setup_step_mark(step=step, state=action)
+    title = dict(STEPS)[step]
+    if action == StepState.DONE:
+        messages.success(request, _("“%(step)s” is done.") % {"step": title})
+    else:
+        messages.success(
+            request,
+            _("“%(step)s” skipped: it stays on the dashboard's checklist.")
+            % {"step": title},
+        )
     return _onwards(step)
 
 
