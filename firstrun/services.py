@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from catalog import services as catalog_services
-from catalog.models import Product, Warehouse
+from catalog.models import Product, ShopProfile, Warehouse
 from firstrun import selectors
 from firstrun.models import STEP_KEYS, SetupProgress, StepState
 from inventory import documents
@@ -53,9 +53,11 @@ def setup_dismiss() -> SetupProgress:
 
 
 @transaction.atomic
-def shop_step_save(*, data: dict, user) -> None:
-    catalog_services.shop_profile_save(data=data, user=user)
+def shop_step_save(*, data: dict, user) -> ShopProfile:
+    """Save the shop's details (catalog's service) and mark the step done."""
+    profile = catalog_services.shop_profile_save(data=data, user=user)
     setup_step_mark(step="shop", state=StepState.DONE)
+    return profile
 
 
 def _free_code(model, field: str, pattern: str) -> str:

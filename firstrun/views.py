@@ -117,7 +117,7 @@ def shop(request):
     if request.method == "POST" and form_saved(
         request,
         form,
-        lambda data: services.shop_step_save(data=data, user=request.user) or True,
+        lambda data: services.shop_step_save(data=data, user=request.user),
         lambda _saved: _("Shop details saved."),
     ):
         return _onwards("shop")

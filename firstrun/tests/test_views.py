@@ -44,6 +44,16 @@ def test_the_first_owner_sign_in_on_an_empty_shop_opens_the_wizard_once(client):
     assert sign_in(client, "boss").url == reverse("home")
 
 
+def test_a_sign_in_sent_back_to_the_dashboard_opens_it_too(client):
+    """Opening the site signed out goes to /login/?next=/: the same first sign-in."""
+    OwnerFactory(username="boss")
+    response = client.post(
+        reverse("login") + "?next=/",
+        {"username": "boss", "password": PASSWORD, "next": "/"},
+    )
+    assert response.url == reverse("firstrun:start")
+
+
 def test_a_sign_in_to_another_page_goes_there(client):
     OwnerFactory(username="boss")
     response = client.post(
