@@ -5,7 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +19,7 @@ from accounts.forms import (
     UserUpdateForm,
 )
 from accounts.roles import ROLE_LABELS, user_role
+from firstrun import services as firstrun_services
 from jxc.backup import BackupError
 from jxc.documents import form_kept
 
@@ -163,6 +165,16 @@ class SignInView(auth_views.LoginView):
         response = super().form_valid(form)
         lockout.remember_device(self.request, response, form.get_user().username)
         return response
+
+    def get_success_url(self):
+        """Where the sign-in goes; an owner's first sign-in on an empty shop, bound
+        for the dashboard, opens the setup wizard instead (firstrun)."""
+        url = super().get_success_url()
+        if url == resolve_url(
+            settings.LOGIN_REDIRECT_URL
+        ) and firstrun_services.setup_open_at_sign_in(user=self.request.user):
+            return reverse("firstrun:start")
+        return url
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

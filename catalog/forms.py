@@ -282,6 +282,15 @@ class WarehouseForm(InputRulesMixin, forms.ModelForm):
             )
         return code
 
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if other := _clash(Warehouse, "name", name, self.instance):
+            raise forms.ValidationError(
+                _("A warehouse named “%(name)s” already exists."),
+                params={"name": other.name},
+            )
+        return name
+
 
 class ImportForm(InputRulesMixin, forms.Form):
     file = forms.FileField(
@@ -310,6 +319,26 @@ class ShopProfileForm(InputRulesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autofocus"] = True
         self.helper = _helper()
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if phone and not phone_number_ok(phone):
+            raise forms.ValidationError(
+                _(
+                    "“%(phone)s” is not a phone number: use 7 to 15 digits, with "
+                    "spaces, dashes or brackets if you like (e.g. 0571-8888 6666)."
+                ),
+                params={"phone": phone},
+            )
+        return phone
+
+
+def phone_number_ok(phone: str) -> bool:
+    """A phone as people write it: an optional leading +, digits, spaces, dashes
+    and brackets, 7 to 15 digits, and perhaps an extension (转 12, ext 12)."""
+    number = re.sub(r"\s*(转|ext\.?|x)\s*[0-9]{1,6}$", "", phone.strip())
+    digits = sum(char.isascii() and char.isdigit() for char in number)
+    return bool(re.fullmatch(r"\+?[0-9 ()\-]+", number)) and 7 <= digits <= 15
 
 
 # --- price levels, styles, attributes, package units, labels ----------------------

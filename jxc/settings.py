@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "finance",
     "counter",
     "reports",
+    "firstrun",
     # After inventory: its posting receivers run after inventory's (api/apps.py).
     "api",
 ]

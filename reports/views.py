@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product
+from firstrun import selectors as firstrun_selectors
 from inventory import months
 from inventory import selectors as inventory_selectors
 from inventory.models import ClosedMonth
@@ -34,7 +35,14 @@ VIEW_COST = "accounts.view_cost"
 @require_GET
 def home(request):
     """The dashboard: today, this month, the 30-day trend and the best sellers."""
-    return render(request, "reports/home.html", {"data": selectors.dashboard()})
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "data": selectors.dashboard(),
+            "setup_steps": firstrun_selectors.checklist(request.user),
+        },
+    )
 
 
 def _summary(request, window=None):

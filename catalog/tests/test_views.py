@@ -270,3 +270,17 @@ def test_a_scan_into_the_filter_form_lists_the_product(staff_client):
 def test_full_width_sku_is_stored_folded(owner_client):
     owner_client.post("/catalog/products/new/", {**GOOD, "sku": "ＳＧ００１"})
     assert Product.objects.get().sku == "SG001"
+
+
+@pytest.mark.django_db
+def test_a_second_warehouse_of_the_same_name_is_refused(owner_client):
+    from catalog.models import Warehouse
+
+    before = list(Warehouse.objects.values_list("pk", "code", "name"))
+    response = owner_client.post(
+        "/catalog/warehouses/new/",
+        {"code": "WH07", "name": "主仓库", "address": "", "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert "已有名为“主仓库”的仓库" in response.content.decode()
+    assert list(Warehouse.objects.values_list("pk", "code", "name")) == before

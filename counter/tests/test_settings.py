@@ -76,7 +76,7 @@ def test_the_owner_saves_the_shop_details_with_an_audit_entry(owner_client):
         {
             "name": "阳光水果店",
             "address": "幸福路 1 号",
-            "phone": "0571",
+            "phone": "0571-88886666",
             "slip_footer": "再见",
         },
     )

@@ -91,6 +91,16 @@ URLS: dict[str, Access] = {
     # --- catalog: everyone looks up; the owner changes master data --------------------
     "catalog:product_list": Access(STAFF, also=("o=-sale_price", "q=SEC", "scale=1")),
     "catalog:shop_profile": Access(OWNER),
+    # --- first run: the owner's setup wizard (firstrun) ------------------------------
+    "firstrun:start": Access(OWNER, get=REDIRECT),
+    "firstrun:shop": Access(OWNER),
+    "firstrun:warehouses": Access(OWNER),
+    "firstrun:products": Access(OWNER),
+    "firstrun:opening": Access(OWNER),
+    "firstrun:staff": Access(OWNER),
+    "firstrun:step_end": Access(OWNER, get=POST),
+    "firstrun:dismiss": Access(OWNER, get=POST),
+    "firstrun:done": Access(OWNER),
     "catalog:product_create": Access(OWNER),
     "catalog:product_detail": Access(STAFF, ids=_pk("product")),
     "catalog:product_options": Access(STAFF, get=FRAGMENT, query="q=SEC"),

@@ -1024,6 +1024,67 @@ SPECS = [
         url("reports:reorder_orders"),
         lambda w: {"product": [str(w.apple.pk)], f"quantity_{w.apple.pk}": "10"},
     ),
+    # the first-run wizard (firstrun): each step's form
+    spec(
+        "firstrun_shop",
+        url("firstrun:shop"),
+        lambda w: {
+            "name": "阳光水果店",
+            "address": "幸福路 1 号",
+            "phone": "0571-8888 6666",
+            "slip_footer": "谢谢惠顾",
+        },
+    ),
+    spec(
+        "firstrun_warehouse_add",
+        url("firstrun:warehouses"),
+        lambda w: {"name": "三号仓"},
+    ),
+    spec(
+        "firstrun_warehouse_rename",
+        url("firstrun:warehouses"),
+        lambda w: {"warehouse": str(w.other_warehouse.pk), "name": "二号仓库"},
+    ),
+    spec(
+        "firstrun_product",
+        url("firstrun:products"),
+        lambda w: {
+            "name": "新品",
+            "unit": "件",
+            "sale_price": "6.80",
+            "barcode": "6900000000017",
+        },
+    ),
+    # Every product of this shop has its stock booked: nothing to type, refused
+    # (firstrun/tests/test_views.py types quantities).
+    spec(
+        "firstrun_opening",
+        url("firstrun:opening"),
+        lambda w: {
+            "warehouse": str(w.warehouse.pk),
+            f"quantity_{w.apple.pk}": "3",
+            "submission": str(uuid.uuid4()),
+        },
+        expect="refused",
+    ),
+    spec(
+        "firstrun_staff",
+        url("firstrun:staff"),
+        lambda w: {
+            "username": "wizclerk",
+            "first_name": "小赵",
+            "role": STAFF,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    ),
+    spec(
+        "firstrun_step_end",
+        url("firstrun:step_end"),
+        lambda w: {"step": "warehouses", "action": "skipped"},
+        few=True,
+    ),
+    spec("firstrun_dismiss", url("firstrun:dismiss"), lambda w: {}, few=True),
     # accounts
     spec(
         "user_create",
