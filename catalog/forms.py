@@ -597,12 +597,13 @@ class LabelsForm(InputRulesMixin, forms.Form):
     show_price = forms.BooleanField(label=_("Print the price"), required=False)
 
     def __init__(self, *args, products=(), **kwargs):
+        """``products``: LabelItems (a product, or a package unit of one)."""
         super().__init__(*args, **kwargs)
         self.rows = []
         for product in products:
-            name = f"n_{product.pk}"
+            name = product.key
             self.fields[name] = forms.IntegerField(
-                label=product.name,
+                label=product.product.name,
                 min_value=0,
                 max_value=500,
                 initial=1,
@@ -611,12 +612,12 @@ class LabelsForm(InputRulesMixin, forms.Form):
             self.fields[name].widget.attrs.update(
                 {"inputmode": "numeric", "class": "form-control form-control-sm"}
             )
-            self.rows.append((product, name))
+            self.rows.append((product, name, self.initial.get(name, 1)))
 
     def counts(self) -> list[tuple]:
         return [
             (product, self.cleaned_data[name])
-            for product, name in self.rows
+            for product, name, _initial in self.rows
             if self.cleaned_data.get(name)
         ]
 

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import forms, selectors, services
-from catalog.labels import barcode_data_uri
+from catalog.labels import LabelItem, barcode_data_uri
 from catalog.models import (
     UNIT_SUGGESTIONS,
+    PackageUnit,
     PriceLevel,
     Product,
     ShopProfile,
@@ -236,8 +237,9 @@ def instore_prefix(request):
 
 
 def _label_products(request):
-    """The products a label page is about: ?product= (repeatable), ?style=, and a
-    scanned or typed ?code= (one query each); with what it could not find."""
+    """What a label page is about, as LabelItems: ?product= (repeatable), ?style=,
+    ?unit= (a package unit, repeatable) and a scanned or typed ?code= (one query
+    each); with what it could not find."""
     ids = [value for value in request.GET.getlist("product") if value.isdigit()]
     products = list(Product.objects.filter(pk__in=ids[:LABELS_LIMIT]).order_by("sku"))
     style_id = request.GET.get("style", "")
@@ -258,8 +260,26 @@ def _label_products(request):
                 problem = _("No product has the code “%(code)s”.") % {"code": code[:60]}
         if found is not None:
             products.append(found)
-    unique = list({product.pk: product for product in products}.values())
-    return unique[:LABELS_LIMIT], style, problem
+    items = [LabelItem(product) for product in {p.pk: p for p in products}.values()]
+    unit_ids = [value for value in request.GET.getlist("unit") if value.isdigit()]
+    if unit_ids:
+        items += [
+            LabelItem(unit.product, unit)
+            for unit in PackageUnit.objects.filter(pk__in=unit_ids[:LABELS_LIMIT])
+            .select_related("product")
+            .order_by("product__sku", "factor")
+        ]
+    return items[:LABELS_LIMIT], style, problem
+
+
+def _asked_counts(request) -> dict[str, int]:
+    """Label counts a link asks for (a receipt's: one per unit received), each a
+    whole number from 0 to 500; anything else is left to the default."""
+    asked = {}
+    for key, value in request.GET.items():
+        if key[:2] in ("n_", "u_") and value.isdigit() and int(value) <= 500:
+            asked[key] = int(value)
+    return asked
 
 
 @permission_required("catalog.view_product", raise_exception=True)
@@ -268,7 +288,9 @@ def labels(request):
     """Choose what to print: products (scanned, from a style), how many of each,
     the label size."""
     products, style, problem = _label_products(request)
-    form = forms.LabelsForm(products=products, initial={"size": "40x30"})
+    form = forms.LabelsForm(
+        products=products, initial={"size": "40x30", **_asked_counts(request)}
+    )
     profile = ShopProfile.objects.filter(pk=1).first() or ShopProfile(pk=1)
     return render(
         request,
@@ -279,7 +301,7 @@ def labels(request):
             "style": style,
             "problem": problem,
             "prefix_form": forms.InstorePrefixForm(instance=profile),
-            "without_barcode": [p for p in products if not p.barcode],
+            "without_barcode": [i for i in products if not i.unit and not i.barcode],
         },
     )
 
@@ -297,9 +319,9 @@ def labels_print(request):
         )
         return redirect(f"{_labels_url()}?{request.GET.urlencode()}")
     labels_ = []
-    for product, count in form.counts():
-        image = barcode_data_uri(product.barcode or product.sku)
-        labels_.extend([(product, image)] * count)
+    for item, count in form.counts():
+        image = barcode_data_uri(item.code) if item.code else ""
+        labels_.extend([(item, image)] * count)
     if len(labels_) > PRINT_LIMIT:
         messages.error(
             request,

@@ -5,11 +5,13 @@ otherwise, drawn as SVG by python-barcode and put into the page as a data: image
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from io import BytesIO
 
 import barcode
 from barcode.writer import SVGWriter
 
+from jxc.decimals import money
 from jxc.matching import gtin_check_digit
 
 # Bars in millimetres: 0.264 mm is EAN's 80 % magnification, still read by every
@@ -58,3 +60,40 @@ def barcode_data_uri(code: str) -> str:
     if svg is None:
         return ""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+@dataclass(frozen=True)
+class LabelItem:
+    """One row of a label page: a product in its base unit, or one of its package
+    units (the 箱 with its own barcode and price)."""
+
+    product: object
+    unit: object = None  # a PackageUnit
+
+    @property
+    def key(self) -> str:
+        """The count field's name: n_<product pk>, or u_<package unit pk>."""
+        return f"u_{self.unit.pk}" if self.unit else f"n_{self.product.pk}"
+
+    @property
+    def barcode(self) -> str:
+        return self.unit.barcode if self.unit else self.product.barcode
+
+    @property
+    def code(self) -> str:
+        """What the label's bars carry: the barcode, else (a product) its SKU."""
+        return self.barcode if self.unit else (self.barcode or self.product.sku)
+
+    @property
+    def unit_name(self) -> str:
+        return self.unit.name if self.unit else self.product.unit
+
+    @property
+    def price(self):
+        """The sale price of what the label is on (a package: its own price, else
+        the product's × the factor)."""
+        if self.unit is None:
+            return self.product.sale_price
+        if self.unit.sale_price is not None:
+            return self.unit.sale_price
+        return money(self.product.sale_price * self.unit.factor)

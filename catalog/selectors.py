@@ -362,6 +362,20 @@ def price_for(product: Product, customer=None, unit: PackageUnit | None = None):
     return money(prices.get(None, product.sale_price) * unit.factor)
 
 
+def level_prices_of(level_id: int | None, product_ids) -> dict[int, Decimal]:
+    """The base-unit prices of products on a price level (product id → price),
+    in one query; none, and no query, without a level."""
+    if level_id is None:
+        return {}
+    return dict(
+        LevelPrice.objects.filter(
+            level_id=level_id,
+            product_id__in=list(product_ids),
+            package_unit__isnull=True,
+        ).values_list("product_id", "price")
+    )
+
+
 def level_prices(product: Product) -> dict[tuple[int, int | None], Decimal]:
     """A product's prices per (level pk, package unit pk or None)."""
     return {
@@ -479,3 +493,34 @@ def variant_import_plan(table, rows: list[dict]):
         total=len(rows),
         warnings=list(table.warnings),
     )
+
+
+def style_by_code(text: str) -> Style | None:
+    """The style a typed or scanned text names: its code (ignoring case), else its
+    exact name, else the one style whose code or name contains it. None when none
+    does; raises ValidationError naming them when several do (at most two
+    queries)."""
+    key = code_key(text)
+    if not key or not searchable(key):
+        return None
+    styles = Style.objects.alias(code_lower=Lower("code"), name_lower=Lower("name"))
+    exact = list(styles.filter(Q(code_lower=key) | Q(name_lower=key)))
+    for matches in (
+        [s for s in exact if s.code.lower() == key],
+        [s for s in exact if s.name.lower() == key],
+    ):
+        if len(matches) == 1:
+            return matches[0]
+    found = exact or list(
+        styles.filter(
+            Q(code_lower__contains=key) | Q(name_lower__contains=key)
+        ).order_by("code")[:6]
+    )
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValidationError(
+            _("Several styles match “%(text)s”: %(styles)s. Type the style code.")
+            % {"text": text[:60], "styles": "、".join(str(s) for s in found[:5])}
+        )
+    return None

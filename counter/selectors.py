@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from catalog import selectors as catalog_selectors
 from catalog.models import Product
 from counter.models import Cart, CashPaidOut, CounterSettings, HeldSale, Shift
 from inventory import selectors as inventory_selectors
@@ -39,7 +40,8 @@ class CartRow:
     amount: Decimal
     available: Decimal
     current: bool
-    price_changed: bool
+    price_changed: bool  # not the line's default (the level price or sale price)
+    level_price: bool = False  # the default is the customer's level price
 
     @property
     def short(self) -> bool:
@@ -78,7 +80,7 @@ def cart_of(user) -> Cart:
     """The clerk's counter sale (an empty one the first time), with its warehouse,
     customer and last sale joined."""
     cart = (
-        Cart.objects.select_related("warehouse", "customer", "last_sale")
+        Cart.objects.select_related("warehouse", "customer__price_level", "last_sale")
         .filter(clerk=user)
         .first()
     )
@@ -86,10 +88,14 @@ def cart_of(user) -> Cart:
 
 
 def cart_view(cart: Cart, warehouse_id: int) -> CartView:
-    """Each line with its product, amount (``line_amount``, as posted) and what is
-    available in the warehouse now; the total and the number of items."""
+    """Each line with its product, price (a line without a price of its own: the
+    customer's level price, else the sale price), amount (``line_amount``, as
+    posted) and what is available in the warehouse now; the total and the number
+    of items."""
     ids = [line["product"] for line in cart.lines]
     products = Product.objects.in_bulk(ids) if ids else {}
+    level_id = cart.customer.price_level_id if cart.customer_id else None
+    on_level = catalog_selectors.level_prices_of(level_id, ids) if ids else {}
     levels = (
         {
             level.product_id: level
@@ -104,10 +110,9 @@ def cart_view(cart: Cart, warehouse_id: int) -> CartView:
         if product is None:
             continue
         quantity = _decimal(line.get("quantity"))
+        default = on_level.get(product.pk, product.sale_price)
         price = (
-            product.sale_price
-            if line.get("price") is None
-            else _decimal(line["price"], product.sale_price)
+            default if line.get("price") is None else _decimal(line["price"], default)
         )
         discount = _decimal(line.get("discount"))
         level = levels.get(product.pk)
@@ -119,7 +124,8 @@ def cart_view(cart: Cart, warehouse_id: int) -> CartView:
             amount=line_amount(quantity, price, discount),
             available=max(level.available, ZERO) if level else ZERO,
             current=product.pk == cart.current_product_id,
-            price_changed=price != product.sale_price,
+            price_changed=price != default,
+            level_price=product.pk in on_level and line.get("price") is None,
         )
         view.rows.append(row)
         view.total += row.amount

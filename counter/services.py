@@ -459,7 +459,12 @@ def cart_clear(*, user) -> None:
 
 
 def _sale_lines(cart: Cart) -> list[SaleLineInput]:
-    products = Product.objects.in_bulk([line["product"] for line in cart.lines])
+    """The cart's lines to post: a line without a price of its own sells at the
+    customer's level price where the product has one (else the sale price)."""
+    ids = [line["product"] for line in cart.lines]
+    products = Product.objects.in_bulk(ids)
+    level_id = cart.customer.price_level_id if cart.customer_id else None
+    on_level = catalog_selectors.level_prices_of(level_id, ids) if ids else {}
     lines = []
     for line in cart.lines:
         product = products.get(line["product"])
@@ -467,7 +472,11 @@ def _sale_lines(cart: Cart) -> list[SaleLineInput]:
             continue  # deleted from the catalog since; the screen no longer shows it
         try:
             quantity = Decimal(line["quantity"])
-            price = None if line["price"] is None else Decimal(line["price"])
+            price = (
+                on_level.get(product.pk)
+                if line["price"] is None
+                else Decimal(line["price"])
+            )
             discount = Decimal(line.get("discount") or "0")
         except (InvalidOperation, TypeError) as error:
             raise ValidationError(OUT_OF_DATE) from error

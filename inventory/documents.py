@@ -627,6 +627,53 @@ def stocktake_count_scan(
     return ScanResult(line=line, stocktake=stocktake)
 
 
+@posting
+def stocktake_counts_add(
+    *, stocktake: Stocktake, quantities: dict[int, Decimal], user
+) -> tuple[Stocktake, list[StocktakeLine]]:
+    """Add counted quantities (product id → quantity above zero) to the sheet's
+    lines, as a scan adds to what the server holds; a product not on the sheet
+    refuses them all. Returns the sheet (its new version) and the lines counted."""
+    stocktake = lock(type(stocktake), stocktake.pk)
+    if stocktake.status != DocumentStatus.COUNTING:
+        raise ValidationError(
+            _("%(number)s is already %(status)s; it cannot change any more.")
+            % {"number": stocktake.number, "status": stocktake.get_status_display()}
+        )
+    lines = {
+        line.product_id: line
+        for line in stocktake.lines.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(product_id__in=list(quantities))
+        .order_by("product_id")
+    }
+    missing = [pk for pk in quantities if pk not in lines]
+    if missing:
+        names = Product.objects.filter(pk__in=missing).values_list("name", flat=True)
+        raise ValidationError(
+            _("Not on this count sheet: %(names)s. Nothing was counted.")
+            % {"names": "、".join(sorted(names))}
+        )
+    now = timezone.now()
+    changes = {}
+    for product_id, quantity in quantities.items():
+        if quantity <= 0:
+            raise ValidationError(_("A counted quantity cannot be negative."))
+        line = lines[product_id]
+        was = line.counted_quantity
+        counted = (was or Decimal("0")) + quantity
+        _check_count(counted, line)
+        _count_set(line, counted, user, now)
+        changes[str(line.product)] = [_counted(was), _counted(counted)]
+    StocktakeLine.objects.bulk_update(
+        lines.values(), ["counted_quantity", "counted_by", "counted_at"]
+    )
+    stocktake.version += 1
+    stocktake.save(update_fields=["version"])
+    audit_record(user=user, action=Action.CHANGE, record=stocktake, changes=changes)
+    return stocktake, list(lines.values())
+
+
 def _check_count(counted: Decimal, line: StocktakeLine) -> None:
     if counted != counted.quantize(Decimal("0.001")) or counted > MAX_QUANTITY:
         raise ValidationError(

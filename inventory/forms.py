@@ -392,3 +392,63 @@ class StockCardFilterForm(InputRulesMixin, forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end date is before the start date."))
         return data
+
+
+class StyleMatrixForm(InputRulesMixin, forms.Form):
+    """Quantities typed into a style's grid (one optional cell per variant): each
+    filled cell a quantity above zero with at most 3 decimals; at least one."""
+
+    def __init__(self, data=None, *, grid, **kwargs):
+        if data is not None:  # a cell of spaces is an empty cell
+            data = data.copy()
+            for key in [key for key in data if key.startswith("cell_")]:
+                data[key] = data[key].strip()
+        super().__init__(data, **kwargs)
+        self.grid = grid
+        self.products = [
+            cell[0] for _label, cells, _total in grid.rows for cell in cells if cell
+        ]
+        for product in self.products:
+            self.fields[f"cell_{product.pk}"] = quantity_field(
+                label=product.name,
+                required=False,
+                min_value=None,
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "class": "form-control num"}
+                ),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for product in self.products:
+            name = f"cell_{product.pk}"
+            quantity = data.get(name)
+            if quantity is not None and quantity <= 0:
+                self.add_error(
+                    name, _("Type a quantity above 0, or leave the cell empty.")
+                )
+        if not self.errors and not self.quantities():
+            raise forms.ValidationError(_("Type a quantity into at least one cell."))
+        return data
+
+    def quantities(self) -> dict:
+        """The filled cells: product → quantity, in the grid's order."""
+        return {
+            product: self.cleaned_data[f"cell_{product.pk}"]
+            for product in self.products
+            if self.cleaned_data.get(f"cell_{product.pk}")
+        }
+
+    def rows(self):
+        """The grid for the template: (row label, [(column value, product, on
+        hand, available, bound field) or None per column])."""
+        return [
+            (
+                label,
+                [
+                    (column, *cell, self[f"cell_{cell[0].pk}"]) if cell else None
+                    for column, cell in zip(self.grid.columns, cells, strict=True)
+                ],
+            )
+            for label, cells, _total in self.grid.rows
+        ]

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("product/<int:product_id>/", views.product_stock, name="product_stock"),
     path("style/<int:pk>/", views.style_stock, name="style_stock"),
+    path("matrix/", views.style_matrix, name="style_matrix"),
     path("adjustments/", views.adjustment_list, name="adjustment_list"),
     path("adjustments/new/", views.adjustment_create, name="adjustment_create"),
     path("adjustments/<int:pk>/", views.adjustment_detail, name="adjustment_detail"),
@@ -46,6 +47,11 @@ urlpatterns = [
     ),
     path("stocktakes/<int:pk>/post/", views.stocktake_post, name="stocktake_post"),
     path("stocktakes/<int:pk>/scan/", views.stocktake_scan, name="stocktake_scan"),
+    path(
+        "stocktakes/<int:pk>/matrix/",
+        views.stocktake_matrix,
+        name="stocktake_matrix",
+    ),
     path(
         "stocktakes/<int:pk>/abandon/",
         views.stocktake_abandon,

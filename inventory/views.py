@@ -11,12 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import selectors as catalog_selectors
@@ -36,6 +36,7 @@ from inventory.forms import (
     OpeningImportForm,
     StockCardFilterForm,
     StocktakeStartForm,
+    StyleMatrixForm,
     TransferHeaderForm,
     TransferLineFormSet,
 )
@@ -49,7 +50,7 @@ from inventory.models import (
 from inventory.services import InsufficientStock
 from jxc.documents import StaleDocument, by_submission, form_kept
 from jxc.excel import xlsx_response
-from jxc.formatting import qty
+from jxc.formatting import plain, qty
 from jxc.forms import ReasonForm
 from jxc.import_flow import ImportSpec, import_view
 from jxc.inputs import searchable
@@ -210,6 +211,161 @@ def style_stock(request, pk):
             "warehouses": warehouses,
             "warehouse": warehouse,
         },
+    )
+
+
+# --- matrix entry: a style's grid of quantities --------------------------------------
+
+
+def _matrix(request, data, *, style, stocktake=None):
+    """The grid fragment of ``style`` (its cells bound to ``data`` when posted):
+    available stock per cell on a document (none on a count sheet)."""
+    warehouse_id = record_id(data.get("warehouse", "")) if stocktake is None else None
+    show_stock = stocktake is None and request.user.has_perm(
+        "inventory.view_stocklevel"
+    )
+    grid = selectors.style_stock(style, warehouse_id)
+    form = StyleMatrixForm(data if request.method == "POST" else None, grid=grid)
+    return form, {
+        "style": style,
+        "form": form,
+        "warehouse_id": warehouse_id or "",
+        "show_stock": show_stock,
+        "post_url": reverse("inventory:stocktake_matrix", args=[stocktake.pk])
+        if stocktake
+        else reverse("inventory:style_matrix"),
+    }
+
+
+def _matrix_style(text: str):
+    """(style, message): the style a typed text names, or why there is none."""
+    try:
+        style = catalog_selectors.style_by_code(text)
+    except ValidationError as error:
+        return None, " ".join(error.messages)
+    if style is None:
+        return None, _("No style has the code or name “%(text)s”.") % {
+            "text": text[:60]
+        }
+    return style, ""
+
+
+def _line_style(text: str):
+    """The style whose code was typed on a line, when no product has that code."""
+    if not text or not searchable(text):
+        return None
+    try:
+        if product_by_code(text) is not None:
+            return None
+    except SeveralProductsMatch:
+        return None
+    return Style.objects.filter(code__iexact=text).first()
+
+
+@permission_required("catalog.view_product", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def style_matrix(request):
+    """Matrix entry on a document's lines. GET ``style`` (code or name): the
+    style's grid; with ``line=1`` (a code typed on a line) nothing (204) unless the
+    code is a style's and no product's. POST: the lines the filled cells make
+    (the page adds them, merging with its lines), or the grid with its messages.
+    Nothing is saved here."""
+    if request.method == "GET":
+        text = request.GET.get("style", "").strip()[:80]
+        stocktake = None
+        if "stocktake" in request.GET:
+            if not request.user.has_perm("inventory.change_stocktakeline"):
+                raise PermissionDenied
+            stocktake = get_object_or_404(
+                Stocktake, pk=record_id(request.GET["stocktake"])
+            )
+        if request.GET.get("line"):
+            style = _line_style(text)
+            if style is None:
+                return HttpResponse(status=204)
+            message = ""
+        else:
+            style, message = _matrix_style(text) if text else (None, "")
+        if style is None:
+            return render(
+                request,
+                "inventory/style_matrix.html",
+                {"message": message or _("Type a style code or name.")},
+            )
+        _form, context = _matrix(request, request.GET, style=style, stocktake=stocktake)
+        return render(request, "inventory/style_matrix.html", context)
+    style = get_object_or_404(Style, pk=record_id(request.POST.get("style", "")))
+    form, context = _matrix(request, request.POST, style=style)
+    if form.is_valid():
+        lines = [
+            {"code": product.sku, "quantity": plain(quantity), "name": product.name}
+            for product, quantity in form.quantities().items()
+        ]
+        return render(
+            request,
+            "inventory/style_matrix.html",
+            {
+                "lines": lines,
+                "done": ngettext(
+                    "%(count)d line added from %(style)s.",
+                    "%(count)d lines added from %(style)s.",
+                    len(lines),
+                )
+                % {"count": len(lines), "style": style},
+            },
+        )
+    return render(request, "inventory/style_matrix.html", context)
+
+
+@permission_required("inventory.change_stocktakeline", raise_exception=True)
+@require_POST
+def stocktake_matrix(request, pk):
+    """Count a style on the sheet from its grid: each filled cell is added to
+    that variant's count, as scans add. To htmx: the fragment (the new counts, or
+    the grid with its messages); a plain post comes back to the sheet with a
+    message."""
+    stocktake = _stocktake(pk)
+    style = get_object_or_404(Style, pk=record_id(request.POST.get("style", "")))
+    form, context = _matrix(request, request.POST, style=style, stocktake=stocktake)
+    done = None
+    if form.is_valid():
+        quantities = form.quantities()
+        try:
+            stocktake, lines = documents.stocktake_counts_add(
+                stocktake=stocktake,
+                quantities={p.pk: q for p, q in quantities.items()},
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            done = ngettext(
+                "%(count)d count added from %(style)s.",
+                "%(count)d counts added from %(style)s.",
+                len(quantities),
+            ) % {"count": len(quantities), "style": style}
+    if not request.htmx:
+        if done:
+            messages.success(request, done)
+        else:
+            messages.error(request, _matrix_errors(form))
+        return redirect("inventory:stocktake_detail", pk=pk)
+    if done:
+        context = {
+            "done": done,
+            "counts": {
+                "version": stocktake.version,
+                "lines": {line.pk: plain(line.counted_quantity) for line in lines},
+            },
+        }
+    return render(request, "inventory/style_matrix.html", context)
+
+
+def _matrix_errors(form) -> str:
+    return " ".join(
+        f"{form.fields[name].label}: {message}" if name in form.fields else message
+        for name, errors in form.errors.items()
+        for message in errors
     )
 
 

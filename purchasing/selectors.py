@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
@@ -237,3 +237,23 @@ def price_spread(start, end) -> list[dict]:
         )
         .order_by("product__sku", "receipt__supplier__name")
     )
+
+
+# The most labels one product's row asks for (the label page's limit per row).
+LABELS_PER_PRODUCT = 500
+
+
+def receipt_label_counts(lines) -> dict[int, int]:
+    """One label per unit received (a part unit counts as one: 2.5 斤 → 3), per
+    product of a receipt's lines, at most LABELS_PER_PRODUCT each."""
+    counts: dict[int, Decimal] = {}
+    for line in lines:
+        if line.quantity > 0:
+            counts[line.product_id] = counts.get(line.product_id, 0) + line.quantity
+    return {
+        product_id: min(
+            int(quantity.to_integral_value(rounding=ROUND_CEILING)),
+            LABELS_PER_PRODUCT,
+        )
+        for product_id, quantity in counts.items()
+    }

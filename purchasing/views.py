@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -192,6 +193,7 @@ ORDER_FORM = OrderForm(
     list_url="purchasing:order_list",
     new_title=gettext_lazy("New purchase order"),
     context={
+        "matrix_url": "inventory:style_matrix",
         "intro": gettext_lazy(
             "A price far from what was last paid (outside the owner's price "
             "band) is flagged and needs the owner's approval before the order "
@@ -456,6 +458,7 @@ def receipt_create(request):
             if order
             else "",
             "order_lines": selectors.order_lines(order) if order else [],
+            "matrix_url": "" if order else reverse("inventory:style_matrix"),
             "intro": order
             and _(
                 "Supplier %(supplier)s, into %(warehouse)s. Lines show what is "
@@ -472,12 +475,19 @@ def receipt_detail(request, pk):
     receipt = document_or_404(
         request.user, selectors.receipt_list().select_related("cancelled_by"), pk=pk
     )
+    lines = list(receipt.lines.select_related("product", "price_approved_by"))
+    labels = selectors.receipt_label_counts(lines)
     return render(
         request,
         "purchasing/receipt_detail.html",
         {
             "document": receipt,
-            "lines": receipt.lines.select_related("product", "price_approved_by"),
+            "lines": lines,
+            # The label page for what arrived: one label per unit received.
+            "labels_query": urlencode(
+                [("product", pk) for pk in labels]
+                + [(f"n_{pk}", count) for pk, count in labels.items()]
+            ),
             "heading": _("Goods receipt"),
             "list_url": reverse("purchasing:receipt_list"),
             "can_cancel": request.user.has_perm(CANCEL),

@@ -457,7 +457,7 @@ def sales_analysis(request):
     form = _period_form(request, forms.this_month())
     by = (
         request.GET.get("by")
-        if request.GET.get("by") in {"product", "category", "customer"}
+        if request.GET.get("by") in {"product", "style", "category", "customer"}
         else "product"
     )
     start, end = form.period()
@@ -465,6 +465,7 @@ def sales_analysis(request):
         "product": ("product__name", _("Product")),
         "category": ("product__category__name", _("Category")),
         "customer": ("shipment__customer__name", _("Customer")),
+        "style": ("style_name", _("Style")),
     }[by]
     table = selectors.Table(
         title=_("Sales analysis"),
@@ -481,6 +482,15 @@ def sales_analysis(request):
         notes=_(
             "Net of returns. ABC: A brings the first 80 % of sales, B the next 15 %, "
             "C the rest."
+        )
+        + (
+            " "
+            + _(
+                "By style: the sizes and colours of a style are summed into its "
+                "row; a product without a style has a row of its own."
+            )
+            if by == "style"
+            else ""
         ),
     )
     return _render_table(
@@ -496,6 +506,7 @@ def sales_analysis(request):
         },
         choices=[
             ("product", _("Product")),
+            ("style", _("Style")),
             ("category", _("Category")),
             ("customer", _("Customer")),
         ],

@@ -254,16 +254,36 @@ def top_products(start, end, limit: int = 10) -> list[dict]:
 
 
 def sales_by(group: str, start, end) -> list[dict]:
-    """Net sales in [start, end) grouped by ``product``, ``category`` or ``customer``:
-    quantity, amount, cost of goods and gross profit (shipments − returns, in SQL)."""
-    from django.db.models import Sum
+    """Net sales in [start, end) grouped by ``product``, ``category``, ``customer``
+    or ``style`` (a style's variants summed into one row, ``style_name`` "code
+    name"; a product without a style a row of its own, "SKU name"): quantity,
+    amount, cost of goods and gross profit (shipments − returns, in SQL)."""
+    from django.db.models import Case, CharField, F, Sum, Value, When
+    from django.db.models.functions import Concat
 
     from sales.models import SalesReturnLine, ShipmentLine
 
+    alone = Q(product__style__isnull=True)
+    annotations = (
+        {
+            "style_key": F("product__style_id"),
+            "alone_key": Case(When(alone, then=F("product_id"))),
+            "style_name": Case(
+                When(alone, then=Concat("product__sku", Value(" "), "product__name")),
+                default=Concat(
+                    "product__style__code", Value(" "), "product__style__name"
+                ),
+                output_field=CharField(),
+            ),
+        }
+        if group == "style"
+        else {}
+    )
     keys = {
         "product": ["product_id", "product__sku", "product__name", "product__unit"],
         "category": ["product__category__name"],
         "customer": ["shipment__customer__code", "shipment__customer__name"],
+        "style": ["style_key", "alone_key", "style_name", "product__unit"],
     }[group]
     back_keys = [k.replace("shipment__", "sales_return__") for k in keys]
 
@@ -277,6 +297,7 @@ def sales_by(group: str, start, end) -> list[dict]:
                     f"{date_field}__lt": end,
                 }
             )
+            .annotate(**annotations)
             .values(*fields)
             .annotate(
                 quantity=Sum("quantity"),

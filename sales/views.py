@@ -222,7 +222,10 @@ ORDER_FORM = OrderForm(
     detail_url="sales:order_detail",
     list_url="sales:order_list",
     new_title=gettext_lazy("New sales order"),
-    context={"availability_url": "sales:availability"},
+    context={
+        "availability_url": "sales:availability",
+        "matrix_url": "inventory:style_matrix",
+    },
     approval=lambda request: authority.PriceApprovalForm(
         request.POST or None, request=request, user=request.user
     ),

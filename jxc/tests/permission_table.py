@@ -186,6 +186,8 @@ URLS: dict[str, Access] = {
         STAFF, get=FRAGMENT, ids={"product_id": "product"}
     ),
     "inventory:style_stock": Access(STAFF, ids=_pk("style")),
+    # Matrix entry: a style's grid of cells for a document's lines (nothing saved).
+    "inventory:style_matrix": Access(STAFF, get=FRAGMENT, query="style=TEE9"),
     "inventory:adjustment_list": Access(OWNER),
     "inventory:adjustment_create": Access(OWNER),
     "inventory:adjustment_detail": Access(OWNER, ids=_pk("adjustment")),
@@ -221,6 +223,7 @@ URLS: dict[str, Access] = {
     "inventory:stocktake_review": Access(STAFF, ids=_pk("stocktake")),
     "inventory:stocktake_post": Access(OWNER, get=POST, ids=_pk("stocktake")),
     "inventory:stocktake_scan": Access(STAFF, get=POST, ids=_pk("stocktake")),
+    "inventory:stocktake_matrix": Access(STAFF, get=POST, ids=_pk("stocktake")),
     "inventory:stocktake_abandon": Access(OWNER, get=POST, ids=_pk("stocktake")),
     "inventory:stocktake_cancel": Access(OWNER, get=POST, ids=_pk("stocktake")),
     "inventory:opening_import": Access(OWNER),
@@ -341,7 +344,9 @@ URLS: dict[str, Access] = {
     "reports:reorder_orders": Access(STAFF, get=POST),
     "reports:turnover": Access(OWNER, also=("format=xlsx", "by=category")),
     "reports:shops": Access(OWNER, also=("format=xlsx",)),
-    "reports:sales": Access(OWNER, also=("format=xlsx", "by=customer")),
+    "reports:sales": Access(
+        OWNER, also=("format=xlsx", "by=customer", "by=style&format=xlsx")
+    ),
     "reports:prices": Access(OWNER, also=("format=xlsx",)),
     "reports:slow": Access(OWNER, also=("format=xlsx",)),
     # --- the cash book and the money reports (finance/cash_views.py) ----------------

@@ -464,6 +464,16 @@ SPECS = [
         user="staff",
     ),
     spec(
+        "stocktake_matrix",
+        url("inventory:stocktake_matrix", lambda w: w.stocktake.pk),
+        lambda w: {
+            "style": str(w.style.pk),
+            **{f"cell_{p.pk}": "2" for p in w.style.variants.order_by("pk")},
+        },
+        kinds={"style": "id", r"cell_\d+": "number"},
+        user="staff",
+    ),
+    spec(
         "stocktake_post",
         url("inventory:stocktake_post", lambda w: w.stocktake.pk),
         lambda w: {"version": str(w.stocktake.version)},
@@ -1218,6 +1228,8 @@ NOT_HERE = {
     "inventory:opening_import": "an upload: test_hostile_uploads.py",
     "catalog:variants_import": "an upload: the same import flow as the products'",
     "logout": "no fields; signs out",
+    "inventory:style_matrix": "a fragment that saves nothing: its own fuzz in "
+    "inventory/tests/test_matrix.py",
     # GET only, but the shift is looked up first: another clerk's is refused (403)
     # before the method is (405).
     "counter:shift_detail": "a page: the record first, then the method",

@@ -124,6 +124,7 @@ STARTS_FROM = {
     "counter:return": lambda w: {"number": w.counter_sale.number},
     "finance:collection_create": lambda w: {"partner": "C1"},
     "finance:disbursement_create": lambda w: {"partner": "S1"},
+    "inventory:style_matrix": lambda w: {"style": "T1", "warehouse": "1"},
     "catalog:labels": lambda w: {"product": str(w.apple.pk), "style": str(w.style.pk)},
     "catalog:labels_print": lambda w: {
         "product": str(w.apple.pk),
