@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "finance",
     "counter",
     "reports",
+    "guide",
     # After inventory: its posting receivers run after inventory's (api/apps.py).
     "api",
 ]
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "jxc.routers.replica_note",
+                "guide.context_processors.help_link",
             ],
         },
     },
