@@ -33,11 +33,15 @@ def shot(name: str, alt: str):
     size = png_size(name)
     width, height = size if size else ("", "")
     phone = bool(size) and width <= PHONE_WIDTH
+    url = static(f"guide/{name}.png")
+    # The picture opens at full size when tapped: a screen shrunk to the text's
+    # width is small print.
     return format_html(
-        '<figure class="guide-shot{}"><img src="{}" alt="{}" width="{}" height="{}"'
-        ' loading="lazy" class="img-fluid border rounded"></figure>',
+        '<figure class="guide-shot{}"><a href="{}"><img src="{}" alt="{}" width="{}"'
+        ' height="{}" loading="lazy" class="img-fluid border rounded"></a></figure>',
         " guide-shot-phone" if phone else "",
-        static(f"guide/{name}.png"),
+        url,
+        url,
         alt,
         width,
         height,
