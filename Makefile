@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run serve test bench bench-quick soak lint format install install-dev messages clean
+.PHONY: run serve test bench bench-quick soak lint format install install-dev messages guide-images clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ serve: install
 ## test: the whole suite (DATABASE_URL if set, else SQLite); browser tests when Chromium is present
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## guide-images: renew the user guide's screenshots (guide/static/guide/) from the real screens
+guide-images: install-dev
+	JXC_GUIDE_IMAGES=1 $(BIN)/pytest guide/tests/test_screens.py -p no:cacheprovider
 
 ## bench: chain-store benchmarks on PostgreSQL (~7 min); results in bench/results, docs/benchmarks.md
 bench: install-dev

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "counter",
     "reports",
     "firstrun",
+    "guide",
     # After inventory: its posting receivers run after inventory's (api/apps.py).
     "api",
 ]
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "jxc.routers.replica_note",
+                "guide.context_processors.help_link",
             ],
         },
     },

@@ -31,6 +31,7 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     path("audit/", include("audit.urls")),
     path("setup/", include("firstrun.urls")),
+    path("guide/", include("guide.urls")),
     path("api/", include("api.urls")),
     path("lines/amounts/", jxc_views.line_amounts, name="line_amounts"),
     path("admin/", admin.site.urls),

@@ -387,6 +387,9 @@ URLS: dict[str, Access] = {
     "audit:history": Access(
         OWNER, get=FRAGMENT, kwargs={"kind": "catalog.product"}, ids=_pk("product")
     ),
+    # --- the user guide: every signed-in role reads all of it ----------------------
+    "guide:index": Access(STAFF),
+    "guide:page": Access(STAFF, kwargs={"slug": "cashier"}),
     # --- the API: the owner's key pages; the schema and its docs page ---------------
     "api:key_list": Access(OWNER),
     "api:key_create": Access(OWNER),

@@ -90,6 +90,7 @@ BY_ARGUMENT = {
     "supplier_id": "supplier",
     "kind": "catalog.product",
     "name": shop_world.BACKUP_NAME,  # the backup in the backup folder
+    "slug": "cashier",  # a page of the user guide
 }
 
 
