@@ -79,19 +79,16 @@ def icon(name: str, small: bool = False):
     )
 
 
-@register.simple_tag
-def filter_count(form, *ignored):
-    """How many of a filter form's fields (or of a query's parameters) hold a
-    value: the drawer's "筛选 2". The sort order, the page and any ``ignored``
-    names do not count."""
+@register.simple_tag(takes_context=True)
+def filter_count(context, form=None, *ignored):
+    """How many filters the query sets (the drawer's "筛选 2"): of ``form``'s
+    fields if given, else of every parameter. A period a report fills in by
+    default is not counted; neither are the sort order, the page and ``ignored``."""
+    query = context["request"].GET
     skip = {"o", "page", *ignored}
-    if hasattr(form, "fields"):
-        data, names = form.data or {}, [field.name for field in form]
-    else:  # the query itself (request.GET) of a form written by hand
-        data, names = form, list(form)
-    count = 0
-    for name in names:
-        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-        if name not in skip and any(str(v or "").strip() for v in values):
-            count += 1
-    return count
+    names = [field.name for field in form] if hasattr(form, "fields") else list(query)
+    return sum(
+        1
+        for name in names
+        if name not in skip and any(value.strip() for value in query.getlist(name))
+    )

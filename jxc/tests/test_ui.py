@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.apps import apps
-from django.http import QueryDict
 from django.template import Context, Template
 
 from catalog.tests.factories import CategoryFactory, ProductFactory
@@ -86,10 +86,20 @@ def test_an_icon_is_inline_svg_hidden_from_screen_readers_without_style():
     assert "style=" not in html
 
 
-def test_the_filter_count_counts_fields_with_a_value_only():
-    data = QueryDict("q=&category=3&active=1&o=-name&page=2&format=xlsx")
-    assert filter_count(data) == 3  # category, active, format
-    assert filter_count(data, "format") == 2
+def test_the_filter_count_counts_what_the_query_sets(rf):
+    request = rf.get("/", {"q": "", "category": "3", "active": "1", "o": "-name"})
+    context = {"request": rf.get("/?q=&category=3&active=1&o=-name&page=2&format=x")}
+    assert filter_count(context) == 3  # category, active, format
+    assert filter_count(context, None, "format") == 2
+
+    class Form(forms.Form):
+        q = forms.CharField(required=False)
+        category = forms.CharField(required=False)
+        month = forms.CharField(required=False)
+
+    # A default the view fills in (a report's month) is no filter the user set.
+    form = Form(data={"month": "2026-11", "category": "3"})
+    assert filter_count({"request": request}, form) == 1
 
 
 def test_every_filter_form_sits_in_a_drawer():
