@@ -74,4 +74,21 @@
         .then(function (html) { list.innerHTML = html; });
     }, 150);
   });
+
+  // Sticky table headers (app.css): a table that fits its width needs no
+  // scrolling wrapper, and without one its header row sticks to the top of the
+  // window. A table too wide keeps its wrapper and scrolls sideways.
+  function markFittingTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (wrapper) {
+      wrapper.classList.remove("fits");
+      if (wrapper.scrollWidth <= wrapper.clientWidth + 1) { wrapper.classList.add("fits"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", markFittingTables);
+  document.addEventListener("htmx:afterSettle", markFittingTables);
+  var resizeTimer;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(markFittingTables, 150);
+  });
 })();
