@@ -11,11 +11,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from catalog.models import Product
+from catalog.models import PackageUnit, Product
 from counter.models import Cart, CashPaidOut, CounterSettings, HeldSale, Shift
 from inventory import selectors as inventory_selectors
 from jxc.lines import line_amount
 from jxc.models import DocumentStatus
+from jxc.units import package_price
 from sales import selectors as sales_selectors
 from sales.models import (
     PaymentMethod,
@@ -33,17 +34,27 @@ VIEW_ALL = "counter.view_all_shifts"
 @dataclass
 class CartRow:
     product: Product
-    quantity: Decimal
+    quantity: Decimal  # in ``unit`` (a 箱 scanned: 1 箱)
     unit_price: Decimal
     discount: Decimal
     amount: Decimal
     available: Decimal
     current: bool
     price_changed: bool
+    unit: PackageUnit | None = None  # None: the product's base unit
+
+    @property
+    def base_quantity(self) -> Decimal:
+        return self.quantity * self.unit.factor if self.unit else self.quantity
+
+    @property
+    def unit_name(self) -> str:
+        return self.unit.name if self.unit else self.product.unit
 
     @property
     def short(self) -> bool:
-        return self.quantity > self.available
+        # Stock is in base units: 1 箱 of 24 needs 24 瓶.
+        return self.base_quantity > self.available
 
     @property
     def inactive(self) -> bool:
@@ -98,16 +109,18 @@ def cart_view(cart: Cart, warehouse_id: int) -> CartView:
         if ids
         else {}
     )
+    unit_ids = [line["unit"] for line in cart.lines if line.get("unit")]
+    units = PackageUnit.objects.in_bulk(unit_ids) if unit_ids else {}
     view = CartView(cart)
     for line in cart.lines:
         product = products.get(line["product"])
         if product is None:
             continue
+        unit = units.get(line.get("unit"))
         quantity = _decimal(line.get("quantity"))
+        default = package_price(product, unit)
         price = (
-            product.sale_price
-            if line.get("price") is None
-            else _decimal(line["price"], product.sale_price)
+            default if line.get("price") is None else _decimal(line["price"], default)
         )
         discount = _decimal(line.get("discount"))
         level = levels.get(product.pk)
@@ -119,7 +132,8 @@ def cart_view(cart: Cart, warehouse_id: int) -> CartView:
             amount=line_amount(quantity, price, discount),
             available=max(level.available, ZERO) if level else ZERO,
             current=product.pk == cart.current_product_id,
-            price_changed=price != product.sale_price,
+            price_changed=price != default,
+            unit=unit,
         )
         view.rows.append(row)
         view.total += row.amount
@@ -330,7 +344,7 @@ def slip_sale(pk: int) -> SalesOrder:
     return (
         SalesOrder.objects.filter(is_retail=True)
         .select_related("created_by", "customer")
-        .prefetch_related("lines__product", "payments")
+        .prefetch_related("lines__product", "lines__unit", "payments")
         .get(pk=pk)
     )
 

@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from audit.changes import changes, snapshot
 from audit.services import Action, audit_record
 from catalog import selectors as catalog_selectors
-from catalog.models import WALK_IN_CUSTOMER_CODE, Customer, Product, Warehouse
+from catalog.models import (
+    WALK_IN_CUSTOMER_CODE,
+    Customer,
+    PackageUnit,
+    Product,
+    Warehouse,
+)
 from counter import scale, selectors
 from counter.models import Cart, CashPaidOut, CounterSettings, HeldSale, Shift
 from finance import cashbook
@@ -33,6 +39,7 @@ from jxc.formatting import money as yuan
 from jxc.inputs import OUT_OF_DATE
 from jxc.lines import MAX_LINES, line_amount
 from jxc.orders import check_quantities
+from jxc.units import package_price
 from sales import services as sales_services
 from sales.models import PaymentMethod, SalesOrder, SalesReturn
 from sales.services import SaleLineInput, retail_sale_post
@@ -192,7 +199,11 @@ def sale_total(lines: list[SaleLineInput]) -> Decimal:
         (
             line_amount(
                 line.quantity,
-                line.product.sale_price if line.unit_price is None else line.unit_price,
+                (
+                    package_price(line.product, getattr(line, "unit", None))
+                    if line.unit_price is None
+                    else line.unit_price
+                ),
                 line.discount,
             )
             for line in lines
@@ -269,10 +280,14 @@ def _line_quantity(line: dict) -> Decimal:
     return Decimal(line["quantity"])
 
 
-def _find(cart: Cart, product_id: int | None) -> dict | None:
+def _find(cart: Cart, product_id: int | None, unit=False) -> dict | None:
+    """The line of ``product_id`` (the current line's product by default); with
+    ``unit`` (a PackageUnit, or None for the base unit), the line in that unit."""
     product_id = product_id or cart.current_product_id
     for line in cart.lines:
-        if line["product"] == product_id:
+        if line["product"] == product_id and (
+            unit is False or line.get("unit") == getattr(unit, "pk", None)
+        ):
             return line
     return None
 
@@ -292,17 +307,25 @@ def _check_quantity(quantity: Decimal, product: Product | None = None) -> None:
 
 
 def _add(
-    cart: Cart, product: Product, quantity: Decimal, price: Decimal | None = None
+    cart: Cart,
+    product: Product,
+    quantity: Decimal,
+    price: Decimal | None = None,
+    unit: PackageUnit | None = None,
 ) -> None:
+    """``quantity`` more of ``product`` in ``unit`` (a 箱 scanned: a line in 箱,
+    at the package's price; None: the base unit)."""
     if not product.is_active:
         raise ValidationError(
             _("“%(name)s” is deactivated and cannot be sold.") % {"name": product.name}
         )
-    line = _find(cart, product.pk)
+    line = _find(cart, product.pk, unit)
     if line is None:
         if len(cart.lines) >= MAX_LINES:
             raise ValidationError(_("A sale holds at most 300 lines."))
         line = {"product": product.pk, "quantity": "0", "price": None, "discount": "0"}
+        if unit is not None:
+            line["unit"] = unit.pk
         if price is not None and price != product.sale_price:
             # A price label's line keeps the label's amount (counter.scale).
             line["price"] = _text(price)
@@ -330,7 +353,10 @@ def cart_scan(*, user, code: str) -> ScanResult:
         raise ValidationError(_("Scan a barcode or type a name."))
     # A product's own barcode first: in-store EAN-13s may start with the scale
     # prefix too (both default to 2).
-    product, quantity, price = catalog_selectors.product_by_code(code), ONE, None
+    # A package's barcode (箱) adds 1 箱: a line in that unit.
+    found = catalog_selectors.sellable_by_code(code)
+    product, quantity, price = (found.product if found else None), ONE, None
+    unit = found.unit if found else None
     if product is None and (reading := scale.read_label(code)) is not None:
         product, quantity = reading.product, reading.quantity
         price = reading.amount and reading.unit_price
@@ -347,7 +373,7 @@ def cart_scan(*, user, code: str) -> ScanResult:
             )
         return ScanResult(matches=matches)
     cart = _cart_locked(user)
-    _add(cart, product, quantity, price)
+    _add(cart, product, quantity, price, unit)
     cart.last_sale = None
     cart.save()
     return ScanResult(product=product)
@@ -457,6 +483,8 @@ def cart_clear(*, user) -> None:
 
 def _sale_lines(cart: Cart) -> list[SaleLineInput]:
     products = Product.objects.in_bulk([line["product"] for line in cart.lines])
+    unit_ids = [line["unit"] for line in cart.lines if line.get("unit")]
+    units = PackageUnit.objects.in_bulk(unit_ids) if unit_ids else {}
     lines = []
     for line in cart.lines:
         product = products.get(line["product"])
@@ -468,7 +496,10 @@ def _sale_lines(cart: Cart) -> list[SaleLineInput]:
             discount = Decimal(line.get("discount") or "0")
         except (InvalidOperation, TypeError) as error:
             raise ValidationError(OUT_OF_DATE) from error
-        lines.append(SaleLineInput(product, quantity, price, discount))
+        unit = units.get(line["unit"]) if line.get("unit") else None
+        if line.get("unit") and unit is None:
+            raise ValidationError(OUT_OF_DATE)  # the package was deleted since
+        lines.append(SaleLineInput(product, quantity, price, discount, unit=unit))
     return lines
 
 

@@ -639,7 +639,7 @@ def counter_return(request):
     if order is None:
         return render(request, "counter/return.html", context)
     shipment = order.shipments.order_by("pk").first()
-    lines = list(shipment.lines.select_related("product")) if shipment else []
+    lines = list(shipment.lines.select_related("product", "unit")) if shipment else []
     left = selectors.refundable(order)
     if request.method != "POST":
         lines = [line for line in lines if line.quantity > line.returned_quantity]

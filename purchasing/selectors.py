@@ -35,7 +35,7 @@ def order_detail(pk: int) -> QuerySet:
 
 
 def order_lines(order: PurchaseOrder) -> QuerySet:
-    return order.lines.select_related("product").order_by("pk")
+    return order.lines.select_related("product", "unit").order_by("pk")
 
 
 def open_orders() -> QuerySet:

@@ -22,6 +22,7 @@ from jxc.documents import StaleDocument, form_kept, posted_already, posted_by
 from jxc.inputs import searchable
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
+from jxc.units import entry_of_base
 from jxc.views import (
     OrderForm,
     business_moment,
@@ -316,11 +317,14 @@ def receipt_create(request):
         initial = [
             {
                 "product": line.product.sku,
-                "quantity": plain(line.remaining),
-                "unit_cost": line.unit_price,
+                # In the order line's unit (箱) when what is left divides.
+                "quantity": plain(left.entered),
+                "unit": left.unit_pk,
+                "unit_cost": line.unit_price if left.unit_pk == line.unit_id else None,
             }
             for line in selectors.order_lines(order)
             if line.remaining > 0
+            for left in [entry_of_base(line.remaining, line.unit_id, line.unit_factor)]
         ]
     lines = formset_class(request.POST or None, prefix="lines", initial=initial)
     if request.method == "POST" and header.is_valid() and lines.is_valid():
@@ -332,6 +336,7 @@ def receipt_create(request):
                 f.get("rejected_quantity") or 0,
                 f.get("reject_reason", ""),
                 f.get("unit_cost") if with_cost else None,
+                unit=f.get("unit"),
             )
             for f in lines.filled()
         ]
@@ -398,7 +403,9 @@ def receipt_detail(request, pk):
         "purchasing/receipt_detail.html",
         {
             "document": receipt,
-            "lines": receipt.lines.select_related("product", "price_approved_by"),
+            "lines": receipt.lines.select_related(
+                "product", "unit", "price_approved_by"
+            ),
             "heading": _("Goods receipt"),
             "list_url": reverse("purchasing:receipt_list"),
             "can_cancel": request.user.has_perm(CANCEL),
@@ -449,7 +456,7 @@ def return_create(request):
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         data = header.cleaned_data
         rows = [
-            services.ReturnLineInput(f["product"], f["quantity"])
+            services.ReturnLineInput(f["product"], f["quantity"], unit=f.get("unit"))
             for f in lines.filled()
         ]
         try:
@@ -501,7 +508,7 @@ def return_detail(request, pk):
         "purchasing/return_detail.html",
         {
             "document": document,
-            "lines": document.lines.select_related("product"),
+            "lines": document.lines.select_related("product", "unit"),
             "heading": _("Purchase return"),
             "list_url": reverse("purchasing:return_list"),
             "can_cancel": request.user.has_perm(CANCEL),

@@ -411,7 +411,7 @@ def _document(request, model, pk, template, heading, kind):
         template,
         {
             "document": document,
-            "lines": document.lines.select_related("product"),
+            "lines": document.lines.select_related("product", "unit"),
             "heading": heading,
             "list_url": reverse(f"sales:{kind}_list"),
             "can_cancel": request.user.has_perm(CANCEL),
@@ -442,7 +442,7 @@ def shipment_print(request, pk, layout):
         {
             "shipment": shipment,
             "order": shipment.order,
-            "lines": shipment.lines.select_related("product"),
+            "lines": shipment.lines.select_related("product", "unit"),
         },
     )
 
@@ -530,7 +530,7 @@ def return_create(request):
             % {"number": shipment.number},
         )
         return redirect("sales:shipment_detail", pk=shipment.pk)
-    lines = list(shipment.lines.select_related("product"))
+    lines = list(shipment.lines.select_related("product", "unit"))
     if request.method != "POST":
         # The form offers what can still come back; a submitted form keeps every
         # line, so a quantity typed for a line someone else returned meanwhile is
