@@ -158,6 +158,7 @@ urlpatterns = [
     path("products/new/", views.ProductEditView.as_view(), name="product_create"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
     path("products/options/", views.product_options, name="product_options"),
+    path("products/units/options/", views.unit_options, name="unit_options"),
     path("customers/options/", views.customer_options, name="customer_options"),
     path("suppliers/options/", views.supplier_options, name="supplier_options"),
     path(

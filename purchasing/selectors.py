@@ -72,9 +72,18 @@ def last_prices(*, supplier_id: int, product_ids) -> dict[int, Decimal]:
         _paid()
         .filter(receipt__supplier_id=supplier_id, product_id__in=list(product_ids))
         .filter(pk=Subquery(latest.values("pk")[:1]))
-        .values_list("product_id", "unit_cost")
+        .values_list("product_id", "unit_cost", "unit_factor")
     )
-    return {product_id: cost.quantize(Decimal("0.01")) for product_id, cost in rows}
+    return {product_id: per_base(cost, factor) for product_id, cost, factor in rows}
+
+
+def per_base(cost: Decimal, factor: Decimal) -> Decimal:
+    """A receipt line's cost (per the unit it was entered in) per base unit, so
+    prices compare like with like: to the fen for a base-unit line (as always),
+    to the cost's 4 decimals for a package (¥50.00 a 箱 of 24: ¥2.0833)."""
+    if factor == 1:
+        return cost.quantize(Decimal("0.01"))
+    return (cost / factor).quantize(Decimal("0.0001"))
 
 
 def price_references(product_ids) -> dict[int, Decimal]:
@@ -92,11 +101,11 @@ def price_references(product_ids) -> dict[int, Decimal]:
         .order_by("-receipt__occurred_at", "-pk")
     )
     paid = {
-        product_id: cost.quantize(Decimal("0.01"))
-        for product_id, cost in _paid()
+        product_id: per_base(cost, factor)
+        for product_id, cost, factor in _paid()
         .filter(product_id__in=product_ids)
         .filter(pk=Subquery(latest.values("pk")[:1]))
-        .values_list("product_id", "unit_cost")
+        .values_list("product_id", "unit_cost", "unit_factor")
     }
     return {
         pk: paid.get(pk, price)
@@ -139,7 +148,7 @@ def price_history(
     *, product_id: int | None = None, supplier_id: int | None = None, limit: int = 50
 ) -> list:
     """Prices paid, newest first: date, supplier, product, unit price, quantity."""
-    rows = _paid().select_related("product")
+    rows = _paid().select_related("product", "unit")
     if product_id:
         rows = rows.filter(product_id=product_id)
     if supplier_id:

@@ -250,9 +250,12 @@ def last_price(request):
         raise PermissionDenied
     supplier_id, code = request.GET.get("supplier", ""), request.GET.get("product", "")
     try:
-        product = catalog_selectors.product_by_code(code)
+        found = catalog_selectors.sellable_in_unit(
+            code[:64], request.GET.get("unit", "")[:20]
+        )
     except catalog_selectors.SeveralProductsMatch:
-        product = None
+        found = None
+    product = found.product if found else None
     if "supplier_code" in request.GET:
         # What the supplier picker holds: a code, "code name", a name or pinyin.
         typed = request.GET["supplier_code"]
@@ -270,14 +273,16 @@ def last_price(request):
     prices = selectors.last_prices(
         supplier_id=int(supplier_id), product_ids=[product.pk]
     )
-    price = prices.get(product.pk, product.purchase_price)
-    answer = {"price": f"{price:.2f}", "name": product.name, "unit": product.unit}
+    # Per the line's unit: a 箱 of 24 at 24 × the price per 瓶.
+    price = prices.get(product.pk, product.purchase_price) * found.factor
+    answer = {"price": f"{price:.2f}", "name": product.name, "unit": found.unit_name}
     band = selectors.price_band(
         selectors.price_references([product.pk]).get(product.pk),
         selectors.purchasing_settings().price_band_factor,
     )
     if band is not None:
-        answer["low"], answer["high"] = f"{band[0]:.2f}", f"{band[1]:.2f}"
+        low, high = band[0] * found.factor, band[1] * found.factor
+        answer["low"], answer["high"] = f"{low:.2f}", f"{high:.2f}"
     return JsonResponse(answer)
 
 

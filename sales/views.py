@@ -236,9 +236,12 @@ def availability(request):
     code = (request.GET.get("product") or "").strip()
     warehouse_id = record_id(request.GET.get("warehouse", ""))
     try:
-        product = catalog_selectors.product_by_code(code)
+        found = catalog_selectors.sellable_in_unit(
+            code[:64], request.GET.get("unit", "")[:20]
+        )
     except catalog_selectors.SeveralProductsMatch:
-        product = None
+        found = None
+    product = found.product if found else None
     if product is None or warehouse_id is None:
         return JsonResponse({"available": None})
     services.reservations_expire()  # an expired reservation's stock is free
@@ -252,12 +255,16 @@ def availability(request):
         if customer is not None
         else None
     )
+    price = catalog_selectors.price_for(product, customer, found.unit)
     return JsonResponse(
         {
             "available": format(available.normalize(), "f"),
             "unit": product.unit,
-            "price": f"{catalog_selectors.price_for(product, customer):.2f}",
-            "last_price": f"{last:.2f}" if last is not None else None,
+            "factor": format(found.factor.normalize(), "f"),
+            # Per the line's unit (a 箱 scanned: the 箱's price).
+            "price": f"{price:.2f}",
+            # Per base unit from the ledger, shown per the line's unit.
+            "last_price": None if last is None else f"{last * found.factor:.2f}",
             "name": product.name,
         }
     )
