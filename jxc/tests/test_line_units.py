@@ -230,3 +230,103 @@ def test_the_receipt_form_takes_a_box_barcode_and_refuses_an_inexact_one(
         D("96.00"),
     )
     assert level(product).value == D("96.00")
+
+
+def test_the_unit_select_is_filled_for_the_product_a_code_names(owner_client, cola):
+    product, box = cola
+    url = reverse("catalog:unit_options")
+    scanned = owner_client.get(url, {"code": "6900000000017"}).content.decode()
+    assert f'value="{box.pk}" selected' in scanned and ">瓶<" in scanned
+    typed = owner_client.get(url, {"code": product.sku}).content.decode()
+    assert f'value="{box.pk}"' in typed and "selected" not in typed
+    assert "option" in owner_client.get(url, {"code": "nothing"}).content.decode()
+
+
+def test_a_shipment_is_typed_in_the_order_lines_unit(owner_client, owner, cola):
+    product, box = cola
+    receipt_in_boxes(owner, product, box, boxes="3")
+    order = sales.sales_order_save(
+        customer=CustomerFactory(),
+        warehouse=Warehouse.objects.get(is_default=True),
+        order_date=timezone.localdate(),
+        note="",
+        lines=[sales.SaleLineInput(product, D(2), unit=box)],
+        user=owner,
+    )
+    line = order.lines.get()
+    # The package's price: the sale price × 24.
+    assert (line.unit_price, line.amount, line.quantity) == (
+        D("60.00"),
+        D("120.00"),
+        D(48),
+    )
+    sales.sales_order_confirm(order=order, user=owner)
+    order.refresh_from_db()
+    url = reverse("sales:shipment_create") + f"?order={order.pk}"
+    page = owner_client.get(url).content.decode()
+    assert f'name="ship_{line.pk}" value="2"' in page  # 2 箱, not 48
+    data = {"version": order.version, f"ship_{line.pk}": "0.0001"}
+    page = owner_client.post(url, data)
+    assert page.status_code == 200 and not order.shipments.exists()
+    data[f"ship_{line.pk}"] = "1.5"
+    assert owner_client.post(url, data).status_code == 302
+    shipped = order.shipments.get().lines.get()
+    assert (shipped.quantity, shipped.entered_text, shipped.amount) == (
+        D(36),
+        "1.5 箱",
+        D("90.00"),
+    )
+    call_command("check_stock")
+
+
+def test_the_minimum_price_compares_per_base_unit(owner, staff, cola):
+    product, box = cola
+    product.min_price = D("2.00")
+    product.save()
+    receipt_in_boxes(owner, product, box, boxes="2")
+    # ¥50.00 a 箱 of 24 is ¥2.08 a 瓶: above the floor, no approval needed.
+    order = sales.sales_order_save(
+        customer=CustomerFactory(),
+        warehouse=Warehouse.objects.get(is_default=True),
+        order_date=timezone.localdate(),
+        note="",
+        lines=[sales.SaleLineInput(product, D(1), D("50.00"), unit=box)],
+        user=staff,
+    )
+    assert order.total == D("50.00")
+    with pytest.raises(ValidationError):  # ¥1.50 a 瓶 is below it
+        sales.sales_order_save(
+            customer=CustomerFactory(),
+            warehouse=Warehouse.objects.get(is_default=True),
+            order_date=timezone.localdate(),
+            note="",
+            lines=[sales.SaleLineInput(product, D(1), D("36.00"), unit=box)],
+            user=staff,
+        )
+
+
+def test_the_api_shows_and_takes_package_units(owner, cola):
+    from api.tests.helpers import KeyClient, key_for
+
+    product, box = cola
+    receipt_in_boxes(owner, product, box, boxes="2")
+    _key, token = key_for(owner)
+    client = KeyClient(token)
+    body = {
+        "customer": CustomerFactory().pk,
+        "lines": [
+            {"product": product.pk, "quantity": "1", "package_unit": box.pk},
+            {"product": product.pk, "quantity": "3"},
+        ],
+    }
+    response = client.post("/api/v1/sales-orders/", body)
+    assert response.status_code == 201, response.content
+    lines = sorted(response.json()["lines"], key=lambda line: line["entered_unit"])
+    found = [
+        (row["entered_quantity"], row["entered_unit"], row["quantity"], row["amount"])
+        for row in lines
+    ]
+    assert found == [
+        ("3.000", "瓶", "3.000", "7.50"),
+        ("1.000", "箱", "24.000", "60.00"),
+    ]
