@@ -282,14 +282,23 @@ def _line_quantity(line: dict) -> Decimal:
 
 def _find(cart: Cart, product_id: int | None, unit=False) -> dict | None:
     """The line of ``product_id`` (the current line's product by default); with
-    ``unit`` (a PackageUnit, or None for the base unit), the line in that unit."""
+    ``unit`` (a PackageUnit or its id, or None for the base unit), the line in
+    that unit; without, the product's first line."""
     product_id = product_id or cart.current_product_id
     for line in cart.lines:
         if line["product"] == product_id and (
-            unit is False or line.get("unit") == getattr(unit, "pk", None)
+            unit is False or line.get("unit") == getattr(unit, "pk", unit)
         ):
             return line
     return None
+
+
+def _line_of(cart: Cart, product_id: int | None, unit_id: int | None) -> dict | None:
+    """The line a page's button names: by product and unit when the page says
+    which unit (a 箱 line), else the product's base-unit line, else its first."""
+    if unit_id:
+        return _find(cart, product_id, unit_id)
+    return _find(cart, product_id, None) or _find(cart, product_id)
 
 
 def _check_quantity(quantity: Decimal, product: Product | None = None) -> None:
@@ -399,11 +408,12 @@ def cart_line_set(
     product_id: int | None,
     quantity: Decimal | None = None,
     price: Decimal | None = None,
+    unit_id: int | None = None,
 ) -> None:
     """Set a line's quantity and/or unit price (the owner's price rules apply when
     the sale is posted)."""
     cart = _cart_locked(user)
-    line = _find(cart, product_id)
+    line = _line_of(cart, product_id, unit_id)
     if line is None:
         raise _nothing_to_change()
     if quantity is not None:
@@ -423,11 +433,13 @@ def cart_line_set(
 
 
 @transaction.atomic
-def cart_line_step(*, user, product_id: int | None = None, step: int = 1) -> None:
+def cart_line_step(
+    *, user, product_id: int | None = None, step: int = 1, unit_id: int | None = None
+) -> None:
     """+ / −: one more or one less of a line (the last line touched by default); a
     line never goes below one this way (Delete removes it)."""
     cart = _cart_locked(user)
-    line = _find(cart, product_id)
+    line = _line_of(cart, product_id, unit_id)
     if line is None:
         raise _nothing_to_change()
     new = _line_quantity(line) + step
@@ -442,10 +454,12 @@ def cart_line_step(*, user, product_id: int | None = None, step: int = 1) -> Non
 
 
 @transaction.atomic
-def cart_line_remove(*, user, product_id: int | None = None) -> None:
+def cart_line_remove(
+    *, user, product_id: int | None = None, unit_id: int | None = None
+) -> None:
     """Delete a line (the last line touched by default)."""
     cart = _cart_locked(user)
-    line = _find(cart, product_id)
+    line = _line_of(cart, product_id, unit_id)
     if line is None:
         raise _nothing_to_change()
     cart.lines.remove(line)

@@ -140,7 +140,10 @@ def line(request):
     try:
         if data["step"]:
             services.cart_line_step(
-                user=request.user, product_id=data["product"], step=data["step"]
+                user=request.user,
+                product_id=data["product"],
+                step=data["step"],
+                unit_id=data["unit"],
             )
         elif data["quantity"] is None and data["price"] is None:
             raise ValidationError(_("Enter a quantity or a price."))
@@ -150,6 +153,7 @@ def line(request):
                 product_id=data["product"],
                 quantity=data["quantity"],
                 price=data["price"],
+                unit_id=data["unit"],
             )
     except ValidationError as error:
         return _answer(request, error=_refused(error))
@@ -161,7 +165,9 @@ def line(request):
 def remove(request):
     try:
         services.cart_line_remove(
-            user=request.user, product_id=record_id(request.POST.get("product", ""))
+            user=request.user,
+            product_id=record_id(request.POST.get("product", "")),
+            unit_id=record_id(request.POST.get("unit", "")),
         )
     except ValidationError as error:
         return _answer(request, error=_refused(error))

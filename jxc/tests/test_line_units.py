@@ -330,3 +330,32 @@ def test_the_api_shows_and_takes_package_units(owner, cola):
         ("3.000", "瓶", "3.000", "7.50"),
         ("1.000", "箱", "24.000", "60.00"),
     ]
+
+
+def test_the_counter_changes_the_line_in_the_unit_the_page_names(
+    owner_client, owner, cola
+):
+    product, box = cola
+    receipt_in_boxes(owner, product, box, boxes="3")
+    counter.cart_warehouse_set(
+        user=owner, warehouse=Warehouse.objects.get(is_default=True)
+    )
+    counter.cart_scan(user=owner, code=product.sku)
+    counter.cart_scan(user=owner, code="6900000000017")
+    line_url = reverse("counter:line")
+    owner_client.post(line_url, {"product": product.pk, "unit": box.pk, "step": "1"})
+    owner_client.post(line_url, {"product": product.pk, "quantity": "4"})
+    cart = counter._cart_locked(owner)
+    assert [(row.get("unit"), row["quantity"]) for row in cart.lines] == [
+        (None, "4"),
+        (box.pk, "2"),
+    ]
+    page = owner_client.get(reverse("counter:index")).content.decode()
+    assert f'id="qty-{product.pk}-{box.pk}"' in page
+    # 2 箱 + 4 瓶 = 52 瓶 wanted of 72: not short.
+    assert "line-short" not in page
+    owner_client.post(
+        reverse("counter:remove"), {"product": product.pk, "unit": box.pk}
+    )
+    cart = counter._cart_locked(owner)
+    assert [row.get("unit") for row in cart.lines] == [None]
