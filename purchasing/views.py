@@ -451,7 +451,7 @@ def return_create(request):
     initial = None
     if receipt is not None and request.method != "POST":
         initial = [
-            {"product": line.product.sku}
+            {"product": line.product.sku, "unit": line.unit_id}
             for line in receipt.lines.select_related("product")
             if line.quantity > 0
         ]
