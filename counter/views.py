@@ -377,7 +377,7 @@ def slip(request, pk):
         # What the line's discount took off (none without a discount: a weighed
         # line's rounding to the fen is no discount).
         line.off = (
-            money(line.quantity * line.unit_price) - line.amount if line.discount else 0
+            money(line.entered * line.unit_price) - line.amount if line.discount else 0
         )
     payments = list(order.payments.all())
     cash = [p for p in payments if p.tendered is not None]
