@@ -188,7 +188,7 @@ def test_the_counter_slip_and_documents_show_the_unit(owner_client, owner, cola)
     assert "箱" in view.content.decode()
     sale = counter.cart_checkout(user=owner, entry=PaymentEntry(amounts={}))
     slip = owner_client.get(reverse("counter:slip", args=[sale.pk])).content.decode()
-    assert "1 箱" in slip
+    assert "1箱 × ¥60.00" in slip
 
 
 def test_an_inexact_conversion_is_refused_and_nothing_is_written(owner, cola):
