@@ -362,10 +362,13 @@ def cart_scan(*, user, code: str) -> ScanResult:
         raise ValidationError(_("Scan a barcode or type a name."))
     # A product's own barcode first: in-store EAN-13s may start with the scale
     # prefix too (both default to 2).
-    # A package's barcode (箱) adds 1 箱: a line in that unit.
-    found = catalog_selectors.sellable_by_code(code)
-    product, quantity, price = (found.product if found else None), ONE, None
-    unit = found.unit if found else None
+    product, quantity, price = catalog_selectors.product_by_code(code), ONE, None
+    unit = None
+    if product is None and (found := catalog_selectors.sellable_by_code(code)):
+        # A package's barcode (箱) adds 1 箱: a line in that unit. Read after the
+        # product's own codes (barcodes are unique across both), so a plain scan
+        # costs no extra query.
+        product, unit = found.product, found.unit
     if product is None and (reading := scale.read_label(code)) is not None:
         product, quantity = reading.product, reading.quantity
         price = reading.amount and reading.unit_price
