@@ -13,7 +13,7 @@ from django.utils.translation import ngettext_lazy
 from catalog.forms import ImportForm
 from catalog.models import Category, PackageUnit, Warehouse
 from catalog.pinyin import fold_code
-from catalog.selectors import sellable_by_code
+from catalog.selectors import product_by_code, sellable_by_code
 from inventory.models import AdjustmentReason, InventorySettings
 from inventory.selectors import document_date_problem
 from jxc.fields import RecordsField, cost_field, quantity_field
@@ -52,10 +52,9 @@ class ProductCodeField(forms.CharField):
         code = fold_code(super().clean(value))
         if not code:
             return None
-        found = sellable_by_code(code)  # several matching: refused, naming them
-        product = None if found is None else found.product
-        if found is not None:
-            self.scanned_unit = found.unit
+        product = product_by_code(code)  # several matching: refused, naming them
+        if product is None and (found := sellable_by_code(code)):
+            product, self.scanned_unit = found.product, found.unit
         if product is None:
             raise forms.ValidationError(
                 _("No product has the SKU or barcode “%(code)s”."),
