@@ -323,6 +323,19 @@ def sellable_by_code(code: str) -> Sellable | None:
     return None if product is None else Sellable(product, None, Decimal(1))
 
 
+def sellable_in_unit(code: str, unit: str = "") -> Sellable | None:
+    """What a document line's code names in the unit its select holds: ``unit``
+    empty, as the code names it (a package's barcode: that package); a package
+    unit's id, that unit of the product (another product's: the base unit)."""
+    found = sellable_by_code(code)
+    if found is None or not unit.isdigit():
+        return found
+    package = PackageUnit.objects.filter(pk=int(unit), product=found.product).first()
+    if package is None:
+        return found
+    return Sellable(found.product, package, package.factor)
+
+
 def package_units_of(product_ids) -> dict[int, PackageUnit]:
     """The largest package unit of each product that has one, in one query (what
     stock is shown in: "3 箱 5 瓶")."""

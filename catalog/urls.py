@@ -160,6 +160,7 @@ urlpatterns = [
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
     path("products/options/", views.product_options, name="product_options"),
     path("products/go/", views.product_go, name="product_go"),
+    path("products/units/options/", views.unit_options, name="unit_options"),
     path("customers/options/", views.customer_options, name="customer_options"),
     path("suppliers/options/", views.supplier_options, name="supplier_options"),
     path(

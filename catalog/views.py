@@ -233,6 +233,22 @@ def product_options(request):
     return render(request, "catalog/product_options.html", {"products": products})
 
 
+@permission_required("catalog.view_product", raise_exception=True)
+@require_GET
+def unit_options(request):
+    """<option>s of a document line's unit select for the product a code names:
+    its base unit and package units; a package's barcode (a 箱 scanned) selects
+    that package."""
+    try:
+        found = selectors.sellable_by_code(request.GET.get("code", "")[:64])
+    except selectors.SeveralProductsMatch:
+        found = None
+    units = list(found.product.package_units.all()) if found else []
+    return render(
+        request, "catalog/unit_options.html", {"found": found, "units": units}
+    )
+
+
 def _party_options(request, model):
     """<option>s for a customer or supplier picker: what a clerk is typing."""
     parties = selectors.search(

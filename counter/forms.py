@@ -31,6 +31,8 @@ class LineForm(InputRulesMixin, forms.Form):
     """One line's change: its quantity, its unit price, or a step (+1 / −1)."""
 
     product = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    # The line's package unit (a product may be on a line in 箱 and one in 瓶).
+    unit = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     quantity = quantity_field(label=_("Quantity"), required=False)
     price = money_field(label=_("Unit price"), required=False)
     step = forms.TypedChoiceField(

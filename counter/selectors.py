@@ -12,11 +12,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
-from catalog.models import Product
+from catalog.models import PackageUnit, Product
 from counter.models import Cart, CashPaidOut, CounterSettings, HeldSale, Shift
 from inventory import selectors as inventory_selectors
 from jxc.lines import line_amount
 from jxc.models import DocumentStatus
+from jxc.units import package_price
 from sales import selectors as sales_selectors
 from sales.models import (
     PaymentMethod,
@@ -34,7 +35,7 @@ VIEW_ALL = "counter.view_all_shifts"
 @dataclass
 class CartRow:
     product: Product
-    quantity: Decimal
+    quantity: Decimal  # in ``unit`` (a 箱 scanned: 1 箱)
     unit_price: Decimal
     discount: Decimal
     amount: Decimal
@@ -42,10 +43,20 @@ class CartRow:
     current: bool
     price_changed: bool  # not the line's default (the level price or sale price)
     level_price: bool = False  # the default is the customer's level price
+    unit: PackageUnit | None = None  # None: the product's base unit
+
+    @property
+    def base_quantity(self) -> Decimal:
+        return self.quantity * self.unit.factor if self.unit else self.quantity
+
+    @property
+    def unit_name(self) -> str:
+        return self.unit.name if self.unit else self.product.unit
 
     @property
     def short(self) -> bool:
-        return self.quantity > self.available
+        # Stock is in base units: 1 箱 of 24 needs 24 瓶.
+        return self.base_quantity > self.available
 
     @property
     def inactive(self) -> bool:
@@ -104,13 +115,21 @@ def cart_view(cart: Cart, warehouse_id: int) -> CartView:
         if ids
         else {}
     )
+    unit_ids = [line["unit"] for line in cart.lines if line.get("unit")]
+    units = PackageUnit.objects.in_bulk(unit_ids) if unit_ids else {}
     view = CartView(cart)
     for line in cart.lines:
         product = products.get(line["product"])
         if product is None:
             continue
+        unit = units.get(line.get("unit"))
         quantity = _decimal(line.get("quantity"))
-        default = on_level.get(product.pk, product.sale_price)
+        # A base-unit line sells at the customer's level price where the
+        # product has one; a package line at the package's price.
+        on_level_price = unit is None and product.pk in on_level
+        default = (
+            on_level[product.pk] if on_level_price else package_price(product, unit)
+        )
         price = (
             default if line.get("price") is None else _decimal(line["price"], default)
         )
@@ -125,7 +144,8 @@ def cart_view(cart: Cart, warehouse_id: int) -> CartView:
             available=max(level.available, ZERO) if level else ZERO,
             current=product.pk == cart.current_product_id,
             price_changed=price != default,
-            level_price=product.pk in on_level and line.get("price") is None,
+            level_price=on_level_price and line.get("price") is None,
+            unit=unit,
         )
         view.rows.append(row)
         view.total += row.amount
@@ -336,7 +356,7 @@ def slip_sale(pk: int) -> SalesOrder:
     return (
         SalesOrder.objects.filter(is_retail=True)
         .select_related("created_by", "customer")
-        .prefetch_related("lines__product", "payments")
+        .prefetch_related("lines__product", "lines__unit", "payments")
         .get(pk=pk)
     )
 

@@ -22,7 +22,13 @@ from audit.changes import changes, snapshot
 from audit.services import Action, audit_record
 from catalog import selectors as catalog_selectors
 from catalog import shops
-from catalog.models import WALK_IN_CUSTOMER_CODE, Customer, Product, Warehouse
+from catalog.models import (
+    WALK_IN_CUSTOMER_CODE,
+    Customer,
+    PackageUnit,
+    Product,
+    Warehouse,
+)
 from counter import scale, selectors
 from counter.models import Cart, CashPaidOut, CounterSettings, HeldSale, Shift
 from finance import cashbook
@@ -35,6 +41,7 @@ from jxc.inputs import OUT_OF_DATE
 from jxc.lines import MAX_LINES, line_amount
 from jxc.models import DocumentStatus
 from jxc.orders import check_quantities
+from jxc.units import package_price
 from sales import services as sales_services
 from sales.models import PaymentMethod, SalesOrder, SalesReturn
 from sales.services import SaleLineInput, retail_sale_post
@@ -194,7 +201,11 @@ def sale_total(lines: list[SaleLineInput]) -> Decimal:
         (
             line_amount(
                 line.quantity,
-                line.product.sale_price if line.unit_price is None else line.unit_price,
+                (
+                    package_price(line.product, getattr(line, "unit", None))
+                    if line.unit_price is None
+                    else line.unit_price
+                ),
                 line.discount,
             )
             for line in lines
@@ -272,12 +283,25 @@ def _line_quantity(line: dict) -> Decimal:
     return Decimal(line["quantity"])
 
 
-def _find(cart: Cart, product_id: int | None) -> dict | None:
+def _find(cart: Cart, product_id: int | None, unit=False) -> dict | None:
+    """The line of ``product_id`` (the current line's product by default); with
+    ``unit`` (a PackageUnit or its id, or None for the base unit), the line in
+    that unit; without, the product's first line."""
     product_id = product_id or cart.current_product_id
     for line in cart.lines:
-        if line["product"] == product_id:
+        if line["product"] == product_id and (
+            unit is False or line.get("unit") == getattr(unit, "pk", unit)
+        ):
             return line
     return None
+
+
+def _line_of(cart: Cart, product_id: int | None, unit_id: int | None) -> dict | None:
+    """The line a page's button names: by product and unit when the page says
+    which unit (a 箱 line), else the product's base-unit line, else its first."""
+    if unit_id:
+        return _find(cart, product_id, unit_id)
+    return _find(cart, product_id, None) or _find(cart, product_id)
 
 
 def _check_quantity(quantity: Decimal, product: Product | None = None) -> None:
@@ -295,17 +319,25 @@ def _check_quantity(quantity: Decimal, product: Product | None = None) -> None:
 
 
 def _add(
-    cart: Cart, product: Product, quantity: Decimal, price: Decimal | None = None
+    cart: Cart,
+    product: Product,
+    quantity: Decimal,
+    price: Decimal | None = None,
+    unit: PackageUnit | None = None,
 ) -> None:
+    """``quantity`` more of ``product`` in ``unit`` (a 箱 scanned: a line in 箱,
+    at the package's price; None: the base unit)."""
     if not product.is_active:
         raise ValidationError(
             _("“%(name)s” is deactivated and cannot be sold.") % {"name": product.name}
         )
-    line = _find(cart, product.pk)
+    line = _find(cart, product.pk, unit)
     if line is None:
         if len(cart.lines) >= MAX_LINES:
             raise ValidationError(_("A sale holds at most 300 lines."))
         line = {"product": product.pk, "quantity": "0", "price": None, "discount": "0"}
+        if unit is not None:
+            line["unit"] = unit.pk
         if price is not None and price != product.sale_price:
             # A price label's line keeps the label's amount (counter.scale).
             line["price"] = _text(price)
@@ -334,6 +366,12 @@ def cart_scan(*, user, code: str) -> ScanResult:
     # A product's own barcode first: in-store EAN-13s may start with the scale
     # prefix too (both default to 2).
     product, quantity, price = catalog_selectors.product_by_code(code), ONE, None
+    unit = None
+    if product is None and (found := catalog_selectors.sellable_by_code(code)):
+        # A package's barcode (箱) adds 1 箱: a line in that unit. Read after the
+        # product's own codes (barcodes are unique across both), so a plain scan
+        # costs no extra query.
+        product, unit = found.product, found.unit
     if product is None and (reading := scale.read_label(code)) is not None:
         product, quantity = reading.product, reading.quantity
         price = reading.amount and reading.unit_price
@@ -350,7 +388,7 @@ def cart_scan(*, user, code: str) -> ScanResult:
             )
         return ScanResult(matches=matches)
     cart = _cart_locked(user)
-    _add(cart, product, quantity, price)
+    _add(cart, product, quantity, price, unit)
     cart.last_sale = None
     cart.save()
     return ScanResult(product=product)
@@ -376,11 +414,12 @@ def cart_line_set(
     product_id: int | None,
     quantity: Decimal | None = None,
     price: Decimal | None = None,
+    unit_id: int | None = None,
 ) -> None:
     """Set a line's quantity and/or unit price (the owner's price rules apply when
     the sale is posted)."""
     cart = _cart_locked(user)
-    line = _find(cart, product_id)
+    line = _line_of(cart, product_id, unit_id)
     if line is None:
         raise _nothing_to_change()
     if quantity is not None:
@@ -400,11 +439,13 @@ def cart_line_set(
 
 
 @transaction.atomic
-def cart_line_step(*, user, product_id: int | None = None, step: int = 1) -> None:
+def cart_line_step(
+    *, user, product_id: int | None = None, step: int = 1, unit_id: int | None = None
+) -> None:
     """+ / −: one more or one less of a line (the last line touched by default); a
     line never goes below one this way (Delete removes it)."""
     cart = _cart_locked(user)
-    line = _find(cart, product_id)
+    line = _line_of(cart, product_id, unit_id)
     if line is None:
         raise _nothing_to_change()
     new = _line_quantity(line) + step
@@ -419,10 +460,12 @@ def cart_line_step(*, user, product_id: int | None = None, step: int = 1) -> Non
 
 
 @transaction.atomic
-def cart_line_remove(*, user, product_id: int | None = None) -> None:
+def cart_line_remove(
+    *, user, product_id: int | None = None, unit_id: int | None = None
+) -> None:
     """Delete a line (the last line touched by default)."""
     cart = _cart_locked(user)
-    line = _find(cart, product_id)
+    line = _line_of(cart, product_id, unit_id)
     if line is None:
         raise _nothing_to_change()
     cart.lines.remove(line)
@@ -459,12 +502,15 @@ def cart_clear(*, user) -> None:
 
 
 def _sale_lines(cart: Cart) -> list[SaleLineInput]:
-    """The cart's lines to post: a line without a price of its own sells at the
-    customer's level price where the product has one (else the sale price)."""
+    """The cart's lines to post: a base-unit line without a price of its own
+    sells at the customer's level price where the product has one (else the sale
+    price); a package line at the package's price."""
     ids = [line["product"] for line in cart.lines]
     products = Product.objects.in_bulk(ids)
     level_id = cart.customer.price_level_id if cart.customer_id else None
     on_level = catalog_selectors.level_prices_of(level_id, ids) if ids else {}
+    unit_ids = [line["unit"] for line in cart.lines if line.get("unit")]
+    units = PackageUnit.objects.in_bulk(unit_ids) if unit_ids else {}
     lines = []
     for line in cart.lines:
         product = products.get(line["product"])
@@ -472,15 +518,19 @@ def _sale_lines(cart: Cart) -> list[SaleLineInput]:
             continue  # deleted from the catalog since; the screen no longer shows it
         try:
             quantity = Decimal(line["quantity"])
+            # A package line's default is the package's price (the service's).
             price = (
-                on_level.get(product.pk)
+                (None if line.get("unit") else on_level.get(product.pk))
                 if line["price"] is None
                 else Decimal(line["price"])
             )
             discount = Decimal(line.get("discount") or "0")
         except (InvalidOperation, TypeError) as error:
             raise ValidationError(OUT_OF_DATE) from error
-        lines.append(SaleLineInput(product, quantity, price, discount))
+        unit = units.get(line["unit"]) if line.get("unit") else None
+        if line.get("unit") and unit is None:
+            raise ValidationError(OUT_OF_DATE)  # the package was deleted since
+        lines.append(SaleLineInput(product, quantity, price, discount, unit=unit))
     return lines
 
 

@@ -142,7 +142,10 @@ def line(request):
     try:
         if data["step"]:
             services.cart_line_step(
-                user=request.user, product_id=data["product"], step=data["step"]
+                user=request.user,
+                product_id=data["product"],
+                step=data["step"],
+                unit_id=data["unit"],
             )
         elif data["quantity"] is None and data["price"] is None:
             raise ValidationError(_("Enter a quantity or a price."))
@@ -152,6 +155,7 @@ def line(request):
                 product_id=data["product"],
                 quantity=data["quantity"],
                 price=data["price"],
+                unit_id=data["unit"],
             )
     except ValidationError as error:
         return _answer(request, error=_refused(error))
@@ -163,7 +167,9 @@ def line(request):
 def remove(request):
     try:
         services.cart_line_remove(
-            user=request.user, product_id=record_id(request.POST.get("product", ""))
+            user=request.user,
+            product_id=record_id(request.POST.get("product", "")),
+            unit_id=record_id(request.POST.get("unit", "")),
         )
     except ValidationError as error:
         return _answer(request, error=_refused(error))
@@ -374,7 +380,7 @@ def slip(request, pk):
         # What the line's discount took off (none without a discount: a weighed
         # line's rounding to the fen is no discount).
         line.off = (
-            money(line.quantity * line.unit_price) - line.amount if line.discount else 0
+            money(line.entered * line.unit_price) - line.amount if line.discount else 0
         )
     payments = list(order.payments.all())
     cash = [p for p in payments if p.tendered is not None]
@@ -672,7 +678,7 @@ def counter_return(request):
     if order is None:
         return render(request, "counter/return.html", context)
     shipment = order.shipments.order_by("pk").first()
-    lines = list(shipment.lines.select_related("product")) if shipment else []
+    lines = list(shipment.lines.select_related("product", "unit")) if shipment else []
     left = selectors.refundable(order)
     if request.method != "POST":
         lines = [line for line in lines if line.quantity > line.returned_quantity]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from audit.services import Action, audit_record
 from catalog.models import Product, Warehouse
-from catalog.selectors import product_by_code
+from catalog.selectors import product_by_code, sellable_by_code
 from inventory.models import (
     Adjustment,
     AdjustmentLine,
@@ -595,7 +595,10 @@ def stocktake_count_scan(
             % {"number": stocktake.number, "status": stocktake.get_status_display()}
         )
     code = code.strip()
-    product = product_by_code(code)  # several matching: refused, naming them
+    product, factor = product_by_code(code), 1  # several matching: refused
+    if product is None and (found := sellable_by_code(code)):
+        # A package's barcode (箱) counts its factor of base units (24 瓶).
+        product, factor = found.product, found.factor
     line = (
         stocktake.lines.select_for_update(of=("self",))
         .select_related("product")
@@ -612,7 +615,9 @@ def stocktake_count_scan(
     if quantity is not None and quantity < 0:
         raise ValidationError(_("A counted quantity cannot be negative."))
     was = line.counted_quantity
-    counted = quantity if quantity is not None else (was or Decimal("0")) + 1
+    counted = (
+        quantity * factor if quantity is not None else (was or Decimal("0")) + factor
+    )
     _check_count(counted, line)
     _count_set(line, counted, user, timezone.now())
     line.save(update_fields=["counted_quantity", "counted_by", "counted_at"])

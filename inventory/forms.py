@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from catalog.forms import ImportForm
-from catalog.models import Category, Warehouse
+from catalog.models import Category, PackageUnit, Warehouse
 from catalog.pinyin import fold_code
-from catalog.selectors import product_by_code
+from catalog.selectors import product_by_code, sellable_by_code
 from catalog.shops import warehouses_for
 from inventory.models import AdjustmentReason, InventorySettings
 from inventory.selectors import document_date_problem
@@ -21,6 +21,7 @@ from jxc.fields import RecordsField, cost_field, quantity_field
 from jxc.forms import InputRulesMixin
 from jxc.inputs import OUT_OF_DATE
 from jxc.lines import LineQuantitiesForm
+from jxc.units import InexactConversion, to_base
 from jxc.widgets import DateInput
 
 OUT_REASONS = {
@@ -46,10 +47,15 @@ class ProductCodeField(forms.CharField):
         )
 
     def clean(self, value):
+        # A package's barcode (a 箱 scanned) names its product; the form reads
+        # the package from ``scanned_unit`` (ProductLineForm: the line's unit).
+        self.scanned_unit = None
         code = fold_code(super().clean(value))
         if not code:
             return None
         product = product_by_code(code)  # several matching: refused, naming them
+        if product is None and (found := sellable_by_code(code)):
+            product, self.scanned_unit = found.product, found.unit
         if product is None:
             raise forms.ValidationError(
                 _("No product has the SKU or barcode “%(code)s”."),
@@ -145,23 +151,92 @@ class AdjustmentHeaderForm(SubmissionForm):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
+class UnitSelect(forms.Select):
+    """A line's unit: the product's base unit ("") or one of its package units.
+    Without JavaScript it offers the base unit (and the unit the line has);
+    lines.js fills in the product's units when the product changes."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "line-unit", **(attrs or {})})
+        self.choices = [("", _("base unit"))]
+
+
 class ProductLineForm(InputRulesMixin, forms.Form):
-    """A document line: a product typed or scanned, and how much of it."""
+    """A document line: a product typed or scanned, how much of it, and the unit
+    it is counted in (a package's barcode picks that package). The quantity stays
+    as typed, in that unit; ``cleaned_data["unit"]`` is the PackageUnit (None: the
+    base unit), and a quantity that does not convert exactly is refused here."""
 
     product = ProductCodeField(required=False)
     quantity = quantity_field(label=_("Quantity"), required=False)
+    unit = forms.CharField(label=_("Unit"), required=False, widget=UnitSelect)
+    # The quantities typed in the line's unit.
+    unit_quantities = ("quantity",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The unit this line has (a draft being edited, a form shown again) is
+        # offered beside the base unit, so the page shows it without JavaScript.
+        if "unit" not in self.fields:
+            return
+        unit = self.data.get(self.add_prefix("unit")) if self.is_bound else None
+        if not self.is_bound:
+            unit = self.initial.get("unit")
+        unit = getattr(unit, "pk", unit)
+        if unit and str(unit).isdigit():
+            found = (
+                PackageUnit.objects.select_related("product").filter(pk=unit).first()
+            )
+            if found is not None:
+                widget = self.fields["unit"].widget
+                widget.choices = [
+                    ("", found.product.unit or _("base unit")),
+                    (str(found.pk), found.name),
+                ]
+                if not self.is_bound:
+                    self.initial["unit"] = str(found.pk)
+
+    def clean_unit(self):
+        value = self.cleaned_data.get("unit") or ""
+        if not value:
+            return None
+        unit = PackageUnit.objects.filter(pk=value).first() if value.isdigit() else None
+        if unit is None:
+            raise forms.ValidationError(_("Choose one of the product's units."))
+        return unit
 
     def clean(self):
         data = super().clean()
-        if data.get("product") and not data.get("quantity") and self.needs_quantity():
+        product = data.get("product")
+        if product and data.get("unit") is None and "unit" in data:
+            data["unit"] = getattr(self.fields["product"], "scanned_unit", None)
+        unit = data.get("unit")
+        if product and unit is not None and unit.product_id != product.pk:
+            self.add_error("unit", _("Choose one of the product's units."))
+            return data
+        if product and not data.get("quantity") and self.needs_quantity():
             self.add_error("quantity", _("Enter a quantity greater than zero."))
+        if unit is not None:
+            for name in self.unit_quantities:
+                if data.get(name):
+                    try:
+                        to_base(data[name], unit.factor)
+                    except InexactConversion as problem:
+                        self.add_error(name, str(problem))
         return data
 
     def needs_quantity(self) -> bool:
         return True
 
 
-class AdjustmentLineForm(ProductLineForm):
+class StockLineForm(ProductLineForm):
+    """A line of an inventory document (adjustment, transfer, opening stock): in
+    the base unit."""
+
+    unit = None
+
+
+class AdjustmentLineForm(StockLineForm):
     field_order = ["product", "direction", "quantity", "reason", "note"]
     direction = forms.ChoiceField(
         label=_("Direction"),
@@ -228,7 +303,7 @@ class TransferHeaderForm(SubmissionForm):
 
 
 TransferLineFormSet = forms.formset_factory(
-    ProductLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
+    StockLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
 )
 
 
@@ -337,11 +412,59 @@ class CountSheetForm(LineQuantitiesForm):
         widget=CountTimeInput(attrs={"class": "form-control"}),
     )
 
+    def __init__(self, *args, packages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A product with a package unit is counted in 箱 + 瓶: a whole-package
+        # field beside the base unit's (packages: product id → its PackageUnit).
+        self.packages = {}
+        for line in self.lines:
+            unit = (packages or {}).get(line.product_id)
+            if unit is None:
+                continue
+            self.packages[line.pk] = unit
+            self.fields[f"package_{line.pk}"] = quantity_field(
+                label=unit.name,
+                required=False,
+                min_value=Decimal(0),
+                widget=forms.NumberInput(
+                    attrs={
+                        "step": "any",
+                        "inputmode": "decimal",
+                        "class": self.css_class,
+                    }
+                ),
+            )
+
     def line_initial(self, line):
         return _plain(line.counted_quantity)
 
+    def clean(self):
+        data = super().clean()
+        for pk, unit in self.packages.items():
+            boxes = data.get(f"package_{pk}")
+            if boxes:
+                try:
+                    to_base(boxes, unit.factor)
+                except InexactConversion as problem:
+                    self.add_error(f"package_{pk}", str(problem))
+        return data
+
+    def rows(self):
+        found = super().rows()
+        for line, _field in found:
+            unit = self.packages.get(line.pk)
+            line.package_unit = unit
+            line.package_field = self[f"package_{line.pk}"] if unit else None
+        return found
+
     def counts(self) -> dict[int, Decimal | None]:
-        return self.entered()
+        """Per line the count in the base unit: 箱 × factor + 瓶 (None: empty)."""
+        counts = self.entered()
+        for pk, unit in self.packages.items():
+            boxes = self.cleaned_data.get(f"package_{pk}")
+            if boxes is not None:
+                counts[pk] = to_base(boxes, unit.factor) + (counts.get(pk) or 0)
+        return counts
 
 
 class CountScanForm(InputRulesMixin, forms.Form):

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog import selectors as catalog_selectors
 from catalog import shops
 from catalog.models import Product, Style
-from catalog.selectors import SeveralProductsMatch, product_by_code
+from catalog.selectors import SeveralProductsMatch, package_units_of, product_by_code
 from catalog.shops import document_or_404, documents_for, limit_warehouse_fields
 from inventory import documents, exports, imports, selectors
 from inventory.filters import StockFilter
@@ -727,11 +727,14 @@ def stocktake_detail(request, pk):
     stocktake = _stocktake(request, pk)
     lines = _stocktake_lines(stocktake)
     counting = stocktake.status == DocumentStatus.COUNTING
-    form = CountSheetForm(None, lines=lines, initial={"version": stocktake.version})
+    packages = package_units_of({line.product_id for line in lines})
+    form = CountSheetForm(
+        None, lines=lines, packages=packages, initial={"version": stocktake.version}
+    )
     if request.method == "POST":
         if not request.user.has_perm("inventory.change_stocktakeline"):
             raise PermissionDenied
-        form = CountSheetForm(request.POST, lines=lines)
+        form = CountSheetForm(request.POST, lines=lines, packages=packages)
         if form.is_valid():
             try:
                 documents.stocktake_counts_save(

@@ -16,6 +16,7 @@ from jxc.decimals import (
 )
 from jxc.fields import money_field, quantity_field
 from jxc.forms import InputRulesMixin
+from jxc.units import InexactConversion, to_base
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -116,14 +117,43 @@ class LineQuantitiesForm(InputRulesMixin, forms.Form):
     def field_name(self, line) -> str:
         return f"{self.field_prefix}_{line.pk}"
 
+    @staticmethod
+    def line_factor(line) -> Decimal | None:
+        """The factor of a document line entered in a package unit (the typed
+        quantity is in that unit: 1 箱 of a line in 箱); None: the base unit."""
+        return line.unit_factor if getattr(line, "unit_id", None) else None
+
+    def in_line_unit(self, line, base: Decimal) -> str:
+        """``base`` as typed in the line's unit: 48 瓶 of a line in 箱 of 24 →
+        "2"; what does not divide exactly, the whole packages."""
+        factor = self.line_factor(line)
+        value = base if factor is None else base / factor
+        if factor is not None and value != value.quantize(Decimal("0.001")):
+            value = base // factor
+        return format(value.normalize(), "f")
+
+    def clean(self):
+        data = super().clean()
+        for line in self.lines:
+            name, factor = self.field_name(line), self.line_factor(line)
+            if factor is not None and data.get(name):
+                try:
+                    data[name] = to_base(data[name], factor)
+                except InexactConversion as problem:
+                    self.add_error(name, str(problem))
+        return data
+
     def line_label(self, line) -> str:
+        if self.line_factor(line) is not None:
+            return f"{line.product.name} ({line.unit_name})"
         return line.product.name
 
     def line_initial(self, line) -> str | None:
         return None
 
     def entered(self) -> dict[int, Decimal | None]:
-        """Every line's quantity as typed (None: left empty)."""
+        """Every line's quantity as typed (None: left empty), in the base unit (a
+        line in 箱 is typed in 箱)."""
         return {
             line.pk: self.cleaned_data.get(self.field_name(line)) for line in self.lines
         }

@@ -16,6 +16,7 @@ from jxc.decimals import (
     QUANTITY_DIGITS,
     QUANTITY_PLACES,
 )
+from jxc.formatting import qty
 
 
 class DocumentCounter(models.Model):
@@ -203,8 +204,11 @@ class OrderDocument(NumberedDocument):
 
 
 class DocumentLine(models.Model):
-    """One line of a document: a product and a quantity (in the product's unit;
-    a later unit and factor go here, for every document at once)."""
+    """One line of a document: a product and a quantity in the product's base unit
+    (the ledger's), and the unit it was entered in: a package unit (1 箱 = 24 瓶)
+    with its factor when it was saved and the quantity as typed ("2 箱"); no unit:
+    the base unit. A line's price (``unit_price`` / ``unit_cost``) is per the
+    entered unit, so its amount is exact (2 箱 × ¥50.00 = ¥100.00)."""
 
     product = models.ForeignKey(
         "catalog.Product",
@@ -213,12 +217,50 @@ class DocumentLine(models.Model):
         verbose_name=_("product"),
     )
     quantity = quantity_field(_("quantity"))
+    unit = models.ForeignKey(
+        "catalog.PackageUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("unit"),
+    )
+    unit_factor = quantity_field(_("base units per unit"), default=1)
+    entered_quantity = quantity_field(_("quantity as entered"), null=True, blank=True)
 
     class Meta:
         abstract = True
 
     def __str__(self):
         return f"{self.product} × {self.quantity}"
+
+    @property
+    def entered(self):
+        """The quantity in the unit it was entered in."""
+        if self.entered_quantity is None:
+            return self.quantity
+        return self.entered_quantity
+
+    @property
+    def unit_name(self) -> str:
+        """The entered unit's name: the package's (箱), else the product's."""
+        return self.unit.name if self.unit_id else self.product.unit
+
+    @property
+    def entered_text(self) -> str:
+        """ "2 箱"; a base-unit line: "5 瓶"."""
+        return f"{qty(self.entered)} {self.unit_name}".strip()
+
+    @property
+    def quantity_text(self) -> str:
+        """ "2 箱 (48 瓶)" for a line in a package unit, else "5 瓶"."""
+        if not self.unit_id:
+            return self.entered_text
+        return f"{self.entered_text} ({qty(self.quantity)} {self.product.unit})"
+
+    @property
+    def in_package(self) -> bool:
+        return self.unit_id is not None
 
 
 def record_page(content_type, object_id) -> str:

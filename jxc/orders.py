@@ -47,18 +47,22 @@ def check_quantities(lines) -> None:
 
 
 def check_products(products: Iterable) -> None:
-    """A document's products: at least one, each on one line, none deactivated."""
+    """A document's products: at least one, each on one line, none deactivated.
+    Given line inputs (with ``product`` and ``unit``) instead, a product may be on
+    one line per unit (1 箱 and 3 瓶 at the counter)."""
     products = list(products)
     if not products:
         raise ValidationError(_("A document needs at least one line."))
     seen = set()
-    for product in products:
-        if product.pk in seen:
+    for item in products:
+        product = getattr(item, "product", item)
+        key = (product.pk, getattr(getattr(item, "unit", None), "pk", None))
+        if key in seen:
             raise ValidationError(
                 _("“%(name)s” appears on two lines; put it on one line.")
                 % {"name": product.name}
             )
-        seen.add(product.pk)
+        seen.add(key)
         if not product.is_active:
             raise ValidationError(
                 _("“%(name)s” is deactivated.") % {"name": product.name}

@@ -236,10 +236,11 @@ class OrderForm:
         return [
             {
                 "product": line.product.sku,
-                "quantity": plain(line.quantity),
+                # As entered: 2 (箱), with its unit below.
+                "quantity": plain(line.entered),
                 **{name: getattr(line, name) for name in names},
             }
-            for line in order.lines.select_related("product").order_by("pk")
+            for line in order.lines.select_related("product", "unit").order_by("pk")
         ]
 
     def lines(self, filled) -> list:

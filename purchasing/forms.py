@@ -114,6 +114,8 @@ class ReceiptLineForm(ProductLineForm):
         help_text=_("Empty: the order's price or the last price paid."),
     )
 
+    unit_quantities = ("quantity", "rejected_quantity")
+
     def needs_quantity(self) -> bool:
         return False  # all of it may have been rejected
 

@@ -35,7 +35,7 @@ def order_detail(pk: int) -> QuerySet:
 
 
 def order_lines(order: PurchaseOrder) -> QuerySet:
-    return order.lines.select_related("product").order_by("pk")
+    return order.lines.select_related("product", "unit").order_by("pk")
 
 
 def open_orders() -> QuerySet:
@@ -72,9 +72,18 @@ def last_prices(*, supplier_id: int, product_ids) -> dict[int, Decimal]:
         _paid()
         .filter(receipt__supplier_id=supplier_id, product_id__in=list(product_ids))
         .filter(pk=Subquery(latest.values("pk")[:1]))
-        .values_list("product_id", "unit_cost")
+        .values_list("product_id", "unit_cost", "unit_factor")
     )
-    return {product_id: cost.quantize(Decimal("0.01")) for product_id, cost in rows}
+    return {product_id: per_base(cost, factor) for product_id, cost, factor in rows}
+
+
+def per_base(cost: Decimal, factor: Decimal) -> Decimal:
+    """A receipt line's cost (per the unit it was entered in) per base unit, so
+    prices compare like with like: to the fen for a base-unit line (as always),
+    to the cost's 4 decimals for a package (¥50.00 a 箱 of 24: ¥2.0833)."""
+    if factor == 1:
+        return cost.quantize(Decimal("0.01"))
+    return (cost / factor).quantize(Decimal("0.0001"))
 
 
 def price_references(product_ids) -> dict[int, Decimal]:
@@ -92,11 +101,11 @@ def price_references(product_ids) -> dict[int, Decimal]:
         .order_by("-receipt__occurred_at", "-pk")
     )
     paid = {
-        product_id: cost.quantize(Decimal("0.01"))
-        for product_id, cost in _paid()
+        product_id: per_base(cost, factor)
+        for product_id, cost, factor in _paid()
         .filter(product_id__in=product_ids)
         .filter(pk=Subquery(latest.values("pk")[:1]))
-        .values_list("product_id", "unit_cost")
+        .values_list("product_id", "unit_cost", "unit_factor")
     }
     return {
         pk: paid.get(pk, price)
@@ -129,8 +138,9 @@ def order_prices_checked(lines) -> list:
     for line in lines:
         if line.price_approved_by_id is None:
             reference = references.get(line.product_id)
+            price = line.unit_price / line.unit_factor  # per base, as the reference
             line.price_reference = (
-                reference if out_of_band(line.unit_price, reference, factor) else None
+                reference if out_of_band(price, reference, factor) else None
             )
     return lines
 
@@ -139,7 +149,7 @@ def price_history(
     *, product_id: int | None = None, supplier_id: int | None = None, limit: int = 50
 ) -> list:
     """Prices paid, newest first: date, supplier, product, unit price, quantity."""
-    rows = _paid().select_related("product")
+    rows = _paid().select_related("product", "unit")
     if product_id:
         rows = rows.filter(product_id=product_id)
     if supplier_id:
@@ -198,16 +208,42 @@ def last_supplier_ids(product_ids) -> dict[int, int]:
 def price_spread(start, end) -> list[dict]:
     """Per product and supplier, the prices paid in [start, end): count, min, max,
     mean and the sums for the spread (Σx, Σx²), all in SQL; first and last price."""
-    from django.db.models import Avg, Count, Max, Min, Sum
+    from django.db.models import (
+        Avg,
+        Case,
+        Count,
+        DecimalField,
+        ExpressionWrapper,
+        Max,
+        Min,
+        Sum,
+        When,
+    )
 
-    paid = _paid().filter(receipt__occurred_at__gte=start, receipt__occurred_at__lt=end)
+    COST = DecimalField(max_digits=20, decimal_places=4)
+
+    # Per base unit: a line in 箱 at ¥50.00 of 24 is ¥2.0833 a 瓶 (a base-unit
+    # line's cost as it is).
+    paid = (
+        _paid()
+        .filter(receipt__occurred_at__gte=start, receipt__occurred_at__lt=end)
+        .annotate(
+            base_cost=Case(
+                When(unit_factor=1, then=F("unit_cost")),
+                default=ExpressionWrapper(
+                    F("unit_cost") / F("unit_factor"), output_field=COST
+                ),
+                output_field=COST,
+            )
+        )
+    )
     first = (
         paid.filter(
             product_id=OuterRef("product_id"),
             receipt__supplier_id=OuterRef("receipt__supplier_id"),
         )
         .order_by("receipt__occurred_at", "pk")
-        .values("unit_cost")[:1]
+        .values("base_cost")[:1]
     )
     last = (
         paid.filter(
@@ -215,7 +251,7 @@ def price_spread(start, end) -> list[dict]:
             receipt__supplier_id=OuterRef("receipt__supplier_id"),
         )
         .order_by("-receipt__occurred_at", "-pk")
-        .values("unit_cost")[:1]
+        .values("base_cost")[:1]
     )
     return list(
         paid.values(
@@ -227,11 +263,11 @@ def price_spread(start, end) -> list[dict]:
         )
         .annotate(
             n=Count("id"),
-            low=Min("unit_cost"),
-            high=Max("unit_cost"),
-            mean=Avg("unit_cost"),
-            sx=Sum("unit_cost"),
-            sxx=Sum(F("unit_cost") * F("unit_cost")),
+            low=Min("base_cost"),
+            high=Max("base_cost"),
+            mean=Avg("base_cost"),
+            sx=Sum("base_cost"),
+            sxx=Sum(F("base_cost") * F("base_cost")),
             first=Subquery(first),
             last=Subquery(last),
         )

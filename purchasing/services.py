@@ -3,7 +3,7 @@ inventory, through the signals these services send inside their transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from audit.services import Action, audit_entry, audit_record, audit_record_many
-from catalog.models import Product, Supplier, Warehouse
+from catalog.models import PackageUnit, Product, Supplier, Warehouse
 from inventory.selectors import posted_costs
 from jxc.decimals import MAX_VALUE, money, unit_cost
 from jxc.documents import by_submission, check_version, lock, posting
@@ -31,6 +31,7 @@ from jxc.orders import (
     check_quantities,
 )
 from jxc.posting import Partner, Posting, PostingLine, PostingPayment, SourceRef
+from jxc.units import entered_lines, entry, line_entry
 from purchasing import selectors
 from purchasing.models import (
     OPEN_ORDER_STATUSES,
@@ -61,24 +62,30 @@ ORDERS = OrderLifecycle(
 @dataclass(frozen=True)
 class OrderLineInput:
     product: Product
-    quantity: Decimal
+    quantity: Decimal  # in ``unit``
     unit_price: Decimal | None = None  # None: the last price paid, else the reference
+    unit: PackageUnit | None = None  # None: the product's base unit
+    entered: Decimal | None = None  # set by jxc.units.entered_lines
 
 
 @dataclass(frozen=True)
 class ReceiptLineInput:
     product: Product
-    quantity: Decimal  # accepted into stock
-    rejected_quantity: Decimal = ZERO
+    quantity: Decimal  # accepted into stock, in ``unit``
+    rejected_quantity: Decimal = ZERO  # in ``unit``
     reject_reason: str = ""
     unit_cost: Decimal | None = None  # None: the order's price (or the last price paid)
+    unit: PackageUnit | None = None  # None: the product's base unit
+    entered: Decimal | None = None  # set by jxc.units.entered_lines
 
 
 @dataclass(frozen=True)
 class ReturnLineInput:
     product: Product
-    quantity: Decimal
+    quantity: Decimal  # in ``unit``
     receipt_line_id: int | None = None
+    unit: PackageUnit | None = None  # None: the product's base unit
+    entered: Decimal | None = None  # set by jxc.units.entered_lines
 
 
 def _check_parties(supplier: Supplier, warehouse: Warehouse) -> None:
@@ -160,11 +167,13 @@ def _approval_entry(record, rows, price_of, user):
 
 
 def _order_price(row):
-    return row.unit_price
+    """The price per base unit, as the band's reference is (a line in 箱 at ¥48
+    of 24 is ¥2 a 瓶)."""
+    return row.unit_price / row.unit_factor
 
 
 def _receipt_price(row):
-    return row.unit_cost
+    return row.unit_cost / row.unit_factor
 
 
 # --- purchase orders ------------------------------------------------------------
@@ -190,6 +199,7 @@ def purchase_order_save(
     _check_parties(supplier, warehouse)
     check_products(line.product for line in lines)
     check_quantities(lines)
+    lines = entered_lines(lines)
     if expected_date and expected_date < order_date:
         raise ValidationError(_("The expected date is before the order date."))
     order, before = ORDERS.draft(
@@ -217,15 +227,18 @@ def purchase_order_save(
     )
     rows = []
     for line in lines:
+        step = line_entry(line)
         price = line.unit_price
         if price is None:
-            price = prices.get(line.product.pk, line.product.purchase_price)
+            price = money(
+                prices.get(line.product.pk, line.product.purchase_price) * step.factor
+            )
         rows.append(
             PurchaseOrderLine(
                 product=line.product,
-                quantity=line.quantity,
+                **step.fields(),
                 unit_price=price,
-                amount=line_amount(line.quantity, price),
+                amount=line_amount(step.entered, price),
             )
         )
     order.total = sum((row.amount for row in rows), ZERO)
@@ -366,6 +379,17 @@ def receipt_post(
     if existing := by_submission(GoodsReceipt, submission):
         return existing
     check_products(line.product for line in lines)
+    if any(line.quantity < 0 or line.rejected_quantity < 0 for line in lines):
+        raise ValidationError(_("Quantities cannot be negative."))
+    lines = [
+        replace(
+            line,
+            rejected_quantity=entry(
+                line.product, line.rejected_quantity, line.unit
+            ).base,
+        )
+        for line in entered_lines(lines)
+    ]
     order_lines = {}
     if order is not None:
         order = lock(PurchaseOrder, order.pk)
@@ -434,23 +458,28 @@ def receipt_post(
                         "now": qty(line.quantity),
                     }
                 )
+        step = line_entry(line)
         cost = line.unit_cost
         if cost is None:
-            cost = (
-                order_line.unit_price
-                if order_line
-                else prices.get(line.product.pk, line.product.purchase_price)
-            )
+            if order_line and order_line.unit_id == step.unit_pk:
+                cost = order_line.unit_price  # the order's price in the same unit
+            elif order_line:
+                cost = order_line.unit_price / order_line.unit_factor * step.factor
+            else:
+                cost = (
+                    prices.get(line.product.pk, line.product.purchase_price)
+                    * step.factor
+                )
         cost = unit_cost(cost)
         rows.append(
             GoodsReceiptLine(
                 order_line=order_line,
                 product=line.product,
-                quantity=line.quantity,
+                **step.fields(),
                 rejected_quantity=line.rejected_quantity,
                 reject_reason=line.reject_reason.strip(),
                 unit_cost=cost,
-                amount=line_amount(line.quantity, cost),
+                amount=line_amount(step.entered, cost),
             )
         )
     receipt.total = sum((row.amount for row in rows), ZERO)
@@ -466,6 +495,7 @@ def receipt_post(
             if row.order_line is not None
             and row.order_line.price_approved_by_id is not None
             and row.order_line.unit_price == row.unit_cost
+            and row.order_line.unit_id == row.unit_id
             else None
         ),
     )
@@ -522,7 +552,10 @@ def receipt_post(
             row.product_id,
             warehouse.pk,
             row.quantity,
-            row.unit_cost,
+            unit_cost(row.unit_cost / row.unit_factor),
+            # A line in 箱 brings in exactly its amount (¥50.00 a 箱 of 24, not
+            # 24 × ¥2.0833).
+            value=row.amount if row.unit_id else None,
             amount=row.amount,
         )
         for row in rows
@@ -614,6 +647,7 @@ def purchase_return_post(
     if existing := by_submission(PurchaseReturn, submission):
         return existing
     check_products(line.product for line in lines)
+    lines = entered_lines(lines)
     receipt_lines = {}
     if receipt is not None:
         receipt = lock(GoodsReceipt, receipt.pk)
@@ -674,7 +708,8 @@ def purchase_return_post(
                         "number": receipt.number,
                     }
                 )
-            cost = receipt_line.unit_cost
+            # Per base unit: the receipt's cost is per the unit it was entered in.
+            cost = unit_cost(receipt_line.unit_cost / receipt_line.unit_factor)
         rows.append((line, receipt_line, cost))
     document.save()
     saved = PurchaseReturnLine.objects.bulk_create(
@@ -683,7 +718,7 @@ def purchase_return_post(
                 purchase_return=document,
                 receipt_line=receipt_line,
                 product=line.product,
-                quantity=line.quantity,
+                **line_entry(line).fields(),
                 unit_cost=cost or ZERO,
                 amount=ZERO,
             )
@@ -717,7 +752,8 @@ def purchase_return_post(
     # The ledger decided the value that left; the document shows the same.
     costs = posted_costs(source)
     for row in saved:
-        row.unit_cost, value = costs[row.pk]
+        cost, value = costs[row.pk]
+        row.unit_cost = unit_cost(cost * row.unit_factor)  # per the entered unit
         row.amount = -value
     PurchaseReturnLine.objects.bulk_update(saved, ["unit_cost", "amount"])
     document.total = sum((row.amount for row in saved), ZERO)

@@ -27,6 +27,7 @@ from jxc.inputs import searchable
 from jxc.lists import DocumentList
 from jxc.models import DocumentStatus
 from jxc.tabular import CellError, parse_decimal
+from jxc.units import entry_of_base
 from jxc.views import (
     OrderForm,
     Then,
@@ -327,9 +328,12 @@ def last_price(request):
         raise PermissionDenied
     supplier_id, code = request.GET.get("supplier", ""), request.GET.get("product", "")
     try:
-        product = catalog_selectors.product_by_code(code)
+        found = catalog_selectors.sellable_in_unit(
+            code[:64], request.GET.get("unit", "")[:20]
+        )
     except catalog_selectors.SeveralProductsMatch:
-        product = None
+        found = None
+    product = found.product if found else None
     if "supplier_code" in request.GET:
         # What the supplier picker holds: a code, "code name", a name or pinyin.
         typed = request.GET["supplier_code"]
@@ -347,14 +351,16 @@ def last_price(request):
     prices = selectors.last_prices(
         supplier_id=int(supplier_id), product_ids=[product.pk]
     )
-    price = prices.get(product.pk, product.purchase_price)
-    answer = {"price": f"{price:.2f}", "name": product.name, "unit": product.unit}
+    # Per the line's unit: a 箱 of 24 at 24 × the price per 瓶.
+    price = prices.get(product.pk, product.purchase_price) * found.factor
+    answer = {"price": f"{price:.2f}", "name": product.name, "unit": found.unit_name}
     band = selectors.price_band(
         selectors.price_references([product.pk]).get(product.pk),
         selectors.purchasing_settings().price_band_factor,
     )
     if band is not None:
-        answer["low"], answer["high"] = f"{band[0]:.2f}", f"{band[1]:.2f}"
+        low, high = band[0] * found.factor, band[1] * found.factor
+        answer["low"], answer["high"] = f"{low:.2f}", f"{high:.2f}"
     return JsonResponse(answer)
 
 
@@ -396,11 +402,14 @@ def receipt_create(request):
         initial = [
             {
                 "product": line.product.sku,
-                "quantity": plain(line.remaining),
-                "unit_cost": line.unit_price,
+                # In the order line's unit (箱) when what is left divides.
+                "quantity": plain(left.entered),
+                "unit": left.unit_pk,
+                "unit_cost": line.unit_price if left.unit_pk == line.unit_id else None,
             }
             for line in selectors.order_lines(order)
             if line.remaining > 0
+            for left in [entry_of_base(line.remaining, line.unit_id, line.unit_factor)]
         ]
     lines = formset_class(request.POST or None, prefix="lines", initial=initial)
     if request.method == "POST" and header.is_valid() and lines.is_valid():
@@ -412,6 +421,7 @@ def receipt_create(request):
                 f.get("rejected_quantity") or 0,
                 f.get("reject_reason", ""),
                 f.get("unit_cost") if with_cost else None,
+                unit=f.get("unit"),
             )
             for f in lines.filled()
         ]
@@ -475,7 +485,7 @@ def receipt_detail(request, pk):
     receipt = document_or_404(
         request.user, selectors.receipt_list().select_related("cancelled_by"), pk=pk
     )
-    lines = list(receipt.lines.select_related("product", "price_approved_by"))
+    lines = list(receipt.lines.select_related("product", "unit", "price_approved_by"))
     labels = selectors.receipt_label_counts(lines)
     return render(
         request,
@@ -530,7 +540,7 @@ def return_create(request):
     initial = None
     if receipt is not None and request.method != "POST":
         initial = [
-            {"product": line.product.sku}
+            {"product": line.product.sku, "unit": line.unit_id}
             for line in receipt.lines.select_related("product")
             if line.quantity > 0
         ]
@@ -540,7 +550,7 @@ def return_create(request):
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         data = header.cleaned_data
         rows = [
-            services.ReturnLineInput(f["product"], f["quantity"])
+            services.ReturnLineInput(f["product"], f["quantity"], unit=f.get("unit"))
             for f in lines.filled()
         ]
         try:
@@ -593,7 +603,7 @@ def return_detail(request, pk):
         "purchasing/return_detail.html",
         {
             "document": document,
-            "lines": document.lines.select_related("product"),
+            "lines": document.lines.select_related("product", "unit"),
             "heading": _("Purchase return"),
             "list_url": reverse("purchasing:return_list"),
             "can_cancel": request.user.has_perm(CANCEL),

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import Action, audit_record
 from jxc.forms import InputRulesMixin
+from jxc.units import package_price
 from sales.models import SalesSettings
 
 APPROVE_PRICE = "sales.approve_price"
@@ -120,9 +121,14 @@ def price_breaches(lines, *, limit: Decimal | None = None) -> list[PriceBreach]:
     found = []
     for line in lines:
         product = line.product
-        price = product.sale_price if line.unit_price is None else line.unit_price
+        unit = getattr(line, "unit", None)
+        price = (
+            package_price(product, unit) if line.unit_price is None else line.unit_price
+        )
         discount = line.discount or ZERO
         net = price * (HUNDRED - discount) / HUNDRED
+        # The floor is per base unit: a line in 箱 compares its price per 瓶.
+        per_base = net / unit.factor if unit is not None else net
         reasons = []
         if net <= 0:
             reasons.append(_("a price of zero"))
@@ -131,7 +137,7 @@ def price_breaches(lines, *, limit: Decimal | None = None) -> list[PriceBreach]:
                 _("a discount above the staff limit of %(limit)s")
                 % {"limit": _percent(limit)}
             )
-        if product.min_price is not None and 0 < net < product.min_price:
+        if product.min_price is not None and 0 < per_base < product.min_price:
             reasons.append(
                 _("below the minimum sale price %(floor)s")
                 % {"floor": _money(product.min_price)}

@@ -84,7 +84,7 @@ class ShipmentForm(PaidNowMixin, LineQuantitiesForm, SubmissionForm):
         # What can go now: its reservation plus free stock, at most what is left
         # to ship.
         can_go = min(line.remaining, line.reserved_quantity + max(line.available, 0))
-        return format(can_go.normalize(), "f")
+        return self.in_line_unit(line, can_go)
 
 
 class ReturnForm(LineQuantitiesForm, SubmissionForm):

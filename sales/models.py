@@ -162,8 +162,16 @@ class SalesOrderLine(DocumentLine):
         verbose_name_plural = _("sales order lines")
         ordering = ["id"]
         constraints = [
+            # One line per product and unit (1 箱 and 3 瓶 of one product).
             models.UniqueConstraint(
-                fields=["order", "product"], name="sales_line_product_once"
+                fields=["order", "product"],
+                condition=Q(unit__isnull=True),
+                name="sales_line_product_once",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "product", "unit"],
+                condition=Q(unit__isnull=False),
+                name="sales_line_product_unit_once",
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="sales_line_quantity_positive"

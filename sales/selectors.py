@@ -40,7 +40,7 @@ def order_detail(pk: int) -> QuerySet:
 def order_lines(order: SalesOrder) -> list:
     """Lines with ``uncovered``: reserved stock the warehouse no longer holds
     (an adjustment took it), so the order shows as short."""
-    lines = list(order.lines.select_related("product").order_by("pk"))
+    lines = list(order.lines.select_related("product", "unit").order_by("pk"))
     levels = {
         level.product_id: level
         for level in inventory_selectors.product_levels_in(

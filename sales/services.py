@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from audit.services import Action, audit_entry, audit_record, audit_record_many
-from catalog.models import Customer, Product, Warehouse
+from catalog.models import Customer, PackageUnit, Product, Warehouse
 from finance import selectors as finance_selectors
 from inventory.selectors import posted_costs
 from inventory.services import (
@@ -42,6 +42,7 @@ from jxc.orders import (
     check_quantities,
 )
 from jxc.posting import Partner, Posting, PostingLine, PostingPayment, SourceRef
+from jxc.units import entered_lines, entry_of_base, line_entry, package_price
 from sales import authority
 from sales.models import (
     OPEN_STATUSES,
@@ -74,9 +75,11 @@ ORDERS = OrderLifecycle(
 @dataclass(frozen=True)
 class SaleLineInput:
     product: Product
-    quantity: Decimal
-    unit_price: Decimal | None = None  # None: the product's sale price
+    quantity: Decimal  # in ``unit``
+    unit_price: Decimal | None = None  # None: the product's (or package's) sale price
     discount: Decimal = ZERO  # percent
+    unit: PackageUnit | None = None  # None: the product's base unit
+    entered: Decimal | None = None  # set by jxc.units.entered_lines
 
 
 @dataclass
@@ -106,7 +109,7 @@ def _check_lines(customer: Customer, warehouse: Warehouse, lines) -> None:
         raise ValidationError(
             _("The warehouse “%(name)s” is deactivated.") % {"name": warehouse.name}
         )
-    check_products(line.product for line in lines)
+    check_products(lines)  # one line per product and unit
     check_quantities(lines)
     if any(not ZERO <= line.discount <= HUNDRED for line in lines):
         raise ValidationError(_("A discount is between 0 and 100 %."))
@@ -114,15 +117,20 @@ def _check_lines(customer: Customer, warehouse: Warehouse, lines) -> None:
 
 def _order_lines(lines: list[SaleLineInput]) -> list[SalesOrderLine]:
     rows = []
-    for line in lines:
-        price = line.product.sale_price if line.unit_price is None else line.unit_price
+    for line in entered_lines(lines):
+        step = line_entry(line)
+        price = (
+            package_price(line.product, line.unit)
+            if line.unit_price is None
+            else line.unit_price
+        )
         rows.append(
             SalesOrderLine(
                 product=line.product,
-                quantity=line.quantity,
+                **step.fields(),
                 unit_price=price,
                 discount=line.discount,
-                amount=line_amount(line.quantity, price, line.discount),
+                amount=line_amount(step.entered, price, line.discount),
             )
         )
     if sum((row.amount for row in rows), ZERO) > MAX_VALUE:
@@ -157,6 +165,7 @@ def sales_order_save(
     if order is None and (existing := by_submission(SalesOrder, submission)):
         return existing
     _check_lines(customer, warehouse, lines)
+    lines = entered_lines(lines)
     approved, approver = authority.prices_authorize(
         lines=lines, user=user, approver=price_approver, order=order
     )
@@ -247,11 +256,14 @@ def sales_order_confirm(
     for line in lines:
         free = available[line.pk]
         if on_shortage == "reduce" and line.quantity > free:
-            if free == 0:
+            # A line in 箱 keeps its unit: the whole packages available.
+            packages = (free // line.unit_factor) if line.unit_id else free
+            if packages == 0:
                 line.delete()
                 continue
-            line.quantity = free
-            line.amount = line_amount(free, line.unit_price, line.discount)
+            line.entered_quantity = packages
+            line.quantity = free = packages * line.unit_factor
+            line.amount = line_amount(packages, line.unit_price, line.discount)
         line.reserved_quantity = min(line.quantity, free)
         if line.reserved_quantity > 0:
             stock_reserve(
@@ -259,7 +271,14 @@ def sales_order_confirm(
                 warehouse_id=order.warehouse_id,
                 quantity=line.reserved_quantity,
             )
-        line.save(update_fields=["quantity", "amount", "reserved_quantity"])
+        line.save(
+            update_fields=[
+                "quantity",
+                "entered_quantity",
+                "amount",
+                "reserved_quantity",
+            ]
+        )
         kept.append(line)
     if not kept:
         raise ValidationError(
@@ -623,7 +642,8 @@ def _ship(
             ShipmentLine(
                 order_line=line,
                 product_id=line.product_id,
-                quantity=quantity,
+                # In the order line's unit when it divides (1 箱 of 2), else 瓶.
+                **entry_of_base(quantity, line.unit_id, line.unit_factor).fields(),
                 amount=amount,
             )
         )
@@ -766,6 +786,7 @@ def retail_sale_post(
     reservations_expire()
     customer = customer or Customer.objects.get(code="RETAIL")
     _check_lines(customer, warehouse, lines)
+    lines = entered_lines(lines)
     approved, approver = authority.prices_authorize(
         lines=lines, user=user, approver=price_approver
     )
@@ -1104,7 +1125,7 @@ def sales_return_post(
             SalesReturnLine(
                 shipment_line=line,
                 product=line.product,
-                quantity=quantity,
+                **entry_of_base(quantity, line.unit_id, line.unit_factor).fields(),
                 amount=amount,
                 unit_cost=line.unit_cost,
                 cost_amount=cost,

@@ -307,9 +307,12 @@ def availability(request):
     code = (request.GET.get("product") or "").strip()
     warehouse_id = record_id(request.GET.get("warehouse", ""))
     try:
-        product = catalog_selectors.product_by_code(code)
+        found = catalog_selectors.sellable_in_unit(
+            code[:64], request.GET.get("unit", "")[:20]
+        )
     except catalog_selectors.SeveralProductsMatch:
-        product = None
+        found = None
+    product = found.product if found else None
     if product is None or warehouse_id is None:
         return JsonResponse({"available": None})
     services.reservations_expire()  # an expired reservation's stock is free
@@ -323,12 +326,16 @@ def availability(request):
         if customer is not None
         else None
     )
+    price = catalog_selectors.price_for(product, customer, found.unit)
     return JsonResponse(
         {
             "available": format(available.normalize(), "f"),
             "unit": product.unit,
-            "price": f"{catalog_selectors.price_for(product, customer):.2f}",
-            "last_price": f"{last:.2f}" if last is not None else None,
+            "factor": format(found.factor.normalize(), "f"),
+            # Per the line's unit (a 箱 scanned: the 箱's price).
+            "price": f"{price:.2f}",
+            # Per base unit from the ledger, shown per the line's unit.
+            "last_price": None if last is None else f"{last * found.factor:.2f}",
             "name": product.name,
         }
     )
@@ -487,7 +494,7 @@ def _document(request, model, pk, template, heading, kind):
         template,
         {
             "document": document,
-            "lines": document.lines.select_related("product"),
+            "lines": document.lines.select_related("product", "unit"),
             "heading": heading,
             "list_url": reverse(f"sales:{kind}_list"),
             "can_cancel": request.user.has_perm(CANCEL),
@@ -519,7 +526,7 @@ def shipment_print(request, pk, layout):
         {
             "shipment": shipment,
             "order": shipment.order,
-            "lines": shipment.lines.select_related("product"),
+            "lines": shipment.lines.select_related("product", "unit"),
         },
     )
 
@@ -607,7 +614,7 @@ def return_create(request):
             % {"number": shipment.number},
         )
         return redirect("sales:shipment_detail", pk=shipment.pk)
-    lines = list(shipment.lines.select_related("product"))
+    lines = list(shipment.lines.select_related("product", "unit"))
     if request.method != "POST":
         # The form offers what can still come back; a submitted form keeps every
         # line, so a quantity typed for a line someone else returned meanwhile is

@@ -32,14 +32,16 @@ HEAD = [
 class Lines(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku")
     unit = serializers.CharField(source="product.unit")
+    entered_quantity = serializers.DecimalField(14, 3, source="entered", read_only=True)
+    entered_unit = serializers.CharField(source="unit_name", read_only=True)
 
 
 class PurchaseOrderLineSerializer(Lines):
     class Meta:
         model = PurchaseOrderLine
         fields = [
-            "id", "product", "sku", "unit", "quantity", "unit_price", "amount",
-            "received_quantity",
+            "id", "product", "sku", "unit", "quantity", "entered_quantity",
+            "entered_unit", "unit_price", "amount", "received_quantity",
         ]  # fmt: skip
 
 
@@ -55,8 +57,8 @@ class ReceiptLineSerializer(Lines):
     class Meta:
         model = GoodsReceiptLine
         fields = [
-            "id", "product", "sku", "unit", "quantity", "rejected_quantity",
-            "unit_cost", "amount",
+            "id", "product", "sku", "unit", "quantity", "entered_quantity",
+            "entered_unit", "rejected_quantity", "unit_cost", "amount",
         ]  # fmt: skip
 
 
@@ -71,7 +73,10 @@ class ReceiptSerializer(serializers.ModelSerializer):
 class PurchaseReturnLineSerializer(Lines):
     class Meta:
         model = PurchaseReturnLine
-        fields = ["id", "product", "sku", "unit", "quantity", "unit_cost", "amount"]
+        fields = [
+            "id", "product", "sku", "unit", "quantity", "entered_quantity",
+            "entered_unit", "unit_cost", "amount",
+        ]  # fmt: skip
 
 
 class PurchaseReturnSerializer(serializers.ModelSerializer):

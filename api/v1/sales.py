@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from api.models import Scope
 from api.v1.base import CostAware, document_viewset
-from catalog.models import Customer, Product, Warehouse
+from catalog.models import Customer, PackageUnit, Product, Warehouse
 from jxc.decimals import PRICE_PLACES, QUANTITY_PLACES
 from sales import authority, services
 from sales.models import (
@@ -31,12 +31,17 @@ HEAD = ["id", "number", "status", "warehouse", "note", "created_at", "total"]
 class SalesOrderLineSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku")
     unit = serializers.CharField(source="product.unit")
+    # As entered (2 箱); ``quantity`` is in ``unit``, the base unit, and the
+    # price is per the entered unit.
+    entered_quantity = serializers.DecimalField(14, 3, source="entered", read_only=True)
+    entered_unit = serializers.CharField(source="unit_name", read_only=True)
 
     class Meta:
         model = SalesOrderLine
         fields = [
-            "id", "product", "sku", "unit", "quantity", "unit_price", "discount",
-            "amount", "reserved_quantity", "shipped_quantity", "returned_quantity",
+            "id", "product", "sku", "unit", "quantity", "entered_quantity",
+            "entered_unit", "unit_price", "discount", "amount", "reserved_quantity",
+            "shipped_quantity", "returned_quantity",
         ]  # fmt: skip
 
 
@@ -50,6 +55,8 @@ class SalesOrderSerializer(serializers.ModelSerializer):
 
 class ShipmentLineSerializer(CostAware):
     sku = serializers.CharField(source="product.sku")
+    entered_quantity = serializers.DecimalField(14, 3, source="entered", read_only=True)
+    entered_unit = serializers.CharField(source="unit_name", read_only=True)
 
     class Meta:
         model = ShipmentLine
@@ -58,6 +65,8 @@ class ShipmentLineSerializer(CostAware):
             "product",
             "sku",
             "quantity",
+            "entered_quantity",
+            "entered_unit",
             "amount",
             "unit_cost",
             "cost_amount",
@@ -99,6 +108,11 @@ class OrderLineInput(serializers.Serializer):
     quantity = serializers.DecimalField(14, QUANTITY_PLACES)
     unit_price = serializers.DecimalField(
         14, PRICE_PLACES, required=False, allow_null=True, min_value=0
+    )
+    # The quantity and price are in this package unit of the product (1 箱);
+    # none: the base unit.
+    package_unit = serializers.PrimaryKeyRelatedField(
+        queryset=PackageUnit.objects.all(), required=False, allow_null=True
     )
     discount = serializers.DecimalField(
         5, 2, required=False, default=0, min_value=0, max_value=100
@@ -158,7 +172,7 @@ class SalesOrders(mixins.CreateModelMixin, SalesOrderViewSet):
         lines = [
             services.SaleLineInput(
                 line["product"], line["quantity"], line.get("unit_price"),
-                line.get("discount") or 0,
+                line.get("discount") or 0, unit=line.get("package_unit"),
             )
             for line in data["lines"]
         ]  # fmt: skip

@@ -105,6 +105,7 @@ URLS: dict[str, Access] = {
     "catalog:product_detail": Access(STAFF, ids=_pk("product")),
     "catalog:product_options": Access(STAFF, get=FRAGMENT, query="q=SEC"),
     "catalog:product_go": Access(STAFF, get=REDIRECT, query="q=SEC"),
+    "catalog:unit_options": Access(STAFF, get=FRAGMENT, query="code=SEC"),
     "catalog:customer_options": Access(STAFF, get=FRAGMENT, query="q=a"),
     "catalog:supplier_options": Access(STAFF, get=FRAGMENT, query="q=a"),
     "catalog:product_update": Access(OWNER, ids=_pk("product")),

@@ -83,6 +83,43 @@
     if (first) { first.focus(); } else { addLine(); }
   });
 
+  // The unit select of a line follows its product: the base unit and the
+  // product's package units; a package's barcode (a 箱 scanned) selects it.
+  var unitsUrl = script && script.dataset.unitsUrl;
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!unitsUrl || !target.classList.contains("product-code")) { return; }
+    var select = target.closest("tr").querySelector("select.line-unit");
+    if (!select) { return; }
+    var was = select.value;
+    fetch(unitsUrl + "?code=" + encodeURIComponent(target.value.trim()), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (!html) { return; }
+        var picked = /\sselected/.test(html);
+        select.innerHTML = html;
+        if (!picked && was && select.querySelector("option[value='" + was + "']")) {
+          select.value = was;
+        }
+        form.dispatchEvent(new Event("input"));
+      });
+  });
+
+  // Another unit chosen: a price the page filled in is asked for again, per
+  // that unit; a price the clerk typed stays.
+  form.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.classList.contains("line-unit")) { return; }
+    var row = select.closest("tr");
+    var price = row.querySelector("input.line-price");
+    if (price && price.dataset.auto) { price.value = ""; }
+    var code = row.querySelector(".product-code");
+    if (code && code.value.trim()) { code.dispatchEvent(new Event("change", { bubbles: true })); }
+  });
+  form.addEventListener("input", function (event) {
+    if (event.target.classList.contains("line-price")) { delete event.target.dataset.auto; }
+  });
+
   var list = document.getElementById("product-options");
   var timer = null;
   form.addEventListener("input", function (event) {
@@ -183,8 +220,10 @@
     var supplier = form.querySelector("input[name='supplier']");
     var price = target.closest("tr").querySelector("input.line-price");
     if (!supplier || !supplier.value || !price) { return; }
+    var unit = target.closest("tr").querySelector("select.line-unit");
     var url = priceUrl + "?supplier_code=" + encodeURIComponent(supplier.value.trim()) +
-      "&product=" + encodeURIComponent(target.value.trim());
+      "&product=" + encodeURIComponent(target.value.trim()) +
+      "&unit=" + encodeURIComponent(unit ? unit.value : "");
     fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
@@ -198,6 +237,7 @@
         // Never overwrite what the clerk is typing or has typed.
         if (data.price && !price.value && document.activeElement !== price) {
           price.value = data.price;
+          price.dataset.auto = "1";
           updateTotal();
         }
         checkBand(price);
@@ -232,12 +272,15 @@
       note.setAttribute("aria-live", "polite");
       code.parentNode.appendChild(note);
     }
+    var unit = row.querySelector("select.line-unit");
     fetch(url + "?warehouse=" + encodeURIComponent(warehouse.value) +
-          "&product=" + encodeURIComponent(code.value.trim()), { credentials: "same-origin" })
+          "&product=" + encodeURIComponent(code.value.trim()) +
+          "&unit=" + encodeURIComponent(unit ? unit.value : ""), { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
         if (data.available === null) { note.textContent = ""; return; }
-        var wanted = parseFloat(quantity && quantity.value) || 0;
+        // Available is in the base unit; a line in 箱 wants factor × as many.
+        var wanted = (parseFloat(quantity && quantity.value) || 0) * (parseFloat(data.factor) || 1);
         var short = wanted > parseFloat(data.available);
         note.textContent = label + " " + data.available + " " + data.unit;
         note.classList.toggle("shortage", short);
@@ -245,6 +288,7 @@
         var price = row.querySelector("input.line-price");
         if (price && !price.value && document.activeElement !== price) {
           price.value = data.price;
+          price.dataset.auto = "1";
           form.dispatchEvent(new Event("input"));
         }
       });
