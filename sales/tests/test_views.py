@@ -287,3 +287,18 @@ def test_saving_a_draft_from_an_older_tab_is_refused(staff_client, owner, pc):
     )
     assert "有人修改了它" in response.content.decode()
     assert order.lines.get().quantity == D("2")
+
+
+def test_a_counter_sale_page_and_slip_say_找零_for_the_change(owner_client, owner):
+    """ "Change" there is money given back (找零), not a change of balance (变动)."""
+    from counter.tests.factories import counter_sale
+
+    apple = ProductFactory(sale_price=Decimal("10"))
+    receive(apple, "10", "4", user=owner)
+    sale = counter_sale(owner, [(apple, "2")], payments=[("cash", "20", "50")])
+    shipment = sale.shipments.get()
+    for url in (f"/sales/orders/{sale.pk}/", f"/sales/shipments/{shipment.pk}/slip/"):
+        page = owner_client.get(url)
+        assert page.status_code == 200, url
+        text = page.content.decode()
+        assert "找零" in text and "变动" not in text, url
