@@ -324,7 +324,7 @@ def stocktake_matrix(request, pk):
     that variant's count, as scans add. To htmx: the fragment (the new counts, or
     the grid with its messages); a plain post comes back to the sheet with a
     message."""
-    stocktake = _stocktake(pk)
+    stocktake = _stocktake(request, pk)
     style = get_object_or_404(Style, pk=record_id(request.POST.get("style", "")))
     form, context = _matrix(request, request.POST, style=style, stocktake=stocktake)
     done = None
