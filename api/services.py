@@ -76,7 +76,11 @@ def api_key_create(
         user=user,
         action=Action.CREATE,
         record=key,
-        changes={"scope": [None, scope], "webhook_url": [None, webhook_url or None]},
+        changes={
+            "scope": [None, scope],
+            "shop": [None, shop_id],
+            "webhook_url": [None, webhook_url or None],
+        },
     )
     return NewKey(key, f"{KEY_START}_{prefix}_{secret}")
 
