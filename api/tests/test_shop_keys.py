@@ -17,6 +17,7 @@ from inventory.models import StockLevel
 from inventory.tests.factories import receive
 from reports.forms import this_month
 from sales.models import SalesOrder
+from sales.tests.factories import confirmed, ship
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +185,36 @@ def test_the_owner_binds_a_key_to_a_shop_on_the_form(owner_client, chain):
     )
     assert refused.status_code == 200
     assert not ApiKey.objects.filter(name="x").exists()
+
+
+def test_a_shop_keys_webhook_gets_its_shops_events_only(owner, chain):
+    from api.models import WebhookEvent
+
+    second = Shop.objects.get(code="S02")
+    everywhere, _token = key_for(owner, "read", webhook_url="http://127.0.0.1:9/")
+    mine, _token = key_for(
+        owner, "read", webhook_url="http://127.0.0.1:9/", shop_id=second.pk
+    )
+    receive(chain["apple"], "1", "2", user=owner, warehouse=chain["main"])
+    receive(chain["pear"], "1", "3", user=owner, warehouse=chain["other"])
+    ship(owner, confirmed(owner, [(chain["apple"], "1")]))  # from the first shop
+
+    def products(key):
+        found = set()
+        for event in WebhookEvent.objects.filter(key=key):
+            payload = event.payload
+            found.add((event.kind, payload.get("product_id")))
+            found |= {
+                (event.kind, line["product_id"]) for line in payload.get("lines", ())
+            }
+        return {pk for _kind, pk in found if pk}
+
+    assert products(everywhere) == {chain["apple"].pk, chain["pear"].pk}
+    assert products(mine) == {chain["pear"].pk}
+
+    def kinds(key):
+        return set(WebhookEvent.objects.filter(key=key).values_list("kind", flat=True))
+
+    # The first shop's shipment posted: only the key of every shop hears of it.
+    assert "document.posted" in kinds(everywhere)
+    assert kinds(mine) == {"stock.changed"}
