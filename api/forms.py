@@ -7,6 +7,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiKey, DeliveryStatus, Scope
+from catalog.models import Shop
 from jxc.forms import InputRulesMixin
 
 
@@ -17,6 +18,16 @@ class ApiKeyForm(InputRulesMixin, forms.Form):
         help_text=_("Who uses it, e.g. “online store” or “accountant”."),
     )
     scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
+    shop = forms.ModelChoiceField(
+        label=_("Shop"),
+        queryset=Shop.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("All shops"),
+        help_text=_(
+            "Optional: the key then reads stock and documents of this shop's "
+            "warehouses only, and creates sales orders only in them."
+        ),
+    )
     webhook_url = forms.URLField(
         label=_("Webhook URL"),
         required=False,

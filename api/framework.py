@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -21,6 +22,8 @@ from rest_framework.viewsets import GenericViewSet
 
 from api import services
 from api.models import ApiKey, Scope
+from catalog.models import Warehouse
+from catalog.shops import WAREHOUSE_FIELDS
 from jxc.documents import NotSaved, failure_kind, not_saved
 
 VIEW_COST = "accounts.view_cost"
@@ -56,6 +59,43 @@ class KeyAuthentication(BaseAuthentication):
 
 def key_of(request) -> ApiKey | None:
     return request.auth if isinstance(request.auth, ApiKey) else None
+
+
+def key_shop_id(request) -> int | None:
+    """The shop the call's key is bound to; None: every shop."""
+    key = key_of(request)
+    return key.shop_id if key else None
+
+
+def in_key_shop(rows, request):
+    """``rows`` (warehouses, stock levels, documents: anything with a warehouse,
+    or a transfer's two) narrowed to the key's shop; records of no warehouse
+    (products, partners, payments) as they are. (catalog.shops' fields.)"""
+    shop_id = key_shop_id(request)
+    if shop_id is None:
+        return rows
+    if rows.model is Warehouse:
+        return rows.filter(shop_id=shop_id)
+    names = {field.name for field in rows.model._meta.get_fields()}
+    condition = Q()
+    for name in WAREHOUSE_FIELDS:
+        if name in names:
+            condition |= Q(**{f"{name}__shop_id": shop_id})
+    return rows.filter(condition) if condition else rows
+
+
+def check_key_shop(request, warehouse, name: str = "warehouse") -> None:
+    """A 400 (nothing written) when a shop-bound key names another shop's
+    warehouse."""
+    shop_id = key_shop_id(request)
+    if shop_id is not None and warehouse is not None and warehouse.shop_id != shop_id:
+        raise exceptions.ValidationError(
+            {
+                name: [
+                    _("This API key belongs to one shop: use a warehouse of that shop.")
+                ]
+            }
+        )
 
 
 def sees_costs(request) -> bool:

@@ -34,10 +34,16 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    # A chain (issue 21) adds shops: a key bound to one shop will read and write
-    # only that shop's warehouses. Until the Shop model exists this names the
-    # shop's warehouse-set by its id and is not enforced (README, API).
-    shop_id = models.PositiveBigIntegerField(_("shop"), null=True, blank=True)
+    # A key bound to one shop reads stock and documents of that shop's warehouses
+    # only, and creates sales orders only in them (api.framework.key_shop_id).
+    shop = models.ForeignKey(
+        "catalog.Shop",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_keys",
+        verbose_name=_("shop"),
+    )
     webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
     # HMAC-SHA256 needs the secret itself, so it is stored as it is (it only
     # proves to the receiver that a delivery came from this shop).

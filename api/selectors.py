@@ -11,7 +11,7 @@ def key_list() -> QuerySet:
     """Every key with its waiting and given-up webhook events counted: active
     keys first, newest first."""
     return (
-        ApiKey.objects.select_related("created_by")
+        ApiKey.objects.select_related("created_by", "shop")
         .annotate(
             waiting=Count("events", filter=Q(events__status=DeliveryStatus.PENDING)),
             given_up=Count("events", filter=Q(events__status=DeliveryStatus.FAILED)),

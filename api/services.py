@@ -76,7 +76,11 @@ def api_key_create(
         user=user,
         action=Action.CREATE,
         record=key,
-        changes={"scope": [None, scope], "webhook_url": [None, webhook_url or None]},
+        changes={
+            "scope": [None, scope],
+            "shop": [None, shop_id],
+            "webhook_url": [None, webhook_url or None],
+        },
     )
     return NewKey(key, f"{KEY_START}_{prefix}_{secret}")
 
@@ -191,6 +195,13 @@ def idempotent_store(record: IdempotentRequest, *, status: int, data) -> None:
 # --- webhooks --------------------------------------------------------------------
 
 
+class WebhookKeys(list):
+    """The ids of the keys with a webhook, and ``shops``: {id: shop id} of those
+    bound to one shop (their events are only their shop's)."""
+
+    shops: dict[int, int]
+
+
 def webhook_keys() -> list[int]:
     """The active keys with a webhook: one query per posting. Inside a posting
     (jxc.documents.posting) the answer is kept for the posting's other
@@ -201,11 +212,13 @@ def webhook_keys() -> list[int]:
     kept = getattr(connection, "api_webhook_keys", None)
     if posting_ is not None and kept is not None and kept[0] is posting_:
         return kept[1]
-    keys = list(
+    rows = list(
         ApiKey.objects.filter(revoked_at__isnull=True)
         .exclude(webhook_url="")
-        .values_list("pk", flat=True)
+        .values_list("pk", "shop_id")
     )
+    keys = WebhookKeys(pk for pk, _shop in rows)
+    keys.shops = {pk: shop for pk, shop in rows if shop is not None}
     if posting_ is not None:
         connection.api_webhook_keys = (posting_, keys)
     return keys
@@ -217,11 +230,37 @@ def webhook_events_add(keys: list[int], events: list[tuple[str, dict]]) -> None:
     if not keys or not events:
         return
     now = timezone.now()
+    bound = getattr(keys, "shops", {})
+    shop_of = _warehouse_shops(events) if bound else {}
+
+    def wanted(pk, payload) -> bool:
+        # A key of one shop: events of its shop's warehouses, and those of no
+        # warehouse (payments).
+        if pk not in bound:
+            return True
+        warehouses = _warehouses_of(payload)
+        return not warehouses or any(shop_of.get(w) == bound[pk] for w in warehouses)
+
     WebhookEvent.objects.bulk_create(
         WebhookEvent(key_id=pk, kind=kind, payload=payload, next_attempt_at=now)
         for pk in keys
         for kind, payload in events
+        if wanted(pk, payload)
     )
+
+
+def _warehouses_of(payload: dict) -> set[int]:
+    found = {payload.get("warehouse_id")}
+    found |= {line.get("warehouse_id") for line in payload.get("lines") or ()}
+    return {pk for pk in found if pk is not None}
+
+
+def _warehouse_shops(events) -> dict[int, int]:
+    """{warehouse id: shop id} of the events' warehouses, in one query."""
+    from catalog.models import Warehouse
+
+    ids = set().union(*(_warehouses_of(payload) for _kind, payload in events))
+    return dict(Warehouse.objects.filter(pk__in=ids).values_list("pk", "shop_id"))
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

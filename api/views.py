@@ -51,6 +51,7 @@ def key_create(request):
                 made = services.api_key_create(
                     name=data["name"],
                     scope=data["scope"],
+                    shop_id=data["shop"].pk if data["shop"] else None,
                     webhook_url=data["webhook_url"],
                     user=request.user,
                     submission=data["submission"],
@@ -78,7 +79,7 @@ def key_create(request):
 @permission_required(VIEW, raise_exception=True)
 @require_GET
 def key_detail(request, pk):
-    key = get_object_or_404(ApiKey.objects.select_related("created_by"), pk=pk)
+    key = get_object_or_404(ApiKey.objects.select_related("created_by", "shop"), pk=pk)
     new = request.session.pop(NEW_TOKEN, None)
     token = new[1] if new and new[0] == key.pk else None
     response = render(

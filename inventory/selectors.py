@@ -890,13 +890,15 @@ def stored_summary(
     return (rows, totals) if found else None
 
 
-def sold_subquery(since, product_ref="pk"):
-    """SQL for a product's net quantity sold since ``since`` (shipments − returns)."""
+def sold_subquery(since, product_ref="pk", shop_id=None):
+    """SQL for a product's net quantity sold since ``since`` (shipments − returns;
+    ``shop_id``: from that shop's warehouses)."""
     sold = (
         StockMove.objects.filter(
             product_id=OuterRef(product_ref),
             occurred_at__gte=since,
             kind__in=["shipment", "sales_return"],
+            **({} if shop_id is None else {"warehouse__shop_id": shop_id}),
         )
         .values("product_id")
         .annotate(s=Sum("quantity"))
@@ -905,10 +907,23 @@ def sold_subquery(since, product_ref="pk"):
     return Coalesce(-Subquery(sold), Value(ZERO), output_field=QTY_FIELD)
 
 
-def level_sum_subquery(field: str, product_ref="pk"):
+def level_sum_subquery(field: str, product_ref="pk", shop_id=None):
     """SQL for the sum of a product's balances (on hand, reserved or value): its
-    ProductStock row, which the posting service keeps equal to Σ its levels."""
+    ProductStock row, which the posting service keeps equal to Σ its levels;
+    ``shop_id``: Σ its levels in that shop's warehouses."""
     output = VALUE_FIELD if field == "value" else QTY_FIELD
+    if shop_id is not None:
+        levels = (
+            StockLevel.objects.filter(
+                product_id=OuterRef(product_ref), warehouse__shop_id=shop_id
+            )
+            .values("product_id")
+            .annotate(s=Sum(field))
+            .values("s")
+        )
+        return Coalesce(
+            Subquery(levels, output_field=output), Value(ZERO), output_field=output
+        )
     row = ProductStock.objects.filter(product_id=OuterRef(product_ref))
     return Coalesce(
         Subquery(row.values(field)[:1], output_field=output),
@@ -926,25 +941,30 @@ def below_safety_count() -> int:
     return stock_overview().filter(is_active=True, below_safety=True).count()
 
 
-def slow_movers(since) -> QuerySet:
-    """Products in stock that sold nothing since ``since``: capital tied up.
+def slow_movers(since, shop_id=None) -> QuerySet:
+    """Products in stock that sold nothing since ``since``: capital tied up
+    (``shop_id``: in stock in that shop and not sold from it).
 
     "Sold nothing" is a NOT EXISTS probe of the (product, kind, occurred_at) index;
     the last sale is read (one index row) only for the products that qualify."""
+    where = {} if shop_id is None else {"warehouse__shop_id": shop_id}
     sold_since = StockMove.objects.filter(
-        product_id=OuterRef("pk"), kind="shipment", occurred_at__gte=since
+        product_id=OuterRef("pk"), kind="shipment", occurred_at__gte=since, **where
     )
     last_sale = (
-        StockMove.objects.filter(product_id=OuterRef("pk"), kind="shipment")
+        StockMove.objects.filter(product_id=OuterRef("pk"), kind="shipment", **where)
         .order_by("-occurred_at")
         .values("occurred_at")[:1]
     )
     return (
         Product.objects.select_related("category")
-        .annotate(on_hand=level_sum_subquery("on_hand"))
+        .annotate(on_hand=level_sum_subquery("on_hand", shop_id=shop_id))
         .filter(on_hand__gt=0)
         .filter(~Exists(sold_since))
-        .annotate(value=level_sum_subquery("value"), last_sale=Subquery(last_sale))
+        .annotate(
+            value=level_sum_subquery("value", shop_id=shop_id),
+            last_sale=Subquery(last_sale),
+        )
         .order_by("-value", "sku")
     )
 

@@ -163,8 +163,9 @@ def price_history(
     )
 
 
-def on_order_subquery(product_ref="pk"):
-    """SQL for a product's quantity still to arrive on placed purchase orders."""
+def on_order_subquery(product_ref="pk", shop_id=None):
+    """SQL for a product's quantity still to arrive on placed purchase orders
+    (``shop_id``: orders into that shop's warehouses)."""
     from django.db.models import Sum, Value
     from django.db.models.functions import Coalesce
 
@@ -174,6 +175,7 @@ def on_order_subquery(product_ref="pk"):
         PurchaseOrderLine.objects.filter(
             product_id=OuterRef(product_ref), order__status__in=OPEN_ORDER_STATUSES
         )
+        .filter(**({} if shop_id is None else {"order__warehouse__shop_id": shop_id}))
         .values("product_id")
         .annotate(s=Sum(F("quantity") - F("received_quantity")))
         .values("s")

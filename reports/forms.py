@@ -36,6 +36,34 @@ def last_twelve_months() -> tuple[date, date]:
     return year_ago + timedelta(days=1), today
 
 
+def shop_field() -> forms.ModelChoiceField:
+    """The owner's "which shop" filter of every report (all shops when empty)."""
+    return forms.ModelChoiceField(
+        label=_("Shop"),
+        queryset=Shop.objects.all(),
+        required=False,
+        empty_label=_("All shops"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def chosen_shop_id(form, user) -> int | None:
+    """The shop a report is filtered by: the one chosen in ``form``'s ``shop``, for
+    a user who sees every shop (the owner); None (all shops) otherwise."""
+    from catalog.shops import sees_all_shops
+
+    if not sees_all_shops(user) or not form.is_valid():
+        return None
+    shop = form.cleaned_data.get("shop")
+    return shop.pk if shop else None
+
+
+class ShopFilterForm(forms.Form):
+    """A report's shop filter alone (the reorder page: no period)."""
+
+    shop = shop_field()
+
+
 class SummaryForm(InputRulesMixin, forms.Form):
     """A month (YYYY-MM) or any date range, a category and a warehouse; the current
     month when none is given (a report's own default: ``period_data``)."""
@@ -63,13 +91,7 @@ class SummaryForm(InputRulesMixin, forms.Form):
         empty_label=_("All warehouses"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    shop = forms.ModelChoiceField(
-        label=_("Shop"),
-        queryset=Shop.objects.all(),
-        required=False,
-        empty_label=_("All shops"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    shop = shop_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

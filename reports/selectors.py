@@ -129,7 +129,9 @@ class Suggestion:
     waiting: list = field(default_factory=list)
 
 
-def reorder_suggestions(*, days: int = 28, review_days: int = 7) -> list[Suggestion]:
+def reorder_suggestions(
+    *, days: int = 28, review_days: int = 7, shop_id=None
+) -> list[Suggestion]:
     """Products whose projected stock (on hand − reserved + on order − backorders)
     is below their safety stock — with a safety stock of 0 too, when backorders
     take it below 0 — or at it when the product has a safety stock or sold in the
@@ -146,16 +148,18 @@ def reorder_suggestions(*, days: int = 28, review_days: int = 7) -> list[Suggest
     # (14 s instead of 60 ms at benchmark size after a day of orders). A backorder
     # only lowers the projection, so the products listed are those listed without
     # it plus those with one, checked again below.
-    waiting = sales_selectors.backorders_by_product(None)
+    waiting = sales_selectors.backorders_by_product(None, shop_id=shop_id)
     backorders = {pk: sum(w.quantity for w in lines) for pk, lines in waiting.items()}
     rows = (
         Product.objects.filter(is_active=True)
         .select_related("preferred_supplier", "category")
         .annotate(
-            on_hand=inventory_selectors.level_sum_subquery("on_hand"),
-            reserved=inventory_selectors.level_sum_subquery("reserved"),
-            on_order=purchasing_selectors.on_order_subquery(),
-            sold=inventory_selectors.sold_subquery(since),
+            on_hand=inventory_selectors.level_sum_subquery("on_hand", shop_id=shop_id),
+            reserved=inventory_selectors.level_sum_subquery(
+                "reserved", shop_id=shop_id
+            ),
+            on_order=purchasing_selectors.on_order_subquery(shop_id=shop_id),
+            sold=inventory_selectors.sold_subquery(since, shop_id=shop_id),
         )
         .annotate(
             free=ExpressionWrapper(
@@ -342,10 +346,12 @@ def shops_side_by_side(*, start: date, end: date) -> list[dict]:
     return rows
 
 
-def sales_ranking(*, start: date, end: date, by: str = "product") -> list[dict]:
+def sales_ranking(
+    *, start: date, end: date, by: str = "product", shop_id=None
+) -> list[dict]:
     """Net sales ranked by amount, with each row's ABC class (A: the first 80 % of
-    revenue, B: the next 15 %, C: the rest)."""
-    rows = sales_selectors.sales_by(by, moment(start), moment(end))
+    revenue, B: the next 15 %, C: the rest); ``shop_id``: that shop's only."""
+    rows = sales_selectors.sales_by(by, moment(start), moment(end), shop_id=shop_id)
     rows.sort(key=lambda r: r["amount"], reverse=True)
     grand = sum((r["amount"] for r in rows), ZERO)
     running = ZERO
@@ -361,20 +367,22 @@ def sales_ranking(*, start: date, end: date, by: str = "product") -> list[dict]:
     return rows
 
 
-def period_comparison(*, start: date, end: date) -> dict:
+def period_comparison(*, start: date, end: date, shop_id=None) -> dict:
     """This period's sales beside the previous period of the same length."""
     length = end - start
-    now = sales_selectors.sales_totals(moment(start), moment(end))
-    before = sales_selectors.sales_totals(moment(start - length), moment(start))
+    now = sales_selectors.sales_totals(moment(start), moment(end), shop_id)
+    before = sales_selectors.sales_totals(
+        moment(start - length), moment(start), shop_id
+    )
     change = _ratio((now["amount"] - before["amount"]) * 100, before["amount"], "0.1")
     return {"now": now, "before": before, "change": change}
 
 
-def counter_takings(*, start: date, end: date) -> list:
+def counter_takings(*, start: date, end: date, shop_id=None) -> list:
     """Counter takings per payment method in the period (sales, refunds, net), the
     methods that took or gave back money only: none for a shop that sells only by
     order."""
-    rows = sales_selectors.takings(moment(start), moment(end))
+    rows = sales_selectors.takings(moment(start), moment(end), shop_id)
     return [row for row in rows if row.sales or row.refunds]
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product
+from catalog.shops import sees_all_shops
 from firstrun import selectors as firstrun_selectors
 from inventory import months
 from inventory import selectors as inventory_selectors
@@ -27,7 +28,12 @@ from jxc.excel import xlsx_response
 from jxc.formatting import qty
 from jxc.views import paginate, record_id, refuse
 from reports import exports, forms, selectors, services
-from reports.forms import ReorderOrdersForm, SummaryForm
+from reports.forms import (
+    ReorderOrdersForm,
+    ShopFilterForm,
+    SummaryForm,
+    chosen_shop_id,
+)
 
 VIEW_COST = "accounts.view_cost"
 
@@ -59,7 +65,7 @@ def _summary(request, window=None):
         warehouse_id=data["warehouse"].pk if data.get("warehouse") else None,
         category_id=data["category"].pk if data.get("category") else None,
         window=window,
-        shop_id=data["shop"].pk if data.get("shop") else None,
+        shop_id=chosen_shop_id(form, request.user),
     )
     return form, rows, totals
 
@@ -196,7 +202,10 @@ def _days(request, *, default: int, most: int) -> int:
 @require_GET
 def reorder(request):
     days = _days(request, default=28, most=365)
-    suggestions = selectors.reorder_suggestions(days=days)
+    shop_form = ShopFilterForm(request.GET)
+    suggestions = selectors.reorder_suggestions(
+        days=days, shop_id=chosen_shop_id(shop_form, request.user)
+    )
     if request.GET.get("format") == "xlsx":
         table = selectors.Table(
             title=_("Reorder suggestions"),
@@ -240,6 +249,7 @@ def reorder(request):
             "suggestions": suggestions,
             "days": days,
             "submission": uuid.uuid4(),
+            "shop_form": shop_form if sees_all_shops(request.user) else None,
         },
     )
 
@@ -397,9 +407,7 @@ def turnover(request):
                 start=start,
                 end=end,
                 by=by,
-                shop_id=form.cleaned_data["shop"].pk
-                if form.cleaned_data.get("shop")
-                else None,
+                shop_id=chosen_shop_id(form, request.user),
             )
         ),
         notes=_(
@@ -417,7 +425,7 @@ def turnover(request):
         chart=("name", "turnover"),
         excel_chart=("name", "average"),
         choices=[("product", _("Product")), ("category", _("Category"))],
-        extra={"shop_filter": True},
+        extra={"shop_filter": sees_all_shops(request.user)},
     )
 
 
@@ -461,6 +469,7 @@ def sales_analysis(request):
         else "product"
     )
     start, end = form.period()
+    shop_id = chosen_shop_id(form, request.user)
     name = {
         "product": ("product__name", _("Product")),
         "category": ("product__category__name", _("Category")),
@@ -478,7 +487,7 @@ def sales_analysis(request):
             ("share", _("Share"), "percent"),
             ("abc", _("ABC class"), "text"),
         ],
-        rows=selectors.sales_ranking(start=start, end=end, by=by),
+        rows=selectors.sales_ranking(start=start, end=end, by=by, shop_id=shop_id),
         notes=_(
             "Net of returns. ABC: A brings the first 80 % of sales, B the next 15 %, "
             "C the rest."
@@ -501,8 +510,11 @@ def sales_analysis(request):
         chart=(name[0], "amount"),
         excel_chart=(name[0], "amount"),
         extra={
-            "comparison": selectors.period_comparison(start=start, end=end),
-            "takings": selectors.counter_takings(start=start, end=end),
+            "comparison": selectors.period_comparison(
+                start=start, end=end, shop_id=shop_id
+            ),
+            "takings": selectors.counter_takings(start=start, end=end, shop_id=shop_id),
+            "shop_filter": sees_all_shops(request.user),
         },
         choices=[
             ("product", _("Product")),
@@ -560,7 +572,9 @@ def slow_movers(request):
             if p.last_sale
             else "",
         }
-        for p in inventory_selectors.slow_movers(months.moment(since))
+        for p in inventory_selectors.slow_movers(
+            months.moment(since), shop_id=chosen_shop_id(form, request.user)
+        )
     ]
     table = selectors.Table(
         title=_("Slow movers"),
@@ -574,4 +588,6 @@ def slow_movers(request):
         notes=_("In stock and not sold since %(start)s, most capital first.")
         % {"start": f"{since:%Y-%m-%d}"},
     )
-    return _render_table(request, form, table)
+    return _render_table(
+        request, form, table, extra={"shop_filter": sees_all_shops(request.user)}
+    )

@@ -85,13 +85,15 @@ class Waiting(NamedTuple):
     order_id: int
 
 
-def backorders_by_product(product_ids) -> dict[int, list[Waiting]]:
+def backorders_by_product(product_ids, shop_id=None) -> dict[int, list[Waiting]]:
     """The open orders waiting for each product (number, quantity waiting without
     a reservation, order id: pages link it), oldest first, in one query
-    (``product_ids`` None: every product)."""
+    (``product_ids`` None: every product; ``shop_id``: that shop's orders)."""
     from django.db.models import F
 
     lines = SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES)
+    if shop_id is not None:
+        lines = lines.filter(order__warehouse__shop_id=shop_id)
     if product_ids is not None:
         lines = lines.filter(product_id__in=list(product_ids))
     rows = (
@@ -142,16 +144,23 @@ def open_order_count() -> int:
     return SalesOrder.objects.filter(status__in=OPEN_STATUSES).count()
 
 
-def sales_totals(start, end) -> dict:
+def sales_totals(start, end, shop_id=None) -> dict:
     """Sales amount, count and gross profit of posted shipments in [start, end),
-    net of posted returns (SQL sums)."""
+    net of posted returns (SQL sums); ``shop_id``: from that shop's warehouses."""
     from django.db.models import Count, Sum
 
+    where = {} if shop_id is None else {"warehouse__shop_id": shop_id}
     shipped = Shipment.objects.filter(
-        status=DocumentStatus.POSTED, occurred_at__gte=start, occurred_at__lt=end
+        status=DocumentStatus.POSTED,
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+        **where,
     )
     returned = SalesReturn.objects.filter(
-        status=DocumentStatus.POSTED, occurred_at__gte=start, occurred_at__lt=end
+        status=DocumentStatus.POSTED,
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+        **where,
     )
     out = shipped.aggregate(
         amount=Sum("total"), cost=Sum("cost_total"), count=Count("id")
@@ -253,11 +262,12 @@ def top_products(start, end, limit: int = 10) -> list[dict]:
     )
 
 
-def sales_by(group: str, start, end) -> list[dict]:
+def sales_by(group: str, start, end, shop_id=None) -> list[dict]:
     """Net sales in [start, end) grouped by ``product``, ``category``, ``customer``
     or ``style`` (a style's variants summed into one row, ``style_name`` "code
     name"; a product without a style a row of its own, "SKU name"): quantity,
-    amount, cost of goods and gross profit (shipments − returns, in SQL)."""
+    amount, cost of goods and gross profit (shipments − returns, in SQL);
+    ``shop_id``: the documents of that shop's warehouses only."""
     from django.db.models import Case, CharField, F, Sum, Value, When
     from django.db.models.functions import Concat
 
@@ -288,15 +298,17 @@ def sales_by(group: str, start, end) -> list[dict]:
     back_keys = [k.replace("shipment__", "sales_return__") for k in keys]
 
     def net(model, date_field, status_field, fields):
+        document = status_field.removesuffix("__status")
+        where = {
+            f"{status_field}": DocumentStatus.POSTED,
+            f"{date_field}__gte": start,
+            f"{date_field}__lt": end,
+        }
+        if shop_id is not None:
+            where[f"{document}__warehouse__shop_id"] = shop_id
         return {
             tuple(row[k] for k in fields): row
-            for row in model.objects.filter(
-                **{
-                    f"{status_field}": DocumentStatus.POSTED,
-                    f"{date_field}__gte": start,
-                    f"{date_field}__lt": end,
-                }
-            )
+            for row in model.objects.filter(**where)
             .annotate(**annotations)
             .values(*fields)
             .annotate(
@@ -364,16 +376,18 @@ def methods_empty() -> dict[str, MethodTakings]:
     return {m.value: MethodTakings(m.value, str(m.label)) for m in PaymentMethod}
 
 
-def takings(start, end) -> list[MethodTakings]:
+def takings(start, end, shop_id=None) -> list[MethodTakings]:
     """Counter takings per payment method between two moments, every method in
-    the order of PaymentMethod, in one query."""
-    rows = (
-        counted_payments(start, end)
-        .values("method")
-        .annotate(
-            sales=Sum("amount", filter=Q(order__isnull=False)),
-            refunds=Sum("amount", filter=Q(sales_return__isnull=False)),
+    the order of PaymentMethod, in one query; ``shop_id``: that shop's counters."""
+    payments = counted_payments(start, end)
+    if shop_id is not None:
+        payments = payments.filter(
+            Q(order__warehouse__shop_id=shop_id)
+            | Q(sales_return__warehouse__shop_id=shop_id)
         )
+    rows = payments.values("method").annotate(
+        sales=Sum("amount", filter=Q(order__isnull=False)),
+        refunds=Sum("amount", filter=Q(sales_return__isnull=False)),
     )
     found = methods_empty()
     for row in rows:

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers
 
-from api.framework import ApiViewSet
+from api.framework import ApiViewSet, in_key_shop
 
 
 class CostAware(serializers.ModelSerializer):
@@ -60,6 +60,8 @@ class ReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     since_param = "updated_since"
 
     def filter_queryset(self, queryset):
+        # A shop-bound key sees its shop's records only (list and detail: 404).
+        queryset = in_key_shop(queryset, self.request)
         value = self.since_param and self.request.query_params.get(self.since_param)
         if value and self.action == "list":
             queryset = queryset.filter(

@@ -14,7 +14,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from api.framework import VIEW_COST, ApiViewSet
+from api.framework import VIEW_COST, ApiViewSet, check_key_shop, key_shop_id
+from catalog.models import Warehouse
 from inventory.months import next_month
 from inventory.selectors import SUMMARY_COLUMNS
 from reports import selectors
@@ -85,11 +86,14 @@ class SummaryViewSet(ApiViewSet):
         start = _month(params.get("month"))
         warehouse = _number(params.get("warehouse"), "warehouse")
         page = _number(params.get("page"), "page") or 1
+        if warehouse is not None:
+            check_key_shop(request, Warehouse.objects.filter(pk=warehouse).first())
         rows, totals = selectors.summary(
             start=start,
             end=next_month(start),
             warehouse_id=warehouse,
             window=((page - 1) * PAGE, PAGE),
+            shop_id=key_shop_id(request),
         )
         results = [
             {

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
+from api.framework import check_key_shop, key_shop_id
 from api.models import Scope
 from api.v1.base import CostAware, document_viewset
 from catalog.models import Customer, PackageUnit, Product, Warehouse
@@ -190,9 +191,20 @@ class SalesOrders(mixins.CreateModelMixin, SalesOrderViewSet):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        warehouse = (
-            data.get("warehouse") or Warehouse.objects.filter(is_default=True).first()
-        )
+        warehouse = data.get("warehouse")
+        shop_id = key_shop_id(self.request)
+        if warehouse is None and shop_id is None:
+            warehouse = Warehouse.objects.filter(is_default=True).first()
+        elif warehouse is None:
+            # A shop-bound key's orders go to that shop's default warehouse.
+            warehouse = (
+                Warehouse.objects.filter(
+                    shop_id=shop_id, is_active=True, is_transit=False
+                )
+                .order_by("-is_default", "code")
+                .first()
+            )
+        check_key_shop(self.request, warehouse)
         if warehouse is None:
             return Response(
                 {"warehouse": [_("Say which warehouse.")]},

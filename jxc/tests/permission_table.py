@@ -338,18 +338,31 @@ URLS: dict[str, Access] = {
     "finance:credit_limit": Access(OWNER, get=POST, ids=_pk("customer")),
     "finance:supplier_account": Access(OWNER, ids=_pk("supplier")),
     # --- reports: the owner's, but for reordering, which a clerk may do --------------
-    "reports:summary": Access(OWNER),
-    "reports:summary_export": Access(OWNER, get=XLSX),
+    "reports:summary": Access(OWNER, also=("shop={shop}",)),
+    "reports:summary_export": Access(OWNER, get=XLSX, also=("shop={shop}",)),
     "reports:month_close": Access(OWNER),
-    "reports:reorder": Access(STAFF, also=("format=xlsx",)),
+    "reports:reorder": Access(
+        STAFF, also=("format=xlsx", "shop={shop}", "shop={shop}&format=xlsx")
+    ),
     "reports:reorder_orders": Access(STAFF, get=POST),
-    "reports:turnover": Access(OWNER, also=("format=xlsx", "by=category")),
+    "reports:turnover": Access(
+        OWNER, also=("format=xlsx", "by=category", "shop={shop}&format=xlsx")
+    ),
     "reports:shops": Access(OWNER, also=("format=xlsx",)),
     "reports:sales": Access(
-        OWNER, also=("format=xlsx", "by=customer", "by=style&format=xlsx")
+        OWNER,
+        also=(
+            "format=xlsx",
+            "by=customer",
+            "by=style&format=xlsx",
+            "shop={shop}",
+            "shop={shop}&by=customer&format=xlsx",
+        ),
     ),
     "reports:prices": Access(OWNER, also=("format=xlsx",)),
-    "reports:slow": Access(OWNER, also=("format=xlsx",)),
+    "reports:slow": Access(
+        OWNER, also=("format=xlsx", "shop={shop}", "shop={shop}&format=xlsx")
+    ),
     # --- the cash book and the money reports (finance/cash_views.py) ----------------
     # Accounts, transfers, 日常收支 and profit are the owner's; statements and aging
     # follow receivables (a clerk) and payables (the owner).

@@ -122,3 +122,42 @@ def test_owner_selects_none_then_some_reorder_rows_and_drafts_them_at_once(
         "SG001",
         "SG003",
     ]
+
+
+def test_the_owner_filters_reorder_suggestions_by_shop(
+    signed_in_owner, live_server, tmp_path
+):
+    """The shop filter in the drawer: the second shop has no apples, so its
+    suggestions name them; nothing scrolls sideways on a phone."""
+    from accounts.tests.factories import OwnerFactory
+    from catalog.models import Warehouse
+    from catalog.tests.factories import ShopFactory, WarehouseFactory
+
+    setup = OwnerFactory(username="setup2")
+    second = ShopFactory(code="S02", name="二店")
+    WarehouseFactory(code="B1", name="二店仓", shop=second)
+    apple = catalog_services.product_save(
+        data={"sku": "SG001", "name": "红富士苹果", "safety_stock": "5"}
+    )
+    receive(
+        apple,
+        "30",
+        "4.00",
+        user=setup,
+        warehouse=Warehouse.objects.get(is_default=True),
+    )
+    page = signed_in_owner
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_server.url + "/reports/reorder/")
+    expect(page.locator("#reorder-table")).to_have_count(0)
+    page.locator("#id_shop").select_option(label="二店")
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("#reorder-table")).to_contain_text("红富士苹果")
+    page.screenshot(path=str(tmp_path / "reorder-shop-1366.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.locator(".filter-drawer > summary").click()  # a phone folds the filters
+    expect(page.locator("#id_shop")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "reorder-shop-390.png"), full_page=True)
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
