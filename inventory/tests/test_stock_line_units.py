@@ -209,3 +209,31 @@ def test_the_transfer_form_takes_a_unit(owner, owner_client, cola):
     assert (on_hand(product), on_hand(product, other)) == (D(24), D(48))
     assert "2 箱 (48 瓶)" in owner_client.get(done.url).content.decode()
     call_command("check_stock")
+
+
+def test_the_opening_import_takes_an_optional_unit_column(owner_client, cola):
+    from jxc.testing.imports import upload
+
+    product, box = cola
+    data = "商品编码,数量,成本单价,单位\nCOLA,2,50,箱\n".encode()
+    response = upload(owner_client, "/inventory/opening/", "o.csv", data, follow=True)
+    assert response.status_code == 200
+    line = OpeningStock.objects.get().lines.get()
+    assert (line.unit, line.entered_quantity, line.quantity) == (box, D(2), D(48))
+    level = StockLevel.objects.get(product=product, warehouse=default())
+    assert (level.on_hand, level.value) == (D(48), D("100.00"))
+    call_command("check_stock")
+
+
+def test_the_opening_import_refuses_a_wrong_unit_and_writes_nothing(owner_client, cola):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = "商品编码,数量,成本单价,单位\nCOLA,1,2,瓶\nCOLA,0.0001,50,箱\nCOLA,1,1,桶\n"
+    before = written()
+    response = owner_client.post(
+        "/inventory/opening/", {"file": SimpleUploadedFile("o.csv", data.encode())}
+    )
+    problems = {(p.row, p.column) for p in response.context["problems"]}
+    assert {(3, "数量"), (4, "单位")} <= problems
+    assert (2, "单位") not in problems  # the product's own unit
+    assert written() == before
