@@ -211,6 +211,7 @@ class CounterReturnForm(LineQuantitiesForm, SubmissionForm):
     empty: refunded automatically, counter.services.REFUND_ORDER)."""
 
     field_prefix = "return"
+    base_unit_too = True
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args, methods: list[str], **kwargs):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from audit.services import Action, audit_record
-from catalog.models import Product, Warehouse
+from catalog.models import PackageUnit, Product, Warehouse
 from catalog.selectors import product_by_code, sellable_by_code
 from inventory.models import (
     Adjustment,
@@ -47,12 +47,13 @@ from inventory.services import (
     stock_document_reverse,
     stock_moves_post,
 )
-from jxc.decimals import MAX_PRICE, MAX_QUANTITY, unit_cost
+from jxc.decimals import MAX_PRICE, MAX_QUANTITY, money, unit_cost
 from jxc.documents import StaleDocument, by_submission, lock, posting
 from jxc.formatting import qty
 from jxc.models import DocumentStatus
 from jxc.numbering import document_number_later
 from jxc.orders import cancel_entry
+from jxc.units import entered_lines, entry, line_entry
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class AdjustmentInput:
     quantity: Decimal  # negative: written off; positive: found
     reason: str
     note: str = ""
+    unit: PackageUnit | None = None  # ``quantity`` typed in it (None: the base unit)
+    entered: Decimal | None = None  # set by jxc.units.entered_lines
 
 
 def _refuse_duplicates(products: list[Product]) -> None:
@@ -98,6 +101,7 @@ def adjustment_post(
     if not lines:
         raise ValidationError(_("A document needs at least one line."))
     _refuse_duplicates([line.product for line in lines])
+    lines = entered_lines(lines)  # 箱 → 瓶 exactly, or refused before any write
     now = timezone.now()
     adjustment = Adjustment(
         submission=submission,
@@ -113,8 +117,8 @@ def adjustment_post(
             AdjustmentLine(
                 adjustment=adjustment,
                 product=line.product,
-                quantity=line.quantity,
                 reason=line.reason,
+                **line_entry(line).fields(),
                 note=line.note,
             )
             for line in lines
@@ -213,21 +217,26 @@ def transfer_post(
     *,
     from_warehouse: Warehouse,
     to_warehouse: Warehouse,
-    lines: list[tuple[Product, Decimal]],
+    lines: list[tuple],
     note: str,
     user,
     submission=None,
 ) -> Transfer:
-    """Move stock between warehouses: out at the source's cost, in at that value."""
+    """Move stock between warehouses: out at the source's cost, in at that value.
+
+    A line is (product, quantity) or (product, quantity, unit): the quantity
+    typed in a package unit (1 箱 = 24 瓶; None: the base unit), converted
+    exactly or refused with nothing written."""
     if existing := by_submission(Transfer, submission):
         return existing
     if from_warehouse.pk == to_warehouse.pk:
         raise ValidationError(_("A transfer needs two different warehouses."))
     if not lines:
         raise ValidationError(_("A document needs at least one line."))
-    _refuse_duplicates([product for product, _q in lines])
-    for product, quantity in lines:
-        if quantity <= 0:
+    _refuse_duplicates([line[0] for line in lines])
+    steps = [(line[0], entry(*line)) for line in lines]
+    for product, step in steps:
+        if step.base <= 0:
             raise ValidationError(
                 _("The quantity of “%(name)s” must be greater than zero.")
                 % {"name": product.name}
@@ -245,8 +254,8 @@ def transfer_post(
     transfer.save()
     rows = TransferLine.objects.bulk_create(
         [
-            TransferLine(transfer=transfer, product=product, quantity=quantity)
-            for product, quantity in lines
+            TransferLine(transfer=transfer, product=product, **step.fields())
+            for product, step in steps
         ]
     )
     outs = [
@@ -293,13 +302,16 @@ def transfer_post(
 @posting
 def opening_stock_post(
     *,
-    lines: list[tuple[Product, Warehouse, Decimal, Decimal]],
+    lines: list[tuple],
     note: str,
     user,
     submission=None,
     occurred_at=None,
 ) -> OpeningStock:
-    """Book the stock a shop starts with (product, warehouse, quantity, unit cost).
+    """Book the stock a shop starts with (product, warehouse, quantity, unit cost
+    [, unit]): with a package unit (箱) the quantity and the cost are per 箱, the
+    ledger gets base units exactly (an inexact conversion is refused, nothing
+    written) and exactly the line's value (2 箱 × ¥50.00 = ¥100.00).
 
     Uploading the same form twice (a double click, a retry) posts it once.
     """
@@ -307,6 +319,7 @@ def opening_stock_post(
         return existing
     if not lines:
         raise ValidationError(_("A document needs at least one line."))
+    steps = [(p, w, c, entry(p, q, *unit)) for p, w, q, c, *unit in lines]
     now = occurred_at or timezone.now()
     opening = OpeningStock(
         submission=submission,
@@ -319,14 +332,22 @@ def opening_stock_post(
     rows = OpeningStockLine.objects.bulk_create(
         [
             OpeningStockLine(
-                opening=opening, product=p, warehouse=w, quantity=q, unit_cost=c
+                opening=opening, product=p, warehouse=w, unit_cost=c, **step.fields()
             )
-            for p, w, q, c in lines
+            for p, w, c, step in steps
         ]
     )
     stock_moves_post(
         lines=[
-            MoveLine(r.product_id, r.warehouse_id, r.quantity, r.unit_cost, r.pk)
+            MoveLine(
+                r.product_id,
+                r.warehouse_id,
+                r.quantity,
+                unit_cost(r.unit_cost / r.unit_factor),
+                r.pk,
+                # A line in 箱 brings in exactly its value, not 24 × ¥2.0833.
+                value=money(r.entered * r.unit_cost) if r.unit_id else None,
+            )
             for r in rows
         ],
         kind=MoveKind.OPENING,

@@ -229,15 +229,8 @@ class ProductLineForm(InputRulesMixin, forms.Form):
         return True
 
 
-class StockLineForm(ProductLineForm):
-    """A line of an inventory document (adjustment, transfer, opening stock): in
-    the base unit."""
-
-    unit = None
-
-
-class AdjustmentLineForm(StockLineForm):
-    field_order = ["product", "direction", "quantity", "reason", "note"]
+class AdjustmentLineForm(ProductLineForm):
+    field_order = ["product", "direction", "quantity", "unit", "reason", "note"]
     direction = forms.ChoiceField(
         label=_("Direction"),
         choices=[("out", _("Write off")), ("in", _("Found (surplus)"))],
@@ -303,7 +296,7 @@ class TransferHeaderForm(SubmissionForm):
 
 
 TransferLineFormSet = forms.formset_factory(
-    StockLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
+    ProductLineForm, formset=LineFormSet, extra=3, max_num=200, validate_max=True
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import Warehouse
+from catalog.models import PackageUnit, Product, Warehouse
 from catalog.selectors import SeveralProductsMatch, code_key, products_by_code
 from jxc.decimals import MAX_PRICE, MAX_QUANTITY
 from jxc.tabular import (
@@ -17,6 +17,7 @@ from jxc.tabular import (
     parse_rows,
     parse_text,
 )
+from jxc.units import InexactConversion, to_base
 
 OPENING_COLUMNS = [
     Column(
@@ -50,6 +51,16 @@ OPENING_COLUMNS = [
         required=True,
         expected=gettext_lazy("a number ≥ 0 with at most 4 decimals"),
     ),
+    Column(
+        "unit",
+        "单位",
+        "Unit",
+        parse_text(20),
+        expected=gettext_lazy(
+            "a package unit of the product (箱), the quantity and the unit cost "
+            "per it; empty: the product's unit"
+        ),
+    ),
 ]
 
 
@@ -67,6 +78,12 @@ def opening_rows(table: Table) -> list[tuple]:
     for warehouse in warehouses:
         by_name[warehouse.code.lower()] = warehouse
         by_name.setdefault(warehouse.name.lower(), warehouse)
+    packages = {
+        (unit.product_id, unit.name.lower()): unit
+        for unit in PackageUnit.objects.filter(
+            product_id__in=[p.pk for p in products.values() if isinstance(p, Product)]
+        )
+    }
     seen: dict[tuple, int] = {}
     lines = []
     for number, values in rows:
@@ -122,7 +139,34 @@ def opening_rows(table: Table) -> list[tuple]:
                     )
                 )
             seen.setdefault(key, number)
+        unit = _unit(table, number, product, values, packages)
         if product and warehouse and "quantity" in values and "unit_cost" in values:
-            lines.append((product, warehouse, values["quantity"], values["unit_cost"]))
+            line = (product, warehouse, values["quantity"], values["unit_cost"])
+            lines.append(line if unit is None else (*line, unit))
     table.errors.sort(key=lambda error: error.row)
     return lines
+
+
+def _unit(table: Table, number: int, product, values: dict, packages: dict):
+    """The row's package unit (None: the product's own unit); a unit the product
+    does not have, or a quantity no exact number of base units, is a row error."""
+    name = values.get("unit", "")
+    if not product or not name or name.lower() == (product.unit or "").lower():
+        return None
+    unit = packages.get((product.pk, name.lower()))
+    if unit is None:
+        table.errors.append(
+            RowError(
+                number,
+                _header("unit"),
+                _("“%(unit)s” is not a unit of “%(name)s”.")
+                % {"unit": name, "name": product.name},
+            )
+        )
+        return None
+    if values.get("quantity"):
+        try:
+            to_base(values["quantity"], unit.factor)
+        except InexactConversion as problem:
+            table.errors.append(RowError(number, _header("quantity"), str(problem)))
+    return unit

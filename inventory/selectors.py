@@ -976,7 +976,8 @@ def opening_import_plan(table, lines: list[tuple]):
     from jxc.tabular import RowError
 
     numbered = list(zip((number for number, _raw in table.rows), lines, strict=True))
-    value = sum((money(q * cost) for _p, _w, q, cost in lines), Decimal(0))
+    # Per the unit it was entered in (3 箱 × ¥50.00).
+    value = sum((money(q * cost) for _p, _w, q, cost, *_u in lines), Decimal(0))
     plan = ImportPlan(
         counts=[
             (_("lines"), len(lines)),
@@ -997,10 +998,12 @@ def opening_import_plan(table, lines: list[tuple]):
                 product.sku,
                 product.name,
                 warehouse.name,
-                plain(quantity),
+                " ".join([plain(quantity), *(u.name for u in unit)]),
                 plain(cost),
             ]  # fmt: skip
-            for number, (product, warehouse, quantity, cost) in numbered[:PREVIEW_ROWS]
+            for number, (product, warehouse, quantity, cost, *unit) in numbered[
+                :PREVIEW_ROWS
+            ]
         ],
         total=len(lines),
     )
@@ -1011,7 +1014,7 @@ def opening_import_plan(table, lines: list[tuple]):
         )
     }
     column = next(c.header for c in table.columns if c.key == "sku")
-    for number, (product, warehouse, _quantity, _cost) in numbered:
+    for number, (product, warehouse, *_rest) in numbered:
         on_hand = held.get((product.pk, warehouse.pk))
         if on_hand:
             plan.warnings.append(

@@ -526,6 +526,7 @@ def adjustment_create(request):
                 f.signed_quantity(),
                 f.cleaned_data["reason"],
                 f.cleaned_data["note"],
+                unit=f.cleaned_data["unit"],
             )
             for f in lines.forms
             if f.cleaned_data.get("product")
@@ -567,7 +568,11 @@ def transfer_create(request):
     lines = TransferLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and header.is_valid() and lines.is_valid():
         rows = [
-            (f.cleaned_data["product"], f.cleaned_data["quantity"])
+            (
+                f.cleaned_data["product"],
+                f.cleaned_data["quantity"],
+                f.cleaned_data["unit"],
+            )
             for f in lines.forms
             if f.cleaned_data.get("product")
         ]
@@ -610,7 +615,7 @@ def adjustment_detail(request, pk):
         ),
         pk=pk,
     )
-    lines = adjustment.lines.select_related("product")
+    lines = adjustment.lines.select_related("product", "unit")
     return render(
         request,
         "inventory/adjustment_detail.html",
@@ -628,7 +633,7 @@ def transfer_detail(request, pk):
         ),
         pk=pk,
     )
-    lines = transfer.lines.select_related("product")
+    lines = transfer.lines.select_related("product", "unit")
     return render(
         request,
         "inventory/transfer_detail.html",
@@ -939,7 +944,7 @@ def openingstock_detail(request, pk):
         OpeningStock.objects.select_related("created_by", "posted_by", "cancelled_by"),
         pk=pk,
     )
-    lines = opening.lines.select_related("product", "warehouse")
+    lines = opening.lines.select_related("product", "warehouse", "unit")
     return render(
         request,
         "inventory/openingstock_detail.html",

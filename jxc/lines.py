@@ -113,9 +113,34 @@ class LineQuantitiesForm(InputRulesMixin, forms.Form):
                     }
                 ),
             )
+            if self.base_unit_too and self.line_factor(line) is not None:
+                # A line in 箱 also takes base units (瓶): 1 箱 + 5 瓶, or just
+                # 1 瓶 of a 24-瓶 箱 (which is no exact number of 箱).
+                self.fields[self.base_name(line)] = quantity_field(
+                    label=f"{line.product.name} ({line.product.unit})",
+                    required=False,
+                    min_value=ZERO,
+                    initial=self.line_base_initial(line),
+                    widget=forms.NumberInput(
+                        attrs={
+                            "step": "any",
+                            "inputmode": "decimal",
+                            "class": self.css_class,
+                        }
+                    ),
+                )
+
+    # Lines entered in a package unit get a second field in the base unit.
+    base_unit_too = False
 
     def field_name(self, line) -> str:
         return f"{self.field_prefix}_{line.pk}"
+
+    def base_name(self, line) -> str:
+        return f"{self.field_name(line)}_base"
+
+    def line_base_initial(self, line) -> str | None:
+        return None
 
     @staticmethod
     def line_factor(line) -> Decimal | None:
@@ -132,15 +157,33 @@ class LineQuantitiesForm(InputRulesMixin, forms.Form):
             value = base // factor
         return format(value.normalize(), "f")
 
+    def rest_in_base(self, line, base: Decimal) -> str | None:
+        """What ``in_line_unit`` leaves out, in the base unit (29 瓶 of 箱 24 →
+        "5"); None: nothing."""
+        factor = self.line_factor(line)
+        if factor is None or base / factor == (base / factor).quantize(
+            Decimal("0.001")
+        ):
+            return None
+        return format((base - (base // factor) * factor).normalize(), "f")
+
     def clean(self):
         data = super().clean()
         for line in self.lines:
             name, factor = self.field_name(line), self.line_factor(line)
-            if factor is not None and data.get(name):
+            if factor is None:
+                continue
+            typed = data.get(name)
+            if typed:
                 try:
-                    data[name] = to_base(data[name], factor)
+                    typed = to_base(typed, factor)
                 except InexactConversion as problem:
                     self.add_error(name, str(problem))
+                    continue
+            extra = data.get(self.base_name(line)) if self.base_unit_too else None
+            if extra:
+                typed = (typed or ZERO) + extra  # 箱 × factor + 瓶
+            data[name] = typed
         return data
 
     def line_label(self, line) -> str:
@@ -163,4 +206,11 @@ class LineQuantitiesForm(InputRulesMixin, forms.Form):
         return {pk: quantity for pk, quantity in self.entered().items() if quantity}
 
     def rows(self) -> list[tuple[object, forms.BoundField]]:
-        return [(line, self[self.field_name(line)]) for line in self.lines]
+        """(line, its field) per line; ``line.base_field`` is its field in the
+        base unit (None: none)."""
+        found = []
+        for line in self.lines:
+            base = self.base_name(line)
+            line.base_field = self[base] if base in self.fields else None
+            found.append((line, self[self.field_name(line)]))
+        return found

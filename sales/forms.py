@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
@@ -80,15 +82,25 @@ class ShipmentForm(PaidNowMixin, LineQuantitiesForm, SubmissionForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def line_initial(self, line):
+    base_unit_too = True
+
+    @staticmethod
+    def can_go(line) -> Decimal:
         # What can go now: its reservation plus free stock, at most what is left
         # to ship.
-        can_go = min(line.remaining, line.reserved_quantity + max(line.available, 0))
-        return self.in_line_unit(line, can_go)
+        return min(line.remaining, line.reserved_quantity + max(line.available, 0))
+
+    def line_initial(self, line):
+        return self.in_line_unit(line, self.can_go(line))
+
+    def line_base_initial(self, line):
+        # What is no whole number of 箱 (29 瓶 of 箱 24: 1 箱 + 5 瓶).
+        return self.rest_in_base(line, self.can_go(line))
 
 
 class ReturnForm(LineQuantitiesForm, SubmissionForm):
     field_prefix = "return"
+    base_unit_too = True
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 

@@ -632,12 +632,11 @@ def _ship(
                 }
             )
         # The last shipment of a line takes what is left of its amount: the
-        # shipments of an order always add up to the order.
-        amount = (
-            (line.amount - line.shipped_amount)
-            if quantity == line.remaining
-            else money(line.amount * quantity / line.quantity)
-        )
+        # shipments of an order always add up to the order; a part (5 瓶 of a
+        # 箱 line) its share rounded half-up, never more than is left.
+        amount = line.amount - line.shipped_amount
+        if quantity != line.remaining:
+            amount = min(amount, money(line.amount * quantity / line.quantity))
         rows.append(
             ShipmentLine(
                 order_line=line,
@@ -1112,15 +1111,17 @@ def sales_return_post(
                     "number": shipment.number,
                 }
             )
-        if quantity == left:
-            # The last of a line takes what is left of its amount and cost, so
-            # returning everything gives back exactly what was sold.
-            done = line.return_lines.filter(sales_return__status=DocumentStatus.POSTED)
-            amount = line.amount - sum((r.amount for r in done), ZERO)
-            cost = line.cost_amount - sum((r.cost_amount for r in done), ZERO)
-        else:
+        # The last of a line takes what is left of its amount and cost, so
+        # returning everything gives back exactly what was sold; a part takes its
+        # share rounded half-up (1 瓶 of a 24-瓶 箱 line: amount × 1/24), never
+        # more than is left, so a line's returns never exceed its amount.
+        done = line.return_lines.filter(sales_return__status=DocumentStatus.POSTED)
+        amount = line.amount - sum((r.amount for r in done), ZERO)
+        cost = line.cost_amount - sum((r.cost_amount for r in done), ZERO)
+        if quantity != left:
             share = quantity / line.quantity
-            amount, cost = money(line.amount * share), money(line.cost_amount * share)
+            amount = min(amount, money(line.amount * share))
+            cost = min(cost, money(line.cost_amount * share))
         rows.append(
             SalesReturnLine(
                 shipment_line=line,

@@ -273,6 +273,7 @@ VALID_ROW = st.fixed_dictionaries(
         "unit_cost": st.decimals(
             min_value=Decimal("0"), max_value=Decimal("99999"), places=4
         ),
+        "unit": st.one_of(st.none(), st.sampled_from(["箱", "瓶", "Box"])),
     }
 )
 
@@ -294,8 +295,9 @@ def expected_values(row) -> dict:
         "quantity": row["quantity"].quantize(Decimal("0.001")),
         "unit_cost": row["unit_cost"].quantize(Decimal("0.0001")),
     }
-    if row["warehouse"] is not None:
-        values["warehouse"] = row["warehouse"]
+    for optional in ("warehouse", "unit"):
+        if row.get(optional) is not None:
+            values[optional] = row[optional]
     return values
 
 
@@ -328,6 +330,7 @@ def assert_read_row_for_row(table, rows, first_row: int) -> None:
                 "warehouse": None,
                 "quantity": Decimal("2"),
                 "unit_cost": Decimal("1.5"),
+                "unit": None,
             }
         ],
     ),
