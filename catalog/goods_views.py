@@ -220,6 +220,12 @@ def style_barcodes_assign(request, pk):
     return redirect("catalog:style_detail", pk=style.pk)
 
 
+def _whole(value: str) -> bool:
+    """ASCII digits only: "²" and other Unicode digits pass isdigit() but are no
+    number int() reads."""
+    return value.isascii() and value.isdigit()
+
+
 @permission_required("catalog.change_product", raise_exception=True)
 @require_POST
 def instore_prefix(request):
@@ -240,11 +246,11 @@ def _label_products(request):
     """What a label page is about, as LabelItems: ?product= (repeatable), ?style=,
     ?unit= (a package unit, repeatable) and a scanned or typed ?code= (one query
     each); with what it could not find."""
-    ids = [value for value in request.GET.getlist("product") if value.isdigit()]
+    ids = [value for value in request.GET.getlist("product") if _whole(value)]
     products = list(Product.objects.filter(pk__in=ids[:LABELS_LIMIT]).order_by("sku"))
     style_id = request.GET.get("style", "")
     style = None
-    if style_id.isdigit():
+    if _whole(style_id):
         style = Style.objects.filter(pk=style_id).first()
         if style is not None:
             products += list(style.variants.order_by("sku")[:LABELS_LIMIT])
@@ -261,7 +267,7 @@ def _label_products(request):
         if found is not None:
             products.append(found)
     items = [LabelItem(product) for product in {p.pk: p for p in products}.values()]
-    unit_ids = [value for value in request.GET.getlist("unit") if value.isdigit()]
+    unit_ids = [value for value in request.GET.getlist("unit") if _whole(value)]
     if unit_ids:
         items += [
             LabelItem(unit.product, unit)
@@ -277,7 +283,7 @@ def _asked_counts(request) -> dict[str, int]:
     whole number from 0 to 500; anything else is left to the default."""
     asked = {}
     for key, value in request.GET.items():
-        if key[:2] in ("n_", "u_") and value.isdigit() and int(value) <= 500:
+        if key[:2] in ("n_", "u_") and _whole(value) and int(value) <= 500:
             asked[key] = int(value)
     return asked
 

@@ -120,3 +120,19 @@ def test_the_product_page_links_to_its_box_labels(owner_client, cola):
     box = cola.package_units.get(name="箱")
     html = owner_client.get(f"/catalog/products/{cola.pk}/").content.decode()
     assert f"/catalog/labels/?unit={box.pk}" in html
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "１"])
+def test_digits_int_cannot_read_are_no_ids_or_counts(staff_client, value):
+    """Found by the query fuzz: "²" passes isdigit() and crashed int()."""
+    product = ProductFactory()
+    response = staff_client.get(
+        "/catalog/labels/",
+        {
+            "product": [str(product.pk), value],
+            "style": value,
+            "unit": value,
+            f"n_{product.pk}": value,
+        },
+    )
+    assert response.status_code == 200
