@@ -72,7 +72,8 @@ def _shops_field() -> forms.ModelMultipleChoiceField:
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
             "A clerk sells, receives and counts only in these shops (none ticked: "
-            "the first shop). The owner sees every shop."
+            "the shops kept, a new clerk in the first shop). The owner sees every "
+            "shop."
         ),
     )
 

@@ -90,6 +90,13 @@ def user_update(
     found = changes(before, user, AUDIT_FIELDS)
     if old_role != role:
         found["role"] = [_role_label(old_role), _role_label(role)]
+    shops = list(shops) if shops is not None else None
+    if shops == []:
+        # None ticked: a clerk stays in their shops (a clerk belongs to one at
+        # least; a clerk in none joins the first, as a new one does).
+        shops = list(user.shops.all()) or (
+            list(Shop.objects.order_by("pk")[:1]) if role == STAFF else []
+        )
     if shops is not None:
         old_shops = _shop_names(user.shops.all())
         user.shops.set(shops)

@@ -266,11 +266,22 @@ class WarehouseForm(InputRulesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["make_default"].initial = self.instance.is_default
         shop = self.fields["shop"]
-        shop.required, shop.empty_label = True, None
+        # Left out (an older form, a one-shop business): the warehouse keeps its
+        # shop, or joins the only shop there is.
+        shop.required, shop.empty_label = False, None
         shop.queryset = Shop.objects.filter(is_active=True) | Shop.objects.filter(
             pk=self.instance.shop_id
         )
         self.helper = _helper()
+
+    def clean_shop(self):
+        shop = self.cleaned_data.get("shop") or self.instance.shop
+        if shop is None:
+            shops = list(Shop.objects.filter(is_active=True)[:2])
+            if len(shops) != 1:
+                raise forms.ValidationError(_("Choose the shop this warehouse is in."))
+            shop = shops[0]
+        return shop
 
     def clean_code(self):
         code = self.cleaned_data["code"]
