@@ -158,7 +158,6 @@ def payments(spec, documents, *, with_total: bool) -> Sheet:
     )["total"] or Decimal(0)
     return Sheet(
         title=str(spec.title),
-        caption=title_line(shop_name(), str(spec.title)),
         columns=[
             Col(_("Number"), width=20),
             Col(_("Date"), DATETIME),
