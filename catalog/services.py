@@ -378,7 +378,12 @@ def shop_save(*, shop: Shop | None = None, data: dict, user=None) -> Shop:
         set(shop.members.values_list("username", flat=True)) if shop.pk else set()
     )
     _assign(shop, SHOP_FIELDS, data)
-    if not shop.is_active and shop.warehouses.filter(is_default=True).exists():
+    # (A new shop has no warehouse yet: nothing to ask.)
+    if (
+        not shop.is_active
+        and shop.pk
+        and shop.warehouses.filter(is_default=True).exists()
+    ):
         raise ValidationError(
             _("The shop of the default warehouse cannot be deactivated.")
         )

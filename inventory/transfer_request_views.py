@@ -3,6 +3,7 @@ request, a request with the buttons of the steps the user may take now."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from inventory import transfer_requests as services
 from inventory.forms import TransferLineFormSet, TransferRequestForm
 from inventory.models import TransferRequest
 from inventory.services import InsufficientStock
+from jxc.forms import InputRulesMixin
 from jxc.lists import DocumentList, document_list
 from jxc.views import refuse
 
@@ -122,13 +124,26 @@ def transferrequest_detail(request, pk):
     )
 
 
+class ReasonForm(InputRulesMixin, forms.Form):
+    """Why a transfer request is cancelled (control characters refused)."""
+
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+
+
 def _step(step: str, service, done: str):
     @permission_required(CHANGE, raise_exception=True)
     @require_POST
     def view(request, pk):
         document = _request(request, pk)
-        extra = {"reason": request.POST.get("reason", "")} if step == "cancel" else {}
+        extra = {}
+        if step == "cancel":
+            reason = ReasonForm(request.POST)
+            extra["reason"] = reason.cleaned_data["reason"] if reason.is_valid() else ""
         try:
+            if step == "cancel" and not reason.is_valid():
+                raise ValidationError(
+                    [m for errors in reason.errors.values() for m in errors]
+                )
             document = service(request=document, user=request.user, **extra)
         except (InsufficientStock, ValidationError) as error:
             refuse(request, error)

@@ -335,3 +335,16 @@ def test_the_owner_sees_every_shop(chain, owner):
     assert shops.restricted_warehouse_ids(owner) is None
     assert shops.restricted_warehouse_ids(chain["b"]) == [chain["other"].pk]
     assert shops.restricted_warehouse_ids(chain["a"]) == [chain["main"].pk]
+
+
+def test_a_new_shop_may_start_inactive(owner_client):
+    """Found by the form fuzz: an inactive new shop asked its warehouses before it
+    was saved (a 500)."""
+    from catalog.models import Shop
+
+    response = owner_client.post(
+        "/catalog/shops/new/",
+        {"code": "S9", "name": "筹备店", "address": "", "phone": ""},
+    )
+    assert response.status_code == 302
+    assert not Shop.objects.get(code="S9").is_active

@@ -438,6 +438,72 @@ SPECS = [
             **formset("lines", [{"product": "A001", "quantity": "2"}, {}]),
         },
     ),
+    # --- a chain: shops and transfer requests (门店, 调拨申请) ---
+    spec(
+        "shop_create",
+        url("catalog:shop_create"),
+        lambda w: {
+            "code": "S2",
+            "name": "二店",
+            "address": "",
+            "phone": "",
+            "is_active": "on",
+        },
+        kinds={"members": "id"},
+    ),
+    spec(
+        "shop_update",
+        url("catalog:shop_update", lambda w: w.shop.pk),
+        lambda w: {
+            "code": w.shop.code,
+            "name": "总店",
+            "address": "",
+            "phone": "",
+            "is_active": "on",
+        },
+        kinds={"members": "id"},
+    ),
+    spec(
+        "shop_delete",
+        url("catalog:shop_delete", lambda w: w.shop.pk),
+        lambda w: {"confirm": "1"},
+        expect="refused",
+        few=True,
+    ),
+    spec(
+        "transferrequest_create",
+        url("inventory:transferrequest_create"),
+        lambda w: {
+            "submission": w.tokens()[-1],
+            "from_warehouse": str(w.warehouse.pk),
+            "to_warehouse": str(w.other_warehouse.pk),
+            "note": "",
+            **formset("lines", [{"product": "A001", "quantity": "2"}, {}]),
+        },
+    ),
+    spec(
+        "transferrequest_approve",
+        url("inventory:transferrequest_approve", lambda w: w.transfer_request.pk),
+        lambda w: {},
+    ),
+    spec(
+        "transferrequest_ship",
+        url("inventory:transferrequest_ship", lambda w: w.transfer_request.pk),
+        lambda w: {},
+        expect="refused",  # not approved yet
+    ),
+    spec(
+        "transferrequest_receive",
+        url("inventory:transferrequest_receive", lambda w: w.transfer_request.pk),
+        lambda w: {},
+        expect="refused",  # not shipped yet
+    ),
+    spec(
+        "transferrequest_cancel",
+        url("inventory:transferrequest_cancel", lambda w: w.transfer_request.pk),
+        lambda w: {"reason": "不要了"},
+        kinds={"reason": "text"},
+    ),
     spec(
         "stocktake_start",
         url("inventory:stocktake_start"),
