@@ -58,7 +58,7 @@ def chosen_shop_id(form, user) -> int | None:
     return shop.pk if shop else None
 
 
-class ShopFilterForm(forms.Form):
+class ShopFilterForm(InputRulesMixin, forms.Form):
     """A report's shop filter alone (the reorder page: no period)."""
 
     shop = shop_field()
