@@ -37,8 +37,8 @@ def test_owner_imports_the_template_and_finds_a_product_by_pinyin(
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator(".alert-success")).to_contain_text("新建 3 条")
 
-    page.locator("input[name=q]").fill("hfspg")
-    page.locator("input[name=q]").press("Enter")
+    page.locator("main input[name=q]").fill("hfspg")
+    page.locator("main input[name=q]").press("Enter")
     rows = page.locator("#product-table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("红富士苹果")

@@ -34,6 +34,6 @@ def test_the_header_row_sticks_and_the_filters_fold_on_a_phone(
     expect(summary.locator(".filter-count")).to_have_text("1")
     expect(drawer.locator("input[name=q]")).to_be_hidden()
     summary.click()
-    page.locator("input[name=q]").fill("P039")
-    page.locator("input[name=q]").press("Enter")
+    page.locator("main input[name=q]").fill("P039")
+    page.locator("main input[name=q]").press("Enter")
     expect(page.locator("#product-table tbody tr")).to_have_count(1)
