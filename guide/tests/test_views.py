@@ -14,6 +14,8 @@ from guide.sections import BY_SLUG, HELP, PAGES, help_target, help_url
 from guide.views import page_template
 from jxc.tests.fuzz import routes
 
+pytestmark = pytest.mark.django_db
+
 GUIDE_URLS = [reverse("guide:index")] + [
     reverse("guide:page", args=[page.slug]) for page in PAGES
 ]

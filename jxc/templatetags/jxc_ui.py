@@ -19,6 +19,8 @@ STATUS_TONES = {
     "draft": "draft",
     "counting": "draft",
     "pending": "draft",
+    "requested": "draft",  # a transfer request waiting for approval
+    "approved": "confirmed",
     "confirmed": "confirmed",
     "ordered": "confirmed",
     "open": "confirmed",

@@ -71,8 +71,9 @@ def document_models():
 
 def test_every_document_has_a_page():
     documents = document_models()
-    # 11, finance.Payment (收款单 / 付款单), finance.Transfer and finance.CashEntry.
-    assert len(documents) == 14
+    # 11, finance.Payment (收款单 / 付款单), finance.Transfer, finance.CashEntry and
+    # inventory.TransferRequest (调拨申请).
+    assert len(documents) == 15
     for model in documents:
         document = model(pk=7)
         assert document.get_absolute_url().endswith("/7/"), model
@@ -80,7 +81,7 @@ def test_every_document_has_a_page():
 
 def test_every_document_line_shares_the_line_base():
     lines = [m for m in apps.get_models() if issubclass(m, kernel.DocumentLine)]
-    assert len(lines) == 9
+    assert len(lines) == 10  # + the transfer request's lines
     for model in lines:
         assert isinstance(model._meta.get_field("quantity"), models.DecimalField)
 

@@ -41,6 +41,8 @@ def test_clerk_orders_receives_partially_and_sees_stock(signed_in_staff, live_se
     expect(page.locator("#id_lines-0-quantity")).to_be_focused()
     page.keyboard.type("20")
     expect(page.locator("#id_lines-0-unit_price")).to_have_value("4.50")
+    page.keyboard.press("Enter")  # the line's unit (箱 / 瓶) comes next, then the price
+    expect(page.locator("#id_lines-0-unit")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#id_lines-0-unit_price")).to_be_focused()
     page.keyboard.press("Enter")  # the end of the line: the next one
