@@ -152,6 +152,7 @@ def _baseline_post(user, warehouse, lines, customer_id, counter):
                         "order": order_id,
                         "product": product.pk,
                         "quantity": quantity,
+                        "unit_factor": 1,  # sold in the base unit
                         "unit_price": product.sale_price,
                         "discount": 0,
                         "amount": amount,
@@ -204,6 +205,7 @@ def _baseline_post(user, warehouse, lines, customer_id, counter):
                         "order_line": line_id,
                         "product": product.pk,
                         "quantity": quantity,
+                        "unit_factor": 1,
                         "amount": amount,
                         "unit_cost": cost,
                         "cost_amount": cost_amount,
