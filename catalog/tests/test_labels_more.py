@@ -88,7 +88,7 @@ def test_a_box_label_carries_the_box_barcode_and_price(staff_client, cola):
     )
     page = response.content.decode()
     assert page.count('class="label"') == 2
-    assert "¥60.00" in page and "/箱" in page and "1 箱 = 24 瓶" in page
+    assert "¥60.00" in page and "/箱" in page and "1箱 = 24瓶" in page
     image = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)
     assert decode_ean13(modules(base64.b64decode(image).decode())) == "6909999999996"
 
